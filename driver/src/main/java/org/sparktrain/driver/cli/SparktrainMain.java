@@ -1,0 +1,196 @@
+package org.sparktrain.driver.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.sparktrain.driver.output.Json;
+import org.sparktrain.driver.run.CrossValidation;
+import org.sparktrain.driver.run.EvaluateJob;
+import org.sparktrain.driver.run.PredictJob;
+import org.sparktrain.driver.run.TrainJob;
+import org.sparktrain.driver.spec.JobSpec;
+import org.sparktrain.driver.spec.JobSpecParser;
+import org.sparktrain.driver.train.SparkSetup;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The command line, and the main class for spark-submit. Errors a user can cause print one line
+ * saying what was wrong; {@code --verbose} adds the stack trace.
+ */
+@Command(name = "sparktrain", mixinStandardHelpOptions = true, version = "sparktrain 0.1.0",
+    description = "Data-parallel neural network training on Apache Spark.",
+    subcommands = {SparktrainMain.Train.class, SparktrainMain.Evaluate.class,
+        SparktrainMain.Predict.class, SparktrainMain.Crossval.class})
+public final class SparktrainMain {
+
+  /** Options every Spark-using command shares. */
+  static class SparkOptions {
+    @Option(names = "--master", description = "Spark master URL (default: spark-submit's, "
+        + "else local[*])")
+    String master;
+
+    @Option(names = "--verbose", description = "print stack traces on errors")
+    boolean verbose;
+  }
+
+  @Command(name = "train", description = "Train a model from a job spec (YAML).")
+  static final class Train implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SPEC")
+    Path spec;
+
+    @CommandLine.Mixin
+    SparkOptionsMixin spark;
+
+    @Override
+    public Integer call() throws IOException {
+      JobSpec parsed = JobSpecParser.parseFile(spec);
+      try (JavaSparkContext sc = SparkSetup.start(spark.master, "sparktrain train " + spec)) {
+        TrainJob.Result result = TrainJob.run(sc, parsed, System.console() != null);
+        printResult(result.summary());
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "evaluate", description = "Evaluate a saved model on labelled data.")
+  static final class Evaluate implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "a run's model folder")
+    String model;
+
+    @Option(names = "--data", required = true, description = "labelled data URI")
+    String data;
+
+    @Option(names = "--format", defaultValue = "csv", description = "csv | idx | libsvm")
+    String format;
+
+    @Option(names = "--labels", description = "IDX label file")
+    String labels;
+
+    @Option(names = "--label-column", defaultValue = "-1")
+    int labelColumn;
+
+    @Option(names = "--header", description = "skip the first line of each CSV file")
+    boolean header;
+
+    @Option(names = "--partitions", defaultValue = "2")
+    int partitions;
+
+    @CommandLine.Mixin
+    SparkOptionsMixin spark;
+
+    @Override
+    public Integer call() throws IOException {
+      JobSpec.Format f = parseFormat(format);
+      try (JavaSparkContext sc = SparkSetup.start(spark.master, "sparktrain evaluate")) {
+        Map<String, Object> metrics = EvaluateJob.run(sc, model, new EvaluateJob.DataOptions(
+            data, f, labels, labelColumn, header, partitions));
+        System.out.println(Json.pretty(metrics));
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "predict", description = "Predict for CSV feature rows; one output row each.")
+  static final class Predict implements Callable<Integer> {
+    @Option(names = "--model", required = true)
+    String model;
+
+    @Option(names = "--input", required = true, description = "CSV of feature rows")
+    String input;
+
+    @Option(names = "--output", required = true, description = "CSV to write")
+    String output;
+
+    @Option(names = "--label-column", description = "ignore this column (input with labels)")
+    Integer labelColumn;
+
+    @Option(names = "--header")
+    boolean header;
+
+    @Option(names = "--verbose")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws IOException {
+      long rows = PredictJob.run(model, input, output, labelColumn, header,
+          new org.apache.hadoop.conf.Configuration());
+      System.out.println("wrote " + rows + " predictions to " + output);
+      return 0;
+    }
+  }
+
+  @Command(name = "crossval", description = "k-fold cross-validation of a job spec.")
+  static final class Crossval implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SPEC")
+    Path spec;
+
+    @Option(names = "--folds", defaultValue = "5")
+    int folds;
+
+    @CommandLine.Mixin
+    SparkOptionsMixin spark;
+
+    @Override
+    public Integer call() throws IOException {
+      JobSpec parsed = JobSpecParser.parseFile(spec);
+      try (JavaSparkContext sc = SparkSetup.start(spark.master, "sparktrain crossval " + spec)) {
+        Map<String, Object> summary = CrossValidation.run(sc, parsed, folds);
+        System.out.println(Json.pretty(summary.get("metrics")));
+      }
+      return 0;
+    }
+  }
+
+  /** picocli mixin wrapper (mixins must be classes with options). */
+  static final class SparkOptionsMixin extends SparkOptions {}
+
+  static JobSpec.Format parseFormat(String format) {
+    try {
+      return JobSpec.Format.valueOf(format.toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(new CommandLine(new SparktrainMain()),
+          "--format: '" + format + "' is not allowed (must be one of csv, idx, libsvm)");
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  static void printResult(Map<String, Object> summary) {
+    Object test = summary.get("test");
+    if (test instanceof Map<?, ?> t && t.get("accuracy") != null) {
+      System.out.printf("test accuracy: %.4f (macro F1 %.4f, %s examples)%n",
+          (Double) t.get("accuracy"), (Double) t.get("macroF1"), t.get("examples"));
+    } else if (test instanceof Map<?, ?> t && t.get("mse") != null) {
+      System.out.printf("test MSE %.6f, MAE %.6f, R2 %.4f%n", (Double) t.get("mse"),
+          (Double) t.get("mae"), (Double) t.get("r2"));
+    }
+    Map<String, Object> throughput = (Map<String, Object>) summary.get("throughput");
+    System.out.printf("throughput: %,.0f examples/s%n", (Double) throughput.get("examplesPerSec"));
+  }
+
+  public static int execute(String... args) {
+    CommandLine cli = new CommandLine(new SparktrainMain());
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      boolean verbose = parseResult.originalArgs().contains("--verbose");
+      commandLine.getErr().println("sparktrain: error: " + ErrorMessages.describe(e));
+      if (verbose) {
+        e.printStackTrace(commandLine.getErr());
+      } else {
+        commandLine.getErr().println("(run with --verbose for the stack trace)");
+      }
+      return 2;
+    });
+    return cli.execute(args);
+  }
+
+  public static void main(String[] args) {
+    int code = execute(args);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+}

@@ -1,0 +1,203 @@
+package org.sparktrain.driver.data;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparktrain.driver.spec.JobSpec;
+import org.sparktrain.worker.data.DropReason;
+import org.sparktrain.worker.data.ExampleBlock;
+import org.sparktrain.worker.data.FeatureStats;
+import org.sparktrain.worker.data.LabelRule;
+import org.sparktrain.worker.data.Normalizer;
+import org.sparktrain.worker.data.ParsedRecord;
+import org.sparktrain.worker.data.SeedMixer;
+import scala.Tuple2;
+
+/**
+ * read -> drop or fail on bad records (counted) -> deterministic split -> fit the normalizer on
+ * the training split -> shard the training split into one cached block per worker.
+ */
+public final class DataPreparation {
+  private static final Logger LOG = LoggerFactory.getLogger(DataPreparation.class);
+  /** Rows per evaluation block: large enough for efficient matrix work, small enough for RAM. */
+  static final int EVAL_BLOCK_ROWS = 1024;
+  private static final long SPLIT_STREAM = 3;
+  private static final long FOLD_STREAM = 4;
+
+  private DataPreparation() {}
+
+  /** Which part of the data a run trains and tests on: the spec's split or one CV fold. */
+  public record Selection(int fold, int folds) implements java.io.Serializable {
+    public static final Selection SPEC_SPLIT = new Selection(-1, 0);
+
+    public boolean crossValidation() {
+      return folds > 0;
+    }
+  }
+
+  public static LabelRule labelRule(JobSpec spec) {
+    return spec.model().classification()
+        ? LabelRule.classes(spec.data().numClasses()) : LabelRule.regression();
+  }
+
+  public static PreparedData prepare(JavaSparkContext sc, JobSpec spec, Selection selection)
+      throws IOException {
+    JobSpec.Data data = spec.data();
+    LabelRule rule = labelRule(spec);
+    DatasetReader.Source main = DatasetReader.read(sc, data, data.uri(), data.labelsUri(), rule);
+    main.records().persist(StorageLevel.MEMORY_AND_DISK());
+    long[] mainCounts = checkBadRecords(main, spec.preprocess().badRecords());
+    long read = mainCounts[DropReason.values().length];
+    long[] dropped = java.util.Arrays.copyOf(mainCounts, DropReason.values().length);
+
+    long seed = spec.train().seed();
+    JavaRDD<ParsedRecord> good = main.records().filter(ParsedRecord::isOk);
+    JavaRDD<ParsedRecord> train;
+    JavaRDD<ParsedRecord> validation;
+    JavaRDD<ParsedRecord> test;
+    DatasetReader.Source testSource = null;
+    if (selection.crossValidation()) {
+      int fold = selection.fold();
+      int folds = selection.folds();
+      train = good.filter(r -> foldOf(seed, r, folds) != fold);
+      test = good.filter(r -> foldOf(seed, r, folds) == fold);
+      validation = sc.emptyRDD();
+    } else {
+      double trainCut = data.trainFraction();
+      double validationCut = trainCut + data.validationFraction();
+      train = good.filter(r -> splitDraw(seed, r) < trainCut);
+      validation = good.filter(r -> {
+        double u = splitDraw(seed, r);
+        return u >= trainCut && u < validationCut;
+      });
+      if (data.testUri() != null) {
+        testSource = DatasetReader.read(sc, data, data.testUri(), data.testLabelsUri(), rule);
+        if (testSource.numFeatures() != main.numFeatures()) {
+          throw new BadRecordException(data.testUri() + " has " + testSource.numFeatures()
+              + " features but " + data.uri() + " has " + main.numFeatures());
+        }
+        testSource.records().persist(StorageLevel.MEMORY_AND_DISK());
+        long[] testCounts = checkBadRecords(testSource, spec.preprocess().badRecords());
+        read += testCounts[DropReason.values().length];
+        for (int i = 0; i < dropped.length; i++) {
+          dropped[i] += testCounts[i];
+        }
+        test = testSource.records().filter(ParsedRecord::isOk);
+      } else {
+        test = good.filter(r -> splitDraw(seed, r) >= validationCut);
+      }
+    }
+
+    FeatureStats stats = train.aggregate(new FeatureStats(), (s, r) -> s.add(r.features()),
+        FeatureStats::merge);
+    if (stats.count() == 0) {
+      throw new BadRecordException("the training split of " + data.uri() + " is empty ("
+          + read + " records read, " + java.util.Arrays.stream(dropped).sum() + " dropped); "
+          + "check data.split.train and the bad-record counts");
+    }
+    Normalizer normalizer = Normalizer.fit(spec.preprocess().normalize(), stats);
+    int workers = spec.train().workers();
+    JavaRDD<ExampleBlock> shards = shard(train, workers, normalizer, Integer.MAX_VALUE);
+    JavaRDD<ExampleBlock> validationBlocks = shard(validation, workers, normalizer,
+        EVAL_BLOCK_ROWS);
+    JavaRDD<ExampleBlock> testBlocks = shard(test, workers, normalizer, EVAL_BLOCK_ROWS);
+
+    List<Integer> rows = shards.map(ExampleBlock::rows).collect();
+    int[] shardRows = new int[workers];
+    for (int i = 0; i < rows.size(); i++) {
+      shardRows[i] = rows.get(i);
+    }
+    long validationRows = validationBlocks.map(b -> (long) b.rows()).fold(0L, Long::sum);
+    long testRows = testBlocks.map(b -> (long) b.rows()).fold(0L, Long::sum);
+    main.records().unpersist(false);
+    if (testSource != null) {
+      testSource.records().unpersist(false);
+    }
+    RecordCounts counts = new RecordCounts(read, dropped, stats.count(), validationRows,
+        testRows);
+    LOG.info("data: {} records read, {} dropped, train {} (shards {}), validation {}, test {}",
+        read, counts.dropped(), stats.count(), java.util.Arrays.toString(shardRows),
+        validationRows, testRows);
+    return new PreparedData(shards, validationBlocks, testBlocks, normalizer,
+        main.numFeatures(), shardRows, counts);
+  }
+
+  /**
+   * Counts records per drop reason (last slot: all records read). Under the fail policy the first
+   * bad record stops the job with its file and line.
+   */
+  public static long[] checkBadRecords(DatasetReader.Source source, JobSpec.BadRecordPolicy policy) {
+    int reasons = DropReason.values().length;
+    long[] counts = source.records().aggregate(new long[reasons + 1], (acc, r) -> {
+      if (!r.isOk()) {
+        acc[r.dropReason().ordinal()]++;
+      }
+      acc[reasons]++;
+      return acc;
+    }, (a, b) -> {
+      for (int i = 0; i < a.length; i++) {
+        a[i] += b[i];
+      }
+      return a;
+    });
+    if (policy == JobSpec.BadRecordPolicy.FAIL && counts[reasons] != sum(counts, reasons)) {
+      ParsedRecord first = source.records().filter(r -> !r.isOk()).first();
+      throw new BadRecordException(source.files().get(first.fileIndex()) + " line "
+          + first.line() + ": " + first.detail() + " [" + first.dropReason().key() + "]. "
+          + "preprocess.badRecords is 'fail'; set it to 'drop' to skip and count such records.");
+    }
+    return counts;
+  }
+
+  private static long sum(long[] counts, int reasons) {
+    long bad = 0;
+    for (int i = 0; i < reasons; i++) {
+      bad += counts[i];
+    }
+    return counts[reasons] - bad;
+  }
+
+  static double splitDraw(long seed, ParsedRecord r) {
+    return SeedMixer.uniform(seed, SPLIT_STREAM, r.fileIndex(), r.line());
+  }
+
+  static int foldOf(long seed, ParsedRecord r, int folds) {
+    return (int) (SeedMixer.uniform(seed, FOLD_STREAM, r.fileIndex(), r.line()) * folds);
+  }
+
+  /**
+   * Deals records round-robin by their position into {@code parts} partitions of near-equal size
+   * (sizes differ by at most one) and packs each partition into blocks. Records are sorted by
+   * position after the shuffle, so a recomputed partition is identical whatever order the shuffle
+   * delivered them in.
+   */
+  public static JavaRDD<ExampleBlock> shard(JavaRDD<ParsedRecord> records, int parts,
+      Normalizer normalizer, int maxRows) {
+    // HashPartitioner on a non-negative Long key below 2^31 is key % parts: round-robin.
+    JavaRDD<ExampleBlock> blocks = records.zipWithIndex()
+        .mapToPair(t -> new Tuple2<>(t._2(), t._1()))
+        .partitionBy(new HashPartitioner(parts))
+        .mapPartitionsWithIndex((partition, it) -> {
+          List<Tuple2<Long, ParsedRecord>> rows = new ArrayList<>();
+          it.forEachRemaining(rows::add);
+          rows.sort(Comparator.comparingLong(Tuple2::_1));
+          Iterator<ParsedRecord> ordered = rows.stream().map(Tuple2::_2).iterator();
+          List<ExampleBlock> packed = ExampleBlock.chunk(partition, ordered, normalizer, maxRows);
+          if (packed.isEmpty()) {
+            packed.add(new ExampleBlock(partition, 0, normalizer.width(), new float[0],
+                new float[0]));
+          }
+          return packed.iterator();
+        }, true);
+    blocks.persist(StorageLevel.MEMORY_ONLY());
+    return blocks;
+  }
+}

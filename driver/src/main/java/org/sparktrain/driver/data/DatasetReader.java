@@ -1,0 +1,203 @@
+package org.sparktrain.driver.data;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.sparktrain.driver.spec.JobSpec;
+import org.sparktrain.worker.data.CsvLineParser;
+import org.sparktrain.worker.data.IdxReader;
+import org.sparktrain.worker.data.LabelRule;
+import org.sparktrain.worker.data.LibSvmLineParser;
+import org.sparktrain.worker.data.ParsedRecord;
+
+/**
+ * Reads a data source into parsed records on the executors: one task per input file (gzip is not
+ * splittable, and a file-per-task keeps line numbers exact for error messages).
+ */
+public final class DatasetReader {
+  private DatasetReader() {}
+
+  /** Parsed records plus the file names their {@code fileIndex} refers to. */
+  public record Source(JavaRDD<ParsedRecord> records, List<String> files, int numFeatures) {}
+
+  public static Source read(JavaSparkContext sc, JobSpec.Data data, String uri, String labelsUri,
+      LabelRule rule) throws IOException {
+    Configuration conf = sc.hadoopConfiguration();
+    return switch (data.format()) {
+      case CSV -> readCsv(sc, data, uri, rule, conf);
+      case LIBSVM -> readLibSvm(sc, uri, data.numFeatures(), rule, conf);
+      case IDX -> readIdx(sc, uri, labelsUri, rule, conf);
+    };
+  }
+
+  private static Source readCsv(JavaSparkContext sc, JobSpec.Data data, String uri,
+      LabelRule rule, Configuration conf) throws IOException {
+    List<String> files = InputFiles.list(uri, conf);
+    int columns;
+    if (data.numFeatures() > 0) {
+      columns = data.numFeatures() + 1;
+    } else {
+      String first = InputFiles.firstRecordLine(files.get(0), data.header(), conf);
+      if (first == null) {
+        throw new IOException(files.get(0) + " holds no records; cannot infer the number of "
+            + "columns (set data.numFeatures)");
+      }
+      columns = CsvLineParser.countColumns(first);
+    }
+    CsvLineParser parser;
+    try {
+      parser = new CsvLineParser(columns, data.labelColumn(), rule);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(files.get(0) + ": " + e.getMessage() + " (data.labelColumn "
+          + data.labelColumn() + ")");
+    }
+    boolean header = data.header();
+    return new Source(readLines(sc, files, conf, header, parser::parse), files, columns - 1);
+  }
+
+  private static Source readLibSvm(JavaSparkContext sc, String uri, int numFeatures,
+      LabelRule rule, Configuration conf) throws IOException {
+    List<String> files = InputFiles.list(uri, conf);
+    LibSvmLineParser parser = new LibSvmLineParser(numFeatures, rule);
+    return new Source(readLines(sc, files, conf, false, parser::parse), files, numFeatures);
+  }
+
+  /** A line parser that travels to executors. */
+  interface LineParser extends java.io.Serializable {
+    ParsedRecord parse(String line, int fileIndex, long lineNumber);
+  }
+
+  private static JavaRDD<ParsedRecord> readLines(JavaSparkContext sc, List<String> files,
+      Configuration conf, boolean header, LineParser parser) {
+    HadoopConfHolder confHolder = new HadoopConfHolder(conf);
+    List<Integer> indices = new ArrayList<>();
+    for (int i = 0; i < files.size(); i++) {
+      indices.add(i);
+    }
+    return sc.parallelize(indices, files.size()).mapPartitions(it -> {
+      List<Iterator<ParsedRecord>> perFile = new ArrayList<>();
+      while (it.hasNext()) {
+        int index = it.next();
+        perFile.add(new LineRecords(InputFiles.openText(files.get(index), confHolder.get()),
+            index, header, parser));
+      }
+      return perFile.stream().flatMap(i -> {
+        Iterable<ParsedRecord> iterable = () -> i;
+        return java.util.stream.StreamSupport.stream(iterable.spliterator(), false);
+      }).iterator();
+    });
+  }
+
+  private static Source readIdx(JavaSparkContext sc, String imagesUri, String labelsUri,
+      LabelRule rule, Configuration conf) throws IOException {
+    String images = singleFile(imagesUri, conf, "data.uri");
+    String labels = singleFile(labelsUri, conf, "data.labelsUri");
+    int pixels;
+    // Validate the headers on the driver: a wrong file fails here with its name, before any task.
+    try (IdxReader probe = new IdxReader(InputFiles.open(images, conf), images,
+        InputFiles.open(labels, conf), labels, rule)) {
+      pixels = probe.pixels();
+    }
+    HadoopConfHolder confHolder = new HadoopConfHolder(conf);
+    JavaRDD<ParsedRecord> records = sc.parallelize(List.of(0), 1).mapPartitions(it -> {
+      IdxReader reader = new IdxReader(InputFiles.open(images, confHolder.get()), images,
+          InputFiles.open(labels, confHolder.get()), labels, rule);
+      return new ClosingIterator(reader);
+    });
+    return new Source(records, List.of(images), pixels);
+  }
+
+  private static String singleFile(String uri, Configuration conf, String key)
+      throws IOException {
+    List<String> files = InputFiles.list(uri, conf);
+    if (files.size() != 1) {
+      throw new IOException(key + " must name exactly one IDX file, but " + uri + " matches "
+          + files.size());
+    }
+    return files.get(0);
+  }
+
+  /** Lazily parses the lines of one open file, skipping the header and blank lines. */
+  private static final class LineRecords implements Iterator<ParsedRecord> {
+    private final BufferedReader reader;
+    private final int fileIndex;
+    private final LineParser parser;
+    private long lineNumber;
+    private String pending;
+
+    LineRecords(BufferedReader reader, int fileIndex, boolean header, LineParser parser)
+        throws IOException {
+      this.reader = reader;
+      this.fileIndex = fileIndex;
+      this.parser = parser;
+      if (header && reader.readLine() != null) {
+        lineNumber = 1;
+      }
+      advance();
+    }
+
+    private void advance() {
+      try {
+        do {
+          pending = reader.readLine();
+          lineNumber++;
+        } while (pending != null && pending.isBlank());
+        if (pending == null) {
+          reader.close();
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("reading line " + lineNumber + ": " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public boolean hasNext() {
+      return pending != null;
+    }
+
+    @Override
+    public ParsedRecord next() {
+      if (pending == null) {
+        throw new NoSuchElementException();
+      }
+      ParsedRecord r = parser.parse(pending, fileIndex, lineNumber);
+      advance();
+      return r;
+    }
+  }
+
+  /** Closes the IDX streams once the last record was read. */
+  private static final class ClosingIterator implements Iterator<ParsedRecord> {
+    private final IdxReader reader;
+
+    ClosingIterator(IdxReader reader) {
+      this.reader = reader;
+    }
+
+    @Override
+    public boolean hasNext() {
+      boolean more = reader.hasNext();
+      if (!more) {
+        try {
+          reader.close();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+      return more;
+    }
+
+    @Override
+    public ParsedRecord next() {
+      return reader.next();
+    }
+  }
+
+}

@@ -1,0 +1,30 @@
+package org.sparktrain.driver.data;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.sparktrain.worker.data.ExampleBlock;
+import org.sparktrain.worker.data.Normalizer;
+
+/**
+ * Cleaned, split, normalized data, cached on the executors.
+ *
+ * @param train one block per worker: the shards
+ * @param shardRows rows in each shard, by partition
+ */
+public record PreparedData(JavaRDD<ExampleBlock> train, JavaRDD<ExampleBlock> validation,
+    JavaRDD<ExampleBlock> test, Normalizer normalizer, int numFeatures, int[] shardRows,
+    RecordCounts counts) {
+
+  public int smallestShard() {
+    int min = Integer.MAX_VALUE;
+    for (int r : shardRows) {
+      min = Math.min(min, r);
+    }
+    return min;
+  }
+
+  public void release() {
+    train.unpersist(false);
+    validation.unpersist(false);
+    test.unpersist(false);
+  }
+}

@@ -1,0 +1,86 @@
+package org.sparktrain.driver.output;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.sparktrain.worker.data.NormalizationMethod;
+import org.sparktrain.worker.data.Normalizer;
+
+/**
+ * A trained model as files: {@code model.zip} (DL4J ModelSerializer, with optimizer state) and
+ * {@code preprocessing.json} (normalizer statistics and label meaning), so predict and evaluate
+ * apply exactly the normalization the model was trained with.
+ */
+public record ModelBundle(MultiLayerNetwork network, Normalizer normalizer, String modelName,
+    boolean classification, int numClasses) {
+  public static final String NETWORK_FILE = "model.zip";
+  public static final String PREPROCESSING_FILE = "preprocessing.json";
+
+  public int numFeatures() {
+    return normalizer.width();
+  }
+
+  public void save(String dirUri, Configuration conf) throws IOException {
+    Path dir = new Path(dirUri);
+    FileSystem fs = dir.getFileSystem(conf);
+    fs.mkdirs(dir);
+    try (OutputStream out = fs.create(new Path(dir, NETWORK_FILE), true)) {
+      ModelSerializer.writeModel(network, out, true);
+    }
+    Map<String, Object> meta = new LinkedHashMap<>();
+    meta.put("formatVersion", 1);
+    meta.put("model", modelName);
+    meta.put("task", classification ? "classification" : "regression");
+    meta.put("numClasses", numClasses);
+    meta.put("numFeatures", normalizer.width());
+    meta.put("normalize", normalizer.method().key());
+    meta.put("shift", normalizer.shift());
+    meta.put("scale", normalizer.scale());
+    try (OutputStream out = fs.create(new Path(dir, PREPROCESSING_FILE), true)) {
+      out.write(Json.pretty(meta).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+  }
+
+  public static ModelBundle load(String dirUri, Configuration conf) throws IOException {
+    Path dir = new Path(dirUri);
+    FileSystem fs = dir.getFileSystem(conf);
+    Path networkFile = new Path(dir, NETWORK_FILE);
+    Path metaFile = new Path(dir, PREPROCESSING_FILE);
+    for (Path p : new Path[] {networkFile, metaFile}) {
+      if (!fs.exists(p)) {
+        throw new IOException("not a sparktrain model: " + p + " is missing (--model must name "
+            + "a run's model folder, e.g. runs/digits/model)");
+      }
+    }
+    MultiLayerNetwork net;
+    try (InputStream in = fs.open(networkFile)) {
+      net = ModelSerializer.restoreMultiLayerNetwork(in, true);
+    }
+    JsonNode meta;
+    try (InputStream in = fs.open(metaFile)) {
+      meta = Json.MAPPER.readTree(in);
+    }
+    NormalizationMethod method = NormalizationMethod.valueOf(
+        meta.get("normalize").asText().toUpperCase(java.util.Locale.ROOT));
+    Normalizer normalizer = new Normalizer(method, floats(meta.get("shift")),
+        floats(meta.get("scale")));
+    return new ModelBundle(net, normalizer, meta.get("model").asText(),
+        meta.get("task").asText().equals("classification"), meta.get("numClasses").asInt());
+  }
+
+  private static float[] floats(JsonNode array) {
+    float[] out = new float[array.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (float) array.get(i).asDouble();
+    }
+    return out;
+  }
+}

@@ -1,0 +1,60 @@
+package org.sparktrain.driver.run;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.sparktrain.driver.data.DataPreparation;
+import org.sparktrain.driver.data.DatasetReader;
+import org.sparktrain.driver.output.ModelBundle;
+import org.sparktrain.driver.spec.JobSpec;
+import org.sparktrain.driver.train.DistributedEvaluator;
+import org.sparktrain.worker.data.DropReason;
+import org.sparktrain.worker.data.ExampleBlock;
+import org.sparktrain.worker.data.LabelRule;
+import org.sparktrain.worker.data.ParsedRecord;
+import org.sparktrain.worker.eval.EvalResult;
+
+/** Evaluates a saved model on a labelled data set, distributed, with the model's normalizer. */
+public final class EvaluateJob {
+  private EvaluateJob() {}
+
+  /** Where the labelled data is and how to read it. */
+  public record DataOptions(String uri, JobSpec.Format format, String labelsUri, int labelColumn,
+      boolean header, int partitions) {}
+
+  public static Map<String, Object> run(JavaSparkContext sc, String modelUri, DataOptions opts)
+      throws IOException {
+    ModelBundle bundle = ModelBundle.load(modelUri, sc.hadoopConfiguration());
+    JobSpec.Data data = new JobSpec.Data(opts.uri(), opts.format(), opts.labelColumn(),
+        opts.header(), bundle.numClasses(), bundle.numFeatures(), opts.labelsUri(), null, null,
+        1, 0, 0);
+    LabelRule rule = bundle.classification()
+        ? LabelRule.classes(bundle.numClasses()) : LabelRule.regression();
+    DatasetReader.Source source = DatasetReader.read(sc, data, opts.uri(), opts.labelsUri(), rule);
+    if (source.numFeatures() != bundle.numFeatures()) {
+      throw new IOException(opts.uri() + " has " + source.numFeatures() + " features, but the "
+          + "model at " + modelUri + " expects " + bundle.numFeatures());
+    }
+    long[] counts = DataPreparation.checkBadRecords(source, JobSpec.BadRecordPolicy.DROP);
+    JavaRDD<ExampleBlock> blocks = DataPreparation.shard(source.records().filter(ParsedRecord::isOk),
+        opts.partitions(), bundle.normalizer(), 1024);
+    try {
+      EvalResult result = DistributedEvaluator.evaluate(sc, blocks,
+          bundle.network().params().toFloatVector(),
+          bundle.network().getLayerWiseConfigurations().toJson(), bundle.classification(),
+          bundle.numClasses(), 0);
+      Map<String, Object> out = new LinkedHashMap<>(Summaries.metrics(result));
+      Map<String, Long> dropped = new LinkedHashMap<>();
+      for (DropReason r : DropReason.values()) {
+        dropped.put(r.key(), counts[r.ordinal()]);
+      }
+      out.put("recordsRead", counts[DropReason.values().length]);
+      out.put("droppedByReason", dropped);
+      return out;
+    } finally {
+      blocks.unpersist(false);
+    }
+  }
+}

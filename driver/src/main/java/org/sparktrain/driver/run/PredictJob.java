@@ -1,0 +1,152 @@
+package org.sparktrain.driver.run;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sparktrain.driver.data.BadRecordException;
+import org.sparktrain.driver.data.InputFiles;
+import org.sparktrain.driver.output.ModelBundle;
+
+/**
+ * Writes one prediction per input row, in input order: CSV feature rows in, a CSV with the
+ * predicted class (and class probabilities) or value out. A row that cannot be read fails the job
+ * naming file and line: predictions must line up with their inputs, so nothing is skipped.
+ */
+public final class PredictJob {
+  private static final int BATCH_ROWS = 1024;
+
+  private PredictJob() {}
+
+  /**
+   * @param labelColumn column to ignore when the input still has its labels, or null
+   * @return rows predicted
+   */
+  public static long run(String modelUri, String inputUri, String outputUri, Integer labelColumn,
+      boolean header, Configuration conf) throws IOException {
+    ModelBundle bundle = ModelBundle.load(modelUri, conf);
+    int width = bundle.numFeatures();
+    Path out = new Path(outputUri);
+    long rows = 0;
+    try (OutputStream stream = out.getFileSystem(conf).create(out, true);
+        PrintWriter writer = new PrintWriter(new OutputStreamWriter(stream,
+            StandardCharsets.UTF_8))) {
+      writer.println(headerLine(bundle));
+      for (String file : InputFiles.list(inputUri, conf)) {
+        List<float[]> batch = new ArrayList<>();
+        try (BufferedReader reader = InputFiles.openText(file, conf)) {
+          if (header) {
+            reader.readLine();
+          }
+          String line;
+          long lineNumber = header ? 1 : 0;
+          while ((line = reader.readLine()) != null) {
+            lineNumber++;
+            if (line.isBlank()) {
+              continue;
+            }
+            batch.add(bundle.normalizer().apply(parse(line, width, labelColumn, file,
+                lineNumber)));
+            if (batch.size() == BATCH_ROWS) {
+              rows += writeBatch(bundle, batch, writer);
+            }
+          }
+        }
+        rows += writeBatch(bundle, batch, writer);
+      }
+    }
+    return rows;
+  }
+
+  private static String headerLine(ModelBundle bundle) {
+    if (!bundle.classification()) {
+      return "prediction";
+    }
+    StringBuilder sb = new StringBuilder("prediction");
+    int outputs = (int) bundle.network().getLayer(bundle.network().getnLayers() - 1)
+        .getParam("b").length();
+    if (outputs > 1) {
+      for (int k = 0; k < outputs; k++) {
+        sb.append(",p").append(k);
+      }
+    } else {
+      sb.append(",p1");
+    }
+    return sb.toString();
+  }
+
+  static float[] parse(String line, int width, Integer labelColumn, String file, long lineNumber) {
+    String[] fields = line.split(",", -1);
+    int expected = labelColumn == null ? width : width + 1;
+    if (fields.length != expected) {
+      throw new BadRecordException(file + " line " + lineNumber + ": expected " + expected
+          + " columns (" + width + " features" + (labelColumn == null ? "" : " and a label")
+          + "), found " + fields.length);
+    }
+    int skip = labelColumn == null ? -1 : (labelColumn < 0 ? expected + labelColumn : labelColumn);
+    float[] x = new float[width];
+    int f = 0;
+    for (int c = 0; c < fields.length; c++) {
+      if (c == skip) {
+        continue;
+      }
+      try {
+        x[f] = Float.parseFloat(fields[c].trim());
+      } catch (NumberFormatException e) {
+        throw new BadRecordException(file + " line " + lineNumber + ": column " + (c + 1)
+            + " is not a number: '" + fields[c].trim() + "'");
+      }
+      if (!Float.isFinite(x[f])) {
+        throw new BadRecordException(file + " line " + lineNumber + ": column " + (c + 1)
+            + " is " + fields[c].trim() + " (only finite numbers are allowed)");
+      }
+      f++;
+    }
+    return x;
+  }
+
+  private static int writeBatch(ModelBundle bundle, List<float[]> batch, PrintWriter writer) {
+    if (batch.isEmpty()) {
+      return 0;
+    }
+    int n = batch.size();
+    int width = bundle.numFeatures();
+    float[] packed = new float[n * width];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(batch.get(i), 0, packed, i * width, width);
+    }
+    INDArray out = bundle.network().output(Nd4j.create(packed, new long[] {n, width}, 'c'),
+        false);
+    for (int i = 0; i < n; i++) {
+      float[] row = out.getRow(i).toFloatVector();
+      StringBuilder sb = new StringBuilder();
+      if (!bundle.classification()) {
+        sb.append(row[0]);
+      } else if (row.length == 1) {
+        sb.append(row[0] >= 0.5f ? 1 : 0).append(',').append(row[0]);
+      } else {
+        int best = 0;
+        for (int k = 1; k < row.length; k++) {
+          if (row[k] > row[best]) {
+            best = k;
+          }
+        }
+        sb.append(best);
+        for (float p : row) {
+          sb.append(',').append(p);
+        }
+      }
+      writer.println(sb);
+    }
+    batch.clear();
+    return n;
+  }
+}

@@ -1,0 +1,41 @@
+package org.sparktrain.driver.serde;
+
+import com.esotericsoftware.kryo.Kryo;
+import org.apache.spark.serializer.KryoRegistrator;
+import org.sparktrain.worker.data.ExampleBlock;
+import org.sparktrain.worker.data.FeatureStats;
+import org.sparktrain.worker.data.ParsedRecord;
+import org.sparktrain.worker.eval.EvalResult;
+import org.sparktrain.worker.train.ModelSnapshot;
+import org.sparktrain.worker.train.WorkerResult;
+
+/**
+ * Registers every class that crosses the wire. Spark runs with
+ * {@code spark.kryo.registrationRequired=true}, so anything unregistered fails loudly instead of
+ * silently shipping class names with every record. No ND4J type travels: parameters and state
+ * cross as float arrays and become INDArrays only inside a task.
+ */
+public final class SparktrainKryoRegistrator implements KryoRegistrator {
+  @Override
+  public void registerClasses(Kryo kryo) {
+    kryo.register(ParsedRecord.class, new WireSerializers.ParsedRecordSerializer());
+    kryo.register(ParsedRecord[].class);
+    kryo.register(ExampleBlock.class, new WireSerializers.ExampleBlockSerializer());
+    kryo.register(ExampleBlock[].class);
+    kryo.register(ModelSnapshot.class, new WireSerializers.ModelSnapshotSerializer());
+    kryo.register(WorkerResult.class, new WireSerializers.WorkerResultSerializer());
+    kryo.register(WorkerResult[].class);
+    kryo.register(FeatureStats.class, new WireSerializers.FeatureStatsSerializer());
+    kryo.register(EvalResult.class, new WireSerializers.EvalResultSerializer());
+    kryo.register(float[].class);
+    kryo.register(float[][].class);
+    kryo.register(double[].class);
+    kryo.register(long[].class);
+    kryo.register(int[].class);
+    kryo.register(Object[].class);
+    kryo.register(Integer[].class);
+    kryo.register(Long[].class);
+    kryo.register(scala.Tuple2.class);
+    kryo.register(scala.Tuple2[].class);
+  }
+}

@@ -1,0 +1,123 @@
+package org.sparktrain.driver.spec;
+
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.sparktrain.worker.data.NormalizationMethod;
+import org.sparktrain.worker.model.ModelConfig;
+import org.sparktrain.worker.train.OptimizerConfig;
+
+/** A validated, immutable job spec. Built only by {@link JobSpecParser}. */
+public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train train, Eval eval,
+    Output output) implements Serializable {
+
+  public enum Format { CSV, IDX, LIBSVM }
+
+  public enum BadRecordPolicy { DROP, FAIL }
+
+  /**
+   * Where the data is and how to read and split it.
+   *
+   * @param labelColumn CSV only; negative counts from the end (-1 = last column)
+   * @param numClasses 0 for regression
+   * @param numFeatures 0 = taken from the data (CSV's first record, IDX's header)
+   * @param labelsUri IDX only: the label file paired with {@code uri}'s images
+   * @param testUri optional separate test set; then {@code testFraction} must be 0
+   */
+  public record Data(String uri, Format format, int labelColumn, boolean header, int numClasses,
+      int numFeatures, String labelsUri, String testUri, String testLabelsUri,
+      double trainFraction, double validationFraction, double testFraction)
+      implements Serializable {}
+
+  public record Preprocess(BadRecordPolicy badRecords, NormalizationMethod normalize)
+      implements Serializable {}
+
+  /**
+   * @param batchSize minibatch size per worker
+   * @param averagingFrequency H: local steps per worker between two averagings. Small H keeps
+   *     the replicas close (better convergence) but synchronizes often; large H moves fewer bytes
+   *     per example but lets replicas drift apart.
+   * @param averageOptimizerState average optimizer state like parameters (true), or let each
+   *     worker keep its own state (false; the driver holds one state per worker)
+   * @param threadsPerWorker ND4J threads per task; 0 = cores of the machine / concurrent tasks
+   */
+  public record Train(int epochs, int batchSize, int workers, int averagingFrequency,
+      OptimizerConfig optimizer, boolean averageOptimizerState, long seed, int threadsPerWorker)
+      implements Serializable {}
+
+  /** @param validateEveryRounds 0 = at the end of every epoch */
+  public record Eval(int validateEveryRounds) implements Serializable {}
+
+  public record Output(String dir) implements Serializable {}
+
+  /** The resolved spec as plain maps, for spec.yaml and the start-of-run log line. */
+  public Map<String, Object> toMap() {
+    Map<String, Object> root = new LinkedHashMap<>();
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("uri", data.uri());
+    d.put("format", lower(data.format()));
+    if (data.format() == Format.CSV) {
+      d.put("labelColumn", data.labelColumn());
+      d.put("header", data.header());
+    }
+    d.put("numClasses", data.numClasses());
+    d.put("numFeatures", data.numFeatures());
+    putIfSet(d, "labelsUri", data.labelsUri());
+    putIfSet(d, "testUri", data.testUri());
+    putIfSet(d, "testLabelsUri", data.testLabelsUri());
+    Map<String, Object> split = new LinkedHashMap<>();
+    split.put("train", data.trainFraction());
+    split.put("validation", data.validationFraction());
+    split.put("test", data.testFraction());
+    d.put("split", split);
+    root.put("data", d);
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("badRecords", lower(preprocess.badRecords()));
+    p.put("normalize", preprocess.normalize().key());
+    root.put("preprocess", p);
+    root.put("model", ModelSpecs.toMap(model));
+    Map<String, Object> t = new LinkedHashMap<>();
+    t.put("epochs", train.epochs());
+    t.put("batchSize", train.batchSize());
+    t.put("workers", train.workers());
+    t.put("averagingFrequency", train.averagingFrequency());
+    Map<String, Object> o = new LinkedHashMap<>();
+    OptimizerConfig opt = train.optimizer();
+    o.put("name", opt.kind().key());
+    o.put("learningRate", opt.learningRate());
+    if (opt.kind() == OptimizerConfig.Kind.NESTEROV) {
+      o.put("momentum", opt.momentum());
+    }
+    if (opt.kind() == OptimizerConfig.Kind.ADAM) {
+      o.put("beta1", opt.beta1());
+      o.put("beta2", opt.beta2());
+      o.put("epsilon", opt.epsilon());
+    }
+    t.put("optimizer", o);
+    t.put("averageOptimizerState", train.averageOptimizerState());
+    t.put("seed", train.seed());
+    t.put("threadsPerWorker", train.threadsPerWorker());
+    root.put("train", t);
+    root.put("eval", Map.of("validateEveryRounds", eval.validateEveryRounds()));
+    root.put("output", Map.of("dir", output.dir()));
+    return root;
+  }
+
+  public JobSpec withTrain(Train newTrain) {
+    return new JobSpec(data, preprocess, model, newTrain, eval, output);
+  }
+
+  public JobSpec withOutputDir(String dir) {
+    return new JobSpec(data, preprocess, model, train, eval, new Output(dir));
+  }
+
+  private static void putIfSet(Map<String, Object> m, String key, String value) {
+    if (value != null) {
+      m.put(key, value);
+    }
+  }
+
+  private static String lower(Enum<?> e) {
+    return e.name().toLowerCase(java.util.Locale.ROOT);
+  }
+}

@@ -1,0 +1,185 @@
+package org.sparktrain.driver.spec;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.sparktrain.driver.spec.JobSpec.BadRecordPolicy;
+import org.sparktrain.driver.spec.JobSpec.Format;
+import org.sparktrain.worker.data.NormalizationMethod;
+import org.sparktrain.worker.model.ModelConfig;
+import org.sparktrain.worker.train.OptimizerConfig;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Turns a YAML job spec into a {@link JobSpec}. Relative paths in the spec are resolved against
+ * the spec file's folder, so a spec and its data can travel together.
+ */
+public final class JobSpecParser {
+  private static final double FRACTION_TOLERANCE = 1e-9;
+
+  private JobSpecParser() {}
+
+  public static JobSpec parseFile(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new SpecException("cannot read job spec " + file + ": " + e.getMessage());
+    }
+    Path base = file.toAbsolutePath().getParent();
+    try {
+      return parse(text, base);
+    } catch (SpecException e) {
+      throw new SpecException(file + ": " + e.getMessage());
+    }
+  }
+
+  public static JobSpec parse(String yamlText, Path baseDir) {
+    Object parsed;
+    try {
+      parsed = new Yaml(new SafeConstructor(new LoaderOptions())).load(yamlText);
+    } catch (YAMLException e) {
+      throw new SpecException("not valid YAML: " + e.getMessage());
+    }
+    SpecNode root = SpecNode.root(parsed);
+    SpecNode model = root.section("model");
+    ModelConfig modelConfig = ModelSpecs.parse(model);
+    model.finish();
+    JobSpec.Data data = parseData(root.section("data"), baseDir, modelConfig);
+    JobSpec.Preprocess preprocess = parsePreprocess(root.section("preprocess"));
+    JobSpec.Train train = parseTrain(root.section("train"));
+    SpecNode evalNode = root.section("eval");
+    JobSpec.Eval eval = new JobSpec.Eval(
+        evalNode.integer("validateEveryRounds", 0, 0, Integer.MAX_VALUE));
+    evalNode.finish();
+    SpecNode outputNode = root.section("output");
+    JobSpec.Output output = new JobSpec.Output(
+        resolve(outputNode.string("dir", "runs/latest"), baseDir));
+    outputNode.finish();
+    root.finish();
+    return new JobSpec(data, preprocess, modelConfig, train, eval, output);
+  }
+
+  private static JobSpec.Data parseData(SpecNode d, Path base, ModelConfig model) {
+    String uri = resolve(d.requiredString("uri", "digits.csv.gz"), base);
+    Format format = d.choice("format", Format.CSV, Format.class);
+    int labelColumn = d.integer("labelColumn", -1, Integer.MIN_VALUE, Integer.MAX_VALUE);
+    boolean header = d.bool("header", false);
+    int numClasses;
+    if (!model.classification()) {
+      numClasses = d.integer("numClasses", 0, 0, 0);
+    } else if (model.outputWidth(2) == 1 && !model.oneHotLabels()) {
+      numClasses = d.integer("numClasses", 2, 2, 2);
+    } else if (!d.has("numClasses")) {
+      throw new SpecException(d.pathOf("numClasses") + " is required for a classification "
+          + "model (the number of classes; labels must be integers 0..numClasses-1)");
+    } else {
+      numClasses = d.integer("numClasses", 0, 2, 1_000_000);
+    }
+    int numFeatures = d.integer("numFeatures", 0, 0, Integer.MAX_VALUE);
+    if (format == Format.LIBSVM && numFeatures == 0) {
+      throw new SpecException(d.pathOf("numFeatures") + " is required for format libsvm "
+          + "(the highest feature index)");
+    }
+    String labelsUri = resolveOrNull(d.string("labelsUri", null), base);
+    String testUri = resolveOrNull(d.string("testUri", null), base);
+    String testLabelsUri = resolveOrNull(d.string("testLabelsUri", null), base);
+    if (format == Format.IDX && labelsUri == null) {
+      throw new SpecException(d.pathOf("labelsUri") + " is required for format idx (the label "
+          + "file paired with data.uri's images, e.g. train-labels-idx1-ubyte.gz)");
+    }
+    if (format == Format.IDX && testUri != null && testLabelsUri == null) {
+      throw new SpecException(d.pathOf("testLabelsUri") + " is required when data.testUri is "
+          + "set for format idx");
+    }
+    if (format != Format.IDX && (labelsUri != null || testLabelsUri != null)) {
+      throw new SpecException(d.pathOf(labelsUri != null ? "labelsUri" : "testLabelsUri")
+          + " is only allowed for format idx (got format " + format.name().toLowerCase() + ")");
+    }
+    SpecNode split = d.section("split");
+    double test = split.number("test", testUri == null ? 0.15 : 0.0, 0, false, 1);
+    double validation = split.number("validation", 0.05, 0, false, 1);
+    double train = split.number("train", 1 - test - validation, 0, true, 1);
+    split.finish();
+    if (Math.abs(train + validation + test - 1) > FRACTION_TOLERANCE) {
+      throw new SpecException(d.pathOf("split") + ": train " + train + " + validation "
+          + validation + " + test " + test + " = " + (train + validation + test)
+          + " (the fractions must add up to 1)");
+    }
+    if (testUri != null && test != 0) {
+      throw new SpecException(d.pathOf("split.test") + ": " + test + " is not allowed when "
+          + "data.testUri names a separate test set (must be 0)");
+    }
+    d.finish();
+    return new JobSpec.Data(uri, format, labelColumn, header, numClasses, numFeatures, labelsUri,
+        testUri, testLabelsUri, train, validation, test);
+  }
+
+  private static JobSpec.Preprocess parsePreprocess(SpecNode p) {
+    JobSpec.Preprocess pre = new JobSpec.Preprocess(
+        p.choice("badRecords", BadRecordPolicy.DROP, BadRecordPolicy.class),
+        p.choice("normalize", NormalizationMethod.STANDARDIZE, NormalizationMethod.class));
+    p.finish();
+    return pre;
+  }
+
+  private static JobSpec.Train parseTrain(SpecNode t) {
+    int epochs = t.integer("epochs", 10, 1, 1_000_000);
+    int batchSize = t.integer("batchSize", 32, 1, 1_000_000);
+    int workers = t.integer("workers", 2, 1, 100_000);
+    int averagingFrequency = t.integer("averagingFrequency", 5, 1, 1_000_000);
+    SpecNode o = t.section("optimizer");
+    OptimizerConfig.Kind kind = o.choice("name", OptimizerConfig.Kind.ADAM,
+        OptimizerConfig.Kind.class);
+    double defaultLr = kind == OptimizerConfig.Kind.ADAM ? 1e-3 : 0.01;
+    double lr = o.number("learningRate", defaultLr, 0, true, 10);
+    double momentum = kind == OptimizerConfig.Kind.NESTEROV
+        ? o.number("momentum", 0.9, 0, false, 0.9999) : 0.9;
+    double beta1 = 0.9;
+    double beta2 = 0.999;
+    double epsilon = 1e-8;
+    if (kind == OptimizerConfig.Kind.ADAM) {
+      beta1 = o.number("beta1", beta1, 0, false, 0.9999);
+      beta2 = o.number("beta2", beta2, 0, false, 0.999999);
+      epsilon = o.number("epsilon", epsilon, 0, true, 1);
+    }
+    o.finish();
+    boolean averageState = t.bool("averageOptimizerState", true);
+    long seed = t.longValue("seed", 42, Long.MIN_VALUE, Long.MAX_VALUE);
+    int threads = t.integer("threadsPerWorker", 0, 0, 1024);
+    t.finish();
+    return new JobSpec.Train(epochs, batchSize, workers, averagingFrequency,
+        new OptimizerConfig(kind, lr, momentum, beta1, beta2, epsilon), averageState, seed,
+        threads);
+  }
+
+  private static String resolveOrNull(String uri, Path base) {
+    return uri == null ? null : resolve(uri, base);
+  }
+
+  /** Leaves URIs with a scheme alone; makes plain relative paths absolute against base. */
+  static String resolve(String uri, Path base) {
+    if (hasScheme(uri)) {
+      return uri;
+    }
+    Path p = Path.of(uri);
+    if (!p.isAbsolute() && base != null) {
+      p = base.resolve(p).normalize();
+    }
+    return p.toAbsolutePath().toUri().toString();
+  }
+
+  private static boolean hasScheme(String uri) {
+    try {
+      String scheme = URI.create(uri.replace(" ", "%20")).getScheme();
+      return scheme != null && scheme.length() > 1;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+}

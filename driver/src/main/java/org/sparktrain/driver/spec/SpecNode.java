@@ -1,0 +1,205 @@
+package org.sparktrain.driver.spec;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One mapping of a YAML job spec, read with typed getters that validate as they go. Every key
+ * read is remembered; {@link #finish()} rejects the keys nobody asked for, so a typo such as
+ * {@code train.epoch} fails instead of being silently ignored.
+ */
+final class SpecNode {
+  private final String path;
+  private final Map<String, Object> values;
+  private final Set<String> known = new LinkedHashSet<>();
+
+  SpecNode(String path, Map<String, Object> values) {
+    this.path = path;
+    this.values = values;
+  }
+
+  @SuppressWarnings("unchecked")
+  static SpecNode root(Object parsed) {
+    if (!(parsed instanceof Map<?, ?> map)) {
+      throw new SpecException("the job spec must be a YAML mapping with sections data, "
+          + "preprocess, model, train, eval, output; got " + describe(parsed));
+    }
+    return new SpecNode("", (Map<String, Object>) map);
+  }
+
+  String pathOf(String key) {
+    return path.isEmpty() ? key : path + "." + key;
+  }
+
+  boolean has(String key) {
+    known.add(key);
+    return values.get(key) != null;
+  }
+
+  @SuppressWarnings("unchecked")
+  SpecNode section(String key) {
+    known.add(key);
+    Object v = values.get(key);
+    if (v == null) {
+      return new SpecNode(pathOf(key), new LinkedHashMap<>());
+    }
+    if (!(v instanceof Map<?, ?>)) {
+      throw new SpecException(pathOf(key) + ": expected a mapping of keys, got " + describe(v));
+    }
+    return new SpecNode(pathOf(key), (Map<String, Object>) v);
+  }
+
+  String requiredString(String key, String example) {
+    String s = string(key, null);
+    if (s == null || s.isBlank()) {
+      throw new SpecException(pathOf(key) + " is required (for example: " + example + ")");
+    }
+    return s;
+  }
+
+  String string(String key, String defaultValue) {
+    known.add(key);
+    Object v = values.get(key);
+    if (v == null) {
+      return defaultValue;
+    }
+    if (v instanceof Map<?, ?> || v instanceof List<?>) {
+      throw new SpecException(pathOf(key) + ": expected a single value, got " + describe(v));
+    }
+    return v.toString();
+  }
+
+  int integer(String key, int defaultValue, int min, int max) {
+    long v = longValue(key, defaultValue, min, max);
+    return (int) v;
+  }
+
+  long longValue(String key, long defaultValue, long min, long max) {
+    known.add(key);
+    Object v = values.get(key);
+    if (v == null) {
+      return defaultValue;
+    }
+    if (!(v instanceof Integer || v instanceof Long)) {
+      throw new SpecException(pathOf(key) + ": " + describe(v) + " is not allowed (must be an "
+          + "integer " + range(min, max) + ")");
+    }
+    long n = ((Number) v).longValue();
+    if (n < min || n > max) {
+      throw new SpecException(pathOf(key) + ": " + n + " is not allowed (must be an integer "
+          + range(min, max) + ")");
+    }
+    return n;
+  }
+
+  /** A number in [min, max] (or (min, max] when {@code minExclusive}). */
+  double number(String key, double defaultValue, double min, boolean minExclusive, double max) {
+    known.add(key);
+    Object v = values.get(key);
+    if (v == null) {
+      return defaultValue;
+    }
+    if (!(v instanceof Number)) {
+      throw new SpecException(pathOf(key) + ": " + describe(v) + " is not allowed (must be a "
+          + "number in " + (minExclusive ? "(" : "[") + min + ", " + max + "])");
+    }
+    double d = ((Number) v).doubleValue();
+    if (!Double.isFinite(d) || d < min || (minExclusive && d == min) || d > max) {
+      throw new SpecException(pathOf(key) + ": " + d + " is not allowed (must be a number in "
+          + (minExclusive ? "(" : "[") + min + ", " + max + "])");
+    }
+    return d;
+  }
+
+  boolean bool(String key, boolean defaultValue) {
+    known.add(key);
+    Object v = values.get(key);
+    if (v == null) {
+      return defaultValue;
+    }
+    if (!(v instanceof Boolean b)) {
+      throw new SpecException(pathOf(key) + ": " + describe(v)
+          + " is not allowed (must be true or false)");
+    }
+    return b;
+  }
+
+  <E extends Enum<E>> E choice(String key, E defaultValue, Class<E> type) {
+    String s = string(key, null);
+    if (s == null) {
+      return defaultValue;
+    }
+    for (E e : type.getEnumConstants()) {
+      if (e.name().equalsIgnoreCase(s)) {
+        return e;
+      }
+    }
+    List<String> allowed = new ArrayList<>();
+    for (E e : type.getEnumConstants()) {
+      allowed.add(e.name().toLowerCase(Locale.ROOT));
+    }
+    throw new SpecException(pathOf(key) + ": '" + s + "' is not allowed (must be one of "
+        + String.join(", ", allowed) + ")");
+  }
+
+  int[] intList(String key, int[] defaultValue, int min) {
+    known.add(key);
+    Object v = values.get(key);
+    if (v == null) {
+      return defaultValue;
+    }
+    if (!(v instanceof List<?> list) || list.isEmpty()) {
+      throw new SpecException(pathOf(key) + ": " + describe(v) + " is not allowed (must be a "
+          + "non-empty list of integers >= " + min + ", e.g. [128, 64])");
+    }
+    int[] out = new int[list.size()];
+    for (int i = 0; i < out.length; i++) {
+      Object e = list.get(i);
+      if (!(e instanceof Integer n) || n < min) {
+        throw new SpecException(pathOf(key) + "[" + i + "]: " + describe(e)
+            + " is not allowed (must be an integer >= " + min + ")");
+      }
+      out[i] = n;
+    }
+    return out;
+  }
+
+  /** Rejects keys that no getter asked for. Call after reading everything. */
+  void finish() {
+    for (String key : values.keySet()) {
+      if (!known.contains(key)) {
+        String where = path.isEmpty() ? "at the top level" : "in section '" + path + "'";
+        throw new SpecException("unknown key '" + pathOf(String.valueOf(key)) + "' " + where
+            + " (allowed: " + String.join(", ", known) + ")");
+      }
+    }
+  }
+
+  private static String range(long min, long max) {
+    if (max == Long.MAX_VALUE || max == Integer.MAX_VALUE) {
+      return ">= " + min;
+    }
+    return "in [" + min + ", " + max + "]";
+  }
+
+  static String describe(Object v) {
+    if (v == null) {
+      return "nothing";
+    }
+    if (v instanceof String s) {
+      return "'" + s + "'";
+    }
+    if (v instanceof Map<?, ?>) {
+      return "a mapping";
+    }
+    if (v instanceof List<?>) {
+      return "a list " + v;
+    }
+    return v.toString();
+  }
+}

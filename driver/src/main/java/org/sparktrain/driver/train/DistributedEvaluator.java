@@ -1,0 +1,37 @@
+package org.sparktrain.driver.train;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sparktrain.worker.data.ExampleBlock;
+import org.sparktrain.worker.eval.BlockEvaluator;
+import org.sparktrain.worker.eval.EvalResult;
+import org.sparktrain.worker.train.NetworkPool;
+import org.sparktrain.worker.train.ThreadLimits;
+
+/** Evaluates parameters on cached blocks, on the executors; only counts come back. */
+public final class DistributedEvaluator {
+  private DistributedEvaluator() {}
+
+  public static EvalResult evaluate(JavaSparkContext sc, JavaRDD<ExampleBlock> blocks,
+      float[] params, String configJson, boolean classification, int numClasses,
+      int threadsPerWorker) {
+    Broadcast<float[]> weights = sc.broadcast(params);
+    try {
+      return blocks.aggregate(EvalResult.empty(classification, numClasses), (acc, block) -> {
+        ThreadLimits.apply(threadsPerWorker);
+        MultiLayerNetwork net = NetworkPool.borrow(configJson);
+        try {
+          net.setParams(Nd4j.createFromArray(weights.value()));
+          return BlockEvaluator.evaluate(net, block, acc);
+        } finally {
+          NetworkPool.giveBack(configJson, net);
+        }
+      }, EvalResult::merge);
+    } finally {
+      weights.destroy();
+    }
+  }
+}

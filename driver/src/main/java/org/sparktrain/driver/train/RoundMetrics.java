@@ -1,0 +1,37 @@
+package org.sparktrain.driver.train;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What one round did and cost.
+ *
+ * @param computeMs the slowest worker's time in its task (load snapshot, H steps, export)
+ * @param syncMs everything else in the round: scheduling, broadcast, result transfer, averaging
+ * @param bytesMoved snapshot bytes sent to all workers plus result bytes returned
+ * @param validation validation metrics when this round validated, else null
+ */
+public record RoundMetrics(long round, int epoch, double loss, long examples, double wallMs,
+    double computeMs, double syncMs, long bytesMoved, Map<String, Double> validation) {
+
+  public double examplesPerSec() {
+    return wallMs <= 0 ? 0 : examples * 1000.0 / wallMs;
+  }
+
+  public Map<String, Object> toMap() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("round", round);
+    m.put("epoch", epoch);
+    m.put("loss", loss);
+    m.put("examples", examples);
+    m.put("examplesPerSec", examplesPerSec());
+    m.put("wallMs", wallMs);
+    m.put("computeMs", computeMs);
+    m.put("syncMs", syncMs);
+    m.put("bytesMoved", bytesMoved);
+    if (validation != null) {
+      m.put("validation", validation);
+    }
+    return m;
+  }
+}

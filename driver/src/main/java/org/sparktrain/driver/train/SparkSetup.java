@@ -1,0 +1,66 @@
+package org.sparktrain.driver.train;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.sparktrain.driver.serde.SparktrainKryoRegistrator;
+
+/** The Spark settings sparktrain needs, applied on top of whatever spark-submit passed. */
+public final class SparkSetup {
+  public static final String DEFAULT_MASTER = "local[*]";
+
+  private SparkSetup() {}
+
+  /**
+   * @param master a master URL from the command line, or null to keep spark-submit's (or run
+   *     {@value #DEFAULT_MASTER} when there is none)
+   */
+  public static SparkConf conf(String master, String appName) {
+    SparkConf conf = new SparkConf().setAppName(appName);
+    if (master != null) {
+      conf.setMaster(master);
+    } else if (!conf.contains("spark.master")) {
+      conf.setMaster(DEFAULT_MASTER);
+    }
+    conf.set("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
+    conf.set("spark.kryo.registrationRequired", "true");
+    conf.set("spark.kryo.registrator", SparktrainKryoRegistrator.class.getName());
+    // Parameters plus Adam state of a mid-size model exceed Kryo's 64 MB default buffer.
+    conf.setIfMissing("spark.kryoserializer.buffer.max", "1g");
+    // Worker results are a few MB; returning them directly saves a block-manager round trip.
+    conf.setIfMissing("spark.task.maxDirectResultSize", "64m");
+    // Our own progress line replaces Spark's console progress bar.
+    conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+    if (conf.get("spark.master").startsWith("local")) {
+      conf.setIfMissing("spark.driver.host", "127.0.0.1");
+      conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+      conf.setIfMissing("spark.ui.enabled", "false");
+    }
+    return conf;
+  }
+
+  public static JavaSparkContext start(String master, String appName) {
+    JavaSparkContext sc = new JavaSparkContext(conf(master, appName));
+    sc.setLogLevel("WARN");
+    return sc;
+  }
+
+  /**
+   * ND4J threads per task when the spec says 0 (auto): in local[N] the N task slots share this
+   * machine's cores; on a cluster each task gets {@code spark.task.cpus} cores.
+   */
+  public static int autoThreadsPerWorker(JavaSparkContext sc, int workers) {
+    String master = sc.master();
+    int cores = Runtime.getRuntime().availableProcessors();
+    if (master.startsWith("local[") || master.equals("local")) {
+      int slots = master.equals("local") ? 1 : parseLocalSlots(master, cores);
+      return Math.max(1, cores / Math.max(1, Math.min(slots, workers)));
+    }
+    return sc.getConf().getInt("spark.task.cpus", 1);
+  }
+
+  private static int parseLocalSlots(String master, int cores) {
+    String inside = master.substring("local[".length(), master.indexOf(']'));
+    String slots = inside.split(",")[0].trim();
+    return slots.equals("*") ? cores : Integer.parseInt(slots);
+  }
+}

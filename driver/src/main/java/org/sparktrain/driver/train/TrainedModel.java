@@ -1,0 +1,13 @@
+package org.sparktrain.driver.train;
+
+import java.util.List;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+/** The network after training, on the driver, and the per-round history. */
+public record TrainedModel(MultiLayerNetwork network, String configJson,
+    List<RoundMetrics> history, long examples, double trainSeconds) {
+
+  public double examplesPerSec() {
+    return trainSeconds <= 0 ? 0 : examples / trainSeconds;
+  }
+}

@@ -1,0 +1,174 @@
+package org.sparktrain.driver.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparktrain.driver.data.PreparedData;
+import org.sparktrain.driver.spec.JobSpec;
+import org.sparktrain.worker.eval.EvalResult;
+import org.sparktrain.worker.train.EpochSchedule;
+import org.sparktrain.worker.train.ModelSnapshot;
+import org.sparktrain.worker.train.ParameterAccumulator;
+import org.sparktrain.worker.train.PartitionTrainer;
+import org.sparktrain.worker.train.TrainerSettings;
+import org.sparktrain.worker.train.WorkerResult;
+
+/**
+ * Synchronous parameter averaging. Each round: broadcast the snapshot, let every shard run H
+ * local steps, average the returned parameters (and optimizer state) weighted by examples.
+ */
+public final class TrainingLoop {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingLoop.class);
+
+  /** Told about every finished round (metrics files, progress display). */
+  public interface Listener {
+    void onRound(RoundMetrics metrics, EpochSchedule schedule);
+  }
+
+  private final JavaSparkContext sc;
+  private final JobSpec spec;
+  private final PreparedData data;
+  private final TrainerSettings settings;
+  private final MultiLayerNetwork driverNet;
+
+  public TrainingLoop(JavaSparkContext sc, JobSpec spec, PreparedData data) {
+    this.sc = sc;
+    this.spec = spec;
+    this.data = data;
+    JobSpec.Train t = spec.train();
+    MultiLayerConfiguration conf = spec.model().build(data.numFeatures(),
+        spec.data().numClasses(), t.optimizer(), t.seed());
+    this.driverNet = new MultiLayerNetwork(conf);
+    driverNet.init();
+    int threads = t.threadsPerWorker() > 0 ? t.threadsPerWorker()
+        : SparkSetup.autoThreadsPerWorker(sc, t.workers());
+    EpochSchedule schedule = new EpochSchedule(data.smallestShard(), t.batchSize(),
+        t.averagingFrequency(), t.seed());
+    this.settings = new TrainerSettings(conf.toJson(), schedule, spec.model().oneHotLabels(),
+        spec.model().outputWidth(spec.data().numClasses()), t.seed(), threads);
+  }
+
+  public TrainerSettings settings() {
+    return settings;
+  }
+
+  /** The parameters the run starts from (the network's seeded initialisation). */
+  public ModelSnapshot initialSnapshot() {
+    INDArray state = driverNet.getUpdater().getStateViewArray();
+    float[][] states;
+    if (state == null) {
+      states = new float[0][];
+    } else if (spec.train().averageOptimizerState()) {
+      states = new float[][] {state.toFloatVector()};
+    } else {
+      states = new float[spec.train().workers()][];
+      for (int i = 0; i < states.length; i++) {
+        states[i] = state.toFloatVector();
+      }
+    }
+    return new ModelSnapshot(driverNet.params().toFloatVector(), states, 0, 0);
+  }
+
+  public TrainedModel run(Listener listener) {
+    EpochSchedule schedule = settings.schedule();
+    long totalRounds = (long) schedule.roundsPerEpoch() * spec.train().epochs();
+    int validateEvery = spec.eval().validateEveryRounds() > 0
+        ? spec.eval().validateEveryRounds() : schedule.roundsPerEpoch();
+    boolean canValidate = data.counts().validation() > 0;
+    LOG.info("training: {} epochs x {} rounds, {} steps per epoch per worker, H={}, {} workers, "
+        + "{} ND4J threads per worker", spec.train().epochs(), schedule.roundsPerEpoch(),
+        schedule.stepsPerEpoch(), spec.train().averagingFrequency(), spec.train().workers(),
+        settings.threadsPerWorker());
+    ModelSnapshot snapshot = initialSnapshot();
+    List<RoundMetrics> history = new ArrayList<>();
+    long examples = 0;
+    long start = System.nanoTime();
+    for (long round = 0; round < totalRounds; round++) {
+      long roundStart = System.nanoTime();
+      EpochSchedule.RoundPlan plan = schedule.plan(round);
+      List<WorkerResult> results = trainOneRound(snapshot, plan);
+      ParameterAccumulator sum = new ParameterAccumulator();
+      results.forEach(sum::add);
+      snapshot = next(sum, results, plan);
+      double wallMs = (System.nanoTime() - roundStart) / 1e6;
+      Map<String, Double> validation = null;
+      if (canValidate && ((round + 1) % validateEvery == 0 || round + 1 == totalRounds)) {
+        validation = evaluate(data.validation(), snapshot.params()).scalars();
+      }
+      double computeMs = sum.maxComputeNanos() / 1e6;
+      RoundMetrics metrics = new RoundMetrics(round, plan.epoch(), sum.meanLoss(),
+          sum.examples(), wallMs, computeMs, Math.max(0, wallMs - computeMs),
+          snapshot.sizeBytes() * results.size() + sum.resultBytes(), validation);
+      history.add(metrics);
+      examples += sum.examples();
+      listener.onRound(metrics, schedule);
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    loadInto(driverNet, snapshot);
+    return new TrainedModel(driverNet, settings.configJson(), history, examples, seconds);
+  }
+
+  /** One Spark job: each shard trains from the broadcast snapshot; results in partition order. */
+  List<WorkerResult> trainOneRound(ModelSnapshot snapshot, EpochSchedule.RoundPlan plan) {
+    TrainerSettings s = settings;
+    Broadcast<ModelSnapshot> shared = sc.broadcast(snapshot);
+    try {
+      sc.setJobDescription("round " + plan.round() + " (epoch " + plan.epoch() + ")");
+      // collect() returns results in partition order, so the average is summed in a fixed order
+      // and a run is bitwise reproducible.
+      return data.train().map(shard -> new PartitionTrainer(s).run(shard, shared.value(), plan))
+          .collect();
+    } finally {
+      shared.destroy();
+    }
+  }
+
+  private ModelSnapshot next(ParameterAccumulator sum, List<WorkerResult> results,
+      EpochSchedule.RoundPlan plan) {
+    float[][] states;
+    if (results.get(0).optimizerState().length == 0) {
+      states = new float[0][];
+    } else if (spec.train().averageOptimizerState()) {
+      states = new float[][] {sum.averageState()};
+    } else {
+      states = new float[results.size()][];
+      for (WorkerResult r : results) {
+        states[r.partition()] = r.optimizerState();
+      }
+    }
+    return new ModelSnapshot(sum.averageParams(), states, plan.iteration() + plan.steps(),
+        plan.epoch());
+  }
+
+  public EvalResult evaluate(org.apache.spark.api.java.JavaRDD<org.sparktrain.worker.data
+      .ExampleBlock> blocks, float[] params) {
+    return DistributedEvaluator.evaluate(sc, blocks, params, settings.configJson(),
+        spec.model().classification(), spec.data().numClasses(), settings.threadsPerWorker());
+  }
+
+  /** Puts the final snapshot into the driver's network (averaged state when kept per worker). */
+  private void loadInto(MultiLayerNetwork net, ModelSnapshot snapshot) {
+    float[][] states = snapshot.optimizerStates();
+    float[][] merged = states;
+    if (states.length > 1) {
+      float[] mean = new float[states[0].length];
+      for (float[] s : states) {
+        for (int i = 0; i < mean.length; i++) {
+          mean[i] += s[i] / states.length;
+        }
+      }
+      merged = new float[][] {mean};
+    }
+    ModelSnapshot forDriver = new ModelSnapshot(snapshot.params(), merged, snapshot.iteration(),
+        snapshot.epoch());
+    PartitionTrainer.load(net, forDriver, 0, new EpochSchedule.RoundPlan(0, snapshot.epoch(), 0,
+        0, 0, snapshot.iteration()));
+  }
+}

@@ -1,0 +1,27 @@
+package org.sparktrain.worker.model;
+
+import java.io.Serializable;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.sparktrain.worker.train.OptimizerConfig;
+
+/**
+ * A model of the zoo: its architecture settings only. Training settings (optimizer, seed) come in
+ * when the DL4J configuration is built, so one architecture can be trained many ways.
+ */
+public sealed interface ModelConfig extends Serializable permits LogisticConfig, MlpConfig {
+
+  /** Zoo name as written in the job spec. */
+  String name();
+
+  /** Whether labels are class indices (true) or regression targets. */
+  boolean classification();
+
+  /** Width of the network output for a data set with {@code numClasses} classes. */
+  int outputWidth(int numClasses);
+
+  /** Whether labels are fed to the loss one-hot encoded (softmax) or as one column. */
+  boolean oneHotLabels();
+
+  MultiLayerConfiguration build(int numInputs, int numClasses, OptimizerConfig optimizer,
+      long seed);
+}

@@ -1,0 +1,43 @@
+package org.sparktrain.worker.train;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sparktrain.worker.data.ExampleBlock;
+
+/** Copies selected rows of a block into DL4J feature and label matrices. */
+public final class MinibatchAssembler {
+  private final boolean oneHotLabels;
+  private final int outputWidth;
+
+  public MinibatchAssembler(boolean oneHotLabels, int outputWidth) {
+    this.oneHotLabels = oneHotLabels;
+    this.outputWidth = outputWidth;
+  }
+
+  /** Rows {@code order[from..to)} of the block, in that order. */
+  public DataSet assemble(ExampleBlock block, int[] order, int from, int to) {
+    int n = to - from;
+    int width = block.width();
+    float[] x = new float[n * width];
+    float[] y = new float[n * outputWidth];
+    for (int i = 0; i < n; i++) {
+      int row = order == null ? from + i : order[from + i];
+      System.arraycopy(block.features(), row * width, x, i * width, width);
+      float label = block.labels()[row];
+      if (oneHotLabels) {
+        y[i * outputWidth + (int) label] = 1f;
+      } else {
+        y[i] = label;
+      }
+    }
+    INDArray features = Nd4j.create(x, new long[] {n, width}, 'c');
+    INDArray labels = Nd4j.create(y, new long[] {n, outputWidth}, 'c');
+    return new DataSet(features, labels);
+  }
+
+  /** All rows of the block in storage order. */
+  public DataSet assembleAll(ExampleBlock block) {
+    return assemble(block, null, 0, block.rows());
+  }
+}

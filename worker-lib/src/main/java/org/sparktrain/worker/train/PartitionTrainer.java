@@ -1,0 +1,72 @@
+package org.sparktrain.worker.train;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sparktrain.worker.data.ExampleBlock;
+import org.sparktrain.worker.data.SeedMixer;
+
+/**
+ * One worker's share of one round: load the snapshot into this JVM's network, run the round's
+ * local minibatch steps on the shard, and hand back parameters and optimizer state.
+ *
+ * <p>A pure function of (settings, snapshot, plan, shard): the shard order and the dropout
+ * random stream derive from (seed, epoch or round, partition), so a retried task returns the same
+ * bytes.
+ */
+public final class PartitionTrainer {
+  private final TrainerSettings settings;
+  private final MinibatchAssembler assembler;
+
+  public PartitionTrainer(TrainerSettings settings) {
+    this.settings = settings;
+    this.assembler = new MinibatchAssembler(settings.oneHotLabels(), settings.outputWidth());
+  }
+
+  public WorkerResult run(ExampleBlock shard, ModelSnapshot snapshot,
+      EpochSchedule.RoundPlan plan) {
+    long start = System.nanoTime();
+    ThreadLimits.apply(settings.threadsPerWorker());
+    MultiLayerNetwork net = NetworkPool.borrow(settings.configJson());
+    try {
+      load(net, snapshot, shard.partition(), plan);
+      Nd4j.getRandom().setSeed(SeedMixer.mix(settings.seed(), 2, plan.round(), shard.partition()));
+      EpochSchedule schedule = settings.schedule();
+      int[] order = schedule.permutation(plan.epoch(), shard.partition(), shard.rows());
+      long examples = 0;
+      double lossSum = 0;
+      for (int step = plan.firstStep(); step < plan.firstStep() + plan.steps(); step++) {
+        int from = schedule.batchStart(step);
+        int to = schedule.batchEnd(step, shard.rows());
+        DataSet batch = assembler.assemble(shard, order, from, to);
+        net.fit(batch);
+        lossSum += net.score() * (to - from);
+        examples += to - from;
+      }
+      INDArray state = net.getUpdater().getStateViewArray();
+      return new WorkerResult(shard.partition(), net.params().toFloatVector(),
+          state == null ? new float[0] : state.toFloatVector(), examples, lossSum, plan.steps(),
+          System.nanoTime() - start);
+    } finally {
+      NetworkPool.giveBack(settings.configJson(), net);
+    }
+  }
+
+  /** Overwrites every piece of training state the network carries between rounds. */
+  public static void load(MultiLayerNetwork net, ModelSnapshot snapshot, int partition,
+      EpochSchedule.RoundPlan plan) {
+    net.setParams(Nd4j.createFromArray(snapshot.params()));
+    INDArray stateView = net.getUpdater().getStateViewArray();
+    float[] state = snapshot.stateFor(partition);
+    if (stateView != null) {
+      if (state.length == 0) {
+        stateView.assign(0);
+      } else {
+        stateView.assign(Nd4j.createFromArray(state).reshape(stateView.shape()));
+      }
+    }
+    net.setIterationCount(Math.toIntExact(plan.iteration()));
+    net.setEpochCount(plan.epoch());
+  }
+}

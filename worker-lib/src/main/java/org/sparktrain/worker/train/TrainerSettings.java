@@ -1,0 +1,14 @@
+package org.sparktrain.worker.train;
+
+import java.io.Serializable;
+
+/**
+ * Everything a worker needs besides its shard and the snapshot; fixed for the whole run.
+ *
+ * @param configJson the DL4J network configuration (architecture and optimizer)
+ * @param outputWidth width of the network output: classes for one-hot labels, else 1
+ * @param threadsPerWorker ND4J/BLAS threads each task may use; tasks sharing an executor's cores
+ *     must not each start one thread per core
+ */
+public record TrainerSettings(String configJson, EpochSchedule schedule, boolean oneHotLabels,
+    int outputWidth, long seed, int threadsPerWorker) implements Serializable {}
