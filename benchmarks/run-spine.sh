@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The spine benchmark: single-JVM DL4J (a) vs sparktrain (b, H=1,5,20) vs DL4J's dl4j-spark
+# ParameterAveragingTrainingMaster (c, same H) on MNIST, interleaved, each run in a fresh JVM.
+# Builds what it needs, then runs org.sparktrain.bench.SpineBenchmark with the arguments given.
+#
+#   benchmarks/run-spine.sh --mnist /work/shared/data/mnist [--reps 3] \
+#       [--configs a,b1,b5,b20,c1,c5,c20] [--limit N] [--warmup-epochs 1] [--timed-epochs 3] \
+#       [--out benchmarks/results/spine.json] [--child-java-opts -Xmx6g]
+#
+# Environment: SPINE_SKIP_BUILD=1 skips the Maven builds; MVN_FLAGS adds Maven flags (e.g. -o);
+# JAVA_HOME picks the JDK (Java 17).
+set -euo pipefail
+BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$BENCH/.." && pwd)
+MVN_FLAGS=${MVN_FLAGS:-}
+
+if [ "${SPINE_SKIP_BUILD:-0}" != "1" ]; then
+  echo "run-spine: building worker-lib, driver and benchmarks..." >&2
+  (cd "$ROOT" && mvn -B -q $MVN_FLAGS -DskipTests install -pl worker-lib,driver -am) >&2
+  (cd "$ROOT" && mvn -B -q $MVN_FLAGS -DskipTests package -pl benchmarks) >&2
+  if [ ! -f "$BENCH/dl4j-spark-baseline/target/classpath.txt" ] \
+      || [ ! -d "$BENCH/dl4j-spark-baseline/target/classes" ]; then
+    echo "run-spine: building the dl4j-spark baseline..." >&2
+    mvn -B -q $MVN_FLAGS -f "$BENCH/dl4j-spark-baseline/pom.xml" package -DskipTests >&2
+  fi
+fi
+
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+major=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+if [ "$major" != "17" ]; then
+  echo "run-spine: warning: Java $major found; Spark 3.5 needs Java 17 (set JAVA_HOME)" >&2
+fi
+
+cd "$ROOT"
+exec "$JAVA" -Xmx1g -cp "$BENCH/target/classes:$(cat "$BENCH/target/classpath.txt")" \
+  org.sparktrain.bench.SpineBenchmark "$@"

@@ -1,0 +1,451 @@
+package org.sparktrain.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The spine benchmark: for each repetition, runs every configuration once, in order
+ * (interleaved, so slow drifts of the machine hit all systems alike), each in a fresh child JVM:
+ * <ul>
+ *   <li>{@code a}: {@link SingleJvmRunner}, plain single-JVM DL4J {@code fit};
+ *   <li>{@code bH}: {@link SparktrainRunner}, sparktrain on local[2] with averaging frequency H;
+ *   <li>{@code cH}: DL4J's dl4j-spark ParameterAveragingTrainingMaster at the same H
+ *       ({@code benchmarks/dl4j-spark-baseline/run.sh}).
+ * </ul>
+ * Collects each child's JSON line, computes per-configuration medians and the ratios b/a and b/c
+ * per H, prints a Markdown table, and writes raw results + summary as JSON ({@code --out}) and the
+ * table as Markdown (same name, {@code .md}).
+ */
+public final class SpineBenchmark {
+  private static final String WHO = "spine";
+  static final String DEFAULT_CONFIGS = "a,b1,b5,b20,c1,c5,c20";
+  static final String USAGE = "usage: SpineBenchmark --mnist DIR [--reps 1] [--configs "
+      + DEFAULT_CONFIGS + "] [--limit N] [--warmup-epochs 1] [--timed-epochs 3]"
+      + " [--out benchmarks/results/spine.json] [--md OUT.md] [--child-java-opts -Xmx6g]"
+      + " [--child-timeout-min 120]";
+
+  /** One configuration of the benchmark: a, bH or cH. */
+  record Config(String name, char system, int h) {
+    static Config parse(String s) {
+      String t = s.trim();
+      if (t.equals("a")) {
+        return new Config("a", 'a', 0);
+      }
+      if ((t.startsWith("b") || t.startsWith("c")) && t.length() > 1) {
+        try {
+          int h = Integer.parseInt(t.substring(1));
+          if (h >= 1) {
+            return new Config(t, t.charAt(0), h);
+          }
+        } catch (NumberFormatException e) {
+          // fall through
+        }
+      }
+      throw new IllegalArgumentException("bad config '" + s + "' (a, bH or cH with H >= 1)");
+    }
+
+    String systemName() {
+      return switch (system) {
+        case 'a' -> "single-jvm";
+        case 'b' -> "sparktrain";
+        default -> "dl4j-spark";
+      };
+    }
+  }
+
+  private SpineBenchmark() {}
+
+  public static void main(String[] argv) throws Exception {
+    BenchArgs args = BenchArgs.parse(argv, Set.of("mnist", "reps", "configs", "limit",
+        "warmup-epochs", "timed-epochs", "out", "md", "child-java-opts", "child-timeout-min"),
+        USAGE);
+    if (!args.has("mnist")) {
+      BenchArgs.fail("--mnist DIR is required", USAGE);
+    }
+    Path mnist = Path.of(args.string("mnist", null)).toAbsolutePath();
+    int reps = args.integer("reps", 1, 1, USAGE);
+    List<Config> configs = new ArrayList<>();
+    try {
+      for (String c : args.string("configs", DEFAULT_CONFIGS).split(",")) {
+        if (!c.isBlank()) {
+          configs.add(Config.parse(c));
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      BenchArgs.fail(e.getMessage(), USAGE);
+    }
+    int limit = args.integer("limit", 0, 0, USAGE);
+    int warmup = args.integer("warmup-epochs", 1, 0, USAGE);
+    int timed = args.integer("timed-epochs", 3, 1, USAGE);
+    Path benchDir = benchmarksDir();
+    Path out = Path.of(args.string("out",
+        benchDir.resolve("results").resolve("spine.json").toString())).toAbsolutePath();
+    String outName = out.getFileName().toString();
+    Path md = Path.of(args.string("md", out.resolveSibling(
+        (outName.endsWith(".json") ? outName.substring(0, outName.length() - 5) : outName)
+            + ".md").toString())).toAbsolutePath();
+    List<String> childOpts = split(args.string("child-java-opts", "-Xmx6g"));
+    long timeoutMin = args.integer("child-timeout-min", 120, 1, USAGE);
+    Files.createDirectories(out.getParent());
+    Path logDir = Files.createDirectories(out.getParent().resolve("logs"));
+
+    Launcher launcher = new Launcher(benchDir, childOpts, logDir, timeoutMin);
+    Map<String, Object> workload = new LinkedHashMap<>();
+    workload.put("data", "MNIST " + mnist + (limit > 0 ? " (first " + limit + " train)" : ""));
+    workload.put("model", "MLP 784-256-256-10 ReLU, softmax + cross-entropy");
+    workload.put("optimizer", "Adam 1e-3");
+    workload.put("batchPerWorker", 32);
+    workload.put("workers", 2);
+    workload.put("master", "local[2]");
+    workload.put("warmupEpochs", warmup);
+    workload.put("timedEpochs", timed);
+    workload.put("limit", limit);
+
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("benchmark", "spine");
+    doc.put("started", Instant.now().toString());
+    doc.put("availableProcessors", Runtime.getRuntime().availableProcessors());
+    doc.put("javaVersion", System.getProperty("java.version"));
+    doc.put("workload", workload);
+    doc.put("reps", reps);
+    doc.put("configs", configs.stream().map(Config::name).toList());
+    List<Map<String, Object>> runs = new ArrayList<>();
+    doc.put("runs", runs);
+
+    for (int rep = 1; rep <= reps; rep++) {
+      for (Config c : configs) {
+        List<String> common = new ArrayList<>(List.of("--mnist", mnist.toString(),
+            "--warmup-epochs", Integer.toString(warmup), "--timed-epochs",
+            Integer.toString(timed)));
+        if (limit > 0) {
+          common.addAll(List.of("--limit", Integer.toString(limit)));
+        }
+        BenchJson.log(WHO, "rep " + rep + "/" + reps + ", config " + c.name() + " ("
+            + c.systemName() + (c.h() > 0 ? ", H=" + c.h() : "") + "): starting");
+        Map<String, Object> run = launcher.run(rep, c, common);
+        runs.add(run);
+        BenchJson.log(WHO, "rep " + rep + "/" + reps + ", config " + c.name() + ": "
+            + describe(run));
+        Files.writeString(out, BenchJson.MAPPER.writerWithDefaultPrettyPrinter()
+            .writeValueAsString(doc), StandardCharsets.UTF_8);
+      }
+    }
+
+    Summary summary = Summary.of(configs, runs, reps);
+    String table = summary.markdown(workload, reps, Runtime.getRuntime().availableProcessors());
+    doc.put("finished", Instant.now().toString());
+    doc.put("summary", summary.rows());
+    doc.put("ratios", summary.ratios());
+    doc.put("markdown", table);
+    Files.writeString(out, BenchJson.MAPPER.writerWithDefaultPrettyPrinter()
+        .writeValueAsString(doc), StandardCharsets.UTF_8);
+    Files.writeString(md, table, StandardCharsets.UTF_8);
+    System.out.println(table);
+    BenchJson.log(WHO, "wrote " + out + " and " + md + " (child logs in " + logDir + ")");
+  }
+
+  private static String describe(Map<String, Object> run) {
+    if (run.containsKey("error")) {
+      return "FAILED: " + run.get("error");
+    }
+    JsonNode r = (JsonNode) run.get("result");
+    return String.format(Locale.ROOT, "%.0f ex/s, test accuracy %s, child wall %.0f s",
+        r.path("examplesPerSec").asDouble(), r.path("testAccuracy").asText(),
+        ((Number) run.get("wallSeconds")).doubleValue());
+  }
+
+  /** benchmarks/ (this class is loaded from benchmarks/target/classes). */
+  static Path benchmarksDir() throws URISyntaxException {
+    Path classes = Path.of(SpineBenchmark.class.getProtectionDomain().getCodeSource()
+        .getLocation().toURI());
+    Path dir = classes.getParent().getParent();
+    if (!Files.isRegularFile(dir.resolve("pom.xml"))
+        || !Files.isDirectory(dir.resolve("dl4j-spark-baseline"))) {
+      throw new IllegalStateException("run SpineBenchmark from benchmarks/target/classes (found "
+          + classes + "); use benchmarks/run-spine.sh");
+    }
+    return dir;
+  }
+
+  static List<String> split(String s) {
+    List<String> parts = new ArrayList<>();
+    for (String p : s.trim().split("\\s+")) {
+      if (!p.isEmpty()) {
+        parts.add(p);
+      }
+    }
+    return parts;
+  }
+
+  /** Starts child JVMs / the baseline script and collects their JSON lines. */
+  static final class Launcher {
+    private final Path benchDir;
+    private final List<String> childOpts;
+    private final Path logDir;
+    private final long timeoutMin;
+    private final String java;
+    private final List<String> opens;
+    private final String classpath;
+
+    Launcher(Path benchDir, List<String> childOpts, Path logDir, long timeoutMin)
+        throws IOException {
+      this.benchDir = benchDir;
+      this.childOpts = childOpts;
+      this.logDir = logDir;
+      this.timeoutMin = timeoutMin;
+      this.java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      Properties p = new Properties();
+      try (InputStream in = SpineBenchmark.class.getResourceAsStream("/spine.properties")) {
+        if (in == null) {
+          throw new IllegalStateException("spine.properties missing: build the benchmarks module");
+        }
+        p.load(in);
+      }
+      this.opens = split(p.getProperty("java17.opens", ""));
+      if (opens.isEmpty() || opens.get(0).startsWith("${")) {
+        throw new IllegalStateException("spine.properties was not filtered by Maven");
+      }
+      Path cpFile = benchDir.resolve("target").resolve("classpath.txt");
+      if (!Files.isRegularFile(cpFile)) {
+        throw new IllegalStateException(cpFile + " missing: run mvn package -pl benchmarks");
+      }
+      this.classpath = benchDir.resolve("target").resolve("classes") + File.pathSeparator
+          + Files.readString(cpFile).trim();
+    }
+
+    Map<String, Object> run(int rep, Config c, List<String> common) throws Exception {
+      List<String> cmd = new ArrayList<>();
+      Path tmpOut = null;
+      if (c.system() == 'c') {
+        tmpOut = Files.createTempFile("spine-dl4j-spark", ".jsonl");
+        cmd.add(benchDir.resolve("dl4j-spark-baseline").resolve("run.sh").toString());
+        cmd.addAll(common);
+        cmd.addAll(List.of("--averaging-frequency", Integer.toString(c.h()), "--workers", "2",
+            "--batch", "32", "--seed", "42", "--output", tmpOut.toString()));
+      } else {
+        cmd.add(java);
+        cmd.addAll(opens);
+        cmd.addAll(childOpts);
+        Path log4j = benchDir.getParent().resolve("conf").resolve("log4j2.properties");
+        if (Files.isRegularFile(log4j)) {
+          cmd.add("-Dlog4j2.configurationFile=" + log4j);
+        }
+        cmd.addAll(List.of("-cp", classpath));
+        if (c.system() == 'a') {
+          cmd.add(SingleJvmRunner.class.getName());
+          cmd.addAll(common);
+        } else {
+          cmd.add(SparktrainRunner.class.getName());
+          cmd.addAll(common);
+          cmd.addAll(List.of("--averaging-frequency", Integer.toString(c.h()), "--workers",
+              "2", "--master", "local[2]", "--batch", "32", "--seed", "42"));
+        }
+      }
+      String base = "spine-r" + rep + "-" + c.name();
+      Path stdout = logDir.resolve(base + ".out");
+      Path stderr = logDir.resolve(base + ".log");
+      ProcessBuilder pb = new ProcessBuilder(cmd)
+          .redirectOutput(stdout.toFile())
+          .redirectError(stderr.toFile());
+      pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+      pb.environment().put("JAVA", java);
+      Map<String, Object> run = new LinkedHashMap<>();
+      run.put("rep", rep);
+      run.put("config", c.name());
+      run.put("system", c.systemName());
+      if (c.h() > 0) {
+        run.put("averagingFrequency", c.h());
+      }
+      run.put("log", stderr.toString());
+      long t0 = System.nanoTime();
+      Process p = pb.start();
+      boolean done = p.waitFor(timeoutMin, TimeUnit.MINUTES);
+      if (!done) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        p.waitFor();
+      }
+      run.put("wallSeconds", BenchJson.round((System.nanoTime() - t0) / 1e9, 1));
+      run.put("exitCode", p.exitValue());
+      String json = lastJsonLine(stdout);
+      if (json == null && tmpOut != null) {
+        json = lastJsonLine(tmpOut);
+      }
+      if (tmpOut != null) {
+        Files.deleteIfExists(tmpOut);
+      }
+      if (!done) {
+        run.put("error", "timed out after " + timeoutMin + " min; see " + stderr);
+      } else if (p.exitValue() != 0 || json == null) {
+        run.put("error", "exit code " + p.exitValue() + (json == null ? ", no JSON line" : "")
+            + "; see " + stderr + ": " + tail(stderr, 3));
+      } else {
+        run.put("result", BenchJson.MAPPER.readTree(json));
+      }
+      return run;
+    }
+
+    private static String lastJsonLine(Path file) throws IOException {
+      if (!Files.isRegularFile(file)) {
+        return null;
+      }
+      String last = null;
+      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        if (line.startsWith("{")) {
+          last = line;
+        }
+      }
+      return last;
+    }
+
+    private static String tail(Path file, int lines) {
+      try {
+        List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+        return String.join(" | ", all.subList(Math.max(0, all.size() - lines), all.size()));
+      } catch (IOException e) {
+        return "(cannot read log: " + e.getMessage() + ")";
+      }
+    }
+  }
+
+  /** Per-configuration medians and the ratios b/a and b/c per H. */
+  record Summary(List<Map<String, Object>> rows, List<Map<String, Object>> ratios) {
+
+    static Summary of(List<Config> configs, List<Map<String, Object>> runs, int reps) {
+      List<Map<String, Object>> rows = new ArrayList<>();
+      Map<String, Double> median = new LinkedHashMap<>();
+      for (Config c : configs) {
+        List<JsonNode> results = new ArrayList<>();
+        int failed = 0;
+        for (Map<String, Object> run : runs) {
+          if (run.get("config").equals(c.name())) {
+            if (run.containsKey("result")) {
+              results.add((JsonNode) run.get("result"));
+            } else {
+              failed++;
+            }
+          }
+        }
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("config", c.name());
+        row.put("system", c.systemName());
+        row.put("averagingFrequency", c.h() > 0 ? c.h() : null);
+        row.put("okRuns", results.size());
+        row.put("failedRuns", failed);
+        double eps;
+        String basis;
+        if (results.isEmpty()) {
+          eps = Double.NaN;
+          basis = "no successful run";
+        } else if (reps == 1) {
+          // One run: the median of its per-epoch rates.
+          JsonNode r = results.get(0);
+          double n = r.path("trainExamples").asDouble();
+          List<Double> rates = new ArrayList<>();
+          r.path("epochSeconds").forEach(s -> rates.add(n / s.asDouble()));
+          eps = BenchJson.median(rates.stream().mapToDouble(Double::doubleValue).toArray());
+          basis = "median of " + rates.size() + " timed epochs of 1 run";
+        } else {
+          eps = BenchJson.median(results.stream()
+              .mapToDouble(r -> r.path("examplesPerSec").asDouble()).toArray());
+          basis = "median of " + results.size() + " runs' examplesPerSec";
+        }
+        median.put(c.name(), eps);
+        row.put("medianExamplesPerSec", BenchJson.round(eps, 1));
+        row.put("medianBasis", basis);
+        row.put("testAccuracy", BenchJson.round(medianOf(results, "testAccuracy"), 4));
+        if (c.system() == 'b') {
+          row.put("meanComputeMs", BenchJson.round(medianOf(results, "meanComputeMs"), 2));
+          row.put("meanSyncMs", BenchJson.round(medianOf(results, "meanSyncMs"), 2));
+          row.put("roundsPerEpoch", results.isEmpty() ? null
+              : results.get(0).path("roundsPerEpoch").asInt());
+        }
+        rows.add(row);
+      }
+      List<Map<String, Object>> ratios = new ArrayList<>();
+      for (Config c : configs) {
+        if (c.system() != 'b') {
+          continue;
+        }
+        Map<String, Object> ratio = new LinkedHashMap<>();
+        ratio.put("averagingFrequency", c.h());
+        double b = median.get(c.name());
+        ratio.put("bOverA", BenchJson.round(b / median.getOrDefault("a", Double.NaN), 3));
+        ratio.put("bOverC", BenchJson.round(b / median.getOrDefault("c" + c.h(), Double.NaN),
+            3));
+        ratios.add(ratio);
+      }
+      return new Summary(rows, ratios);
+    }
+
+    private static double medianOf(List<JsonNode> results, String field) {
+      double[] v = results.stream().map(r -> r.path(field))
+          .filter(JsonNode::isNumber).mapToDouble(JsonNode::asDouble).toArray();
+      return v.length == 0 ? Double.NaN : BenchJson.median(v);
+    }
+
+    String markdown(Map<String, Object> workload, int reps, int cores) {
+      Map<Integer, Map<String, Object>> byH = new LinkedHashMap<>();
+      ratios.forEach(r -> byH.put((Integer) r.get("averagingFrequency"), r));
+      StringBuilder sb = new StringBuilder();
+      sb.append("## Spine benchmark\n\n");
+      sb.append("Workload: ").append(workload.get("data")).append("; ")
+          .append(workload.get("model")).append("; ").append(workload.get("optimizer"))
+          .append("; batch 32 per worker; local[2], 2 workers; ")
+          .append(workload.get("warmupEpochs")).append(" warm-up + ")
+          .append(workload.get("timedEpochs")).append(" timed epochs; ").append(cores)
+          .append(" cores. ")
+          .append(reps == 1
+              ? "1 repetition: ex/s is the median of the per-epoch rates within the run."
+              : reps + " repetitions (interleaved): ex/s is the median over runs.")
+          .append("\n\n");
+      sb.append("| config | system | H | ex/s (median) | test acc | b/a | b/c "
+          + "| compute ms/round | sync ms/round |\n");
+      sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+      for (Map<String, Object> row : rows) {
+        Object h = row.get("averagingFrequency");
+        Map<String, Object> ratio = h == null ? null : byH.get(h);
+        boolean isB = "sparktrain".equals(row.get("system"));
+        sb.append("| ").append(row.get("config"))
+            .append(" | ").append(row.get("system"))
+            .append(" | ").append(h == null ? "" : h)
+            .append(" | ").append(fmt(row.get("medianExamplesPerSec"), "%,.0f"))
+            .append(" | ").append(fmt(row.get("testAccuracy"), "%.4f"))
+            .append(" | ").append(isB && ratio != null ? fmt(ratio.get("bOverA"), "%.2fx") : "")
+            .append(" | ").append(isB && ratio != null ? fmt(ratio.get("bOverC"), "%.2fx") : "")
+            .append(" | ").append(isB ? fmt(row.get("meanComputeMs"), "%.1f") : "")
+            .append(" | ").append(isB ? fmt(row.get("meanSyncMs"), "%.1f") : "")
+            .append(" |\n");
+      }
+      long failed = rows.stream().mapToLong(r -> ((Number) r.get("failedRuns")).longValue())
+          .sum();
+      if (failed > 0) {
+        sb.append("\n").append(failed).append(" run(s) failed; see \"runs\" in the JSON.\n");
+      }
+      sb.append("\nb/a = sparktrain / single-JVM DL4J fit; b/c = sparktrain / dl4j-spark "
+          + "ParameterAveragingTrainingMaster at the same H. compute = slowest worker's task "
+          + "time per round, sync = the rest of the round (scheduling, broadcast, "
+          + "results, averaging); means over the timed epochs.\n");
+      return sb.toString();
+    }
+
+    private static String fmt(Object v, String format) {
+      return v instanceof Number n ? String.format(Locale.ROOT, format, n.doubleValue()) : "n/a";
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package org.sparktrain.driver.testing;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.zip.GZIPOutputStream;
+
+/** Small data sets made by the tests themselves. */
+public final class TestData {
+  private TestData() {}
+
+  /** The digits set shipped in examples/. */
+  public static Path digits() {
+    Path p = Path.of("../examples/digits.csv.gz").toAbsolutePath().normalize();
+    if (!Files.exists(p)) {
+      throw new IllegalStateException("missing " + p);
+    }
+    return p;
+  }
+
+  /**
+   * Gaussian blobs: {@code classes} clusters in {@code features} dimensions, label last.
+   * Well separated, so small models learn them in a few epochs.
+   */
+  public static String blobsCsv(int rows, int features, int classes, long seed) {
+    Random r = new Random(seed);
+    double[][] centres = new double[classes][features];
+    for (double[] c : centres) {
+      for (int f = 0; f < features; f++) {
+        c[f] = r.nextGaussian() * 3;
+      }
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < rows; i++) {
+      int label = i % classes;
+      for (int f = 0; f < features; f++) {
+        sb.append(String.format(java.util.Locale.ROOT, "%.4f", centres[label][f]
+            + r.nextGaussian())).append(',');
+      }
+      sb.append(label).append('\n');
+    }
+    return sb.toString();
+  }
+
+  public static Path write(Path dir, String name, String text) throws IOException {
+    Path p = dir.resolve(name);
+    if (name.endsWith(".gz")) {
+      try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(p))) {
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+      }
+    } else {
+      Files.writeString(p, text);
+    }
+    return p;
+  }
+}
