@@ -110,6 +110,7 @@ public final class SingleJvmRunner {
     json.put("medianEpochExamplesPerSec", BenchJson.round(BenchJson.median(rates), 1));
     json.put("testAccuracy", BenchJson.round(eval.accuracy(), 4));
     json.put("cpuCoresTimed", BenchJson.round(cpuCores, 2));
+    json.put("nd4jThreads", org.nd4j.linalg.factory.Nd4j.getEnvironment().maxMasterThreads());
     json.put("availableProcessors", Runtime.getRuntime().availableProcessors());
     System.out.println(BenchJson.line(json));
   }

@@ -191,7 +191,7 @@ public final class SparktrainRunner {
     json.put("meanRoundMs", BenchJson.round(seconds * 1000 / timedRounds, 3));
     json.put("meanComputeMs", BenchJson.round(timedCompute / timedRounds, 3));
     json.put("meanSyncMs", BenchJson.round(timedSync / timedRounds, 3));
-    json.put("meanBytesPerRound", BenchJson.round(timedBytes / timedRounds, 0));
+    json.put("meanBytesPerRound", Math.round(timedBytes / timedRounds));
     // Time in TrainingLoop.run outside the rounds (progress reporting, metrics.jsonl), all epochs.
     json.put("betweenRoundsSeconds", BenchJson.round(result.model().trainSeconds()
         - allRoundsMs / 1000, 3));

@@ -37,7 +37,7 @@ public final class SpineBenchmark {
   static final String USAGE = "usage: SpineBenchmark --mnist DIR [--reps 1] [--configs "
       + DEFAULT_CONFIGS + "] [--limit N] [--warmup-epochs 1] [--timed-epochs 3]"
       + " [--out benchmarks/results/spine.json] [--md OUT.md] [--child-java-opts -Xmx6g]"
-      + " [--child-timeout-min 120]";
+      + " [--child-timeout-min 120] [--omp-threads N]";
 
   /** One configuration of the benchmark: a, bH or cH. */
   record Config(String name, char system, int h) {
@@ -72,7 +72,7 @@ public final class SpineBenchmark {
 
   public static void main(String[] argv) throws Exception {
     BenchArgs args = BenchArgs.parse(argv, Set.of("mnist", "reps", "configs", "limit",
-        "warmup-epochs", "timed-epochs", "out", "md", "child-java-opts", "child-timeout-min"),
+        "warmup-epochs", "timed-epochs", "out", "md", "child-java-opts", "child-timeout-min", "omp-threads"),
         USAGE);
     if (!args.has("mnist")) {
       BenchArgs.fail("--mnist DIR is required", USAGE);
@@ -101,10 +101,20 @@ public final class SpineBenchmark {
             + ".md").toString())).toAbsolutePath();
     List<String> childOpts = split(args.string("child-java-opts", "-Xmx6g"));
     long timeoutMin = args.integer("child-timeout-min", 120, 1, USAGE);
+    // Unset: each system keeps its own default (ND4J: one OpenMP thread per core; sparktrain caps
+    // each worker at cores / workers itself).
+    String ompThreads = args.has("omp-threads")
+        ? Integer.toString(args.integer("omp-threads", 0, 1, USAGE)) : null;
+    double load = loadAverage();
+    if (load > 0.5) {
+      BenchJson.log(WHO, String.format(Locale.ROOT, "WARNING: 1-minute load average is %.2f before "
+          + "the first run: other processes compete for the cores and ND4J's OpenMP threads "
+          + "degrade badly under contention; results will not be representative", load));
+    }
     Files.createDirectories(out.getParent());
     Path logDir = Files.createDirectories(out.getParent().resolve("logs"));
 
-    Launcher launcher = new Launcher(benchDir, childOpts, logDir, timeoutMin);
+    Launcher launcher = new Launcher(benchDir, childOpts, logDir, timeoutMin, ompThreads);
     Map<String, Object> workload = new LinkedHashMap<>();
     workload.put("data", "MNIST " + mnist + (limit > 0 ? " (first " + limit + " train)" : ""));
     workload.put("model", "MLP 784-256-256-10 ReLU, softmax + cross-entropy");
@@ -121,6 +131,8 @@ public final class SpineBenchmark {
     doc.put("started", Instant.now().toString());
     doc.put("availableProcessors", Runtime.getRuntime().availableProcessors());
     doc.put("javaVersion", System.getProperty("java.version"));
+    doc.put("loadAverageAtStart", BenchJson.round(load, 2));
+    doc.put("ompNumThreads", ompThreads != null ? ompThreads : System.getenv("OMP_NUM_THREADS"));
     doc.put("workload", workload);
     doc.put("reps", reps);
     doc.put("configs", configs.stream().map(Config::name).toList());
@@ -147,7 +159,8 @@ public final class SpineBenchmark {
     }
 
     Summary summary = Summary.of(configs, runs, reps);
-    String table = summary.markdown(workload, reps, Runtime.getRuntime().availableProcessors());
+    String table = summary.markdown(workload, reps, Runtime.getRuntime().availableProcessors(),
+        load);
     doc.put("finished", Instant.now().toString());
     doc.put("summary", summary.rows());
     doc.put("ratios", summary.ratios());
@@ -167,6 +180,11 @@ public final class SpineBenchmark {
     return String.format(Locale.ROOT, "%.0f ex/s, test accuracy %s, child wall %.0f s",
         r.path("examplesPerSec").asDouble(), r.path("testAccuracy").asText(),
         ((Number) run.get("wallSeconds")).doubleValue());
+  }
+
+  static double loadAverage() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        .getSystemLoadAverage();
   }
 
   /** benchmarks/ (this class is loaded from benchmarks/target/classes). */
@@ -201,9 +219,11 @@ public final class SpineBenchmark {
     private final String java;
     private final List<String> opens;
     private final String classpath;
+    private final String ompThreads;
 
-    Launcher(Path benchDir, List<String> childOpts, Path logDir, long timeoutMin)
-        throws IOException {
+    Launcher(Path benchDir, List<String> childOpts, Path logDir, long timeoutMin,
+        String ompThreads) throws IOException {
+      this.ompThreads = ompThreads;
       this.benchDir = benchDir;
       this.childOpts = childOpts;
       this.logDir = logDir;
@@ -264,6 +284,9 @@ public final class SpineBenchmark {
           .redirectError(stderr.toFile());
       pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
       pb.environment().put("JAVA", java);
+      if (ompThreads != null) {
+        pb.environment().put("OMP_NUM_THREADS", ompThreads);
+      }
       Map<String, Object> run = new LinkedHashMap<>();
       run.put("rep", rep);
       run.put("config", c.name());
@@ -272,6 +295,7 @@ public final class SpineBenchmark {
         run.put("averagingFrequency", c.h());
       }
       run.put("log", stderr.toString());
+      run.put("loadAverageBefore", BenchJson.round(loadAverage(), 2));
       long t0 = System.nanoTime();
       Process p = pb.start();
       boolean done = p.waitFor(timeoutMin, TimeUnit.MINUTES);
@@ -399,7 +423,7 @@ public final class SpineBenchmark {
       return v.length == 0 ? Double.NaN : BenchJson.median(v);
     }
 
-    String markdown(Map<String, Object> workload, int reps, int cores) {
+    String markdown(Map<String, Object> workload, int reps, int cores, double loadAtStart) {
       Map<Integer, Map<String, Object>> byH = new LinkedHashMap<>();
       ratios.forEach(r -> byH.put((Integer) r.get("averagingFrequency"), r));
       StringBuilder sb = new StringBuilder();
@@ -413,6 +437,8 @@ public final class SpineBenchmark {
           .append(reps == 1
               ? "1 repetition: ex/s is the median of the per-epoch rates within the run."
               : reps + " repetitions (interleaved): ex/s is the median over runs.")
+          .append(String.format(Locale.ROOT, " Load average before the first run: %.2f.",
+              loadAtStart))
           .append("\n\n");
       sb.append("| config | system | H | ex/s (median) | test acc | b/a | b/c "
           + "| compute ms/round | sync ms/round |\n");

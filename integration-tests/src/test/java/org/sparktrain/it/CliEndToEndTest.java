@@ -1,0 +1,111 @@
+package org.sparktrain.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as a user runs it: a fresh JVM per command, real files in and out. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CliEndToEndTest {
+  private static final String MAIN = "org.sparktrain.driver.cli.SparktrainMain";
+  private static final Path DIGITS =
+      Path.of("../examples/digits.csv.gz").toAbsolutePath().normalize();
+  @TempDir
+  static Path dir;
+
+  private static Path spec(int epochs) throws IOException {
+    return Files.writeString(dir.resolve("digits-" + epochs + ".yaml"), """
+        data: {uri: '%s', numClasses: 10, split: {train: 0.8, validation: 0.05, test: 0.15}}
+        model: {name: mlp, hidden: [64]}
+        train: {epochs: %d, batchSize: 16, workers: 2, averagingFrequency: 5,
+                optimizer: {name: adam, learningRate: 0.003}}
+        output: {dir: run}
+        """.formatted(DIGITS, epochs));
+  }
+
+  private static ChildJvm.Result cli(String... args) throws Exception {
+    return ChildJvm.run(dir, MAIN, args);
+  }
+
+  @Test
+  @Order(1)
+  void trainWritesTheRunDirectoryAndPrintsTestAccuracy() throws Exception {
+    ChildJvm.Result r = cli("train", spec(8).toString(), "--master", "local[2]");
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    assertThat(r.stdout()).contains("test accuracy:").contains("throughput:");
+    JsonNode summary = new ObjectMapper().readTree(dir.resolve("run/summary.json").toFile());
+    assertThat(summary.at("/test/accuracy").asDouble()).isGreaterThan(0.9);
+    assertThat(summary.at("/throughput/examplesPerSec").asDouble()).isPositive();
+    assertThat(summary.at("/records/read").asLong()).isEqualTo(1797);
+    assertThat(summary.at("/wallTimeSeconds").asDouble()).isPositive();
+    assertThat(r.stderr()).contains("resolved job spec:");
+  }
+
+  @Test
+  @Order(2)
+  void evaluateAppliesTheSavedNormalization() throws Exception {
+    ChildJvm.Result r = cli("evaluate", "--model", "run/model", "--data", DIGITS.toString(),
+        "--master", "local[2]");
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    JsonNode metrics = new ObjectMapper().readTree(r.stdout());
+    assertThat(metrics.get("accuracy").asDouble()).isGreaterThan(0.9);
+    assertThat(metrics.get("examples").asLong()).isEqualTo(1797);
+  }
+
+  @Test
+  @Order(3)
+  void predictWritesOneRowPerInputRow() throws Exception {
+    ChildJvm.Result r = cli("predict", "--model", "run/model", "--input", DIGITS.toString(),
+        "--label-column", "-1", "--output", "predictions.csv");
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    List<String> lines = Files.readAllLines(dir.resolve("predictions.csv"));
+    assertThat(lines).hasSize(1798);
+    assertThat(lines.get(0)).startsWith("prediction,p0,p1");
+    assertThat(lines.get(1).split(",")).hasSize(11);
+  }
+
+  @Test
+  @Order(4)
+  void crossvalReportsMeanAndStd() throws Exception {
+    ChildJvm.Result r = cli("crossval", spec(3).toString(), "--folds", "3", "--master",
+        "local[2]");
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    JsonNode metrics = new ObjectMapper().readTree(r.stdout());
+    assertThat(metrics.at("/accuracy/mean").asDouble()).isGreaterThan(0.85);
+    assertThat(metrics.at("/accuracy/std").asDouble()).isBetween(0.0, 0.1);
+    assertThat(dir.resolve("run/crossval.json")).exists();
+  }
+
+  @Test
+  @Order(5)
+  void userErrorsGetOneClearLineAndNoStackTrace() throws Exception {
+    Path bad = Files.writeString(dir.resolve("bad.yaml"),
+        "data: {uri: x.csv, numClasses: 2}\nmodel: {name: mlp}\ntrain: {epoch: 3}\n");
+    ChildJvm.Result r = cli("train", bad.toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.stderr()).contains("sparktrain: error: ").contains("bad.yaml")
+        .contains("unknown key 'train.epoch'").doesNotContain("\tat ");
+
+    Path broken = Files.writeString(dir.resolve("broken.csv"), "1,2,0\n3,oops,1\n");
+    Path failing = Files.writeString(dir.resolve("failing.yaml"), """
+        data: {uri: '%s', numClasses: 2}
+        preprocess: {badRecords: fail}
+        model: {name: mlp}
+        train: {workers: 1}
+        """.formatted(broken));
+    r = cli("train", failing.toString(), "--master", "local[1]");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.stderr()).contains("broken.csv line 2: column 2 is not a number: 'oops'")
+        .doesNotContain("\tat ");
+  }
+}

@@ -1,0 +1,69 @@
+package org.sparktrain.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparktrain.driver.output.Json;
+import org.sparktrain.driver.run.TrainJob;
+import org.sparktrain.driver.spec.JobSpec;
+import org.sparktrain.driver.spec.JobSpecParser;
+import org.sparktrain.driver.train.SparkSetup;
+
+/**
+ * Real multi-JVM Spark: a Master, two Workers and two executor JVMs (local-cluster), so tasks,
+ * broadcasts, shuffles and cached shards really cross process boundaries through Kryo.
+ */
+class LocalClusterTest {
+  @TempDir
+  Path dir;
+
+  private static JavaSparkContext start(String master) throws IOException {
+    SparkConf conf = SparkSetup.conf(master, "sparktrain-it");
+    if (master.startsWith("local-cluster")) {
+      Files.createDirectories(Path.of(System.getenv("SPARK_HOME"), "jars"));
+      conf.set("spark.executor.extraClassPath", ChildJvm.testClasspath());
+      conf.set("spark.executor.memory", "1024m");
+    }
+    return new JavaSparkContext(conf);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> train(String master, JobSpec spec) throws IOException {
+    try (JavaSparkContext sc = start(master)) {
+      return TrainJob.run(sc, spec, false).summary();
+    }
+  }
+
+  @Test
+  void multiJvmRunMatchesLocalRunExactly() throws IOException {
+    Path digits = Path.of("../examples/digits.csv.gz").toAbsolutePath().normalize();
+    String yaml = """
+        data: {uri: '%s', numClasses: 10}
+        model: {name: mlp, hidden: [64]}
+        train: {epochs: 4, batchSize: 16, workers: 2, averagingFrequency: 5,
+                optimizer: {name: adam, learningRate: 0.003}, threadsPerWorker: 1}
+        """.formatted(digits);
+    JobSpec cluster = JobSpecParser.parse(yaml, null).withOutputDir(dir.resolve("cluster")
+        .toUri().toString());
+    JobSpec local = cluster.withOutputDir(dir.resolve("local").toUri().toString());
+
+    Map<String, Object> clusterSummary = train("local-cluster[2,1,1024]", cluster);
+    Map<String, Object> localSummary = train("local[2]", local);
+
+    Map<String, Object> test = (Map<String, Object>) clusterSummary.get("test");
+    assertThat((Double) test.get("accuracy")).isGreaterThan(0.9);
+    // Same seeds, same shards, same merge order: the executors' JVMs make no difference.
+    assertThat(Json.line(clusterSummary.get("test")))
+        .isEqualTo(Json.line(localSummary.get("test")));
+    assertThat(clusterSummary.get("finalTrainLoss")).isEqualTo(localSummary.get("finalTrainLoss"));
+    assertThat(Files.readAllBytes(dir.resolve("cluster/model/preprocessing.json")))
+        .isEqualTo(Files.readAllBytes(dir.resolve("local/model/preprocessing.json")));
+  }
+}
