@@ -10,6 +10,7 @@ import java.util.NoSuchElementException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.worker.data.CsvLineParser;
 import org.sparktrain.worker.data.IdxReader;
@@ -76,7 +77,7 @@ public final class DatasetReader {
 
   private static JavaRDD<ParsedRecord> readLines(JavaSparkContext sc, List<String> files,
       Configuration conf, boolean header, LineParser parser) {
-    HadoopConfHolder confHolder = new HadoopConfHolder(conf);
+    Broadcast<HadoopConfHolder> confHolder = broadcastConf(sc, conf);
     List<Integer> indices = new ArrayList<>();
     for (int i = 0; i < files.size(); i++) {
       indices.add(i);
@@ -85,7 +86,7 @@ public final class DatasetReader {
       List<Iterator<ParsedRecord>> perFile = new ArrayList<>();
       while (it.hasNext()) {
         int index = it.next();
-        perFile.add(new LineRecords(InputFiles.openText(files.get(index), confHolder.get()),
+        perFile.add(new LineRecords(InputFiles.openText(files.get(index), confHolder.value().get()),
             index, header, parser));
       }
       return perFile.stream().flatMap(i -> {
@@ -105,13 +106,23 @@ public final class DatasetReader {
         InputFiles.open(labels, conf), labels, rule)) {
       pixels = probe.pixels();
     }
-    HadoopConfHolder confHolder = new HadoopConfHolder(conf);
+    Broadcast<HadoopConfHolder> confHolder = broadcastConf(sc, conf);
     JavaRDD<ParsedRecord> records = sc.parallelize(List.of(0), 1).mapPartitions(it -> {
-      IdxReader reader = new IdxReader(InputFiles.open(images, confHolder.get()), images,
-          InputFiles.open(labels, confHolder.get()), labels, rule);
+      IdxReader reader = new IdxReader(InputFiles.open(images, confHolder.value().get()), images,
+          InputFiles.open(labels, confHolder.value().get()), labels, rule);
       return new ClosingIterator(reader);
     });
     return new Source(records, List.of(images), pixels);
+  }
+
+  /**
+   * The Hadoop configuration travels once per executor as a broadcast, not inside every task:
+   * the cached shards keep this read in their lineage, so a captured configuration would be
+   * serialized again with every training round's tasks.
+   */
+  private static Broadcast<HadoopConfHolder> broadcastConf(JavaSparkContext sc,
+      Configuration conf) {
+    return sc.broadcast(new HadoopConfHolder(conf));
   }
 
   private static String singleFile(String uri, Configuration conf, String key)

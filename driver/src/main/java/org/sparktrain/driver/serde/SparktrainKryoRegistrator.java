@@ -1,7 +1,9 @@
 package org.sparktrain.driver.serde;
 
 import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import org.apache.spark.serializer.KryoRegistrator;
+import org.sparktrain.driver.data.HadoopConfHolder;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.data.FeatureStats;
 import org.sparktrain.worker.data.ParsedRecord;
@@ -27,6 +29,8 @@ public final class SparktrainKryoRegistrator implements KryoRegistrator {
     kryo.register(WorkerResult[].class);
     kryo.register(FeatureStats.class, new WireSerializers.FeatureStatsSerializer());
     kryo.register(EvalResult.class, new WireSerializers.EvalResultSerializer());
+    // Hadoop's Configuration is Writable, not a bean: keep its own Java serialization.
+    kryo.register(HadoopConfHolder.class, new JavaSerializer());
     kryo.register(float[].class);
     kryo.register(float[][].class);
     kryo.register(double[].class);

@@ -8,11 +8,12 @@ import java.util.Map;
  *
  * @param computeMs the slowest worker's time in its task (load snapshot, H steps, export)
  * @param syncMs everything else in the round: scheduling, broadcast, result transfer, averaging
+ * @param averageMs the part of syncMs spent summing results and building the next snapshot
  * @param bytesMoved snapshot bytes sent to all workers plus result bytes returned
  * @param validation validation metrics when this round validated, else null
  */
 public record RoundMetrics(long round, int epoch, double loss, long examples, double wallMs,
-    double computeMs, double syncMs, long bytesMoved, Map<String, Double> validation) {
+    double computeMs, double syncMs, double averageMs, long bytesMoved, Map<String, Double> validation) {
 
   public double examplesPerSec() {
     return wallMs <= 0 ? 0 : examples * 1000.0 / wallMs;
@@ -28,6 +29,7 @@ public record RoundMetrics(long round, int epoch, double loss, long examples, do
     m.put("wallMs", wallMs);
     m.put("computeMs", computeMs);
     m.put("syncMs", syncMs);
+    m.put("averageMs", averageMs);
     m.put("bytesMoved", bytesMoved);
     if (validation != null) {
       m.put("validation", validation);

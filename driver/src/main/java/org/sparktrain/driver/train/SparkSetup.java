@@ -7,6 +7,7 @@ import org.sparktrain.driver.serde.SparktrainKryoRegistrator;
 /** The Spark settings sparktrain needs, applied on top of whatever spark-submit passed. */
 public final class SparkSetup {
   public static final String DEFAULT_MASTER = "local[*]";
+  public static final String G1_REGION_FLAG = "-XX:G1HeapRegionSize=32m";
 
   private SparkSetup() {}
 
@@ -26,6 +27,15 @@ public final class SparkSetup {
     conf.set("spark.kryo.registrator", SparktrainKryoRegistrator.class.getName());
     // Parameters plus Adam state of a mid-size model exceed Kryo's 64 MB default buffer.
     conf.setIfMissing("spark.kryoserializer.buffer.max", "1g");
+    // Parameters are float arrays: Kryo's unsafe streams copy them in bulk instead of one float
+    // at a time, and random floats do not compress, so compressing broadcasts only costs time.
+    conf.setIfMissing("spark.kryo.unsafe", "true");
+    conf.setIfMissing("spark.kryoserializer.buffer", "4m");
+    conf.setIfMissing("spark.broadcast.compress", "false");
+    // Each round allocates parameter-sized arrays of several MB; with G1's default region size
+    // they are "humongous" objects that trigger extra collections (measured: sync time per round
+    // 64-78 ms -> 47-51 ms on the MNIST MLP). bin/sparktrain passes the same flag to the driver.
+    conf.setIfMissing("spark.executor.extraJavaOptions", G1_REGION_FLAG);
     // Worker results are a few MB; returning them directly saves a block-manager round trip.
     conf.setIfMissing("spark.task.maxDirectResultSize", "64m");
     // Our own progress line replaces Spark's console progress bar.

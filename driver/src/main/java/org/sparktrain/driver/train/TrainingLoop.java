@@ -94,17 +94,20 @@ public final class TrainingLoop {
       long roundStart = System.nanoTime();
       EpochSchedule.RoundPlan plan = schedule.plan(round);
       List<WorkerResult> results = trainOneRound(snapshot, plan);
+      long averageStart = System.nanoTime();
       ParameterAccumulator sum = new ParameterAccumulator();
       results.forEach(sum::add);
       snapshot = next(sum, results, plan);
-      double wallMs = (System.nanoTime() - roundStart) / 1e6;
+      long end = System.nanoTime();
+      double wallMs = (end - roundStart) / 1e6;
+      double averageMs = (end - averageStart) / 1e6;
       Map<String, Double> validation = null;
       if (canValidate && ((round + 1) % validateEvery == 0 || round + 1 == totalRounds)) {
         validation = evaluate(data.validation(), snapshot.params()).scalars();
       }
       double computeMs = sum.maxComputeNanos() / 1e6;
       RoundMetrics metrics = new RoundMetrics(round, plan.epoch(), sum.meanLoss(),
-          sum.examples(), wallMs, computeMs, Math.max(0, wallMs - computeMs),
+          sum.examples(), wallMs, computeMs, Math.max(0, wallMs - computeMs), averageMs,
           snapshot.sizeBytes() * results.size() + sum.resultBytes(), validation);
       history.add(metrics);
       examples += sum.examples();

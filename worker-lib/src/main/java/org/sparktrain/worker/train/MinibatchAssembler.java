@@ -2,7 +2,6 @@ package org.sparktrain.worker.train;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import org.sparktrain.worker.data.ExampleBlock;
 
 /** Copies selected rows of a block into DL4J feature and label matrices. */
@@ -31,8 +30,8 @@ public final class MinibatchAssembler {
         y[i] = label;
       }
     }
-    INDArray features = Nd4j.create(x, new long[] {n, width}, 'c');
-    INDArray labels = Nd4j.create(y, new long[] {n, outputWidth}, 'c');
+    INDArray features = NativeArrays.fromFloats(x, n, width);
+    INDArray labels = NativeArrays.fromFloats(y, n, outputWidth);
     return new DataSet(features, labels);
   }
 

@@ -45,8 +45,9 @@ public final class PartitionTrainer {
         examples += to - from;
       }
       INDArray state = net.getUpdater().getStateViewArray();
-      return new WorkerResult(shard.partition(), net.params().toFloatVector(),
-          state == null ? new float[0] : state.toFloatVector(), examples, lossSum, plan.steps(),
+      return new WorkerResult(shard.partition(), NativeArrays.toFloats(net.params()),
+          state == null ? new float[0] : NativeArrays.toFloats(state), examples, lossSum,
+          plan.steps(),
           System.nanoTime() - start);
     } finally {
       NetworkPool.giveBack(settings.configJson(), net);
@@ -56,14 +57,14 @@ public final class PartitionTrainer {
   /** Overwrites every piece of training state the network carries between rounds. */
   public static void load(MultiLayerNetwork net, ModelSnapshot snapshot, int partition,
       EpochSchedule.RoundPlan plan) {
-    net.setParams(Nd4j.createFromArray(snapshot.params()));
+    NativeArrays.copyInto(net.params(), snapshot.params());
     INDArray stateView = net.getUpdater().getStateViewArray();
     float[] state = snapshot.stateFor(partition);
     if (stateView != null) {
       if (state.length == 0) {
         stateView.assign(0);
       } else {
-        stateView.assign(Nd4j.createFromArray(state).reshape(stateView.shape()));
+        NativeArrays.copyInto(stateView, state);
       }
     }
     net.setIterationCount(Math.toIntExact(plan.iteration()));
