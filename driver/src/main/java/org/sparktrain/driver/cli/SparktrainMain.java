@@ -25,7 +25,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "sparktrain", mixinStandardHelpOptions = true, version = "sparktrain 0.1.0",
     description = "Data-parallel neural network training on Apache Spark.",
     subcommands = {SparktrainMain.Train.class, SparktrainMain.Evaluate.class,
-        SparktrainMain.Predict.class, SparktrainMain.Crossval.class})
+        SparktrainMain.Predict.class, SparktrainMain.Crossval.class, CheckpointCommands.List.class,
+        CheckpointCommands.Export.class})
 public final class SparktrainMain {
 
   /** Options every Spark-using command shares. */
@@ -43,6 +44,10 @@ public final class SparktrainMain {
     @Parameters(index = "0", paramLabel = "SPEC")
     Path spec;
 
+    @Option(names = "--resume", description = "resume from the newest valid checkpoint (a run "
+        + "also resumes by itself when its output.dir has checkpoints)")
+    boolean resume;
+
     @CommandLine.Mixin
     SparkOptionsMixin spark;
 
@@ -50,7 +55,7 @@ public final class SparktrainMain {
     public Integer call() throws IOException {
       JobSpec parsed = JobSpecParser.parseFile(spec);
       try (JavaSparkContext sc = SparkSetup.start(spark.master, "sparktrain train " + spec)) {
-        TrainJob.Result result = TrainJob.run(sc, parsed, System.console() != null);
+        TrainJob.Result result = TrainJob.run(sc, parsed, System.console() != null, resume);
         printResult(result.summary());
       }
       return 0;

@@ -28,11 +28,26 @@ public record ModelBundle(MultiLayerNetwork network, Normalizer normalizer, Stri
     return normalizer.width();
   }
 
-  public void save(String dirUri, Configuration conf) throws IOException {
-    Path dir = new Path(dirUri);
-    FileSystem fs = dir.getFileSystem(conf);
-    fs.mkdirs(dir);
-    try (OutputStream out = fs.create(new Path(dir, NETWORK_FILE), true)) {
+  /**
+   * Where the two files of a model live: {@code DIR/model.zip} and {@code DIR/preprocessing.json}
+   * for a folder, or {@code NAME.zip} and {@code NAME.preprocessing.json} side by side.
+   */
+  private record Files(Path network, Path preprocessing) {
+    static Files of(String uri) {
+      Path p = new Path(uri);
+      if (p.getName().endsWith(".zip")) {
+        String base = p.getName().substring(0, p.getName().length() - 4);
+        return new Files(p, new Path(p.getParent(), base + "." + PREPROCESSING_FILE));
+      }
+      return new Files(new Path(p, NETWORK_FILE), new Path(p, PREPROCESSING_FILE));
+    }
+  }
+
+  public void save(String uri, Configuration conf) throws IOException {
+    Files files = Files.of(uri);
+    FileSystem fs = files.network().getFileSystem(conf);
+    fs.mkdirs(files.network().getParent());
+    try (OutputStream out = fs.create(files.network(), true)) {
       ModelSerializer.writeModel(network, out, true);
     }
     Map<String, Object> meta = new LinkedHashMap<>();
@@ -44,20 +59,20 @@ public record ModelBundle(MultiLayerNetwork network, Normalizer normalizer, Stri
     meta.put("normalize", normalizer.method().key());
     meta.put("shift", normalizer.shift());
     meta.put("scale", normalizer.scale());
-    try (OutputStream out = fs.create(new Path(dir, PREPROCESSING_FILE), true)) {
+    try (OutputStream out = fs.create(files.preprocessing(), true)) {
       out.write(Json.pretty(meta).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
   }
 
-  public static ModelBundle load(String dirUri, Configuration conf) throws IOException {
-    Path dir = new Path(dirUri);
-    FileSystem fs = dir.getFileSystem(conf);
-    Path networkFile = new Path(dir, NETWORK_FILE);
-    Path metaFile = new Path(dir, PREPROCESSING_FILE);
+  public static ModelBundle load(String uri, Configuration conf) throws IOException {
+    Files files = Files.of(uri);
+    FileSystem fs = files.network().getFileSystem(conf);
+    Path networkFile = files.network();
+    Path metaFile = files.preprocessing();
     for (Path p : new Path[] {networkFile, metaFile}) {
       if (!fs.exists(p)) {
         throw new IOException("not a sparktrain model: " + p + " is missing (--model must name "
-            + "a run's model folder, e.g. runs/digits/model)");
+            + "a run's model folder, e.g. runs/digits/model, or an exported model.zip)");
       }
     }
     MultiLayerNetwork net;

@@ -56,6 +56,16 @@ public final class RunDirectory implements Closeable {
     metrics.hflush();
   }
 
+  /** Replaces metrics.jsonl with the given lines (a resumed run rewinds it to its checkpoint). */
+  public synchronized void rewriteMetrics(java.util.List<String> lines) throws IOException {
+    close();
+    metrics = fs.create(path(METRICS), true);
+    for (String line : lines) {
+      metrics.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+    metrics.hflush();
+  }
+
   @Override
   public synchronized void close() throws IOException {
     if (metrics != null) {

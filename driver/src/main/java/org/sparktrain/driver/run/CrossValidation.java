@@ -38,7 +38,7 @@ public final class CrossValidation {
           new DataPreparation.Selection(fold, folds));
       try {
         TrainingLoop loop = new TrainingLoop(sc, spec, data);
-        TrainedModel model = loop.run((m, s) -> { });
+        TrainedModel model = loop.run((m, s, p) -> { });
         EvalResult result = loop.evaluate(data.test(), model.network().params().toFloatVector());
         perFold.add(result.scalars());
         LOG.info("fold {}/{}: {}", fold + 1, folds, result.scalars());

@@ -30,7 +30,7 @@ final class ProgressReporter implements TrainingLoop.Listener {
   }
 
   @Override
-  public void onRound(RoundMetrics m, EpochSchedule schedule) {
+  public void onRound(RoundMetrics m, EpochSchedule schedule, TrainingLoop.Progress after) {
     try {
       runDir.appendMetrics(Json.line(m.toMap()));
     } catch (IOException e) {

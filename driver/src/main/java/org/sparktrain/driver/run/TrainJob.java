@@ -7,6 +7,12 @@ import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.Optional;
+import org.sparktrain.driver.checkpoint.CheckpointContent;
+import org.sparktrain.driver.checkpoint.CheckpointException;
+import org.sparktrain.driver.checkpoint.CheckpointStore;
+import org.sparktrain.driver.checkpoint.Checkpointer;
+import org.sparktrain.driver.checkpoint.SpecCompatibility;
 import org.sparktrain.driver.data.DataPreparation;
 import org.sparktrain.driver.data.PreparedData;
 import org.sparktrain.driver.output.Json;
@@ -34,22 +40,48 @@ public final class TrainJob {
 
   public static Result run(JavaSparkContext sc, JobSpec spec, boolean onTerminal)
       throws IOException {
+    return run(sc, spec, onTerminal, false);
+  }
+
+  /**
+   * @param resumeRequested fail unless a valid checkpoint exists; without it a run still
+   *     resumes automatically when its run directory has checkpoints
+   */
+  public static Result run(JavaSparkContext sc, JobSpec spec, boolean onTerminal,
+      boolean resumeRequested) throws IOException {
     long start = System.nanoTime();
     String specYaml = SpecYaml.write(spec);
     LOG.info("resolved job spec:\n{}", specYaml);
     try (RunDirectory runDir = new RunDirectory(spec.output().dir(), sc.hadoopConfiguration())) {
+      CheckpointStore store = new CheckpointStore(runDir.uri(), sc.hadoopConfiguration());
+      Optional<CheckpointContent> checkpoint = store.latestValid(LOG::warn);
+      if (checkpoint.isEmpty() && resumeRequested) {
+        throw new CheckpointException("--resume: no valid checkpoint in " + store.uri());
+      }
+      checkpoint.ifPresent(c -> SpecCompatibility.check(spec, c.specYaml(),
+          store.uri() + "/round-" + String.format("%06d", c.round())));
       runDir.writeText(RunDirectory.SPEC, specYaml);
       PreparedData data = DataPreparation.prepare(sc, spec, DataPreparation.Selection.SPEC_SPLIT);
-      try {
-        TrainingLoop loop = new TrainingLoop(sc, spec, data);
-        TrainedModel model = loop.run(new ProgressReporter(runDir, spec.train().epochs(),
-            onTerminal));
+      TrainingLoop loop = new TrainingLoop(sc, spec, data);
+      try (Checkpointer checkpointer = new Checkpointer(store, spec.checkpoint(),
+          loop.settings().configJson(), specYaml, data.normalizer())) {
+        TrainingLoop.Progress from = checkpoint.isPresent()
+            ? resumePoint(checkpoint.get(), data, loop, runDir) : loop.freshStart();
+        ProgressReporter progress = new ProgressReporter(runDir, spec.train().epochs(),
+            onTerminal);
+        TrainedModel model = loop.run((m, s, after) -> {
+          progress.onRound(m, s, after);
+          checkpointer.onRound(m, s, after);
+        }, from);
+        checkpointer.finish(model.finalProgress());
         EvalResult test = loop.evaluate(data.test(), model.network().params().toFloatVector());
         ModelBundle bundle = new ModelBundle(model.network(), data.normalizer(),
             spec.model().name(), spec.model().classification(), spec.data().numClasses());
         bundle.save(runDir.modelUri(), sc.hadoopConfiguration());
         Map<String, Object> summary = summary(spec, data, model, test,
             (System.nanoTime() - start) / 1e9);
+        summary.put("checkpoints", checkpointer.summary());
+        summary.put("resumedFromRound", checkpoint.map(CheckpointContent::round).orElse(null));
         runDir.writeText(RunDirectory.SUMMARY, Json.pretty(summary));
         LOG.info("run directory: {}", runDir.uri());
         return new Result(summary, model, test, bundle);
@@ -57,6 +89,26 @@ public final class TrainJob {
         data.release();
       }
     }
+  }
+
+  /** Checks the checkpoint belongs to this data and rewinds metrics.jsonl to it. */
+  private static TrainingLoop.Progress resumePoint(CheckpointContent c, PreparedData data,
+      TrainingLoop loop, RunDirectory runDir) throws IOException {
+    if (!java.util.Arrays.equals(c.normalizer().shift(), data.normalizer().shift())
+        || !java.util.Arrays.equals(c.normalizer().scale(), data.normalizer().scale())) {
+      throw new CheckpointException("cannot resume from round " + c.round() + ": the training "
+          + "data changed since the checkpoint (its normalizer statistics differ)");
+    }
+    if (!c.modelConfigJson().equals(loop.settings().configJson())) {
+      throw new CheckpointException("cannot resume from round " + c.round() + ": the model "
+          + "configuration differs from the checkpoint's");
+    }
+    List<String> lines = new java.util.ArrayList<>();
+    c.history().forEach(m -> lines.add(Json.line(m.toMap())));
+    runDir.rewriteMetrics(lines);
+    LOG.info("resuming from checkpoint round {} ({} rounds of history)", c.round(),
+        c.history().size());
+    return c.toProgress();
   }
 
   static Map<String, Object> summary(JobSpec spec, PreparedData data, TrainedModel model,

@@ -9,7 +9,7 @@ import org.sparktrain.worker.train.OptimizerConfig;
 
 /** A validated, immutable job spec. Built only by {@link JobSpecParser}. */
 public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train train, Eval eval,
-    Output output) implements Serializable {
+    Checkpoint checkpoint, Output output) implements Serializable {
 
   public enum Format { CSV, IDX, LIBSVM }
 
@@ -49,6 +49,22 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
   public record Eval(int validateEveryRounds) implements Serializable {}
 
   public record Output(String dir) implements Serializable {}
+
+  /**
+   * When checkpoints are written and which are kept. A checkpoint is also written after the
+   * last round.
+   *
+   * @param everyRounds 0 = not by round count
+   * @param everyMinutes 0 = not by time
+   * @param keepBestBy a validation metric (accuracy, macroF1, r2: higher is better; mse, mae:
+   *     lower is better) whose best checkpoint is kept besides the last {@code keepLast}; null
+   *     for none
+   * @param stopOnWriteFailure stop training when a checkpoint still fails after all retries
+   *     (true), or report it and go on (false)
+   */
+  public record Checkpoint(int everyRounds, boolean everyEpoch, double everyMinutes, int keepLast,
+      String keepBestBy, boolean stopOnWriteFailure, int retries, long retryBackoffMs)
+      implements Serializable {}
 
   /** The resolved spec as plain maps, for spec.yaml and the start-of-run log line. */
   public Map<String, Object> toMap() {
@@ -99,16 +115,26 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
     t.put("threadsPerWorker", train.threadsPerWorker());
     root.put("train", t);
     root.put("eval", Map.of("validateEveryRounds", eval.validateEveryRounds()));
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("everyRounds", checkpoint.everyRounds());
+    c.put("everyEpoch", checkpoint.everyEpoch());
+    c.put("everyMinutes", checkpoint.everyMinutes());
+    c.put("keepLast", checkpoint.keepLast());
+    c.put("keepBestBy", checkpoint.keepBestBy() == null ? "none" : checkpoint.keepBestBy());
+    c.put("onWriteFailure", checkpoint.stopOnWriteFailure() ? "stop" : "continue");
+    c.put("retries", checkpoint.retries());
+    c.put("retryBackoffMs", checkpoint.retryBackoffMs());
+    root.put("checkpoint", c);
     root.put("output", Map.of("dir", output.dir()));
     return root;
   }
 
   public JobSpec withTrain(Train newTrain) {
-    return new JobSpec(data, preprocess, model, newTrain, eval, output);
+    return new JobSpec(data, preprocess, model, newTrain, eval, checkpoint, output);
   }
 
   public JobSpec withOutputDir(String dir) {
-    return new JobSpec(data, preprocess, model, train, eval, new Output(dir));
+    return new JobSpec(data, preprocess, model, train, eval, checkpoint, new Output(dir));
   }
 
   private static void putIfSet(Map<String, Object> m, String key, String value) {

@@ -57,12 +57,37 @@ public final class JobSpecParser {
     JobSpec.Eval eval = new JobSpec.Eval(
         evalNode.integer("validateEveryRounds", 0, 0, Integer.MAX_VALUE));
     evalNode.finish();
+    JobSpec.Checkpoint checkpoint = parseCheckpoint(root.section("checkpoint"));
     SpecNode outputNode = root.section("output");
     JobSpec.Output output = new JobSpec.Output(
         resolve(outputNode.string("dir", "runs/latest"), baseDir));
     outputNode.finish();
     root.finish();
-    return new JobSpec(data, preprocess, modelConfig, train, eval, output);
+    return new JobSpec(data, preprocess, modelConfig, train, eval, checkpoint, output);
+  }
+
+  private static JobSpec.Checkpoint parseCheckpoint(SpecNode c) {
+    int everyRounds = c.integer("everyRounds", 0, 0, Integer.MAX_VALUE);
+    boolean everyEpoch = c.bool("everyEpoch", true);
+    double everyMinutes = c.number("everyMinutes", 0, 0, false, 525_600);
+    int keepLast = c.integer("keepLast", 3, 1, 1_000_000);
+    String keepBestBy = c.string("keepBestBy", "none");
+    if (!java.util.Set.of("none", "accuracy", "macroF1", "mse", "mae", "r2")
+        .contains(keepBestBy)) {
+      throw new SpecException(c.pathOf("keepBestBy") + ": '" + keepBestBy + "' is not allowed "
+          + "(must be one of none, accuracy, macroF1, mse, mae, r2)");
+    }
+    String onFailure = c.string("onWriteFailure", "continue");
+    if (!onFailure.equals("continue") && !onFailure.equals("stop")) {
+      throw new SpecException(c.pathOf("onWriteFailure") + ": '" + onFailure
+          + "' is not allowed (must be one of continue, stop)");
+    }
+    int retries = c.integer("retries", 5, 0, 100);
+    long backoff = c.longValue("retryBackoffMs", 1000, 1, 600_000);
+    c.finish();
+    return new JobSpec.Checkpoint(everyRounds, everyEpoch, everyMinutes, keepLast,
+        keepBestBy.equals("none") ? null : keepBestBy, onFailure.equals("stop"), retries,
+        backoff);
   }
 
   private static JobSpec.Data parseData(SpecNode d, Path base, ModelConfig model) {

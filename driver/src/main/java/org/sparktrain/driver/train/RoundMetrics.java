@@ -15,6 +15,22 @@ import java.util.Map;
 public record RoundMetrics(long round, int epoch, double loss, long examples, double wallMs,
     double computeMs, double syncMs, double averageMs, long bytesMoved, Map<String, Double> validation) {
 
+  /** Reads back what {@link #toMap()} wrote (checkpoints keep the history this way). */
+  public static RoundMetrics fromJson(com.fasterxml.jackson.databind.JsonNode j) {
+    Map<String, Double> validation = null;
+    if (j.path("validation").isObject()) {
+      validation = new LinkedHashMap<>();
+      for (var it = j.get("validation").fields(); it.hasNext(); ) {
+        var e = it.next();
+        validation.put(e.getKey(), e.getValue().asDouble());
+      }
+    }
+    return new RoundMetrics(j.get("round").asLong(), j.get("epoch").asInt(),
+        j.get("loss").asDouble(), j.get("examples").asLong(), j.get("wallMs").asDouble(),
+        j.get("computeMs").asDouble(), j.get("syncMs").asDouble(), j.get("averageMs").asDouble(),
+        j.get("bytesMoved").asLong(), validation);
+  }
+
   public double examplesPerSec() {
     return wallMs <= 0 ? 0 : examples * 1000.0 / wallMs;
   }

@@ -5,7 +5,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /** The network after training, on the driver, and the per-round history. */
 public record TrainedModel(MultiLayerNetwork network, String configJson,
-    List<RoundMetrics> history, long examples, double trainSeconds) {
+    List<RoundMetrics> history, long examples, double trainSeconds,
+    TrainingLoop.Progress finalProgress) {
 
   public double examplesPerSec() {
     return trainSeconds <= 0 ? 0 : examples / trainSeconds;

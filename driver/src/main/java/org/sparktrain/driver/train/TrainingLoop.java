@@ -27,10 +27,20 @@ import org.sparktrain.worker.train.WorkerResult;
 public final class TrainingLoop {
   private static final Logger LOG = LoggerFactory.getLogger(TrainingLoop.class);
 
-  /** Told about every finished round (metrics files, progress display). */
+  /** Told about every finished round (metrics files, progress display, checkpoints). */
   public interface Listener {
-    void onRound(RoundMetrics metrics, EpochSchedule schedule);
+    void onRound(RoundMetrics metrics, EpochSchedule schedule, Progress after);
   }
+
+  /**
+   * Everything needed to continue a run exactly: where a run starts, and what a checkpoint saves.
+   *
+   * @param nextRound the first round still to run
+   * @param history metrics of the rounds already run
+   * @param trainSeconds training wall time spent so far (across resumes)
+   */
+  public record Progress(ModelSnapshot snapshot, long nextRound, List<RoundMetrics> history,
+      long examples, double trainSeconds) {}
 
   private final JavaSparkContext sc;
   private final JobSpec spec;
@@ -76,9 +86,21 @@ public final class TrainingLoop {
     return new ModelSnapshot(driverNet.params().toFloatVector(), states, 0, 0);
   }
 
+  public Progress freshStart() {
+    return new Progress(initialSnapshot(), 0, List.of(), 0, 0);
+  }
+
+  public long totalRounds() {
+    return (long) settings.schedule().roundsPerEpoch() * spec.train().epochs();
+  }
+
   public TrainedModel run(Listener listener) {
+    return run(listener, freshStart());
+  }
+
+  public TrainedModel run(Listener listener, Progress from) {
     EpochSchedule schedule = settings.schedule();
-    long totalRounds = (long) schedule.roundsPerEpoch() * spec.train().epochs();
+    long totalRounds = totalRounds();
     int validateEvery = spec.eval().validateEveryRounds() > 0
         ? spec.eval().validateEveryRounds() : schedule.roundsPerEpoch();
     boolean canValidate = data.counts().validation() > 0;
@@ -86,11 +108,15 @@ public final class TrainingLoop {
         + "{} ND4J threads per worker", spec.train().epochs(), schedule.roundsPerEpoch(),
         schedule.stepsPerEpoch(), spec.train().averagingFrequency(), spec.train().workers(),
         settings.threadsPerWorker());
-    ModelSnapshot snapshot = initialSnapshot();
-    List<RoundMetrics> history = new ArrayList<>();
-    long examples = 0;
+    ModelSnapshot snapshot = from.snapshot();
+    List<RoundMetrics> history = new ArrayList<>(from.history());
+    long examples = from.examples();
     long start = System.nanoTime();
-    for (long round = 0; round < totalRounds; round++) {
+    if (from.nextRound() > 0) {
+      LOG.info("resuming at round {} of {} (epoch {})", from.nextRound(), totalRounds,
+          schedule.plan(Math.min(from.nextRound(), totalRounds - 1)).epoch() + 1);
+    }
+    for (long round = from.nextRound(); round < totalRounds; round++) {
       long roundStart = System.nanoTime();
       EpochSchedule.RoundPlan plan = schedule.plan(round);
       List<WorkerResult> results = trainOneRound(snapshot, plan);
@@ -111,11 +137,15 @@ public final class TrainingLoop {
           snapshot.sizeBytes() * results.size() + sum.resultBytes(), validation);
       history.add(metrics);
       examples += sum.examples();
-      listener.onRound(metrics, schedule);
+      listener.onRound(metrics, schedule, new Progress(snapshot, round + 1,
+          java.util.Collections.unmodifiableList(history), examples,
+          from.trainSeconds() + (System.nanoTime() - start) / 1e9));
     }
-    double seconds = (System.nanoTime() - start) / 1e9;
+    double seconds = from.trainSeconds() + (System.nanoTime() - start) / 1e9;
     loadInto(driverNet, snapshot);
-    return new TrainedModel(driverNet, settings.configJson(), history, examples, seconds);
+    TrainingLoop.Progress last = new Progress(snapshot, Math.max(from.nextRound(), totalRounds),
+        List.copyOf(history), examples, seconds);
+    return new TrainedModel(driverNet, settings.configJson(), history, examples, seconds, last);
   }
 
   /** One Spark job: each shard trains from the broadcast snapshot; results in partition order. */

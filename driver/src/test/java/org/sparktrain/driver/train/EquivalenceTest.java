@@ -52,7 +52,7 @@ class EquivalenceTest {
     JobSpec spec = spec(1, 3, "{name: adam, learningRate: 0.01}");
     PreparedData data = DataPreparation.prepare(sc, spec, DataPreparation.Selection.SPEC_SPLIT);
     TrainingLoop loop = new TrainingLoop(sc, spec, data);
-    TrainedModel trained = loop.run((m, s) -> { });
+    TrainedModel trained = loop.run((m, s, p) -> { });
 
     MultiLayerNetwork reference = referenceNet(spec, data);
     ExampleBlock shard = data.train().collect().get(0);
@@ -78,7 +78,7 @@ class EquivalenceTest {
     JobSpec spec = spec(3, 1, "{name: sgd, learningRate: 0.1}");
     PreparedData data = DataPreparation.prepare(sc, spec, DataPreparation.Selection.SPEC_SPLIT);
     TrainingLoop loop = new TrainingLoop(sc, spec, data);
-    TrainedModel trained = loop.run((m, s) -> { });
+    TrainedModel trained = loop.run((m, s, p) -> { });
 
     MultiLayerNetwork reference = referenceNet(spec, data);
     List<ExampleBlock> shards = data.train().collect();
@@ -108,9 +108,9 @@ class EquivalenceTest {
   void sameSpecGivesBitwiseIdenticalParameters() throws IOException {
     JobSpec spec = spec(2, 2, "{name: adam, learningRate: 0.01}");
     PreparedData data = DataPreparation.prepare(sc, spec, DataPreparation.Selection.SPEC_SPLIT);
-    float[] first = new TrainingLoop(sc, spec, data).run((m, s) -> { }).network().params()
+    float[] first = new TrainingLoop(sc, spec, data).run((m, s, p) -> { }).network().params()
         .toFloatVector();
-    float[] second = new TrainingLoop(sc, spec, data).run((m, s) -> { }).network().params()
+    float[] second = new TrainingLoop(sc, spec, data).run((m, s, p) -> { }).network().params()
         .toFloatVector();
     assertThat(second).containsExactly(first);
     data.release();

@@ -1,0 +1,32 @@
+package org.sparktrain.driver.checkpoint;
+
+import java.util.List;
+import org.sparktrain.driver.train.RoundMetrics;
+import org.sparktrain.driver.train.TrainingLoop;
+import org.sparktrain.worker.data.Normalizer;
+import org.sparktrain.worker.train.ModelSnapshot;
+
+/**
+ * What a checkpoint holds: enough to continue the run bit for bit (snapshot, position, history)
+ * and to check that the resumed run is the same run (spec, model configuration, normalizer).
+ *
+ * @param round the last completed round; training resumes at {@code round + 1}
+ */
+public record CheckpointContent(long round, ModelSnapshot snapshot, String modelConfigJson,
+    Normalizer normalizer, String specYaml, List<RoundMetrics> history, long examples,
+    double trainSeconds, long createdAtMillis) {
+
+  public TrainingLoop.Progress toProgress() {
+    return new TrainingLoop.Progress(snapshot, round + 1, history, examples, trainSeconds);
+  }
+
+  /** The last validation metrics recorded up to this checkpoint, or null. */
+  public java.util.Map<String, Double> lastValidation() {
+    for (int i = history.size() - 1; i >= 0; i--) {
+      if (history.get(i).validation() != null) {
+        return history.get(i).validation();
+      }
+    }
+    return null;
+  }
+}

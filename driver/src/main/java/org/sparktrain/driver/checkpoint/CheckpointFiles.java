@@ -1,0 +1,59 @@
+package org.sparktrain.driver.checkpoint;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The byte formats inside a checkpoint. Arrays are big-endian IEEE float32 with an int length
+ * prefix; everything else is UTF-8 JSON. No Java serialization, so a checkpoint stays readable by
+ * any later version and by other tools.
+ */
+final class CheckpointFiles {
+  static final String PARAMS = "params.bin";
+  static final String OPTIMIZER_STATE = "optimizer-state.bin";
+  static final String MODEL_CONFIG = "model-config.json";
+  static final String TRAINING_STATE = "training-state.json";
+  static final String MANIFEST = "_MANIFEST.json";
+  private static final int CHUNK_FLOATS = 1 << 18;
+
+  private CheckpointFiles() {}
+
+  static void writeFloats(DataOutputStream out, float[] values) throws IOException {
+    out.writeInt(values.length);
+    ByteBuffer buffer = ByteBuffer.allocate(CHUNK_FLOATS * Float.BYTES);
+    for (int from = 0; from < values.length; from += CHUNK_FLOATS) {
+      int n = Math.min(CHUNK_FLOATS, values.length - from);
+      buffer.clear();
+      buffer.asFloatBuffer().put(values, from, n);
+      out.write(buffer.array(), 0, n * Float.BYTES);
+    }
+  }
+
+  static float[] readFloats(DataInputStream in, String file) throws IOException {
+    int n = in.readInt();
+    if (n < 0) {
+      throw new IOException(file + ": negative array length " + n);
+    }
+    float[] values = new float[n];
+    byte[] chunk = new byte[CHUNK_FLOATS * Float.BYTES];
+    for (int from = 0; from < n; from += CHUNK_FLOATS) {
+      int count = Math.min(CHUNK_FLOATS, n - from);
+      in.readFully(chunk, 0, count * Float.BYTES);
+      ByteBuffer.wrap(chunk, 0, count * Float.BYTES).asFloatBuffer().get(values, from, count);
+    }
+    return values;
+  }
+
+  static void writeText(OutputStream out, String text) throws IOException {
+    out.write(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static String readText(InputStream in) throws IOException {
+    return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,244 @@
+package org.sparktrain.driver.checkpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.sparktrain.driver.output.Json;
+
+/**
+ * A run's checkpoints under {@code <run>/checkpoints/round-NNNNNN/}, through the Hadoop
+ * FileSystem API (file, HDFS, S3A). Only the driver writes here.
+ *
+ * <p>A checkpoint is trusted only when its {@code _MANIFEST.json}, written last, lists every file
+ * with a size and SHA-256 that match what is on storage. S3 has no atomic rename, so the manifest
+ * is the commit: a crash mid-write leaves a folder without one, which readers skip.
+ */
+public final class CheckpointStore {
+  public static final String FOLDER = "checkpoints";
+  private static final Pattern ROUND_DIR = Pattern.compile("round-(\\d{6,})");
+  private static final int FORMAT_VERSION = 1;
+
+  private final Path root;
+  private final FileSystem fs;
+
+  public CheckpointStore(String runDirUri, Configuration conf) throws IOException {
+    this.root = new Path(runDirUri, FOLDER);
+    this.fs = root.getFileSystem(conf);
+  }
+
+  public String uri() {
+    return root.toString();
+  }
+
+  Path roundDir(long round) {
+    return new Path(root, String.format("round-%06d", round));
+  }
+
+  /** Writes all files, then the manifest. A failed write leaves no manifest behind. */
+  public void write(CheckpointContent c) throws IOException {
+    Path dir = roundDir(c.round());
+    if (fs.exists(dir)) {
+      fs.delete(dir, true); // an earlier, failed attempt at this round
+    }
+    fs.mkdirs(dir);
+    List<Map<String, Object>> files = new ArrayList<>();
+    files.add(writeFile(dir, CheckpointFiles.PARAMS,
+        out -> CheckpointFiles.writeFloats(out, c.snapshot().params())));
+    files.add(writeFile(dir, CheckpointFiles.OPTIMIZER_STATE, out -> {
+      out.writeInt(c.snapshot().optimizerStates().length);
+      for (float[] state : c.snapshot().optimizerStates()) {
+        CheckpointFiles.writeFloats(out, state);
+      }
+    }));
+    files.add(writeFile(dir, CheckpointFiles.MODEL_CONFIG,
+        out -> CheckpointFiles.writeText(out, c.modelConfigJson())));
+    files.add(writeFile(dir, CheckpointFiles.TRAINING_STATE,
+        out -> CheckpointFiles.writeText(out, Json.pretty(TrainingStateJson.toMap(c)))));
+    Map<String, Object> manifest = new LinkedHashMap<>();
+    manifest.put("formatVersion", FORMAT_VERSION);
+    manifest.put("round", c.round());
+    manifest.put("createdAt", c.createdAtMillis());
+    manifest.put("metrics", c.lastValidation());
+    manifest.put("files", files);
+    // The commit point: until this file exists the checkpoint does not.
+    try (OutputStream out = fs.create(new Path(dir, CheckpointFiles.MANIFEST), true)) {
+      CheckpointFiles.writeText(out, Json.pretty(manifest));
+    }
+  }
+
+  private interface Body {
+    void write(DataOutputStream out) throws IOException;
+  }
+
+  private Map<String, Object> writeFile(Path dir, String name, Body body) throws IOException {
+    MessageDigest sha = sha256();
+    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
+        new DigestOutputStream(fs.create(new Path(dir, name), true), sha), 1 << 20))) {
+      body.write(out);
+      out.flush();
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("name", name);
+      entry.put("bytes", (long) out.size());
+      entry.put("sha256", HexFormat.of().formatHex(sha.digest()));
+      return entry;
+    }
+  }
+
+  /** All checkpoint folders, newest first, each checked against its manifest. */
+  public List<CheckpointInfo> list() throws IOException {
+    List<CheckpointInfo> infos = new ArrayList<>();
+    if (!fs.exists(root)) {
+      return infos;
+    }
+    for (FileStatus status : fs.listStatus(root)) {
+      Matcher m = ROUND_DIR.matcher(status.getPath().getName());
+      if (status.isDirectory() && m.matches()) {
+        infos.add(inspect(Long.parseLong(m.group(1))).info());
+      }
+    }
+    infos.sort((a, b) -> Long.compare(b.round(), a.round()));
+    return infos;
+  }
+
+  /**
+   * The newest checkpoint that verifies. Each newer one that does not is reported to
+   * {@code warn} with the file at fault, and skipped.
+   */
+  public Optional<CheckpointContent> latestValid(Consumer<String> warn) throws IOException {
+    for (CheckpointInfo info : list()) {
+      if (info.valid()) {
+        return Optional.of(load(info.round()));
+      }
+      warn.accept("skipping checkpoint " + info.path() + ": " + info.problem());
+    }
+    return Optional.empty();
+  }
+
+  /** Loads a checkpoint after verifying every byte against the manifest. */
+  public CheckpointContent load(long round) throws IOException {
+    Inspection inspection = inspect(round);
+    if (!inspection.info().valid()) {
+      throw new CheckpointException("checkpoint " + inspection.info().path() + " is not valid: "
+          + inspection.info().problem());
+    }
+    Map<String, byte[]> bytes = inspection.files();
+    DataInputStream params = new DataInputStream(new ByteArrayInputStream(
+        bytes.get(CheckpointFiles.PARAMS)));
+    DataInputStream state = new DataInputStream(new ByteArrayInputStream(
+        bytes.get(CheckpointFiles.OPTIMIZER_STATE)));
+    float[] p = CheckpointFiles.readFloats(params, CheckpointFiles.PARAMS);
+    float[][] states = new float[state.readInt()][];
+    for (int i = 0; i < states.length; i++) {
+      states[i] = CheckpointFiles.readFloats(state, CheckpointFiles.OPTIMIZER_STATE);
+    }
+    JsonNode training = Json.MAPPER.readTree(bytes.get(CheckpointFiles.TRAINING_STATE));
+    String config = new String(bytes.get(CheckpointFiles.MODEL_CONFIG),
+        java.nio.charset.StandardCharsets.UTF_8);
+    return TrainingStateJson.fromJson(training, p, states, config);
+  }
+
+  public void delete(long round) throws IOException {
+    fs.delete(roundDir(round), true);
+  }
+
+  private record Inspection(CheckpointInfo info, Map<String, byte[]> files) {}
+
+  /** Reads a checkpoint folder and checks it against its manifest, without parsing it. */
+  private Inspection inspect(long round) throws IOException {
+    Path dir = roundDir(round);
+    Path manifestPath = new Path(dir, CheckpointFiles.MANIFEST);
+    JsonNode manifest;
+    try (InputStream in = fs.open(manifestPath)) {
+      manifest = Json.MAPPER.readTree(in);
+    } catch (FileNotFoundException e) {
+      return invalid(round, dir, "no " + CheckpointFiles.MANIFEST + " (the write did not "
+          + "finish)");
+    } catch (IOException e) {
+      return invalid(round, dir, manifestPath + " is not valid JSON: " + e.getMessage());
+    }
+    if (manifest == null || !manifest.path("files").isArray()
+        || manifest.path("round").asLong(-1) != round) {
+      return invalid(round, dir, manifestPath + " does not describe round " + round);
+    }
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    long total = 0;
+    for (JsonNode entry : manifest.get("files")) {
+      String name = entry.path("name").asText();
+      Path file = new Path(dir, name);
+      byte[] content;
+      try (InputStream in = fs.open(file)) {
+        content = in.readAllBytes();
+      } catch (FileNotFoundException e) {
+        return invalid(round, dir, file + " is missing");
+      } catch (IOException e) {
+        // e.g. the local file system's own .crc check: the bytes on disk changed.
+        return invalid(round, dir, file + " cannot be read intact, corrupted or truncated ("
+            + e.getMessage() + ")");
+      }
+      long expected = entry.path("bytes").asLong();
+      if (content.length != expected) {
+        return invalid(round, dir, file + " has " + content.length + " bytes but the manifest "
+            + "says " + expected + " (truncated or overwritten)");
+      }
+      String sha = HexFormat.of().formatHex(sha256().digest(content));
+      if (!sha.equals(entry.path("sha256").asText())) {
+        return invalid(round, dir, file + " does not match its SHA-256 in the manifest "
+            + "(corrupted)");
+      }
+      files.put(name, content);
+      total += content.length;
+    }
+    for (String required : new String[] {CheckpointFiles.PARAMS,
+        CheckpointFiles.OPTIMIZER_STATE, CheckpointFiles.MODEL_CONFIG,
+        CheckpointFiles.TRAINING_STATE}) {
+      if (!files.containsKey(required)) {
+        return invalid(round, dir, manifestPath + " does not list " + required);
+      }
+    }
+    Map<String, Double> metrics = null;
+    if (manifest.path("metrics").isObject()) {
+      metrics = new LinkedHashMap<>();
+      for (var it = manifest.get("metrics").fields(); it.hasNext(); ) {
+        var e = it.next();
+        metrics.put(e.getKey(), e.getValue().asDouble());
+      }
+    }
+    return new Inspection(new CheckpointInfo(round, dir.toString(), null,
+        manifest.path("createdAt").asLong(), total, metrics), files);
+  }
+
+  private static Inspection invalid(long round, Path dir, String problem) {
+    return new Inspection(new CheckpointInfo(round, dir.toString(), problem, 0, 0, null),
+        Map.of());
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JVM has no SHA-256", e);
+    }
+  }
+}

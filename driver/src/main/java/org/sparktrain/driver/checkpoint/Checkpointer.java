@@ -1,0 +1,207 @@
+package org.sparktrain.driver.checkpoint;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparktrain.driver.spec.JobSpec;
+import org.sparktrain.driver.train.TrainingLoop;
+import org.sparktrain.worker.data.Normalizer;
+import org.sparktrain.worker.train.EpochSchedule;
+
+/**
+ * Decides when to checkpoint (every N rounds, every epoch, every T minutes, and after the last
+ * round), writes in the background with at most one write in flight, retries with exponential
+ * backoff, and prunes to the last K plus the best by a validation metric.
+ *
+ * <p>Training only waits when a new checkpoint falls due while the previous one is still being
+ * written. A write that fails every retry is reported; training then stops or goes on as
+ * {@code checkpoint.onWriteFailure} says.
+ */
+public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
+  private static final long MAX_BACKOFF_MS = 30_000;
+
+  private final CheckpointStore store;
+  private final JobSpec.Checkpoint policy;
+  private final String modelConfigJson;
+  private final String specYaml;
+  private final Normalizer normalizer;
+  private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "checkpoint-writer");
+    t.setDaemon(true);
+    return t;
+  });
+  private Future<?> inFlight;
+  private long lastSubmitNanos = System.nanoTime();
+  private long lastSubmittedRound = -1;
+  private volatile int written;
+  private volatile int failed;
+  private volatile long lastWrittenRound = -1;
+  private volatile String stopReason;
+
+  public Checkpointer(CheckpointStore store, JobSpec.Checkpoint policy, String modelConfigJson,
+      String specYaml, Normalizer normalizer) {
+    this.store = store;
+    this.policy = policy;
+    this.modelConfigJson = modelConfigJson;
+    this.specYaml = specYaml;
+    this.normalizer = normalizer;
+  }
+
+  @Override
+  public void onRound(org.sparktrain.driver.train.RoundMetrics metrics, EpochSchedule schedule,
+      TrainingLoop.Progress after) {
+    failIfStopped();
+    long done = metrics.round() + 1;
+    boolean due = policy.everyRounds() > 0 && done % policy.everyRounds() == 0
+        || policy.everyEpoch() && done % schedule.roundsPerEpoch() == 0
+        || policy.everyMinutes() > 0
+            && System.nanoTime() - lastSubmitNanos >= policy.everyMinutes() * 60e9;
+    if (due) {
+      submit(after);
+    }
+  }
+
+  /** Checkpoints the final state (if not already) and waits for every write to finish. */
+  public void finish(TrainingLoop.Progress last) {
+    if (last.nextRound() - 1 != lastSubmittedRound && last.nextRound() > 0) {
+      submit(last);
+    }
+    awaitInFlight();
+    failIfStopped();
+  }
+
+  private void submit(TrainingLoop.Progress progress) {
+    CheckpointContent content = new CheckpointContent(progress.nextRound() - 1,
+        progress.snapshot(), modelConfigJson, normalizer, specYaml,
+        List.copyOf(progress.history()), progress.examples(), progress.trainSeconds(),
+        System.currentTimeMillis());
+    awaitInFlight(); // at most one write in flight
+    lastSubmitNanos = System.nanoTime();
+    lastSubmittedRound = content.round();
+    inFlight = writer.submit(() -> writeWithRetries(content));
+  }
+
+  private void awaitInFlight() {
+    if (inFlight == null) {
+      return;
+    }
+    try {
+      inFlight.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CheckpointException("interrupted while waiting for a checkpoint write", e);
+    } catch (ExecutionException e) {
+      throw new CheckpointException("checkpoint writer failed: " + e.getCause(), e.getCause());
+    }
+  }
+
+  private void writeWithRetries(CheckpointContent content) {
+    long backoffMs = policy.retryBackoffMs();
+    String target = store.uri() + "/round-" + String.format("%06d", content.round());
+    for (int attempt = 1; ; attempt++) {
+      try {
+        long start = System.nanoTime();
+        store.write(content);
+        written++;
+        lastWrittenRound = content.round();
+        LOG.info("checkpoint {} written in {} ms", target,
+            String.format("%.0f", (System.nanoTime() - start) / 1e6));
+        prune();
+        return;
+      } catch (IOException | RuntimeException e) {
+        if (attempt > policy.retries()) {
+          failed++;
+          String message = "checkpoint " + target + " could not be written after " + attempt
+              + " attempts: " + e.getMessage();
+          if (policy.stopOnWriteFailure()) {
+            stopReason = message;
+            LOG.error("{}; stopping training (checkpoint.onWriteFailure: stop)", message);
+          } else {
+            LOG.error("{}; training goes on (checkpoint.onWriteFailure: continue)", message);
+          }
+          return;
+        }
+        LOG.warn("checkpoint {} attempt {} of {} failed ({}); retrying in {} ms", target,
+            attempt, policy.retries() + 1, e.getMessage(), backoffMs);
+        try {
+          Thread.sleep(backoffMs);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+      }
+    }
+  }
+
+  /** Keeps the newest {@code keepLast} valid checkpoints and the best one by the metric. */
+  private void prune() {
+    try {
+      List<CheckpointInfo> all = store.list();
+      List<CheckpointInfo> valid = all.stream().filter(CheckpointInfo::valid).toList();
+      Set<Long> keep = new HashSet<>();
+      valid.stream().limit(policy.keepLast()).forEach(i -> keep.add(i.round()));
+      best(valid).ifPresent(i -> keep.add(i.round()));
+      long newest = valid.isEmpty() ? Long.MAX_VALUE : valid.get(0).round();
+      for (CheckpointInfo info : all) {
+        // Invalid folders newer than the newest valid one may be a write in progress elsewhere.
+        if (!keep.contains(info.round()) && info.round() < newest) {
+          store.delete(info.round());
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn("could not prune old checkpoints in {}: {}", store.uri(), e.getMessage());
+    }
+  }
+
+  private java.util.Optional<CheckpointInfo> best(List<CheckpointInfo> valid) {
+    String metric = policy.keepBestBy();
+    if (metric == null) {
+      return java.util.Optional.empty();
+    }
+    boolean lowerIsBetter = metric.equals("mse") || metric.equals("mae");
+    Comparator<CheckpointInfo> byMetric = Comparator.comparingDouble(
+        i -> i.metrics().get(metric));
+    List<CheckpointInfo> scored = new ArrayList<>();
+    for (CheckpointInfo i : valid) {
+      if (i.metrics() != null && i.metrics().get(metric) != null
+          && !Double.isNaN(i.metrics().get(metric))) {
+        scored.add(i);
+      }
+    }
+    return lowerIsBetter ? scored.stream().min(byMetric) : scored.stream().max(byMetric);
+  }
+
+  private void failIfStopped() {
+    if (stopReason != null) {
+      throw new CheckpointException(stopReason + "; training stopped "
+          + "(checkpoint.onWriteFailure: stop)");
+    }
+  }
+
+  public Map<String, Object> summary() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("dir", store.uri());
+    m.put("written", written);
+    m.put("failed", failed);
+    m.put("lastRound", lastWrittenRound);
+    return m;
+  }
+
+  @Override
+  public void close() {
+    writer.shutdownNow();
+  }
+}

@@ -1,0 +1,64 @@
+package org.sparktrain.driver.checkpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.sparktrain.driver.train.RoundMetrics;
+import org.sparktrain.worker.data.NormalizationMethod;
+import org.sparktrain.worker.data.Normalizer;
+import org.sparktrain.worker.train.ModelSnapshot;
+
+/** training-state.json: position, seeds' context, normalizer, resolved spec, metric history. */
+final class TrainingStateJson {
+  private TrainingStateJson() {}
+
+  static Map<String, Object> toMap(CheckpointContent c) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("formatVersion", 1);
+    m.put("round", c.round());
+    m.put("nextRound", c.round() + 1);
+    m.put("epoch", c.snapshot().epoch());
+    m.put("iteration", c.snapshot().iteration());
+    m.put("examples", c.examples());
+    m.put("trainSeconds", c.trainSeconds());
+    m.put("createdAt", c.createdAtMillis());
+    Map<String, Object> n = new LinkedHashMap<>();
+    n.put("method", c.normalizer().method().key());
+    n.put("shift", c.normalizer().shift());
+    n.put("scale", c.normalizer().scale());
+    m.put("normalizer", n);
+    m.put("spec", c.specYaml());
+    List<Map<String, Object>> history = new ArrayList<>();
+    c.history().forEach(r -> history.add(r.toMap()));
+    m.put("history", history);
+    return m;
+  }
+
+  static CheckpointContent fromJson(JsonNode j, float[] params, float[][] states,
+      String modelConfig) {
+    JsonNode n = j.get("normalizer");
+    Normalizer normalizer = new Normalizer(
+        NormalizationMethod.valueOf(n.get("method").asText().toUpperCase(Locale.ROOT)),
+        floats(n.get("shift")), floats(n.get("scale")));
+    List<RoundMetrics> history = new ArrayList<>();
+    for (JsonNode r : j.get("history")) {
+      history.add(RoundMetrics.fromJson(r));
+    }
+    ModelSnapshot snapshot = new ModelSnapshot(params, states, j.get("iteration").asLong(),
+        j.get("epoch").asInt());
+    return new CheckpointContent(j.get("round").asLong(), snapshot, modelConfig, normalizer,
+        j.get("spec").asText(), history, j.get("examples").asLong(),
+        j.get("trainSeconds").asDouble(), j.get("createdAt").asLong());
+  }
+
+  private static float[] floats(JsonNode array) {
+    float[] out = new float[array.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (float) array.get(i).asDouble();
+    }
+    return out;
+  }
+}

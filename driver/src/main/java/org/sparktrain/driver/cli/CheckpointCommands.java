@@ -1,0 +1,91 @@
+package org.sparktrain.driver.cli;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.sparktrain.driver.checkpoint.CheckpointContent;
+import org.sparktrain.driver.checkpoint.CheckpointException;
+import org.sparktrain.driver.checkpoint.CheckpointInfo;
+import org.sparktrain.driver.checkpoint.CheckpointStore;
+import org.sparktrain.driver.output.ModelBundle;
+import org.sparktrain.driver.spec.JobSpec;
+import org.sparktrain.driver.spec.JobSpecParser;
+import org.sparktrain.worker.train.ModelSnapshot;
+import org.sparktrain.worker.train.PartitionTrainer;
+import org.sparktrain.worker.train.EpochSchedule;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code sparktrain checkpoints RUN_DIR} and {@code sparktrain export}. */
+final class CheckpointCommands {
+  private CheckpointCommands() {}
+
+  @Command(name = "checkpoints", description = "List a run's checkpoints and whether each is "
+      + "valid.")
+  static final class List implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "RUN_DIR", description = "a run's output.dir URI")
+    String runDir;
+
+    @Override
+    public Integer call() throws IOException {
+      CheckpointStore store = new CheckpointStore(runDir, new Configuration());
+      java.util.List<CheckpointInfo> infos = store.list();
+      if (infos.isEmpty()) {
+        System.out.println("no checkpoints in " + store.uri());
+        return 0;
+      }
+      System.out.printf("%-8s %-24s %12s  %-7s %s%n", "round", "written", "bytes", "valid",
+          "metrics / problem");
+      for (CheckpointInfo i : infos) {
+        System.out.printf("%-8d %-24s %,12d  %-7s %s%n", i.round(),
+            i.valid() ? Instant.ofEpochMilli(i.createdAtMillis()).toString() : "-", i.bytes(),
+            i.valid() ? "yes" : "NO", i.valid() ? (i.metrics() == null ? "" : i.metrics())
+                : i.problem());
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "export", description = "Turn a checkpoint into a model (for predict and "
+      + "evaluate).")
+  static final class Export implements Callable<Integer> {
+    @Option(names = "--checkpoint", required = true,
+        description = "a checkpoint folder, e.g. RUN/checkpoints/round-000120")
+    String checkpoint;
+
+    @Option(names = "--output", required = true,
+        description = "model.zip (preprocessing.json is written beside it) or a folder")
+    String output;
+
+    @Override
+    public Integer call() throws IOException {
+      org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(checkpoint);
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("round-(\\d+)")
+          .matcher(dir.getName());
+      if (!m.matches()) {
+        throw new CheckpointException("--checkpoint must name a round-NNNNNN folder, got "
+            + checkpoint);
+      }
+      Configuration conf = new Configuration();
+      CheckpointStore store = new CheckpointStore(dir.getParent().getParent().toString(), conf);
+      CheckpointContent c = store.load(Long.parseLong(m.group(1)));
+      JobSpec spec = JobSpecParser.parse(c.specYaml(), (java.nio.file.Path) null);
+      MultiLayerNetwork net = new MultiLayerNetwork(
+          MultiLayerConfiguration.fromJson(c.modelConfigJson()));
+      net.init();
+      ModelSnapshot s = c.snapshot();
+      float[][] states = s.optimizerStates().length > 1
+          ? new float[][] {s.optimizerStates()[0]} : s.optimizerStates();
+      PartitionTrainer.load(net, new ModelSnapshot(s.params(), states, s.iteration(),
+          s.epoch()), 0, new EpochSchedule.RoundPlan(0, s.epoch(), 0, 0, 0, s.iteration()));
+      new ModelBundle(net, c.normalizer(), spec.model().name(), spec.model().classification(),
+          spec.data().numClasses()).save(output, conf);
+      System.out.println("exported round " + c.round() + " to " + output);
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,125 @@
+package org.sparktrain.driver.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparktrain.driver.train.RoundMetrics;
+import org.sparktrain.worker.data.NormalizationMethod;
+import org.sparktrain.worker.data.Normalizer;
+import org.sparktrain.worker.train.ModelSnapshot;
+
+class CheckpointStoreTest {
+  @TempDir
+  Path dir;
+
+  private CheckpointStore store() throws IOException {
+    return new CheckpointStore(dir.toUri().toString(), new Configuration());
+  }
+
+  private static CheckpointContent content(long round) {
+    float[] params = new float[1000];
+    for (int i = 0; i < params.length; i++) {
+      params[i] = (float) Math.sin(i + round) * 1e-3f;
+    }
+    RoundMetrics m = new RoundMetrics(round, 1, 0.123456789, 64, 12.5, 10, 2.5, 0.5, 4096,
+        Map.of("accuracy", 0.5 + round / 100.0));
+    return new CheckpointContent(round, new ModelSnapshot(params,
+        new float[][] {{1f, Float.MIN_VALUE}, {-0f, 3f}}, 40 + round, 1),
+        "{\"config\":true}", new Normalizer(NormalizationMethod.STANDARDIZE,
+        new float[] {0.1f, 0.2f}, new float[] {1 / 3f, 7f}), "data: {uri: x}\n",
+        List.of(m), 640, 12.75, 1_700_000_000_000L);
+  }
+
+  @Test
+  void roundTripsExactly() throws IOException {
+    CheckpointContent written = content(7);
+    store().write(written);
+    CheckpointContent read = store().load(7);
+    assertThat(read.snapshot().params()).containsExactly(written.snapshot().params());
+    assertThat(read.snapshot().optimizerStates()[0]).containsExactly(1f, Float.MIN_VALUE);
+    assertThat(read.snapshot().optimizerStates()[1]).containsExactly(-0f, 3f);
+    assertThat(read.snapshot().iteration()).isEqualTo(47);
+    assertThat(read.normalizer().scale()).containsExactly(1 / 3f, 7f);
+    assertThat(read.history()).isEqualTo(written.history());
+    assertThat(read.specYaml()).isEqualTo(written.specYaml());
+    assertThat(read.modelConfigJson()).isEqualTo(written.modelConfigJson());
+    assertThat(read.trainSeconds()).isEqualTo(12.75);
+    assertThat(Files.list(dir.resolve("checkpoints/round-000007")).map(p -> p.getFileName()
+        .toString()).filter(n -> !n.endsWith(".crc")).sorted().toList()).containsExactly("_MANIFEST.json",
+        "model-config.json", "optimizer-state.bin", "params.bin", "training-state.json");
+  }
+
+  private List<String> warnings(CheckpointStore store, long expectRound) throws IOException {
+    List<String> warnings = new ArrayList<>();
+    assertThat(store.latestValid(warnings::add).orElseThrow().round()).isEqualTo(expectRound);
+    return warnings;
+  }
+
+  @Test
+  void missingManifestMeansTheCheckpointDoesNotExist() throws IOException {
+    CheckpointStore store = store();
+    store.write(content(1));
+    store.write(content(2));
+    Files.delete(dir.resolve("checkpoints/round-000002/_MANIFEST.json"));
+    assertThat(warnings(store, 1)).singleElement().asString()
+        .contains("round-000002").contains("no _MANIFEST.json");
+  }
+
+  @Test
+  void truncatedFileIsDetectedAndSkipped() throws IOException {
+    CheckpointStore store = store();
+    store.write(content(1));
+    store.write(content(2));
+    Path params = dir.resolve("checkpoints/round-000002/params.bin");
+    try (RandomAccessFile f = new RandomAccessFile(params.toFile(), "rw")) {
+      f.setLength(f.length() - 10);
+    }
+    assertThat(warnings(store, 1)).singleElement().asString()
+        .contains("round-000002/params.bin").contains("truncated");
+  }
+
+  @Test
+  void flippedByteIsDetectedAndSkipped() throws IOException {
+    CheckpointStore store = store();
+    store.write(content(1));
+    store.write(content(2));
+    Path state = dir.resolve("checkpoints/round-000002/optimizer-state.bin");
+    byte[] bytes = Files.readAllBytes(state);
+    bytes[bytes.length / 2] ^= 0x01;
+    Files.write(state, bytes);
+    assertThat(warnings(store, 1)).singleElement().asString()
+        .contains("optimizer-state.bin").containsAnyOf("SHA-256", "corrupted");
+    assertThatThrownBy(() -> store.load(2)).isInstanceOf(CheckpointException.class)
+        .hasMessageContaining("is not valid");
+  }
+
+  @Test
+  void listShowsValidityAndMetricsNewestFirst() throws IOException {
+    CheckpointStore store = store();
+    store.write(content(3));
+    store.write(content(10));
+    Files.writeString(dir.resolve("checkpoints/round-000010/training-state.json"), "{}");
+    List<CheckpointInfo> infos = store.list();
+    assertThat(infos).extracting(CheckpointInfo::round).containsExactly(10L, 3L);
+    assertThat(infos.get(0).valid()).isFalse();
+    assertThat(infos.get(1).valid()).isTrue();
+    assertThat(infos.get(1).metrics()).containsEntry("accuracy", 0.53);
+    assertThat(infos.get(1).bytes()).isGreaterThan(4000);
+  }
+
+  @Test
+  void noCheckpointsIsEmpty() throws IOException {
+    assertThat(store().latestValid(w -> { }).isEmpty()).isTrue();
+    assertThat(store().list()).isEmpty();
+  }
+}
