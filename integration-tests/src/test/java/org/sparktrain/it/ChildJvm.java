@@ -37,10 +37,16 @@ final class ChildJvm {
 
   static Result run(Path workDir, String mainClass, String... args)
       throws IOException, InterruptedException {
+    return run(workDir, List.of(), java.util.Map.of(), mainClass, args);
+  }
+
+  static Result run(Path workDir, List<String> jvmArgs, java.util.Map<String, String> env,
+      String mainClass, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(SPARK_JAVA17_FLAGS);
     command.add("-Xmx2g");
+    command.addAll(jvmArgs);
     command.add("-cp");
     command.add(testClasspath());
     command.add(mainClass);
@@ -50,6 +56,7 @@ final class ChildJvm {
     ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
         .redirectOutput(out.toFile()).redirectError(err.toFile());
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    pb.environment().putAll(env);
     Process p = pb.start();
     if (!p.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) {
       p.destroyForcibly();

@@ -88,6 +88,29 @@ class CliEndToEndTest {
 
   @Test
   @Order(5)
+  void checkpointsAreListedAndExportedAsAModel() throws Exception {
+    ChildJvm.Result list = cli("checkpoints", "run");
+    assertThat(list.exitCode()).as(list.stderr()).isZero();
+    String[] lines = list.stdout().strip().split("\n");
+    assertThat(lines[0]).startsWith("round");
+    assertThat(lines.length).isBetween(2, 5);
+    assertThat(lines[1]).contains(" yes ").contains("accuracy");
+    String newest = lines[1].trim().split("\\s+")[0];
+
+    ChildJvm.Result export = cli("export", "--checkpoint",
+        "run/checkpoints/round-" + String.format("%06d", Long.parseLong(newest)),
+        "--output", "exported.zip");
+    assertThat(export.exitCode()).as(export.stderr()).isZero();
+    assertThat(dir.resolve("exported.preprocessing.json")).exists();
+    ChildJvm.Result eval = cli("evaluate", "--model", "exported.zip", "--data",
+        DIGITS.toString(), "--master", "local[2]");
+    assertThat(eval.exitCode()).as(eval.stderr()).isZero();
+    assertThat(new ObjectMapper().readTree(eval.stdout()).get("accuracy").asDouble())
+        .isGreaterThan(0.9);
+  }
+
+  @Test
+  @Order(6)
   void userErrorsGetOneClearLineAndNoStackTrace() throws Exception {
     Path bad = Files.writeString(dir.resolve("bad.yaml"),
         "data: {uri: x.csv, numClasses: 2}\nmodel: {name: mlp}\ntrain: {epoch: 3}\n");
