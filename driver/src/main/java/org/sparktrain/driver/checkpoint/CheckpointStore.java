@@ -123,6 +123,27 @@ public final class CheckpointStore {
   }
 
   /**
+   * All checkpoint folders, newest first, judged by their manifest alone (present, parseable,
+   * for this round) without reading the data files: cheap enough to run after every write, for
+   * pruning. Loading always verifies every byte.
+   */
+  public List<CheckpointInfo> listByManifest() throws IOException {
+    List<CheckpointInfo> infos = new ArrayList<>();
+    if (!fs.exists(root)) {
+      return infos;
+    }
+    for (FileStatus status : fs.listStatus(root)) {
+      Matcher m = ROUND_DIR.matcher(status.getPath().getName());
+      if (status.isDirectory() && m.matches()) {
+        long round = Long.parseLong(m.group(1));
+        infos.add(readManifest(round).info());
+      }
+    }
+    infos.sort((a, b) -> Long.compare(b.round(), a.round()));
+    return infos;
+  }
+
+  /**
    * The newest checkpoint that verifies. Each newer one that does not is reported to
    * {@code warn} with the file at fault, and skipped.
    */
@@ -165,25 +186,57 @@ public final class CheckpointStore {
 
   private record Inspection(CheckpointInfo info, Map<String, byte[]> files) {}
 
-  /** Reads a checkpoint folder and checks it against its manifest, without parsing it. */
-  private Inspection inspect(long round) throws IOException {
+  /** The manifest of a round, or why there is no usable one. */
+  private record Manifest(CheckpointInfo info, JsonNode json) {}
+
+  private Manifest readManifest(long round) throws IOException {
     Path dir = roundDir(round);
     Path manifestPath = new Path(dir, CheckpointFiles.MANIFEST);
     JsonNode manifest;
     try (InputStream in = fs.open(manifestPath)) {
       manifest = Json.MAPPER.readTree(in);
     } catch (FileNotFoundException e) {
-      return invalid(round, dir, "no " + CheckpointFiles.MANIFEST + " (the write did not "
-          + "finish)");
+      return new Manifest(invalid(round, dir, "no " + CheckpointFiles.MANIFEST
+          + " (the write did not finish)").info(), null);
     } catch (IOException e) {
-      return invalid(round, dir, manifestPath + " is not valid JSON: " + e.getMessage());
+      return new Manifest(invalid(round, dir, manifestPath + " is not valid JSON: "
+          + e.getMessage()).info(), null);
     }
     if (manifest == null || !manifest.path("files").isArray()
         || manifest.path("round").asLong(-1) != round) {
-      return invalid(round, dir, manifestPath + " does not describe round " + round);
+      return new Manifest(invalid(round, dir, manifestPath + " does not describe round "
+          + round).info(), null);
     }
-    Map<String, byte[]> files = new LinkedHashMap<>();
     long total = 0;
+    for (JsonNode entry : manifest.get("files")) {
+      total += entry.path("bytes").asLong();
+    }
+    return new Manifest(new CheckpointInfo(round, dir.toString(), null,
+        manifest.path("createdAt").asLong(), total, metricsOf(manifest)), manifest);
+  }
+
+  private static Map<String, Double> metricsOf(JsonNode manifest) {
+    if (!manifest.path("metrics").isObject()) {
+      return null;
+    }
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    for (var it = manifest.get("metrics").fields(); it.hasNext(); ) {
+      var e = it.next();
+      metrics.put(e.getKey(), e.getValue().asDouble());
+    }
+    return metrics;
+  }
+
+  /** Reads a checkpoint folder and checks every file against its manifest, without parsing. */
+  private Inspection inspect(long round) throws IOException {
+    Manifest read = readManifest(round);
+    if (!read.info().valid()) {
+      return new Inspection(read.info(), Map.of());
+    }
+    Path dir = roundDir(round);
+    Path manifestPath = new Path(dir, CheckpointFiles.MANIFEST);
+    JsonNode manifest = read.json();
+    Map<String, byte[]> files = new LinkedHashMap<>();
     for (JsonNode entry : manifest.get("files")) {
       String name = entry.path("name").asText();
       Path file = new Path(dir, name);
@@ -208,7 +261,6 @@ public final class CheckpointStore {
             + "(corrupted)");
       }
       files.put(name, content);
-      total += content.length;
     }
     for (String required : new String[] {CheckpointFiles.PARAMS,
         CheckpointFiles.OPTIMIZER_STATE, CheckpointFiles.MODEL_CONFIG,
@@ -217,16 +269,7 @@ public final class CheckpointStore {
         return invalid(round, dir, manifestPath + " does not list " + required);
       }
     }
-    Map<String, Double> metrics = null;
-    if (manifest.path("metrics").isObject()) {
-      metrics = new LinkedHashMap<>();
-      for (var it = manifest.get("metrics").fields(); it.hasNext(); ) {
-        var e = it.next();
-        metrics.put(e.getKey(), e.getValue().asDouble());
-      }
-    }
-    return new Inspection(new CheckpointInfo(round, dir.toString(), null,
-        manifest.path("createdAt").asLong(), total, metrics), files);
+    return new Inspection(read.info(), files);
   }
 
   private static Inspection invalid(long round, Path dir, String problem) {

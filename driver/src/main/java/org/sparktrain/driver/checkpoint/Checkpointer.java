@@ -8,10 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.spec.JobSpec;
@@ -24,8 +22,9 @@ import org.sparktrain.worker.train.EpochSchedule;
  * round), writes in the background with at most one write in flight, retries with exponential
  * backoff, and prunes to the last K plus the best by a validation metric.
  *
- * <p>Training only waits when a new checkpoint falls due while the previous one is still being
- * written. A write that fails every retry is reported; training then stops or goes on as
+ * <p>Training never waits for storage: when a checkpoint falls due while the previous one is
+ * still being written, it waits as the one pending write, and a newer one replaces it (counted as
+ * superseded). A write that fails every retry is reported; training then stops or goes on as
  * {@code checkpoint.onWriteFailure} says.
  */
 public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable {
@@ -42,7 +41,11 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
     t.setDaemon(true);
     return t;
   });
-  private Future<?> inFlight;
+  private final Object lock = new Object();
+  /** Guarded by lock: a write is running, and the newest checkpoint waiting for it. */
+  private boolean writing;
+  private CheckpointContent pending;
+  private int superseded;
   private long lastSubmitNanos = System.nanoTime();
   private long lastSubmittedRound = -1;
   private volatile int written;
@@ -78,7 +81,16 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
     if (last.nextRound() - 1 != lastSubmittedRound && last.nextRound() > 0) {
       submit(last);
     }
-    awaitInFlight();
+    synchronized (lock) {
+      while (writing) {
+        try {
+          lock.wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new CheckpointException("interrupted while waiting for checkpoint writes", e);
+        }
+      }
+    }
     failIfStopped();
   }
 
@@ -87,23 +99,34 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
         progress.snapshot(), modelConfigJson, normalizer, specYaml,
         List.copyOf(progress.history()), progress.examples(), progress.trainSeconds(),
         System.currentTimeMillis());
-    awaitInFlight(); // at most one write in flight
     lastSubmitNanos = System.nanoTime();
     lastSubmittedRound = content.round();
-    inFlight = writer.submit(() -> writeWithRetries(content));
+    synchronized (lock) {
+      if (writing) {
+        if (pending != null) {
+          superseded++;
+        }
+        pending = content;
+        return;
+      }
+      writing = true;
+    }
+    writer.execute(() -> drain(content));
   }
 
-  private void awaitInFlight() {
-    if (inFlight == null) {
-      return;
-    }
-    try {
-      inFlight.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CheckpointException("interrupted while waiting for a checkpoint write", e);
-    } catch (ExecutionException e) {
-      throw new CheckpointException("checkpoint writer failed: " + e.getCause(), e.getCause());
+  /** Writes the given checkpoint, then whatever became pending meanwhile, until none is. */
+  private void drain(CheckpointContent first) {
+    CheckpointContent next = first;
+    while (next != null) {
+      writeWithRetries(next);
+      synchronized (lock) {
+        next = pending;
+        pending = null;
+        if (next == null) {
+          writing = false;
+          lock.notifyAll();
+        }
+      }
     }
   }
 
@@ -149,7 +172,7 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
   /** Keeps the newest {@code keepLast} valid checkpoints and the best one by the metric. */
   private void prune() {
     try {
-      List<CheckpointInfo> all = store.list();
+      List<CheckpointInfo> all = store.listByManifest();
       List<CheckpointInfo> valid = all.stream().filter(CheckpointInfo::valid).toList();
       Set<Long> keep = new HashSet<>();
       valid.stream().limit(policy.keepLast()).forEach(i -> keep.add(i.round()));
@@ -197,6 +220,9 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
     m.put("written", written);
     m.put("failed", failed);
     m.put("lastRound", lastWrittenRound);
+    synchronized (lock) {
+      m.put("superseded", superseded);
+    }
     return m;
   }
 
