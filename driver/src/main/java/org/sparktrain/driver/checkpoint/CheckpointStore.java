@@ -109,16 +109,9 @@ public final class CheckpointStore {
   /** All checkpoint folders, newest first, each checked against its manifest. */
   public List<CheckpointInfo> list() throws IOException {
     List<CheckpointInfo> infos = new ArrayList<>();
-    if (!fs.exists(root)) {
-      return infos;
+    for (long round : roundsNewestFirst()) {
+      infos.add(inspect(round).info());
     }
-    for (FileStatus status : fs.listStatus(root)) {
-      Matcher m = ROUND_DIR.matcher(status.getPath().getName());
-      if (status.isDirectory() && m.matches()) {
-        infos.add(inspect(Long.parseLong(m.group(1))).info());
-      }
-    }
-    infos.sort((a, b) -> Long.compare(b.round(), a.round()));
     return infos;
   }
 
@@ -129,18 +122,25 @@ public final class CheckpointStore {
    */
   public List<CheckpointInfo> listByManifest() throws IOException {
     List<CheckpointInfo> infos = new ArrayList<>();
+    for (long round : roundsNewestFirst()) {
+      infos.add(readManifest(round).info());
+    }
+    return infos;
+  }
+
+  private List<Long> roundsNewestFirst() throws IOException {
+    List<Long> rounds = new ArrayList<>();
     if (!fs.exists(root)) {
-      return infos;
+      return rounds;
     }
     for (FileStatus status : fs.listStatus(root)) {
       Matcher m = ROUND_DIR.matcher(status.getPath().getName());
       if (status.isDirectory() && m.matches()) {
-        long round = Long.parseLong(m.group(1));
-        infos.add(readManifest(round).info());
+        rounds.add(Long.parseLong(m.group(1)));
       }
     }
-    infos.sort((a, b) -> Long.compare(b.round(), a.round()));
-    return infos;
+    rounds.sort(java.util.Comparator.reverseOrder());
+    return rounds;
   }
 
   /**

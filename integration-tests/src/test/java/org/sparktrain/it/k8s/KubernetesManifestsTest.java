@@ -1,0 +1,132 @@
+package org.sparktrain.it.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import org.sparktrain.driver.spec.JobSpecParser;
+
+/**
+ * Renders k8s/overlays/{cpu,gpu} and validates every SparkApplication strictly against the Spark
+ * operator's CRD schema (../shared/schemas): an unknown field fails, as it would with
+ * kubectl's strict field validation. Other manifests must carry the fields Kubernetes requires,
+ * and every name one manifest refers to must exist among the rendered ones.
+ */
+class KubernetesManifestsTest {
+  private static final Path K8S = Path.of("../k8s").toAbsolutePath().normalize();
+  private static final Path CRD = Path.of("../../shared/schemas/"
+      + "sparkoperator.k8s.io_sparkapplications.yaml").toAbsolutePath().normalize();
+  private static JsonSchema sparkApplicationSchema;
+
+  @BeforeAll
+  static void loadSchema() throws IOException {
+    Assumptions.assumeTrue(Files.exists(CRD), "the Spark operator CRD is not at " + CRD
+        + " (../shared/schemas beside the project); skipping the manifest validation");
+    JsonNode crd = KustomizeRenderer.readYaml(CRD).get(0);
+    JsonNode schema = null;
+    for (JsonNode v : crd.at("/spec/versions")) {
+      if (v.get("name").asText().equals("v1beta2")) {
+        schema = v.at("/schema/openAPIV3Schema").deepCopy();
+      }
+    }
+    assertThat(schema).as("v1beta2 schema in the CRD").isNotNull();
+    strict(schema);
+    sparkApplicationSchema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4)
+        .getSchema(schema);
+  }
+
+  /** Closes every object schema that lists its properties, like strict field validation. */
+  private static void strict(JsonNode node) {
+    if (node instanceof ObjectNode obj) {
+      if (obj.has("properties") && !obj.has("additionalProperties")
+          && !obj.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)) {
+        obj.put("additionalProperties", false);
+      }
+      obj.forEach(KubernetesManifestsTest::strict);
+    } else if (node != null && node.isArray()) {
+      node.forEach(KubernetesManifestsTest::strict);
+    }
+  }
+
+  private static Set<String> problems(JsonNode doc) {
+    return sparkApplicationSchema.validate(doc).stream().map(ValidationMessage::getMessage)
+        .collect(Collectors.toSet());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"cpu", "gpu"})
+  void overlaysRenderToValidManifests(String overlay) throws IOException {
+    List<JsonNode> docs = KustomizeRenderer.render(K8S.resolve("overlays").resolve(overlay));
+    assertThat(docs).extracting(d -> d.get("kind").asText()).containsExactlyInAnyOrder(
+        "ServiceAccount", "Role", "RoleBinding", "SparkApplication", "ConfigMap");
+    for (JsonNode doc : docs) {
+      assertThat(doc.path("apiVersion").asText()).as("apiVersion of %s", doc).isNotEmpty();
+      assertThat(doc.at("/metadata/name").asText()).as("metadata.name of %s", doc)
+          .matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    }
+    JsonNode app = only(docs, "SparkApplication");
+    assertThat(problems(app)).as("schema problems of the %s SparkApplication", overlay)
+        .isEmpty();
+    assertThat(app.at("/spec/restartPolicy/type").asText()).isEqualTo("OnFailure");
+    assertThat(app.at("/spec/mainClass").asText())
+        .isEqualTo("org.sparktrain.driver.cli.SparktrainMain");
+
+    // References resolve inside the rendered set.
+    assertThat(app.at("/spec/driver/serviceAccount").asText())
+        .isEqualTo(only(docs, "ServiceAccount").at("/metadata/name").asText());
+    JsonNode configMap = only(docs, "ConfigMap");
+    assertThat(app.at("/spec/volumes/0/configMap/name").asText())
+        .isEqualTo(configMap.at("/metadata/name").asText());
+    JsonNode binding = only(docs, "RoleBinding");
+    assertThat(binding.at("/roleRef/name").asText())
+        .isEqualTo(only(docs, "Role").at("/metadata/name").asText());
+    assertThat(binding.at("/subjects/0/name").asText())
+        .isEqualTo(only(docs, "ServiceAccount").at("/metadata/name").asText());
+    for (JsonNode rule : only(docs, "Role").get("rules")) {
+      assertThat(rule.has("apiGroups") && rule.has("resources") && rule.has("verbs")).isTrue();
+      assertThat(rule.get("verbs").toString()).doesNotContain("*");
+    }
+    // The job spec in the ConfigMap is a valid sparktrain spec.
+    JobSpecParser.parse(configMap.at("/data/job.yaml").asText(), null);
+
+    if (overlay.equals("gpu")) {
+      assertThat(app.at("/spec/executor/gpu/name").asText()).isEqualTo("nvidia.com/gpu");
+      assertThat(app.at("/spec/image").asText()).contains("cuda");
+    } else {
+      assertThat(app.at("/spec/executor/gpu").isMissingNode()).isTrue();
+    }
+  }
+
+  @Test
+  void anUnknownFieldFailsValidation() throws IOException {
+    JsonNode app = only(KustomizeRenderer.render(K8S.resolve("overlays/cpu")),
+        "SparkApplication");
+    ((ObjectNode) app.at("/spec/executor")).put("instance", 3);
+    assertThat(problems(app)).anyMatch(m -> m.contains("instance"));
+    ((ObjectNode) app.at("/spec/executor")).remove("instance");
+    ((ObjectNode) app.at("/spec/restartPolicy")).put("type", "Sometimes");
+    assertThat(problems(app)).isNotEmpty();
+  }
+
+  private static JsonNode only(List<JsonNode> docs, String kind) {
+    List<JsonNode> matches = docs.stream().filter(d -> d.path("kind").asText().equals(kind))
+        .toList();
+    assertThat(matches).as("one %s", kind).hasSize(1);
+    return matches.get(0);
+  }
+}
