@@ -48,14 +48,20 @@ class ResumeTest {
     TrainJob.Result uninterrupted = TrainJob.run(sc, full, false);
     long rounds = uninterrupted.model().history().size();
 
-    // "Stop" after round 4: a run directory holding only the checkpoint of round 4.
+    // "Stop" after a middle round: a run directory holding only that round's checkpoint.
+    // (Checkpoints falling due while one is written are superseded, so pick one that exists.)
+    List<CheckpointInfo> written = new CheckpointStore(dir.resolve("full").toUri().toString(),
+        new Configuration()).list();
+    CheckpointInfo middle = written.get(written.size() / 2);
+    assertThat(middle.round()).isLessThan(rounds - 1);
+    String name = String.format("round-%06d", middle.round());
     Path partial = dir.resolve("partial/checkpoints");
     Files.createDirectories(partial);
-    copy(dir.resolve("full/checkpoints/round-000004"), partial.resolve("round-000004"));
+    copy(dir.resolve("full/checkpoints").resolve(name), partial.resolve(name));
     TrainJob.Result resumed = TrainJob.run(sc, spec("partial", everyRound, "{name: adam}"),
         false, true);
 
-    assertThat(resumed.summary().get("resumedFromRound")).isEqualTo(4L);
+    assertThat(resumed.summary().get("resumedFromRound")).isEqualTo(middle.round());
     assertThat(params(resumed)).containsExactly(params(uninterrupted));
     assertThat(resumed.model().history()).hasSize((int) rounds);
     assertThat(Files.readAllLines(dir.resolve("partial/metrics.jsonl"))).hasSize((int) rounds);
@@ -103,6 +109,17 @@ class ResumeTest {
     Map<String, Object> summary = (Map<String, Object>) r.summary().get("checkpoints");
     assertThat((Integer) summary.get("written")).isGreaterThan(3);
     assertThat(summary.get("failed")).isEqualTo(0);
+  }
+
+  @Test
+  void checkpointsByElapsedTime() throws IOException {
+    // 0.0005 minutes = 30 ms: several rounds of this run are further apart than that.
+    TrainJob.run(sc, spec("timed", "{everyEpoch: false, everyMinutes: 0.0005, keepLast: 1000}",
+        "{name: adam}"), false);
+    List<CheckpointInfo> written = new CheckpointStore(dir.resolve("timed").toUri().toString(),
+        new Configuration()).list();
+    assertThat(written.size()).isGreaterThan(2);
+    assertThat(written).allMatch(CheckpointInfo::valid);
   }
 
   @Test
