@@ -56,6 +56,11 @@ public final class CheckpointStore {
     return new Path(root, String.format("round-%06d", round));
   }
 
+  /** The URI of a round's checkpoint folder, for messages. */
+  public String roundUri(long round) {
+    return roundDir(round).toString();
+  }
+
   /** Writes all files, then the manifest. A failed write leaves no manifest behind. */
   public void write(CheckpointContent c) throws IOException {
     Path dir = roundDir(c.round());

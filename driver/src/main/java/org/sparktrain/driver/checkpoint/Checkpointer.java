@@ -132,7 +132,7 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
 
   private void writeWithRetries(CheckpointContent content) {
     long backoffMs = policy.retryBackoffMs();
-    String target = store.uri() + "/round-" + String.format("%06d", content.round());
+    String target = store.roundUri(content.round());
     for (int attempt = 1; ; attempt++) {
       try {
         long start = System.nanoTime();

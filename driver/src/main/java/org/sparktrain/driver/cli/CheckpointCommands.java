@@ -13,9 +13,7 @@ import org.sparktrain.driver.checkpoint.CheckpointStore;
 import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
-import org.sparktrain.worker.train.ModelSnapshot;
 import org.sparktrain.worker.train.PartitionTrainer;
-import org.sparktrain.worker.train.EpochSchedule;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -77,11 +75,7 @@ final class CheckpointCommands {
       MultiLayerNetwork net = new MultiLayerNetwork(
           MultiLayerConfiguration.fromJson(c.modelConfigJson()));
       net.init();
-      ModelSnapshot s = c.snapshot();
-      float[][] states = s.optimizerStates().length > 1
-          ? new float[][] {s.optimizerStates()[0]} : s.optimizerStates();
-      PartitionTrainer.load(net, new ModelSnapshot(s.params(), states, s.iteration(),
-          s.epoch()), 0, new EpochSchedule.RoundPlan(0, s.epoch(), 0, 0, 0, s.iteration()));
+      PartitionTrainer.load(net, c.snapshot().withStatesMerged());
       new ModelBundle(net, c.normalizer(), spec.model().name(), spec.model().classification(),
           spec.data().numClasses()).save(output, conf);
       System.out.println("exported round " + c.round() + " to " + output);

@@ -39,7 +39,8 @@ public final class CrossValidation {
       try {
         TrainingLoop loop = new TrainingLoop(sc, spec, data);
         TrainedModel model = loop.run((m, s, p) -> { });
-        EvalResult result = loop.evaluate(data.test(), model.network().params().toFloatVector());
+        EvalResult result = loop.evaluate(data.test(),
+            model.finalProgress().snapshot().params());
         perFold.add(result.scalars());
         LOG.info("fold {}/{}: {}", fold + 1, folds, result.scalars());
       } finally {

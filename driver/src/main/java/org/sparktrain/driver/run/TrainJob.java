@@ -59,7 +59,7 @@ public final class TrainJob {
         throw new CheckpointException("--resume: no valid checkpoint in " + store.uri());
       }
       checkpoint.ifPresent(c -> SpecCompatibility.check(spec, c.specYaml(),
-          store.uri() + "/round-" + String.format("%06d", c.round())));
+          store.roundUri(c.round())));
       runDir.writeText(RunDirectory.SPEC, specYaml);
       PreparedData data = DataPreparation.prepare(sc, spec, DataPreparation.Selection.SPEC_SPLIT);
       TrainingLoop loop = new TrainingLoop(sc, spec, data);
@@ -74,7 +74,8 @@ public final class TrainJob {
           checkpointer.onRound(m, s, after);
         }, from);
         checkpointer.finish(model.finalProgress());
-        EvalResult test = loop.evaluate(data.test(), model.network().params().toFloatVector());
+        EvalResult test = loop.evaluate(data.test(),
+            model.finalProgress().snapshot().params());
         ModelBundle bundle = new ModelBundle(model.network(), data.normalizer(),
             spec.model().name(), spec.model().classification(), spec.data().numClasses());
         bundle.save(runDir.modelUri(), sc.hadoopConfiguration());

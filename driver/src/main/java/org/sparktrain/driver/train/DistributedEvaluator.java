@@ -4,7 +4,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.factory.Nd4j;
+import org.sparktrain.worker.train.NativeArrays;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.eval.BlockEvaluator;
 import org.sparktrain.worker.eval.EvalResult;
@@ -24,7 +24,7 @@ public final class DistributedEvaluator {
         ThreadLimits.apply(threadsPerWorker);
         MultiLayerNetwork net = NetworkPool.borrow(configJson);
         try {
-          net.setParams(Nd4j.createFromArray(weights.value()));
+          NativeArrays.copyInto(net.params(), weights.value());
           return BlockEvaluator.evaluate(net, block, acc);
         } finally {
           NetworkPool.giveBack(configJson, net);

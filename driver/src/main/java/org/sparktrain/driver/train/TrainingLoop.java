@@ -142,7 +142,7 @@ public final class TrainingLoop {
           from.trainSeconds() + (System.nanoTime() - start) / 1e9));
     }
     double seconds = from.trainSeconds() + (System.nanoTime() - start) / 1e9;
-    loadInto(driverNet, snapshot);
+    PartitionTrainer.load(driverNet, snapshot.withStatesMerged());
     TrainingLoop.Progress last = new Progress(snapshot, Math.max(from.nextRound(), totalRounds),
         List.copyOf(history), examples, seconds);
     return new TrainedModel(driverNet, settings.configJson(), history, examples, seconds, last);
@@ -184,24 +184,5 @@ public final class TrainingLoop {
       .ExampleBlock> blocks, float[] params) {
     return DistributedEvaluator.evaluate(sc, blocks, params, settings.configJson(),
         spec.model().classification(), spec.data().numClasses(), settings.threadsPerWorker());
-  }
-
-  /** Puts the final snapshot into the driver's network (averaged state when kept per worker). */
-  private void loadInto(MultiLayerNetwork net, ModelSnapshot snapshot) {
-    float[][] states = snapshot.optimizerStates();
-    float[][] merged = states;
-    if (states.length > 1) {
-      float[] mean = new float[states[0].length];
-      for (float[] s : states) {
-        for (int i = 0; i < mean.length; i++) {
-          mean[i] += s[i] / states.length;
-        }
-      }
-      merged = new float[][] {mean};
-    }
-    ModelSnapshot forDriver = new ModelSnapshot(snapshot.params(), merged, snapshot.iteration(),
-        snapshot.epoch());
-    PartitionTrainer.load(net, forDriver, 0, new EpochSchedule.RoundPlan(0, snapshot.epoch(), 0,
-        0, 0, snapshot.iteration()));
   }
 }

@@ -17,6 +17,23 @@ public record ModelSnapshot(float[] params, float[][] optimizerStates, long iter
     return optimizerStates.length == 1 ? optimizerStates[0] : optimizerStates[partition];
   }
 
+  /**
+   * This snapshot with per-worker optimizer states replaced by their mean: what a single network
+   * outside training (the saved model, an export) carries.
+   */
+  public ModelSnapshot withStatesMerged() {
+    if (optimizerStates.length <= 1) {
+      return this;
+    }
+    float[] mean = new float[optimizerStates[0].length];
+    for (float[] s : optimizerStates) {
+      for (int i = 0; i < mean.length; i++) {
+        mean[i] += s[i] / optimizerStates.length;
+      }
+    }
+    return new ModelSnapshot(params, new float[][] {mean}, iteration, epoch);
+  }
+
   public long sizeBytes() {
     long floats = params.length;
     for (float[] s : optimizerStates) {

@@ -54,6 +54,12 @@ public final class PartitionTrainer {
     }
   }
 
+  /** Loads a snapshot with one (or no) optimizer state into a network outside training. */
+  public static void load(MultiLayerNetwork net, ModelSnapshot snapshot) {
+    load(net, snapshot, 0, new EpochSchedule.RoundPlan(0, snapshot.epoch(), 0, 0, 0,
+        snapshot.iteration()));
+  }
+
   /** Overwrites every piece of training state the network carries between rounds. */
   public static void load(MultiLayerNetwork net, ModelSnapshot snapshot, int partition,
       EpochSchedule.RoundPlan plan) {
