@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Submits a sparktrain command to a Spark cluster with the application jar.
+#
+#   deploy/submit.sh [spark-submit options...] COMMAND [command options...]
+#
+# COMMAND is a sparktrain command (train, evaluate, predict, crossval, checkpoints, export);
+# everything before it goes to spark-submit, everything from it on goes to sparktrain. Examples
+# for standalone, YARN and Kubernetes masters are in deploy/README.md.
+#
+# Environment:
+#   SPARK_HOME      a Spark 3.5 (Scala 2.12) installation; its bin/spark-submit is used, or, when
+#                   it has only jars/ (as the Maven-made spark-dist/target/spark-dist), SparkSubmit
+#                   is run directly with Spark's Java 17 flags
+#   SPARKTRAIN_JAR  the application jar (default: app/target/sparktrain-app.jar of this checkout,
+#                   else /opt/sparktrain/sparktrain.jar as in the container image)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+
+: "${SPARK_HOME:?set SPARK_HOME to a Spark 3.5 / Scala 2.12 installation}"
+JAR="${SPARKTRAIN_JAR:-}"
+if [ -z "$JAR" ]; then
+  if [ -f "$ROOT/app/target/sparktrain-app.jar" ]; then JAR="$ROOT/app/target/sparktrain-app.jar"
+  else JAR=/opt/sparktrain/sparktrain.jar; fi
+fi
+if [ ! -f "$JAR" ] && [[ "$JAR" != *://* ]]; then
+  echo "submit.sh: application jar $JAR not found; build it with: mvn -B -DskipTests package -pl app -am" >&2
+  exit 2
+fi
+
+SUBMIT_ARGS=()
+APP_ARGS=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    train|evaluate|predict|crossval|checkpoints|export) APP_ARGS=("$@"); break ;;
+    *) SUBMIT_ARGS+=("$1"); shift ;;
+  esac
+done
+if [ ${#APP_ARGS[@]} -eq 0 ]; then
+  echo "submit.sh: no sparktrain command given (train, evaluate, predict, crossval, checkpoints, export)" >&2
+  exit 2
+fi
+
+# Spark's Java 17 module flags (org.apache.spark.launcher.JavaModuleOptions). spark-submit adds
+# them to a client-mode driver, but a cluster-mode driver started by a standalone Worker gets
+# only spark.driver.extraJavaOptions. 32 MB G1 regions: see SparkSetup.
+OPENS="-XX:+IgnoreUnrecognizedVMOptions --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false"
+DRIVER_OPTS="$OPENS -XX:G1HeapRegionSize=32m"
+
+# Our defaults come first so that the caller's --conf of the same key wins.
+DEFAULTS=(--class org.sparktrain.driver.cli.SparktrainMain
+  --conf "spark.driver.extraJavaOptions=$DRIVER_OPTS")
+
+if [ -x "$SPARK_HOME/bin/spark-submit" ]; then
+  exec "$SPARK_HOME/bin/spark-submit" "${DEFAULTS[@]}" "${SUBMIT_ARGS[@]}" "$JAR" "${APP_ARGS[@]}"
+fi
+# A Spark made of Maven jars only: run the class behind spark-submit. In client mode this JVM is
+# the driver, so it gets the driver's flags and memory itself.
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# shellcheck disable=SC2086
+exec "$JAVA" $DRIVER_OPTS ${SPARKTRAIN_SUBMIT_JAVA_OPTS:--Xmx1g} -cp "$SPARK_HOME/jars/*" \
+  org.apache.spark.deploy.SparkSubmit "${DEFAULTS[@]}" "${SUBMIT_ARGS[@]}" "$JAR" "${APP_ARGS[@]}"
