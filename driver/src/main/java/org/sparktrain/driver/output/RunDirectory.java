@@ -17,6 +17,7 @@ public final class RunDirectory implements Closeable {
   public static final String SPEC = "spec.yaml";
   public static final String METRICS = "metrics.jsonl";
   public static final String SUMMARY = "summary.json";
+  public static final String REPORT = "report.html";
   public static final String MODEL = "model";
 
   private final Path root;

@@ -17,6 +17,7 @@ import org.sparktrain.driver.data.DataPreparation;
 import org.sparktrain.driver.data.PreparedData;
 import org.sparktrain.driver.output.Json;
 import org.sparktrain.driver.output.ModelBundle;
+import org.sparktrain.driver.output.ReportWriter;
 import org.sparktrain.driver.output.RunDirectory;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.SpecYaml;
@@ -84,6 +85,8 @@ public final class TrainJob {
         summary.put("checkpoints", checkpointer.summary());
         summary.put("resumedFromRound", checkpoint.map(CheckpointContent::round).orElse(null));
         runDir.writeText(RunDirectory.SUMMARY, Json.pretty(summary));
+        runDir.writeText(RunDirectory.REPORT,
+            ReportWriter.render(summary, model.history(), specYaml));
         LOG.info("run directory: {}", runDir.uri());
         return new Result(summary, model, test, bundle);
       } finally {
