@@ -1,0 +1,51 @@
+package org.sparktrain.worker.text;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Text to token ids and back, saved with the model as JSON.
+ *
+ * <p>Ids run from 0 to {@code vocabSize() - 1}; the five special tokens are the last five (see
+ * {@link SpecialTokens}). {@link #encode} never produces a special id: text that spells
+ * {@code "[SEP]"} is encoded as ordinary characters, so user text cannot inject a separator.
+ * {@code decode(encode(text))} gives {@code text} back exactly for any text made of the
+ * vocabulary's characters (character level) or any valid UTF-16 text (byte-level BPE).
+ */
+public interface Tokenizer {
+
+  int[] encode(String text);
+
+  /** The text of the ids; special ids are written as their names, e.g. {@code "[SEP]"}. */
+  String decode(int[] ids);
+
+  /** Number of ids, special tokens included. */
+  int vocabSize();
+
+  SpecialTokens specialTokens();
+
+  /** The complete tokenizer as one JSON object, pure ASCII; {@link #fromJson} reads it back. */
+  String toJson();
+
+  /** Reads what {@link #toJson} wrote, for either kind of tokenizer. */
+  static Tokenizer fromJson(String json) {
+    Map<String, Object> object = MiniJson.object(MiniJson.parse(json), "tokenizer");
+    Object type = object.get("type");
+    if (CharTokenizer.TYPE.equals(type)) {
+      return CharTokenizer.fromJsonObject(object);
+    } else if (BpeTokenizer.TYPE.equals(type)) {
+      return BpeTokenizer.fromJsonObject(object);
+    }
+    throw new IllegalArgumentException("unknown tokenizer type " + type + ": expected \""
+        + CharTokenizer.TYPE + "\" or \"" + BpeTokenizer.TYPE + "\"");
+  }
+
+  /** Checks the saved special-token names, so a file from a different layout is refused. */
+  static void checkSpecialNames(Map<String, Object> object) {
+    List<Object> names = MiniJson.array(object.get("specialTokens"), "specialTokens");
+    if (!SpecialTokens.NAMES.equals(names)) {
+      throw new IllegalArgumentException("specialTokens " + names + " differ from "
+          + SpecialTokens.NAMES + ": this tokenizer file was written by an incompatible version");
+    }
+  }
+}
