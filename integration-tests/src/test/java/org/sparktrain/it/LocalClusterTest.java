@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -25,13 +26,14 @@ class LocalClusterTest {
   Path dir;
 
   private static JavaSparkContext start(String master) throws IOException {
-    SparkConf conf = SparkSetup.conf(master, "sparktrain-it");
+    SparkConf conf = new SparkConf();
     if (master.startsWith("local-cluster")) {
       Files.createDirectories(Path.of(System.getenv("SPARK_HOME"), "jars"));
       conf.set("spark.executor.extraClassPath", ChildJvm.testClasspath());
       conf.set("spark.executor.memory", "1024m");
+      conf.set("spark.executor.memoryOverhead", "512m");
     }
-    return new JavaSparkContext(conf);
+    return new JavaSparkContext(SparkSetup.conf(master, "sparktrain-it", conf));
   }
 
   @SuppressWarnings("unchecked")
@@ -65,5 +67,12 @@ class LocalClusterTest {
     assertThat(clusterSummary.get("finalTrainLoss")).isEqualTo(localSummary.get("finalTrainLoss"));
     assertThat(Files.readAllBytes(dir.resolve("cluster/model/preprocessing.json")))
         .isEqualTo(Files.readAllBytes(dir.resolve("local/model/preprocessing.json")));
+    // The executors' JVMs got ND4J limits derived from the memory settings: 512 MiB overhead
+    // less the 128 MiB JVM reserve off-heap, heap plus overhead in all.
+    Map<String, Object> backend = (Map<String, Object>) clusterSummary.get("backend");
+    Map<String, Object> executor = ((List<Map<String, Object>>) backend.get("executors")).get(0);
+    assertThat(executor.get("kind")).isEqualTo("cpu");
+    assertThat(((Number) executor.get("offHeapLimitBytes")).longValue()).isEqualTo(384L << 20);
+    assertThat(((Number) executor.get("physicalLimitBytes")).longValue()).isEqualTo(1536L << 20);
   }
 }

@@ -15,7 +15,10 @@ import org.sparktrain.driver.spec.JobSpecParser;
  * checkpoints (checkpoint) do not change the parameters and may differ.
  */
 public final class SpecCompatibility {
-  private static final List<String> FREE_SECTIONS = List.of("output.", "eval.", "checkpoint.");
+  // train.backend: a run may move between CPU and GPU machines (results then differ only by
+  // floating-point rounding).
+  private static final List<String> FREE_SECTIONS = List.of("output.", "eval.", "checkpoint.",
+      "train.backend");
 
   private SpecCompatibility() {}
 

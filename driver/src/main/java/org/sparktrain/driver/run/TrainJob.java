@@ -21,6 +21,8 @@ import org.sparktrain.driver.output.ReportWriter;
 import org.sparktrain.driver.output.RunDirectory;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.SpecYaml;
+import org.sparktrain.driver.train.BackendCheck;
+import org.sparktrain.driver.train.OffHeapPreCheck;
 import org.sparktrain.driver.train.RoundMetrics;
 import org.sparktrain.driver.train.TrainedModel;
 import org.sparktrain.driver.train.TrainingLoop;
@@ -62,8 +64,12 @@ public final class TrainJob {
       checkpoint.ifPresent(c -> SpecCompatibility.check(spec, c.specYaml(),
           store.roundUri(c.round())));
       runDir.writeText(RunDirectory.SPEC, specYaml);
+      Map<String, Object> backend = BackendCheck.run(sc, spec.train().backend(),
+          spec.train().workers());
       PreparedData data = DataPreparation.prepare(sc, spec, DataPreparation.Selection.SPEC_SPLIT);
       TrainingLoop loop = new TrainingLoop(sc, spec, data);
+      OffHeapPreCheck.check(sc.getConf(), OffHeapPreCheck.bytesPerTask(loop.configuration(),
+          data.numFeatures(), spec.train().batchSize()), spec.train().workers());
       try (Checkpointer checkpointer = new Checkpointer(store, spec.checkpoint(),
           loop.settings().configJson(), specYaml, data.normalizer())) {
         TrainingLoop.Progress from = checkpoint.isPresent()
@@ -82,6 +88,7 @@ public final class TrainJob {
         bundle.save(runDir.modelUri(), sc.hadoopConfiguration());
         Map<String, Object> summary = summary(spec, data, model, test,
             (System.nanoTime() - start) / 1e9);
+        summary.put("backend", backend);
         summary.put("checkpoints", checkpointer.summary());
         summary.put("resumedFromRound", checkpoint.map(CheckpointContent::round).orElse(null));
         runDir.writeText(RunDirectory.SUMMARY, Json.pretty(summary));

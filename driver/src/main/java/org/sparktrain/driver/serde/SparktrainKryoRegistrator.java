@@ -4,6 +4,7 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import org.apache.spark.serializer.KryoRegistrator;
 import org.sparktrain.driver.data.HadoopConfHolder;
+import org.sparktrain.worker.backend.BackendInfo;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.data.FeatureStats;
 import org.sparktrain.worker.data.ParsedRecord;
@@ -29,6 +30,9 @@ public final class SparktrainKryoRegistrator implements KryoRegistrator {
     kryo.register(WorkerResult[].class);
     kryo.register(FeatureStats.class, new WireSerializers.FeatureStatsSerializer());
     kryo.register(EvalResult.class, new WireSerializers.EvalResultSerializer());
+    // Once per run (the backend check): plain Java serialization is simplest and small.
+    kryo.register(BackendInfo.class, new JavaSerializer());
+    kryo.register(BackendInfo[].class);
     // Hadoop's Configuration is Writable, not a bean: keep its own Java serialization.
     kryo.register(HadoopConfHolder.class, new JavaSerializer());
     kryo.register(float[].class);

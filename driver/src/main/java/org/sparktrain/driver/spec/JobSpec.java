@@ -3,6 +3,7 @@ package org.sparktrain.driver.spec;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.sparktrain.worker.backend.BackendChoice;
 import org.sparktrain.worker.data.NormalizationMethod;
 import org.sparktrain.worker.model.ModelConfig;
 import org.sparktrain.worker.train.OptimizerConfig;
@@ -40,10 +41,11 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
    * @param averageOptimizerState average optimizer state like parameters (true), or let each
    *     worker keep its own state (false; the driver holds one state per worker)
    * @param threadsPerWorker ND4J threads per task; 0 = cores of the machine / concurrent tasks
+   * @param backend the ND4J backend the run must get (auto: whatever the build ships)
    */
   public record Train(int epochs, int batchSize, int workers, int averagingFrequency,
-      OptimizerConfig optimizer, boolean averageOptimizerState, long seed, int threadsPerWorker)
-      implements Serializable {}
+      OptimizerConfig optimizer, boolean averageOptimizerState, long seed, int threadsPerWorker,
+      BackendChoice backend) implements Serializable {}
 
   /** @param validateEveryRounds 0 = at the end of every epoch */
   public record Eval(int validateEveryRounds) implements Serializable {}
@@ -113,6 +115,7 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
     t.put("averageOptimizerState", train.averageOptimizerState());
     t.put("seed", train.seed());
     t.put("threadsPerWorker", train.threadsPerWorker());
+    t.put("backend", train.backend().key());
     root.put("train", t);
     root.put("eval", Map.of("validateEveryRounds", eval.validateEveryRounds()));
     Map<String, Object> c = new LinkedHashMap<>();

@@ -5,8 +5,10 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.sparktrain.driver.spec.JobSpec.BadRecordPolicy;
 import org.sparktrain.driver.spec.JobSpec.Format;
+import org.sparktrain.worker.backend.BackendChoice;
 import org.sparktrain.worker.data.NormalizationMethod;
 import org.sparktrain.worker.model.ModelConfig;
 import org.sparktrain.worker.train.OptimizerConfig;
@@ -46,6 +48,18 @@ public final class JobSpecParser {
     } catch (YAMLException e) {
       throw new SpecException("not valid YAML: " + e.getMessage());
     }
+    return fromTree(parsed, baseDir);
+  }
+
+  /**
+   * A spec given as the nested maps and lists that YAML would give (String keys; Integer, Long,
+   * Double, Boolean and String values), for specs built in code: same checks, same messages.
+   */
+  public static JobSpec parseTree(Map<String, ?> tree, Path baseDir) {
+    return fromTree(tree, baseDir);
+  }
+
+  private static JobSpec fromTree(Object parsed, Path baseDir) {
     SpecNode root = SpecNode.root(parsed);
     SpecNode model = root.section("model");
     ModelConfig modelConfig = ModelSpecs.parse(model);
@@ -177,10 +191,11 @@ public final class JobSpecParser {
     boolean averageState = t.bool("averageOptimizerState", true);
     long seed = t.longValue("seed", 42, Long.MIN_VALUE, Long.MAX_VALUE);
     int threads = t.integer("threadsPerWorker", 0, 0, 1024);
+    BackendChoice backend = t.choice("backend", BackendChoice.AUTO, BackendChoice.class);
     t.finish();
     return new JobSpec.Train(epochs, batchSize, workers, averagingFrequency,
         new OptimizerConfig(kind, lr, momentum, beta1, beta2, epsilon), averageState, seed,
-        threads);
+        threads, backend);
   }
 
   private static String resolveOrNull(String uri, Path base) {

@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.data.PreparedData;
 import org.sparktrain.driver.spec.JobSpec;
+import org.sparktrain.worker.backend.NativeMemory;
 import org.sparktrain.worker.eval.EvalResult;
 import org.sparktrain.worker.train.EpochSchedule;
 import org.sparktrain.worker.train.ModelSnapshot;
@@ -67,6 +68,11 @@ public final class TrainingLoop {
 
   public TrainerSettings settings() {
     return settings;
+  }
+
+  /** The network's DL4J configuration (for memory estimates). */
+  public MultiLayerConfiguration configuration() {
+    return driverNet.getLayerWiseConfigurations();
   }
 
   /** The parameters the run starts from (the network's seeded initialisation). */
@@ -156,8 +162,8 @@ public final class TrainingLoop {
       sc.setJobDescription("round " + plan.round() + " (epoch " + plan.epoch() + ")");
       // collect() returns results in partition order, so the average is summed in a fixed order
       // and a run is bitwise reproducible.
-      return data.train().map(shard -> new PartitionTrainer(s).run(shard, shared.value(), plan))
-          .collect();
+      return data.train().map(shard -> NativeMemory.guard("training shard " + shard.partition(),
+          () -> new PartitionTrainer(s).run(shard, shared.value(), plan))).collect();
     } finally {
       shared.destroy();
     }

@@ -1,0 +1,75 @@
+package org.sparktrain.driver.train;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.apache.spark.SparkException;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparktrain.worker.backend.BackendChoice;
+import org.sparktrain.worker.backend.BackendException;
+import org.sparktrain.worker.backend.BackendInfo;
+import org.sparktrain.worker.backend.BackendProbe;
+
+/**
+ * Before any data is read: which ND4J backend the driver and the executors run, checked against
+ * {@code train.backend}, and logged with the off-heap limits each JVM got. Executors can differ
+ * from the driver (GPU executors under a CPU driver), so they are asked with one small job.
+ */
+public final class BackendCheck {
+  private static final Logger LOG = LoggerFactory.getLogger(BackendCheck.class);
+
+  private BackendCheck() {}
+
+  /** Returns what summary.json records under "backend"; throws when the backend is wrong. */
+  public static Map<String, Object> run(JavaSparkContext sc, BackendChoice choice, int workers) {
+    BackendInfo driver = BackendProbe.current();
+    if (!SparkSetup.isLocalThreads(sc.master())) {
+      LOG.info("{}", OffHeapLimits.derive(sc.getConf()).describe());
+    }
+    List<BackendInfo> executors = SparkSetup.isLocalThreads(sc.master()) ? List.of(BackendProbe.require(choice))
+        : probeExecutors(sc, choice, workers);
+    Set<BackendInfo> distinct = new LinkedHashSet<>(executors);
+    for (BackendInfo e : distinct) {
+      LOG.info("executor backend: {}; ND4J off-heap limit {} MiB, {} MiB in all", e.description(),
+          e.maxBytes() >> 20, e.maxPhysicalBytes() >> 20);
+    }
+    BackendInfo first = executors.get(0);
+    Map<String, Object> m = new LinkedHashMap<>(first.toMap());
+    m.put("requested", choice.key());
+    m.put("driver", driver.toMap());
+    List<Map<String, Object>> all = new ArrayList<>();
+    distinct.forEach(e -> all.add(e.toMap()));
+    m.put("executors", all);
+    return m;
+  }
+
+  private static List<BackendInfo> probeExecutors(JavaSparkContext sc, BackendChoice choice,
+      int workers) {
+    sc.setJobDescription("backend check");
+    try {
+      return sc.parallelize(IntStream.range(0, workers).boxed().toList(), workers)
+          .map(i -> BackendProbe.require(choice)).collect();
+    } catch (RuntimeException e) {
+      // Spark wraps the executor's BackendException; its message is what the user needs.
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof BackendException || (t instanceof SparkException
+            && String.valueOf(t.getMessage()).contains(BackendException.class.getName()))) {
+          String msg = t.getMessage();
+          int at = msg.indexOf(BackendException.class.getName() + ": ");
+          throw new BackendException("on an executor: " + (at >= 0
+              ? msg.substring(at + BackendException.class.getName().length() + 2).split("\n")[0]
+              : msg));
+        }
+      }
+      throw e;
+    } finally {
+      sc.setJobDescription(null);
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package org.sparktrain.driver.train;
+
+import java.util.Locale;
+import org.apache.spark.SparkConf;
+
+/**
+ * ND4J's off-heap limits for executors, derived from Spark's memory settings.
+ *
+ * <p>ND4J keeps every array outside the Java heap, in memory JavaCPP allocates and counts. By
+ * default JavaCPP allows as much off-heap memory as the heap is large (and twice that in all),
+ * so an executor sized by {@code spark.executor.memory} can grow to about twice its size: on
+ * YARN or Kubernetes the container is then killed with no word of why. Spark's room for native
+ * memory is {@code spark.executor.memoryOverhead}; the limits below keep ND4J inside it, so an
+ * oversized model fails with a message naming that setting instead.
+ *
+ * @param maxBytes {@code org.bytedeco.javacpp.maxbytes}: the overhead less a reserve for the
+ *     JVM's own native memory (metaspace, thread stacks, code cache, Netty buffers)
+ * @param maxPhysicalBytes {@code org.bytedeco.javacpp.maxphysicalbytes}: executor memory plus
+ *     overhead, the container's limit
+ */
+public record OffHeapLimits(long maxBytes, long maxPhysicalBytes, long executorMemoryBytes,
+    long overheadBytes) {
+  static final String MAX_BYTES = "org.bytedeco.javacpp.maxbytes";
+  static final String MAX_PHYSICAL_BYTES = "org.bytedeco.javacpp.maxphysicalbytes";
+  private static final long MIB = 1L << 20;
+  /** Spark's own floor and default factor for spark.executor.memoryOverhead. */
+  private static final long MIN_OVERHEAD = 384 * MIB;
+  private static final double DEFAULT_OVERHEAD_FACTOR = 0.10;
+  /** What the JVM itself needs of the overhead: a quarter, at least 128 MiB. */
+  private static final long MIN_JVM_RESERVE = 128 * MIB;
+
+  /** The limits Spark's settings in {@code conf} imply, as Spark itself sizes containers. */
+  public static OffHeapLimits derive(SparkConf conf) {
+    long memory = conf.getSizeAsMb("spark.executor.memory", "1g") * MIB;
+    long overhead;
+    if (conf.contains("spark.executor.memoryOverhead")) {
+      overhead = conf.getSizeAsMb("spark.executor.memoryOverhead") * MIB;
+    } else {
+      double factor = conf.getDouble("spark.executor.memoryOverheadFactor",
+          DEFAULT_OVERHEAD_FACTOR);
+      // In whole MiB, as Spark computes it.
+      overhead = Math.max(MIN_OVERHEAD, (long) (factor * (memory / MIB)) * MIB);
+    }
+    long reserve = Math.max(MIN_JVM_RESERVE, overhead / 4);
+    long maxBytes = Math.max(64 * MIB, overhead - reserve);
+    return new OffHeapLimits(maxBytes, memory + overhead, memory, overhead);
+  }
+
+  /**
+   * Adds the limits to {@code spark.executor.extraJavaOptions} unless the user set them there
+   * already (their values then win, and {@link #fromJavaOptions} reads them back).
+   */
+  public void applyTo(SparkConf conf) {
+    String options = conf.get("spark.executor.extraJavaOptions", "");
+    if (!options.contains(MAX_BYTES + "=")) {
+      options = (options + " -D" + MAX_BYTES + "=" + maxBytes + " -D" + MAX_PHYSICAL_BYTES + "="
+          + maxPhysicalBytes).trim();
+      conf.set("spark.executor.extraJavaOptions", options);
+    }
+  }
+
+  /** The limit executors actually get: a user's own -D flag, or the derived one. */
+  public long effectiveMaxBytes(SparkConf conf) {
+    String options = conf.get("spark.executor.extraJavaOptions", "");
+    java.util.regex.Matcher m = java.util.regex.Pattern
+        .compile("-D" + java.util.regex.Pattern.quote(MAX_BYTES) + "=(\\S+)").matcher(options);
+    return m.find() ? parseJavaCppSize(m.group(1)) : maxBytes;
+  }
+
+  /** JavaCPP's size syntax: bytes, or a number with k/m/g/t (powers of 1024). */
+  static long parseJavaCppSize(String s) {
+    String v = s.trim().toLowerCase(Locale.ROOT);
+    long unit = 1;
+    char last = v.charAt(v.length() - 1);
+    int exponent = "kmgt".indexOf(last);
+    if (exponent >= 0) {
+      unit = 1L << (10 * (exponent + 1));
+      v = v.substring(0, v.length() - 1);
+    }
+    return (long) (Double.parseDouble(v) * unit);
+  }
+
+  public String describe() {
+    return String.format(Locale.ROOT, "ND4J off-heap limit per executor %,d MiB (maxbytes), "
+        + "%,d MiB in all (maxphysicalbytes), from spark.executor.memory=%,d MiB and "
+        + "spark.executor.memoryOverhead=%,d MiB", maxBytes / MIB, maxPhysicalBytes / MIB,
+        executorMemoryBytes / MIB, overheadBytes / MIB);
+  }
+}

@@ -1,0 +1,26 @@
+package org.sparktrain.worker.backend;
+
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The ND4J backend one JVM runs, as recorded in summary.json and the report.
+ *
+ * @param kind "cpu" or "cuda"
+ * @param description human-readable: BLAS, instruction set and cores, or GPU names and memory
+ * @param maxBytes JavaCPP's off-heap limit in this JVM ({@code org.bytedeco.javacpp.maxbytes})
+ * @param maxPhysicalBytes JavaCPP's limit on the whole process's resident memory
+ */
+public record BackendInfo(String kind, String description, long maxBytes, long maxPhysicalBytes)
+    implements Serializable {
+
+  public Map<String, Object> toMap() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("kind", kind);
+    m.put("description", description);
+    m.put("offHeapLimitBytes", maxBytes);
+    m.put("physicalLimitBytes", maxPhysicalBytes);
+    return m;
+  }
+}

@@ -1,0 +1,63 @@
+package org.sparktrain.worker.backend;
+
+import java.util.Locale;
+
+/**
+ * Turns JavaCPP's out-of-memory errors into a message that names the limit and the Spark setting
+ * to raise. ND4J keeps all array data off the Java heap, in memory JavaCPP counts against
+ * {@code org.bytedeco.javacpp.maxbytes} (and the process's resident size against
+ * {@code maxphysicalbytes}); sparktrain derives both from Spark's executor memory settings.
+ */
+public final class NativeMemory {
+  private NativeMemory() {}
+
+  /** Runs {@code work}, turning JavaCPP's out-of-memory errors into {@link #explain}. */
+  public static <T> T guard(String where, java.util.function.Supplier<T> work) {
+    try {
+      return work.get();
+    } catch (OutOfMemoryError | RuntimeException e) {
+      if (isOffHeapLimit(e)) {
+        throw explain(e, where);
+      }
+      throw e;
+    }
+  }
+
+  /** Whether {@code e} is JavaCPP refusing an allocation over its limits. */
+  public static boolean isOffHeapLimit(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String m = String.valueOf(t.getMessage());
+      if (t instanceof OutOfMemoryError && (m.contains("maxBytes") || m.contains("maxPhysicalBytes")
+          || m.contains("Physical memory usage is too high") || m.contains("Cannot allocate"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** An error saying which limit was hit, how large it is, and what to raise. */
+  public static OffHeapLimitException explain(Throwable e, String where) {
+    return new OffHeapLimitException(String.format(Locale.ROOT,
+        "%s ran out of ND4J off-heap memory: %s. This JVM allows %s off-heap "
+            + "(org.bytedeco.javacpp.maxbytes) and %s in all (maxphysicalbytes); sparktrain "
+            + "derives them from spark.executor.memory and spark.executor.memoryOverhead. Raise "
+            + "spark.executor.memoryOverhead (or lower train.batchSize or the model size).",
+        where, e.getMessage(), mib(org.bytedeco.javacpp.Pointer.maxBytes()),
+        mib(org.bytedeco.javacpp.Pointer.maxPhysicalBytes())));
+  }
+
+  public static String mib(long bytes) {
+    return String.format(Locale.ROOT, "%,d MiB", bytes >> 20);
+  }
+
+  /**
+   * Thrown instead of JavaCPP's bare OutOfMemoryError. It has no cause on purpose: error
+   * reporting shows the innermost message, and this one is the message a user needs (the
+   * original is quoted in it).
+   */
+  public static final class OffHeapLimitException extends RuntimeException {
+    OffHeapLimitException(String message) {
+      super(message);
+    }
+  }
+}
