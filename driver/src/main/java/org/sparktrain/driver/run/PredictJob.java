@@ -53,8 +53,7 @@ public final class PredictJob {
             if (line.isBlank()) {
               continue;
             }
-            batch.add(bundle.normalizer().apply(parse(line, width, labelColumn, file,
-                lineNumber)));
+            batch.add(parse(line, width, labelColumn, file, lineNumber));
             if (batch.size() == BATCH_ROWS) {
               rows += writeBatch(bundle, batch, writer);
             }
@@ -113,33 +112,55 @@ public final class PredictJob {
     return x;
   }
 
-  private static int writeBatch(ModelBundle bundle, List<float[]> batch, PrintWriter writer) {
-    if (batch.isEmpty()) {
-      return 0;
+  /**
+   * The network's outputs for raw feature rows, after the model's own normalization (applied in
+   * place to the given rows); one output row per input row. The CLI and the notebook API
+   * (org.sparktrain.driver.api) both predict through here, so they normalize alike.
+   */
+  public static float[][] outputs(ModelBundle bundle, List<float[]> rawRows) {
+    int n = rawRows.size();
+    if (n == 0) {
+      return new float[0][];
     }
-    int n = batch.size();
     int width = bundle.numFeatures();
     float[] packed = new float[n * width];
     for (int i = 0; i < n; i++) {
-      System.arraycopy(batch.get(i), 0, packed, i * width, width);
+      System.arraycopy(bundle.normalizer().apply(rawRows.get(i)), 0, packed, i * width, width);
     }
     INDArray out = bundle.network().output(Nd4j.create(packed, new long[] {n, width}, 'c'),
         false);
+    float[][] rows = new float[n][];
     for (int i = 0; i < n; i++) {
-      float[] row = out.getRow(i).toFloatVector();
+      rows[i] = out.getRow(i).toFloatVector();
+    }
+    return rows;
+  }
+
+  /**
+   * The class an output row predicts: the most probable one, or for a single sigmoid unit 1 when
+   * its probability is at least 0.5.
+   */
+  public static int predictedClass(float[] output) {
+    if (output.length == 1) {
+      return output[0] >= 0.5f ? 1 : 0;
+    }
+    int best = 0;
+    for (int k = 1; k < output.length; k++) {
+      if (output[k] > output[best]) {
+        best = k;
+      }
+    }
+    return best;
+  }
+
+  private static int writeBatch(ModelBundle bundle, List<float[]> batch, PrintWriter writer) {
+    int n = batch.size();
+    for (float[] row : outputs(bundle, batch)) {
       StringBuilder sb = new StringBuilder();
       if (!bundle.classification()) {
         sb.append(row[0]);
-      } else if (row.length == 1) {
-        sb.append(row[0] >= 0.5f ? 1 : 0).append(',').append(row[0]);
       } else {
-        int best = 0;
-        for (int k = 1; k < row.length; k++) {
-          if (row[k] > row[best]) {
-            best = k;
-          }
-        }
-        sb.append(best);
+        sb.append(predictedClass(row));
         for (float p : row) {
           sb.append(',').append(p);
         }
