@@ -87,9 +87,15 @@ public final class CheckpointStore {
     manifest.put("createdAt", c.createdAtMillis());
     manifest.put("metrics", c.lastValidation());
     manifest.put("files", files);
-    // The commit point: until this file exists the checkpoint does not.
-    try (OutputStream out = fs.create(new Path(dir, CheckpointFiles.MANIFEST), true)) {
+    // The commit point: until this file exists the checkpoint does not. Written under another
+    // name and renamed, so that a driver killed mid-write never leaves a half manifest under the
+    // real name (atomic on file:// and HDFS; on S3 the small object's copy appears whole).
+    Path pending = new Path(dir, CheckpointFiles.MANIFEST + ".pending");
+    try (OutputStream out = fs.create(pending, true)) {
       CheckpointFiles.writeText(out, Json.pretty(manifest));
+    }
+    if (!fs.rename(pending, new Path(dir, CheckpointFiles.MANIFEST))) {
+      throw new IOException("could not rename " + pending + " to " + CheckpointFiles.MANIFEST);
     }
   }
 
