@@ -23,21 +23,27 @@ import org.sparktrain.driver.spec.JobSpecParser;
 
 /**
  * Renders k8s/overlays/{cpu,gpu} and validates every SparkApplication strictly against the Spark
- * operator's CRD schema (../shared/schemas): an unknown field fails, as it would with
+ * operator's CRD schema (k8s/schema, a copy of ../shared/schemas): an unknown field fails, as it would with
  * kubectl's strict field validation. Other manifests must carry the fields Kubernetes requires,
  * and every name one manifest refers to must exist among the rendered ones.
  */
 class KubernetesManifestsTest {
   private static final Path K8S = Path.of("../k8s").toAbsolutePath().normalize();
-  private static final Path CRD = Path.of("../../shared/schemas/"
+  /** The project's copy (gzipped), so the test runs on any checkout. */
+  private static final Path CRD = K8S.resolve("schema/sparkoperator.k8s.io_sparkapplications"
+      + ".yaml.gz");
+  /** The team's shared copy, where it exists beside the project. */
+  private static final Path SHARED_CRD = Path.of("../../shared/schemas/"
       + "sparkoperator.k8s.io_sparkapplications.yaml").toAbsolutePath().normalize();
   private static JsonSchema sparkApplicationSchema;
 
   @BeforeAll
   static void loadSchema() throws IOException {
-    Assumptions.assumeTrue(Files.exists(CRD), "the Spark operator CRD is not at " + CRD
-        + " (../shared/schemas beside the project); skipping the manifest validation");
-    JsonNode crd = KustomizeRenderer.readYaml(CRD).get(0);
+    String crdText;
+    try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(CRD))) {
+      crdText = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+    JsonNode crd = KustomizeRenderer.readYamlText(crdText).get(0);
     JsonNode schema = null;
     for (JsonNode v : crd.at("/spec/versions")) {
       if (v.get("name").asText().equals("v1beta2")) {
@@ -109,6 +115,16 @@ class KubernetesManifestsTest {
       assertThat(app.at("/spec/image").asText()).contains("cuda");
     } else {
       assertThat(app.at("/spec/executor/gpu").isMissingNode()).isTrue();
+    }
+  }
+
+  @Test
+  void theProjectsCrdCopyMatchesTheSharedOne() throws IOException {
+    Assumptions.assumeTrue(Files.exists(SHARED_CRD), "no shared CRD at " + SHARED_CRD
+        + " to compare k8s/schema's copy with");
+    try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(CRD))) {
+      assertThat(in.readAllBytes()).as("k8s/schema's CRD copy is the shared one")
+          .isEqualTo(Files.readAllBytes(SHARED_CRD));
     }
   }
 
