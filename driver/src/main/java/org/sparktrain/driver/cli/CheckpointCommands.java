@@ -72,6 +72,10 @@ final class CheckpointCommands {
       CheckpointStore store = new CheckpointStore(dir.getParent().getParent().toString(), conf);
       CheckpointContent c = store.load(Long.parseLong(m.group(1)));
       JobSpec spec = JobSpecParser.parse(c.specYaml(), (java.nio.file.Path) null);
+      if (spec.model().languageModel()) {
+        throw new IllegalArgumentException("export of a language model's checkpoint is not "
+            + "supported: its tokenizer is saved only with the run's model/ folder (use that)");
+      }
       MultiLayerNetwork net = new MultiLayerNetwork(
           MultiLayerConfiguration.fromJson(c.modelConfigJson()));
       net.init();

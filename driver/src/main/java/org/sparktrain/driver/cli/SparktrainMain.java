@@ -6,9 +6,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.output.Json;
+import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.run.CrossValidation;
 import org.sparktrain.driver.run.EvaluateJob;
 import org.sparktrain.driver.run.PredictJob;
+import org.sparktrain.driver.run.TextGenerator;
 import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
@@ -25,7 +27,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "sparktrain", mixinStandardHelpOptions = true, version = "sparktrain 0.1.0",
     description = "Data-parallel neural network training on Apache Spark.",
     subcommands = {SparktrainMain.Train.class, SparktrainMain.Evaluate.class,
-        SparktrainMain.Predict.class, SparktrainMain.Crossval.class, CheckpointCommands.List.class,
+        SparktrainMain.Predict.class, SparktrainMain.Crossval.class,
+        SparktrainMain.Generate.class, CheckpointCommands.List.class,
         CheckpointCommands.Export.class})
 public final class SparktrainMain {
 
@@ -129,6 +132,40 @@ public final class SparktrainMain {
     }
   }
 
+  @Command(name = "generate", description = "Sample text from a trained language model (gpt).")
+  static final class Generate implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "a run's model folder")
+    String model;
+
+    @Option(names = "--prompt", defaultValue = "", description = "text to continue")
+    String prompt;
+
+    @Option(names = "--tokens", defaultValue = "200", description = "tokens to generate")
+    int tokens;
+
+    @Option(names = "--temperature", defaultValue = "0.8",
+        description = "below 1: more likely tokens; above 1: more varied")
+    double temperature;
+
+    @Option(names = "--top-k", defaultValue = "40", description = "sample among the k most "
+        + "probable tokens; 0 = all")
+    int topK;
+
+    @Option(names = "--seed", defaultValue = "42")
+    long seed;
+
+    @Option(names = "--verbose", description = "print stack traces on errors")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws IOException {
+      ModelBundle bundle = ModelBundle.load(model, new org.apache.hadoop.conf.Configuration());
+      System.out.println(new TextGenerator(bundle).generate(prompt, tokens, temperature, topK,
+          seed));
+      return 0;
+    }
+  }
+
   @Command(name = "crossval", description = "k-fold cross-validation of a job spec.")
   static final class Crossval implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SPEC")
@@ -172,6 +209,10 @@ public final class SparktrainMain {
     } else if (test instanceof Map<?, ?> t && t.get("mse") != null) {
       System.out.printf("test MSE %.6f, MAE %.6f, R2 %.4f%n", (Double) t.get("mse"),
           (Double) t.get("mae"), (Double) t.get("r2"));
+    } else if (summary.get("validation") instanceof Map<?, ?> v && v.get("perplexity") != null) {
+      System.out.printf("validation loss %.4f nats/token, perplexity %.2f%s%n",
+          (Double) v.get("loss"), (Double) v.get("perplexity"), v.get("bitsPerChar") == null
+              ? "" : String.format(", %.3f bits/char", (Double) v.get("bitsPerChar")));
     }
     Map<String, Object> throughput = (Map<String, Object>) summary.get("throughput");
     System.out.printf("throughput: %,.0f examples/s%n", (Double) throughput.get("examplesPerSec"));

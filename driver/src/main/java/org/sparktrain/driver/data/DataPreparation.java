@@ -51,6 +51,12 @@ public final class DataPreparation {
   public static PreparedData prepare(JavaSparkContext sc, JobSpec spec, Selection selection)
       throws IOException {
     JobSpec.Data data = spec.data();
+    if (data.format() == JobSpec.Format.TEXT) {
+      if (selection.crossValidation()) {
+        throw new IllegalArgumentException("crossval is for csv, idx and libsvm data, not text");
+      }
+      return TextPreparation.prepare(sc, spec);
+    }
     LabelRule rule = labelRule(spec);
     DatasetReader.Source main = DatasetReader.read(sc, data, data.uri(), data.labelsUri(), rule);
     main.records().persist(StorageLevel.MEMORY_AND_DISK());
@@ -127,7 +133,7 @@ public final class DataPreparation {
         read, counts.dropped(), stats.count(), java.util.Arrays.toString(shardRows),
         validationRows, testRows);
     return new PreparedData(shards, validationBlocks, testBlocks, normalizer,
-        main.numFeatures(), shardRows, counts);
+        main.numFeatures(), shardRows, counts, data.numClasses(), null);
   }
 
   /**

@@ -35,6 +35,8 @@ public final class DatasetReader {
       case CSV -> readCsv(sc, data, uri, rule, conf);
       case LIBSVM -> readLibSvm(sc, uri, data.numFeatures(), rule, conf);
       case IDX -> readIdx(sc, uri, labelsUri, rule, conf);
+      case TEXT -> throw new IllegalArgumentException("text corpora are read by "
+          + "TextPreparation, not as labelled records (" + uri + ")");
     };
   }
 

@@ -9,10 +9,12 @@ import org.sparktrain.worker.data.Normalizer;
  *
  * @param train one block per worker: the shards
  * @param shardRows rows in each shard, by partition
+ * @param numClasses the spec's classes, or a language model's vocabulary size
+ * @param tokenizerJson the trained tokenizer (text data), else null
  */
 public record PreparedData(JavaRDD<ExampleBlock> train, JavaRDD<ExampleBlock> validation,
     JavaRDD<ExampleBlock> test, Normalizer normalizer, int numFeatures, int[] shardRows,
-    RecordCounts counts) {
+    RecordCounts counts, int numClasses, String tokenizerJson) {
 
   public int smallestShard() {
     int min = Integer.MAX_VALUE;

@@ -20,9 +20,17 @@ import org.sparktrain.worker.data.Normalizer;
  * apply exactly the normalization the model was trained with.
  */
 public record ModelBundle(MultiLayerNetwork network, Normalizer normalizer, String modelName,
-    boolean classification, int numClasses) {
+    boolean classification, int numClasses, String tokenizerJson) {
   public static final String NETWORK_FILE = "model.zip";
   public static final String PREPROCESSING_FILE = "preprocessing.json";
+  /** A language model's tokenizer (Tokenizer.toJson), saved beside the network. */
+  public static final String TOKENIZER_FILE = "tokenizer.json";
+
+  /** A model without a tokenizer (classifiers and regressors). */
+  public ModelBundle(MultiLayerNetwork network, Normalizer normalizer, String modelName,
+      boolean classification, int numClasses) {
+    this(network, normalizer, modelName, classification, numClasses, null);
+  }
 
   public int numFeatures() {
     return normalizer.width();
@@ -32,14 +40,16 @@ public record ModelBundle(MultiLayerNetwork network, Normalizer normalizer, Stri
    * Where the two files of a model live: {@code DIR/model.zip} and {@code DIR/preprocessing.json}
    * for a folder, or {@code NAME.zip} and {@code NAME.preprocessing.json} side by side.
    */
-  private record Files(Path network, Path preprocessing) {
+  private record Files(Path network, Path preprocessing, Path tokenizer) {
     static Files of(String uri) {
       Path p = new Path(uri);
       if (p.getName().endsWith(".zip")) {
         String base = p.getName().substring(0, p.getName().length() - 4);
-        return new Files(p, new Path(p.getParent(), base + "." + PREPROCESSING_FILE));
+        return new Files(p, new Path(p.getParent(), base + "." + PREPROCESSING_FILE),
+            new Path(p.getParent(), base + "." + TOKENIZER_FILE));
       }
-      return new Files(new Path(p, NETWORK_FILE), new Path(p, PREPROCESSING_FILE));
+      return new Files(new Path(p, NETWORK_FILE), new Path(p, PREPROCESSING_FILE),
+          new Path(p, TOKENIZER_FILE));
     }
   }
 
@@ -61,6 +71,11 @@ public record ModelBundle(MultiLayerNetwork network, Normalizer normalizer, Stri
     meta.put("scale", normalizer.scale());
     try (OutputStream out = fs.create(files.preprocessing(), true)) {
       out.write(Json.pretty(meta).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    if (tokenizerJson != null) {
+      try (OutputStream out = fs.create(files.tokenizer(), true)) {
+        out.write(tokenizerJson.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
     }
   }
 
@@ -87,8 +102,15 @@ public record ModelBundle(MultiLayerNetwork network, Normalizer normalizer, Stri
         meta.get("normalize").asText().toUpperCase(java.util.Locale.ROOT));
     Normalizer normalizer = new Normalizer(method, floats(meta.get("shift")),
         floats(meta.get("scale")));
+    String tokenizer = null;
+    if (fs.exists(files.tokenizer())) {
+      try (InputStream in = fs.open(files.tokenizer())) {
+        tokenizer = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      }
+    }
     return new ModelBundle(net, normalizer, meta.get("model").asText(),
-        meta.get("task").asText().equals("classification"), meta.get("numClasses").asInt());
+        meta.get("task").asText().equals("classification"), meta.get("numClasses").asInt(),
+        tokenizer);
   }
 
   private static float[] floats(JsonNode array) {

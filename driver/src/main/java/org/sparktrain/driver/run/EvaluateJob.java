@@ -29,7 +29,7 @@ public final class EvaluateJob {
     ModelBundle bundle = ModelBundle.load(modelUri, sc.hadoopConfiguration());
     JobSpec.Data data = new JobSpec.Data(opts.uri(), opts.format(), opts.labelColumn(),
         opts.header(), bundle.numClasses(), bundle.numFeatures(), opts.labelsUri(), null, null,
-        1, 0, 0);
+        1, 0, 0, null);
     LabelRule rule = bundle.classification()
         ? LabelRule.classes(bundle.numClasses()) : LabelRule.regression();
     DatasetReader.Source source = DatasetReader.read(sc, data, opts.uri(), opts.labelsUri(), rule);

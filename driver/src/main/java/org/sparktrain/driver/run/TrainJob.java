@@ -84,7 +84,8 @@ public final class TrainJob {
         EvalResult test = loop.evaluate(data.test(),
             model.finalProgress().snapshot().params());
         ModelBundle bundle = new ModelBundle(model.network(), data.normalizer(),
-            spec.model().name(), spec.model().classification(), spec.data().numClasses());
+            spec.model().name(), spec.model().classification(), data.numClasses(),
+            data.tokenizerJson());
         bundle.save(runDir.modelUri(), sc.hadoopConfiguration());
         Map<String, Object> summary = summary(spec, data, model, test,
             (System.nanoTime() - start) / 1e9);
@@ -136,6 +137,10 @@ public final class TrainJob {
     }
     Map<String, Object> throughput = new LinkedHashMap<>();
     throughput.put("examplesPerSec", model.examplesPerSec());
+    if (spec.model().languageModel()) {
+      // An example is a block of blockSize + 1 tokens, of which blockSize are predicted.
+      throughput.put("tokensPerSec", model.examplesPerSec() * (data.numFeatures() - 1));
+    }
     throughput.put("rounds", history.size());
     throughput.put("meanComputeMs", history.stream().mapToDouble(RoundMetrics::computeMs)
         .average().orElse(0));

@@ -12,7 +12,7 @@ import org.sparktrain.worker.train.OptimizerConfig;
 public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train train, Eval eval,
     Checkpoint checkpoint, Output output) implements Serializable {
 
-  public enum Format { CSV, IDX, LIBSVM }
+  public enum Format { CSV, IDX, LIBSVM, TEXT }
 
   public enum BadRecordPolicy { DROP, FAIL }
 
@@ -24,10 +24,25 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
    * @param numFeatures 0 = taken from the data (CSV's first record, IDX's header)
    * @param labelsUri IDX only: the label file paired with {@code uri}'s images
    * @param testUri optional separate test set; then {@code testFraction} must be 0
+   * @param text tokenizer and document settings; format text only, else null
    */
   public record Data(String uri, Format format, int labelColumn, boolean header, int numClasses,
       int numFeatures, String labelsUri, String testUri, String testLabelsUri,
-      double trainFraction, double validationFraction, double testFraction)
+      double trainFraction, double validationFraction, double testFraction, Text text)
+      implements Serializable {}
+
+  public enum TokenizerKind { CHAR, BPE }
+
+  /** What one document of a text corpus is: a whole file, or a paragraph (blank-line separated). */
+  public enum DocumentUnit { FILE, PARAGRAPH }
+
+  /**
+   * How plain text becomes token blocks. The tokenizer is trained on the training documents only
+   * and saved with the model.
+   *
+   * @param vocabSize bpe only: the vocabulary size including the 256 byte tokens and specials
+   */
+  public record Text(TokenizerKind tokenizer, int vocabSize, DocumentUnit documents)
       implements Serializable {}
 
   public record Preprocess(BadRecordPolicy badRecords, NormalizationMethod normalize)
@@ -80,6 +95,13 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
     }
     d.put("numClasses", data.numClasses());
     d.put("numFeatures", data.numFeatures());
+    if (data.text() != null) {
+      d.put("tokenizer", lower(data.text().tokenizer()));
+      if (data.text().tokenizer() == TokenizerKind.BPE) {
+        d.put("vocabSize", data.text().vocabSize());
+      }
+      d.put("documents", lower(data.text().documents()));
+    }
     putIfSet(d, "labelsUri", data.labelsUri());
     putIfSet(d, "testUri", data.testUri());
     putIfSet(d, "testLabelsUri", data.testLabelsUri());

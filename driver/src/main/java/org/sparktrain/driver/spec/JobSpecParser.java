@@ -110,7 +110,10 @@ public final class JobSpecParser {
     int labelColumn = d.integer("labelColumn", -1, Integer.MIN_VALUE, Integer.MAX_VALUE);
     boolean header = d.bool("header", false);
     int numClasses;
-    if (!model.classification()) {
+    if (model.languageModel()) {
+      // The vocabulary is the tokenizer's, trained on the data.
+      numClasses = d.integer("numClasses", 0, 0, 0);
+    } else if (!model.classification()) {
       numClasses = d.integer("numClasses", 0, 0, 0);
     } else if (model.outputWidth(2) == 1 && !model.oneHotLabels()) {
       numClasses = d.integer("numClasses", 2, 2, 2);
@@ -140,8 +143,23 @@ public final class JobSpecParser {
       throw new SpecException(d.pathOf(labelsUri != null ? "labelsUri" : "testLabelsUri")
           + " is only allowed for format idx (got format " + format.name().toLowerCase() + ")");
     }
+    JobSpec.Text text = null;
+    if ((format == Format.TEXT) != model.languageModel()) {
+      throw new SpecException(d.pathOf("format") + ": " + format.name().toLowerCase()
+          + " does not go with model " + model.name() + " (format text is for language models, "
+          + "gpt; the others read csv, idx or libsvm)");
+    }
+    if (format == Format.TEXT) {
+      JobSpec.TokenizerKind kind = d.choice("tokenizer", JobSpec.TokenizerKind.CHAR,
+          JobSpec.TokenizerKind.class);
+      int vocabSize = kind == JobSpec.TokenizerKind.BPE
+          ? d.integer("vocabSize", 4000, 261, 1_000_000) : 0;
+      text = new JobSpec.Text(kind, vocabSize, d.choice("documents",
+          JobSpec.DocumentUnit.FILE, JobSpec.DocumentUnit.class));
+    }
     SpecNode split = d.section("split");
-    double test = split.number("test", testUri == null ? 0.15 : 0.0, 0, false, 1);
+    double test = split.number("test", testUri == null && text == null ? 0.15 : 0.0, 0, false,
+        1);
     double validation = split.number("validation", 0.05, 0, false, 1);
     double train = split.number("train", 1 - test - validation, 0, true, 1);
     split.finish();
@@ -154,9 +172,13 @@ public final class JobSpecParser {
       throw new SpecException(d.pathOf("split.test") + ": " + test + " is not allowed when "
           + "data.testUri names a separate test set (must be 0)");
     }
+    if (text != null && (test != 0 || testUri != null)) {
+      throw new SpecException(d.pathOf("split.test") + ": a text corpus is split into train and "
+          + "validation documents only (split.test must be 0 and testUri unset)");
+    }
     d.finish();
     return new JobSpec.Data(uri, format, labelColumn, header, numClasses, numFeatures, labelsUri,
-        testUri, testLabelsUri, train, validation, test);
+        testUri, testLabelsUri, train, validation, test, text);
   }
 
   private static JobSpec.Preprocess parsePreprocess(SpecNode p) {

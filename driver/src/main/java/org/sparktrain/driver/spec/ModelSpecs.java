@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.nd4j.linalg.activations.Activation;
+import org.sparktrain.worker.model.GptConfig;
 import org.sparktrain.worker.model.LogisticConfig;
 import org.sparktrain.worker.model.MlpConfig;
 import org.sparktrain.worker.model.ModelConfig;
@@ -17,8 +18,9 @@ final class ModelSpecs {
     return switch (name) {
       case LogisticConfig.NAME -> new LogisticConfig();
       case MlpConfig.NAME -> parseMlp(model);
+      case GptConfig.NAME -> parseGpt(model);
       default -> throw new SpecException(model.pathOf("name") + ": '" + name
-          + "' is not allowed (must be one of logistic, mlp)");
+          + "' is not allowed (must be one of logistic, mlp, gpt)");
     };
   }
 
@@ -43,6 +45,18 @@ final class ModelSpecs {
     return new MlpConfig(hidden, activation, dropout, task.equals("regression"));
   }
 
+  private static ModelConfig parseGpt(SpecNode model) {
+    int blockSize = model.integer("blockSize", 128, 1, 8192);
+    int layers = model.integer("layers", 4, 1, 96);
+    int width = model.integer("width", 128, 1, 16384);
+    int heads = model.integer("heads", 4, 1, 256);
+    if (width % heads != 0) {
+      throw new SpecException(model.pathOf("heads") + ": " + heads + " is not allowed (must "
+          + "divide model.width " + width + ")");
+    }
+    return new GptConfig(blockSize, layers, width, heads);
+  }
+
   static Map<String, Object> toMap(ModelConfig config) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", config.name());
@@ -55,6 +69,12 @@ final class ModelSpecs {
       m.put("activation", mlp.activation().name().toLowerCase(Locale.ROOT));
       m.put("dropout", mlp.dropout());
       m.put("task", mlp.regression() ? "regression" : "classification");
+    }
+    if (config instanceof GptConfig gpt) {
+      m.put("blockSize", gpt.blockSize());
+      m.put("layers", gpt.layers());
+      m.put("width", gpt.width());
+      m.put("heads", gpt.heads());
     }
     return m;
   }

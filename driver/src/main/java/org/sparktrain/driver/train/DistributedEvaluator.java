@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.sparktrain.worker.train.NativeArrays;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.eval.BlockEvaluator;
+import org.sparktrain.worker.eval.LanguageModelLoss;
 import org.sparktrain.worker.eval.EvalResult;
 import org.sparktrain.worker.train.NetworkPool;
 import org.sparktrain.worker.train.ThreadLimits;
@@ -30,6 +31,28 @@ public final class DistributedEvaluator {
           NetworkPool.giveBack(configJson, net);
         }
       }, EvalResult::merge);
+    } finally {
+      weights.destroy();
+    }
+  }
+
+  /**
+   * A language model's next-token loss over token blocks: {@code {sum of -ln p, targets}}.
+   */
+  public static double[] languageModelLoss(JavaSparkContext sc, JavaRDD<ExampleBlock> blocks,
+      float[] params, String configJson, int threadsPerWorker) {
+    Broadcast<float[]> weights = sc.broadcast(params);
+    try {
+      return blocks.aggregate(new double[2], (acc, block) -> {
+        ThreadLimits.apply(threadsPerWorker);
+        MultiLayerNetwork net = NetworkPool.borrow(configJson);
+        try {
+          NativeArrays.copyInto(net.params(), weights.value());
+          return LanguageModelLoss.accumulate(net, block, acc);
+        } finally {
+          NetworkPool.giveBack(configJson, net);
+        }
+      }, (a, b) -> new double[] {a[0] + b[0], a[1] + b[1]});
     } finally {
       weights.destroy();
     }

@@ -32,10 +32,15 @@ public final class OffHeapPreCheck {
           .getTotalMemoryBytes(batchSize, MemoryUseMode.TRAINING, CacheMode.NONE,
               DataType.FLOAT));
     } catch (RuntimeException e) {
-      // Layers without a memory report: parameters, gradients and up to two state copies.
+      // Layers without a memory report (custom SameDiff layers): parameters, gradients and two
+      // optimizer state copies. Activations are not counted: the estimate is a floor.
       long params = 0;
       for (int i = 0; i < conf.getConfs().size(); i++) {
-        params += conf.getConf(i).getLayer().initializer().numParams(conf.getConf(i));
+        try {
+          params += conf.getConf(i).getLayer().initializer().numParams(conf.getConf(i));
+        } catch (RuntimeException unknown) {
+          LOG.debug("no parameter count for layer {}: {}", i, unknown.toString());
+        }
       }
       return (long) (HEADROOM * params * 4 * 4);
     }

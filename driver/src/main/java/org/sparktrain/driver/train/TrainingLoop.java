@@ -55,7 +55,7 @@ public final class TrainingLoop {
     this.data = data;
     JobSpec.Train t = spec.train();
     MultiLayerConfiguration conf = spec.model().build(data.numFeatures(),
-        spec.data().numClasses(), t.optimizer(), t.seed());
+        data.numClasses(), t.optimizer(), t.seed());
     this.driverNet = new MultiLayerNetwork(conf);
     driverNet.init();
     int threads = t.threadsPerWorker() > 0 ? t.threadsPerWorker()
@@ -63,7 +63,8 @@ public final class TrainingLoop {
     EpochSchedule schedule = new EpochSchedule(data.smallestShard(), t.batchSize(),
         t.averagingFrequency(), t.seed());
     this.settings = new TrainerSettings(conf.toJson(), schedule, spec.model().oneHotLabels(),
-        spec.model().outputWidth(spec.data().numClasses()), t.seed(), threads);
+        spec.model().outputWidth(data.numClasses()), t.seed(), threads,
+        spec.model().languageModel());
   }
 
   public TrainerSettings settings() {
@@ -135,7 +136,7 @@ public final class TrainingLoop {
       double averageMs = (end - averageStart) / 1e6;
       Map<String, Double> validation = null;
       if (canValidate && ((round + 1) % validateEvery == 0 || round + 1 == totalRounds)) {
-        validation = evaluate(data.validation(), snapshot.params()).scalars();
+        validation = validationMetrics(snapshot.params());
       }
       double computeMs = sum.maxComputeNanos() / 1e6;
       RoundMetrics metrics = new RoundMetrics(round, plan.epoch(), sum.meanLoss(),
@@ -188,7 +189,33 @@ public final class TrainingLoop {
 
   public EvalResult evaluate(org.apache.spark.api.java.JavaRDD<org.sparktrain.worker.data
       .ExampleBlock> blocks, float[] params) {
+    if (spec.model().languageModel()) {
+      // Language models are judged on validation loss; a text corpus has no test split.
+      return EvalResult.empty(false, 0);
+    }
     return DistributedEvaluator.evaluate(sc, blocks, params, settings.configJson(),
-        spec.model().classification(), spec.data().numClasses(), settings.threadsPerWorker());
+        spec.model().classification(), data.numClasses(), settings.threadsPerWorker());
+  }
+
+  /**
+   * The validation metrics of one round: accuracy/F1 or MSE/MAE/R² from the evaluator, or for
+   * a language model the loss per token in nats, its perplexity, and at character level the
+   * bits per character.
+   */
+  Map<String, Double> validationMetrics(float[] params) {
+    if (!spec.model().languageModel()) {
+      return evaluate(data.validation(), params).scalars();
+    }
+    double[] loss = DistributedEvaluator.languageModelLoss(sc, data.validation(), params,
+        settings.configJson(), settings.threadsPerWorker());
+    double perToken = loss[0] / Math.max(1, loss[1]);
+    Map<String, Double> m = new java.util.LinkedHashMap<>();
+    m.put("loss", perToken);
+    m.put("perplexity", Math.exp(perToken));
+    if (spec.data().text().tokenizer() == JobSpec.TokenizerKind.CHAR) {
+      m.put("bitsPerChar", perToken / Math.log(2));
+    }
+    m.put("tokens", loss[1]);
+    return m;
   }
 }

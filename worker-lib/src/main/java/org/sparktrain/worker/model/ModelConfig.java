@@ -8,7 +8,7 @@ import org.sparktrain.worker.train.OptimizerConfig;
  * A model of the zoo: its architecture settings only. Training settings (optimizer, seed) come in
  * when the DL4J configuration is built, so one architecture can be trained many ways.
  */
-public sealed interface ModelConfig extends Serializable permits LogisticConfig, MlpConfig {
+public sealed interface ModelConfig extends Serializable permits LogisticConfig, MlpConfig, GptConfig {
 
   /** Zoo name as written in the job spec. */
   String name();
@@ -21,6 +21,14 @@ public sealed interface ModelConfig extends Serializable permits LogisticConfig,
 
   /** Whether labels are fed to the loss one-hot encoded (softmax) or as one column. */
   boolean oneHotLabels();
+
+  /**
+   * Whether this is a language model: examples are token blocks of blockSize + 1 ids, trained
+   * to predict each next token, and evaluated by loss per token and perplexity.
+   */
+  default boolean languageModel() {
+    return false;
+  }
 
   MultiLayerConfiguration build(int numInputs, int numClasses, OptimizerConfig optimizer,
       long seed);

@@ -8,14 +8,29 @@ import org.sparktrain.worker.data.ExampleBlock;
 public final class MinibatchAssembler {
   private final boolean oneHotLabels;
   private final int outputWidth;
+  private final boolean nextToken;
 
   public MinibatchAssembler(boolean oneHotLabels, int outputWidth) {
+    this(oneHotLabels, outputWidth, false);
+  }
+
+  private MinibatchAssembler(boolean oneHotLabels, int outputWidth, boolean nextToken) {
     this.oneHotLabels = oneHotLabels;
     this.outputWidth = outputWidth;
+    this.nextToken = nextToken;
+  }
+
+  /** The assembler a run's settings call for (token blocks for language models). */
+  public static MinibatchAssembler of(TrainerSettings settings) {
+    return new MinibatchAssembler(settings.oneHotLabels(), settings.outputWidth(),
+        settings.languageModel());
   }
 
   /** Rows {@code order[from..to)} of the block, in that order. */
   public DataSet assemble(ExampleBlock block, int[] order, int from, int to) {
+    if (nextToken) {
+      return NextTokenBatches.assemble(block, order, from, to);
+    }
     int n = to - from;
     int width = block.width();
     float[] x = new float[n * width];

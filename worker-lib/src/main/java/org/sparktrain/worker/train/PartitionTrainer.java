@@ -21,7 +21,7 @@ public final class PartitionTrainer {
 
   public PartitionTrainer(TrainerSettings settings) {
     this.settings = settings;
-    this.assembler = new MinibatchAssembler(settings.oneHotLabels(), settings.outputWidth());
+    this.assembler = MinibatchAssembler.of(settings);
   }
 
   public WorkerResult run(ExampleBlock shard, ModelSnapshot snapshot,
@@ -41,7 +41,10 @@ public final class PartitionTrainer {
         int to = schedule.batchEnd(step, shard.rows());
         DataSet batch = assembler.assemble(shard, order, from, to);
         net.fit(batch);
-        lossSum += net.score() * (to - from);
+        // DL4J sums a sequence output's loss over positions: report a language model's loss
+        // per token, comparable with its validation loss.
+        double score = settings.languageModel() ? net.score() / (shard.width() - 1) : net.score();
+        lossSum += score * (to - from);
         examples += to - from;
       }
       INDArray state = net.getUpdater().getStateViewArray();

@@ -9,6 +9,8 @@ import java.io.Serializable;
  * @param outputWidth width of the network output: classes for one-hot labels, else 1
  * @param threadsPerWorker ND4J/BLAS threads each task may use; tasks sharing an executor's cores
  *     must not each start one thread per core
+ * @param languageModel rows are token blocks trained on next-token prediction
  */
 public record TrainerSettings(String configJson, EpochSchedule schedule, boolean oneHotLabels,
-    int outputWidth, long seed, int threadsPerWorker) implements Serializable {}
+    int outputWidth, long seed, int threadsPerWorker, boolean languageModel)
+    implements Serializable {}
