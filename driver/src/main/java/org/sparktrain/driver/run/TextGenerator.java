@@ -21,6 +21,10 @@ public final class TextGenerator {
   private final int blockSize;
 
   public TextGenerator(ModelBundle model) {
+    if (model.tokenizerJson() != null && !model.modelName().equals("gpt")) {
+      throw new IllegalArgumentException("generate samples from a gpt model; this one is a "
+          + model.modelName() + " (its attention sees both sides, so it cannot continue text)");
+    }
     if (model.tokenizerJson() == null) {
       throw new IllegalArgumentException("this model has no " + ModelBundle.TOKENIZER_FILE
           + ": generate needs a language model (model.name: gpt) trained by sparktrain");

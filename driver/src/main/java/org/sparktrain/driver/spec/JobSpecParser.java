@@ -147,7 +147,7 @@ public final class JobSpecParser {
     if ((format == Format.TEXT) != model.languageModel()) {
       throw new SpecException(d.pathOf("format") + ": " + format.name().toLowerCase()
           + " does not go with model " + model.name() + " (format text is for language models, "
-          + "gpt; the others read csv, idx or libsvm)");
+          + "gpt and bert; the others read csv, idx or libsvm)");
     }
     if (format == Format.TEXT) {
       JobSpec.TokenizerKind kind = d.choice("tokenizer", JobSpec.TokenizerKind.CHAR,

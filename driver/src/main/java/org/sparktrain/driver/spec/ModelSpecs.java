@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.nd4j.linalg.activations.Activation;
+import org.sparktrain.worker.model.BertConfig;
 import org.sparktrain.worker.model.GptConfig;
 import org.sparktrain.worker.model.LogisticConfig;
 import org.sparktrain.worker.model.MlpConfig;
@@ -18,9 +19,9 @@ final class ModelSpecs {
     return switch (name) {
       case LogisticConfig.NAME -> new LogisticConfig();
       case MlpConfig.NAME -> parseMlp(model);
-      case GptConfig.NAME -> parseGpt(model);
+      case GptConfig.NAME, BertConfig.NAME -> parseTransformer(model, name);
       default -> throw new SpecException(model.pathOf("name") + ": '" + name
-          + "' is not allowed (must be one of logistic, mlp, gpt)");
+          + "' is not allowed (must be one of logistic, mlp, gpt, bert)");
     };
   }
 
@@ -45,7 +46,8 @@ final class ModelSpecs {
     return new MlpConfig(hidden, activation, dropout, task.equals("regression"));
   }
 
-  private static ModelConfig parseGpt(SpecNode model) {
+  /** gpt and bert share their architecture keys; only the attention mask and task differ. */
+  private static ModelConfig parseTransformer(SpecNode model, String name) {
     int blockSize = model.integer("blockSize", 128, 1, 8192);
     int layers = model.integer("layers", 4, 1, 96);
     int width = model.integer("width", 128, 1, 16384);
@@ -54,7 +56,16 @@ final class ModelSpecs {
       throw new SpecException(model.pathOf("heads") + ": " + heads + " is not allowed (must "
           + "divide model.width " + width + ")");
     }
-    return new GptConfig(blockSize, layers, width, heads);
+    return name.equals(GptConfig.NAME) ? new GptConfig(blockSize, layers, width, heads)
+        : new BertConfig(blockSize, layers, width, heads);
+  }
+
+  private static void putTransformer(Map<String, Object> m, int blockSize, int layers,
+      int width, int heads) {
+    m.put("blockSize", blockSize);
+    m.put("layers", layers);
+    m.put("width", width);
+    m.put("heads", heads);
   }
 
   static Map<String, Object> toMap(ModelConfig config) {
@@ -71,10 +82,10 @@ final class ModelSpecs {
       m.put("task", mlp.regression() ? "regression" : "classification");
     }
     if (config instanceof GptConfig gpt) {
-      m.put("blockSize", gpt.blockSize());
-      m.put("layers", gpt.layers());
-      m.put("width", gpt.width());
-      m.put("heads", gpt.heads());
+      putTransformer(m, gpt.blockSize(), gpt.layers(), gpt.width(), gpt.heads());
+    }
+    if (config instanceof BertConfig bert) {
+      putTransformer(m, bert.blockSize(), bert.layers(), bert.width(), bert.heads());
     }
     return m;
   }

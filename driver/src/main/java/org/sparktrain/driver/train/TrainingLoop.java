@@ -13,6 +13,8 @@ import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.data.PreparedData;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.worker.backend.NativeMemory;
+import org.sparktrain.worker.text.MaskingPolicy;
+import org.sparktrain.worker.text.Tokenizer;
 import org.sparktrain.worker.eval.EvalResult;
 import org.sparktrain.worker.train.EpochSchedule;
 import org.sparktrain.worker.train.ModelSnapshot;
@@ -48,6 +50,8 @@ public final class TrainingLoop {
   private final PreparedData data;
   private final TrainerSettings settings;
   private final MultiLayerNetwork driverNet;
+  /** Masked-LM baseline: the commonest regular token of the training blocks (found once). */
+  private int mostFrequentToken = -1;
 
   public TrainingLoop(JavaSparkContext sc, JobSpec spec, PreparedData data) {
     this.sc = sc;
@@ -62,9 +66,11 @@ public final class TrainingLoop {
         : SparkSetup.autoThreadsPerWorker(sc, t.workers());
     EpochSchedule schedule = new EpochSchedule(data.smallestShard(), t.batchSize(),
         t.averagingFrequency(), t.seed());
+    MaskingPolicy masking = spec.model().maskedLanguageModel()
+        ? MaskingPolicy.bert(Tokenizer.fromJson(data.tokenizerJson())) : null;
     this.settings = new TrainerSettings(conf.toJson(), schedule, spec.model().oneHotLabels(),
         spec.model().outputWidth(data.numClasses()), t.seed(), threads,
-        spec.model().languageModel());
+        spec.model().languageModel(), masking);
   }
 
   public TrainerSettings settings() {
@@ -198,6 +204,27 @@ public final class TrainingLoop {
   }
 
   /**
+   * A masked-language model's loss and accuracy on the masked validation positions, and the
+   * accuracy of always answering the most frequent training token on the same positions.
+   */
+  private Map<String, Double> maskedValidationMetrics(float[] params) {
+    if (mostFrequentToken < 0) {
+      mostFrequentToken = TokenCounts.mostFrequent(data.train(), data.numClasses(),
+          settings.masking().specials());
+    }
+    double[] r = DistributedEvaluator.maskedTokenEval(sc, data.validation(), params,
+        settings.configJson(), settings.threadsPerWorker(), settings.masking(), settings.seed(),
+        mostFrequentToken);
+    double masked = Math.max(1, r[2]);
+    Map<String, Double> m = new java.util.LinkedHashMap<>();
+    m.put("maskedLoss", r[0] / masked);
+    m.put("maskedAccuracy", r[1] / masked);
+    m.put("mostFrequentTokenAccuracy", r[3] / masked);
+    m.put("maskedTokens", r[2]);
+    return m;
+  }
+
+  /**
    * The validation metrics of one round: accuracy/F1 or MSE/MAE/R² from the evaluator, or for
    * a language model the loss per token in nats, its perplexity, and at character level the
    * bits per character.
@@ -205,6 +232,9 @@ public final class TrainingLoop {
   Map<String, Double> validationMetrics(float[] params) {
     if (!spec.model().languageModel()) {
       return evaluate(data.validation(), params).scalars();
+    }
+    if (spec.model().maskedLanguageModel()) {
+      return maskedValidationMetrics(params);
     }
     double[] loss = DistributedEvaluator.languageModelLoss(sc, data.validation(), params,
         settings.configJson(), settings.threadsPerWorker());

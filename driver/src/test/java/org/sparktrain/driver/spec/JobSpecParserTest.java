@@ -62,7 +62,7 @@ class JobSpecParserTest {
         .hasMessage("train.optimizer.name: 'rmsprop' is not allowed (must be one of sgd, "
             + "nesterov, adam)");
     assertThatThrownBy(() -> parse(VALID.replace("name: mlp", "name: transformer")))
-        .hasMessage("model.name: 'transformer' is not allowed (must be one of logistic, mlp, gpt)");
+        .hasMessage("model.name: 'transformer' is not allowed (must be one of logistic, mlp, gpt, bert)");
     assertThatThrownBy(() -> parse(VALID.replace("[32, 16]", "[32, 0]")))
         .hasMessage("model.hidden[1]: 0 is not allowed (must be an integer >= 1)");
     assertThatThrownBy(() -> parse(VALID + "preprocess: {normalize: zscore}\n"))

@@ -16,7 +16,8 @@ import org.sparktrain.worker.train.OptimizerConfig;
  * @param width hidden size (nanoGPT's n_embd)
  * @param heads attention heads; must divide width
  */
-public record GptConfig(int blockSize, int layers, int width, int heads) implements ModelConfig {
+public record GptConfig(int blockSize, int layers, int width, int heads)
+    implements ModelConfig, SequenceModel {
   public static final String NAME = "gpt";
 
   public GptConfig {

@@ -8,7 +8,7 @@ import org.sparktrain.worker.train.OptimizerConfig;
  * A model of the zoo: its architecture settings only. Training settings (optimizer, seed) come in
  * when the DL4J configuration is built, so one architecture can be trained many ways.
  */
-public sealed interface ModelConfig extends Serializable permits LogisticConfig, MlpConfig, GptConfig {
+public sealed interface ModelConfig extends Serializable permits LogisticConfig, MlpConfig, GptConfig, BertConfig {
 
   /** Zoo name as written in the job spec. */
   String name();
@@ -27,6 +27,11 @@ public sealed interface ModelConfig extends Serializable permits LogisticConfig,
    * to predict each next token, and evaluated by loss per token and perplexity.
    */
   default boolean languageModel() {
+    return false;
+  }
+
+  /** A language model trained on masked tokens (BERT) rather than on the next token (GPT). */
+  default boolean maskedLanguageModel() {
     return false;
   }
 

@@ -19,7 +19,7 @@ import org.sparktrain.worker.data.SeedMixer;
  * Google's cap on predictions per sequence (20 at 128 tokens) is left to the caller's fraction.
  */
 public record MaskingPolicy(SpecialTokens specials, int vocabSize, double maskFraction,
-    double maskTokenFraction, double randomTokenFraction) {
+    double maskTokenFraction, double randomTokenFraction) implements java.io.Serializable {
   /** Seed stream of the masking draws (see {@link DocumentSplit} for the other streams). */
   private static final long STREAM = 12;
 

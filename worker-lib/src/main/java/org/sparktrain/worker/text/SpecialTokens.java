@@ -20,7 +20,8 @@ import java.util.List;
  *   <li>{@code mask} replaces a token chosen for BERT's masked-language-model loss.
  * </ul>
  */
-public record SpecialTokens(int pad, int unk, int cls, int sep, int mask) {
+public record SpecialTokens(int pad, int unk, int cls, int sep, int mask)
+    implements java.io.Serializable {
 
   /** How {@link Tokenizer#decode} spells each special token, in id order. */
   public static final List<String> NAMES = List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]");

@@ -39,11 +39,15 @@ public final class PartitionTrainer {
       for (int step = plan.firstStep(); step < plan.firstStep() + plan.steps(); step++) {
         int from = schedule.batchStart(step);
         int to = schedule.batchEnd(step, shard.rows());
-        DataSet batch = assembler.assemble(shard, order, from, to);
+        DataSet batch = assembler.assemble(shard, order, from, to, plan.round());
         net.fit(batch);
-        // DL4J sums a sequence output's loss over positions: report a language model's loss
-        // per token, comparable with its validation loss.
-        double score = settings.languageModel() ? net.score() / (shard.width() - 1) : net.score();
+        // DL4J sums a sequence output's loss over the scored positions: report a language
+        // model's loss per scored token, comparable with its validation loss.
+        double score = net.score();
+        if (settings.languageModel()) {
+          score /= batch.getLabelsMaskArray() == null ? shard.width() - 1
+              : batch.getLabelsMaskArray().sumNumber().doubleValue() / (to - from);
+        }
         lossSum += score * (to - from);
         examples += to - from;
       }

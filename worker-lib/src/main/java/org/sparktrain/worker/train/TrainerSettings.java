@@ -1,6 +1,7 @@
 package org.sparktrain.worker.train;
 
 import java.io.Serializable;
+import org.sparktrain.worker.text.MaskingPolicy;
 
 /**
  * Everything a worker needs besides its shard and the snapshot; fixed for the whole run.
@@ -10,7 +11,8 @@ import java.io.Serializable;
  * @param threadsPerWorker ND4J/BLAS threads each task may use; tasks sharing an executor's cores
  *     must not each start one thread per core
  * @param languageModel rows are token blocks trained on next-token prediction
+ * @param masking for masked-language models (BERT): how tokens are masked; else null
  */
 public record TrainerSettings(String configJson, EpochSchedule schedule, boolean oneHotLabels,
-    int outputWidth, long seed, int threadsPerWorker, boolean languageModel)
-    implements Serializable {}
+    int outputWidth, long seed, int threadsPerWorker, boolean languageModel,
+    MaskingPolicy masking) implements Serializable {}
