@@ -13,8 +13,6 @@ import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.data.PreparedData;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.worker.backend.NativeMemory;
-import org.sparktrain.worker.text.MaskingPolicy;
-import org.sparktrain.worker.text.Tokenizer;
 import org.sparktrain.worker.eval.EvalResult;
 import org.sparktrain.worker.train.EpochSchedule;
 import org.sparktrain.worker.train.ModelSnapshot;
@@ -22,6 +20,8 @@ import org.sparktrain.worker.train.ParameterAccumulator;
 import org.sparktrain.worker.train.PartitionTrainer;
 import org.sparktrain.worker.train.TrainerSettings;
 import org.sparktrain.worker.train.WorkerResult;
+import org.sparktrain.worker.text.MaskingPolicy;
+import org.sparktrain.worker.text.Tokenizer;
 
 /**
  * Synchronous parameter averaging. Each round: broadcast the snapshot, let every shard run H
@@ -50,8 +50,7 @@ public final class TrainingLoop {
   private final PreparedData data;
   private final TrainerSettings settings;
   private final MultiLayerNetwork driverNet;
-  /** Masked-LM baseline: the commonest regular token of the training blocks (found once). */
-  private int mostFrequentToken = -1;
+  private final LanguageModelMetrics languageModelMetrics;
 
   public TrainingLoop(JavaSparkContext sc, JobSpec spec, PreparedData data) {
     this.sc = sc;
@@ -71,6 +70,7 @@ public final class TrainingLoop {
     this.settings = new TrainerSettings(conf.toJson(), schedule, spec.model().oneHotLabels(),
         spec.model().outputWidth(data.numClasses()), t.seed(), threads,
         spec.model().languageModel(), masking);
+    this.languageModelMetrics = new LanguageModelMetrics(sc, spec, data, settings);
   }
 
   public TrainerSettings settings() {
@@ -204,48 +204,13 @@ public final class TrainingLoop {
   }
 
   /**
-   * A masked-language model's loss and accuracy on the masked validation positions, and the
-   * accuracy of always answering the most frequent training token on the same positions.
-   */
-  private Map<String, Double> maskedValidationMetrics(float[] params) {
-    if (mostFrequentToken < 0) {
-      mostFrequentToken = TokenCounts.mostFrequent(data.train(), data.numClasses(),
-          settings.masking().specials());
-    }
-    double[] r = DistributedEvaluator.maskedTokenEval(sc, data.validation(), params,
-        settings.configJson(), settings.threadsPerWorker(), settings.masking(), settings.seed(),
-        mostFrequentToken);
-    double masked = Math.max(1, r[2]);
-    Map<String, Double> m = new java.util.LinkedHashMap<>();
-    m.put("maskedLoss", r[0] / masked);
-    m.put("maskedAccuracy", r[1] / masked);
-    m.put("mostFrequentTokenAccuracy", r[3] / masked);
-    m.put("maskedTokens", r[2]);
-    return m;
-  }
-
-  /**
-   * The validation metrics of one round: accuracy/F1 or MSE/MAE/R² from the evaluator, or for
-   * a language model the loss per token in nats, its perplexity, and at character level the
-   * bits per character.
+   * The validation metrics of one round: accuracy/F1 or MSE/MAE/R² from the evaluator, or a
+   * language model's (see {@link LanguageModelMetrics}).
    */
   Map<String, Double> validationMetrics(float[] params) {
-    if (!spec.model().languageModel()) {
-      return evaluate(data.validation(), params).scalars();
+    if (spec.model().languageModel()) {
+      return languageModelMetrics.validate(params);
     }
-    if (spec.model().maskedLanguageModel()) {
-      return maskedValidationMetrics(params);
-    }
-    double[] loss = DistributedEvaluator.languageModelLoss(sc, data.validation(), params,
-        settings.configJson(), settings.threadsPerWorker());
-    double perToken = loss[0] / Math.max(1, loss[1]);
-    Map<String, Double> m = new java.util.LinkedHashMap<>();
-    m.put("loss", perToken);
-    m.put("perplexity", Math.exp(perToken));
-    if (spec.data().text().tokenizer() == JobSpec.TokenizerKind.CHAR) {
-      m.put("bitsPerChar", perToken / Math.log(2));
-    }
-    m.put("tokens", loss[1]);
-    return m;
+    return evaluate(data.validation(), params).scalars();
   }
 }
