@@ -115,15 +115,17 @@ public final class TextPreparation {
       try (InputStream in = InputFiles.open(file, conf)) {
         text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       }
+      // Ids are file names, not full URIs, so the corpus splits the same wherever it lives.
+      String name = new org.apache.hadoop.fs.Path(file).getName();
       if (data.text().documents() == JobSpec.DocumentUnit.FILE) {
         if (!text.isBlank()) {
-          documents.add(new Document(file, text));
+          documents.add(new Document(name, text));
         }
       } else {
         String[] paragraphs = text.split("\\r?\\n\\s*\\r?\\n");
         for (int i = 0; i < paragraphs.length; i++) {
           if (!paragraphs[i].isBlank()) {
-            documents.add(new Document(file + "#" + i, paragraphs[i].strip()));
+            documents.add(new Document(name + "#" + i, paragraphs[i].strip()));
           }
         }
       }
