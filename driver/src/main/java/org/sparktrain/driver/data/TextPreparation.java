@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.data.Normalizer;
-import org.sparktrain.worker.model.SequenceModel;
+import org.sparktrain.worker.model.TransformerConfig;
 import org.sparktrain.worker.text.BlockPacker;
 import org.sparktrain.worker.text.BpeTokenizer;
 import org.sparktrain.worker.text.CharTokenizer;
@@ -45,7 +45,7 @@ public final class TextPreparation {
 
   public static PreparedData prepare(JavaSparkContext sc, JobSpec spec) throws IOException {
     JobSpec.Data data = spec.data();
-    int blockSize = ((SequenceModel) spec.model()).blockSize();
+    int blockSize = ((TransformerConfig) spec.model()).blockSize();
     List<Document> documents = read(data, sc.hadoopConfiguration());
     DocumentSplit split = new DocumentSplit(spec.train().seed(), data.validationFraction());
     List<String> trainTexts = new ArrayList<>();

@@ -5,6 +5,7 @@ import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparktrain.driver.output.ModelBundle;
+import org.sparktrain.worker.model.TransformerConfig;
 import org.sparktrain.worker.text.SpecialTokens;
 import org.sparktrain.worker.text.Tokenizer;
 
@@ -21,7 +22,7 @@ public final class TextGenerator {
   private final int blockSize;
 
   public TextGenerator(ModelBundle model) {
-    if (model.tokenizerJson() != null && !model.modelName().equals("gpt")) {
+    if (model.tokenizerJson() != null && !model.modelName().equals(TransformerConfig.GPT)) {
       throw new IllegalArgumentException("generate samples from a gpt model; this one is a "
           + model.modelName() + " (its attention sees both sides, so it cannot continue text)");
     }

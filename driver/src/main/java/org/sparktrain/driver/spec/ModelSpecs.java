@@ -4,10 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.nd4j.linalg.activations.Activation;
-import org.sparktrain.worker.model.BertConfig;
-import org.sparktrain.worker.model.GptConfig;
 import org.sparktrain.worker.model.LogisticConfig;
 import org.sparktrain.worker.model.MlpConfig;
+import org.sparktrain.worker.model.TransformerConfig;
 import org.sparktrain.worker.model.ModelConfig;
 
 /** The model zoo as the spec sees it: names, their hyperparameter keys, defaults and checks. */
@@ -19,7 +18,7 @@ final class ModelSpecs {
     return switch (name) {
       case LogisticConfig.NAME -> new LogisticConfig();
       case MlpConfig.NAME -> parseMlp(model);
-      case GptConfig.NAME, BertConfig.NAME -> parseTransformer(model, name);
+      case TransformerConfig.GPT, TransformerConfig.BERT -> parseTransformer(model, name);
       default -> throw new SpecException(model.pathOf("name") + ": '" + name
           + "' is not allowed (must be one of logistic, mlp, gpt, bert)");
     };
@@ -56,16 +55,8 @@ final class ModelSpecs {
       throw new SpecException(model.pathOf("heads") + ": " + heads + " is not allowed (must "
           + "divide model.width " + width + ")");
     }
-    return name.equals(GptConfig.NAME) ? new GptConfig(blockSize, layers, width, heads)
-        : new BertConfig(blockSize, layers, width, heads);
-  }
-
-  private static void putTransformer(Map<String, Object> m, int blockSize, int layers,
-      int width, int heads) {
-    m.put("blockSize", blockSize);
-    m.put("layers", layers);
-    m.put("width", width);
-    m.put("heads", heads);
+    return new TransformerConfig(name.equals(TransformerConfig.GPT), blockSize, layers, width,
+        heads);
   }
 
   static Map<String, Object> toMap(ModelConfig config) {
@@ -81,11 +72,11 @@ final class ModelSpecs {
       m.put("dropout", mlp.dropout());
       m.put("task", mlp.regression() ? "regression" : "classification");
     }
-    if (config instanceof GptConfig gpt) {
-      putTransformer(m, gpt.blockSize(), gpt.layers(), gpt.width(), gpt.heads());
-    }
-    if (config instanceof BertConfig bert) {
-      putTransformer(m, bert.blockSize(), bert.layers(), bert.width(), bert.heads());
+    if (config instanceof TransformerConfig t) {
+      m.put("blockSize", t.blockSize());
+      m.put("layers", t.layers());
+      m.put("width", t.width());
+      m.put("heads", t.heads());
     }
     return m;
   }

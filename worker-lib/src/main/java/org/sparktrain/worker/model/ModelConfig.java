@@ -8,7 +8,8 @@ import org.sparktrain.worker.train.OptimizerConfig;
  * A model of the zoo: its architecture settings only. Training settings (optimizer, seed) come in
  * when the DL4J configuration is built, so one architecture can be trained many ways.
  */
-public sealed interface ModelConfig extends Serializable permits LogisticConfig, MlpConfig, GptConfig, BertConfig {
+public sealed interface ModelConfig extends Serializable
+    permits LogisticConfig, MlpConfig, TransformerConfig {
 
   /** Zoo name as written in the job spec. */
   String name();
