@@ -28,12 +28,17 @@ public final class BackendCheck {
 
   /** Returns what summary.json records under "backend"; throws when the backend is wrong. */
   public static Map<String, Object> run(JavaSparkContext sc, BackendChoice choice, int workers) {
-    BackendInfo driver = BackendProbe.current();
-    if (!SparkSetup.isLocalThreads(sc.master())) {
+    BackendInfo driver;
+    List<BackendInfo> executors;
+    if (SparkSetup.isLocalThreads(sc.master())) {
+      // The executors are this JVM: one probe answers for both.
+      driver = BackendProbe.require(choice);
+      executors = List.of(driver);
+    } else {
       LOG.info("{}", OffHeapLimits.derive(sc.getConf()).describe());
+      driver = BackendProbe.current();
+      executors = probeExecutors(sc, choice, workers);
     }
-    List<BackendInfo> executors = SparkSetup.isLocalThreads(sc.master()) ? List.of(BackendProbe.require(choice))
-        : probeExecutors(sc, choice, workers);
     Set<BackendInfo> distinct = new LinkedHashSet<>(executors);
     for (BackendInfo e : distinct) {
       LOG.info("executor backend: {}; ND4J off-heap limit {} MiB, {} MiB in all", e.description(),

@@ -4,13 +4,13 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.sparktrain.worker.train.NativeArrays;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.eval.BlockEvaluator;
+import org.sparktrain.worker.eval.EvalResult;
 import org.sparktrain.worker.eval.LanguageModelLoss;
 import org.sparktrain.worker.eval.MaskedTokenEval;
 import org.sparktrain.worker.text.MaskingPolicy;
-import org.sparktrain.worker.eval.EvalResult;
+import org.sparktrain.worker.train.NativeArrays;
 import org.sparktrain.worker.train.NetworkPool;
 import org.sparktrain.worker.train.ThreadLimits;
 
@@ -18,24 +18,42 @@ import org.sparktrain.worker.train.ThreadLimits;
 public final class DistributedEvaluator {
   private DistributedEvaluator() {}
 
-  public static EvalResult evaluate(JavaSparkContext sc, JavaRDD<ExampleBlock> blocks,
-      float[] params, String configJson, boolean classification, int numClasses,
-      int threadsPerWorker) {
+  /** One block's contribution to an accumulated result, computed with the loaded network. */
+  @FunctionalInterface
+  interface BlockFold<T> extends java.io.Serializable {
+    T apply(MultiLayerNetwork net, ExampleBlock block, T acc);
+  }
+
+  /**
+   * Folds every block with a pooled network holding {@code params} (broadcast once), then
+   * merges the partial results: the frame every evaluation below shares.
+   */
+  static <T> T foldWithNetwork(JavaSparkContext sc, JavaRDD<ExampleBlock> blocks,
+      float[] params, String configJson, int threadsPerWorker, T zero, BlockFold<T> fold,
+      org.apache.spark.api.java.function.Function2<T, T, T> merge) {
     Broadcast<float[]> weights = sc.broadcast(params);
     try {
-      return blocks.aggregate(EvalResult.empty(classification, numClasses), (acc, block) -> {
+      return blocks.aggregate(zero, (acc, block) -> {
         ThreadLimits.apply(threadsPerWorker);
         MultiLayerNetwork net = NetworkPool.borrow(configJson);
         try {
           NativeArrays.copyInto(net.params(), weights.value());
-          return BlockEvaluator.evaluate(net, block, acc);
+          return fold.apply(net, block, acc);
         } finally {
           NetworkPool.giveBack(configJson, net);
         }
-      }, EvalResult::merge);
+      }, merge);
     } finally {
       weights.destroy();
     }
+  }
+
+  public static EvalResult evaluate(JavaSparkContext sc, JavaRDD<ExampleBlock> blocks,
+      float[] params, String configJson, boolean classification, int numClasses,
+      int threadsPerWorker) {
+    return foldWithNetwork(sc, blocks, params, configJson, threadsPerWorker,
+        EvalResult.empty(classification, numClasses), BlockEvaluator::evaluate,
+        EvalResult::merge);
   }
 
   /**
@@ -43,21 +61,8 @@ public final class DistributedEvaluator {
    */
   public static double[] languageModelLoss(JavaSparkContext sc, JavaRDD<ExampleBlock> blocks,
       float[] params, String configJson, int threadsPerWorker) {
-    Broadcast<float[]> weights = sc.broadcast(params);
-    try {
-      return blocks.aggregate(new double[2], (acc, block) -> {
-        ThreadLimits.apply(threadsPerWorker);
-        MultiLayerNetwork net = NetworkPool.borrow(configJson);
-        try {
-          NativeArrays.copyInto(net.params(), weights.value());
-          return LanguageModelLoss.accumulate(net, block, acc);
-        } finally {
-          NetworkPool.giveBack(configJson, net);
-        }
-      }, (a, b) -> new double[] {a[0] + b[0], a[1] + b[1]});
-    } finally {
-      weights.destroy();
-    }
+    return foldWithNetwork(sc, blocks, params, configJson, threadsPerWorker, new double[2],
+        LanguageModelLoss::accumulate, DistributedEvaluator::sum);
   }
 
   /**
@@ -67,20 +72,16 @@ public final class DistributedEvaluator {
   public static double[] maskedTokenEval(JavaSparkContext sc, JavaRDD<ExampleBlock> blocks,
       float[] params, String configJson, int threadsPerWorker, MaskingPolicy policy, long seed,
       int mostFrequentToken) {
-    Broadcast<float[]> weights = sc.broadcast(params);
-    try {
-      return blocks.aggregate(new double[4], (acc, block) -> {
-        ThreadLimits.apply(threadsPerWorker);
-        MultiLayerNetwork net = NetworkPool.borrow(configJson);
-        try {
-          NativeArrays.copyInto(net.params(), weights.value());
-          return MaskedTokenEval.accumulate(net, block, policy, seed, mostFrequentToken, acc);
-        } finally {
-          NetworkPool.giveBack(configJson, net);
-        }
-      }, (a, b) -> new double[] {a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]});
-    } finally {
-      weights.destroy();
+    return foldWithNetwork(sc, blocks, params, configJson, threadsPerWorker, new double[4],
+        (net, block, acc) -> MaskedTokenEval.accumulate(net, block, policy, seed,
+            mostFrequentToken, acc), DistributedEvaluator::sum);
+  }
+
+  /** Element-wise sum of two partial counts (into the first). */
+  private static double[] sum(double[] a, double[] b) {
+    for (int i = 0; i < a.length; i++) {
+      a[i] += b[i];
     }
+    return a;
   }
 }

@@ -54,7 +54,7 @@ public final class OffHeapPreCheck {
     String raise;
     if (SparkSetup.isLocalThreads(master)) {
       limit = Pointer.maxBytes();
-      tasks = Math.max(1, Math.min(workers, localSlots(master)));
+      tasks = Math.max(1, Math.min(workers, SparkSetup.localSlots(master)));
       raise = "the driver's -Dorg.bytedeco.javacpp.maxbytes (or -Xmx, which it follows by "
           + "default; bin/sparktrain reads SPARKTRAIN_JAVA_OPTS)";
     } else {
@@ -81,14 +81,5 @@ public final class OffHeapPreCheck {
   static long suggestedOverheadMib(long need) {
     long mib = (need >> 20) + 1;
     return Math.max(384, Math.max(mib + 128, (long) Math.ceil(mib / 0.75)));
-  }
-
-  private static int localSlots(String master) {
-    int cores = Runtime.getRuntime().availableProcessors();
-    if (master.equals("local")) {
-      return 1;
-    }
-    String inside = master.substring("local[".length(), master.indexOf(']')).split(",")[0].trim();
-    return inside.equals("*") ? cores : Integer.parseInt(inside);
   }
 }

@@ -84,17 +84,21 @@ public final class SparkSetup {
    */
   public static int autoThreadsPerWorker(JavaSparkContext sc, int workers) {
     String master = sc.master();
-    int cores = Runtime.getRuntime().availableProcessors();
-    if (master.startsWith("local[") || master.equals("local")) {
-      int slots = master.equals("local") ? 1 : parseLocalSlots(master, cores);
-      return Math.max(1, cores / Math.max(1, Math.min(slots, workers)));
+    if (isLocalThreads(master)) {
+      int cores = Runtime.getRuntime().availableProcessors();
+      return Math.max(1, cores / Math.max(1, Math.min(localSlots(master), workers)));
     }
     return sc.getConf().getInt("spark.task.cpus", 1);
   }
 
-  private static int parseLocalSlots(String master, int cores) {
+  /** Task slots of a local / local[N] / local[*] / local[N,F] master. */
+  static int localSlots(String master) {
+    if (master.equals("local")) {
+      return 1;
+    }
     String inside = master.substring("local[".length(), master.indexOf(']'));
     String slots = inside.split(",")[0].trim();
-    return slots.equals("*") ? cores : Integer.parseInt(slots);
+    return slots.equals("*") ? Runtime.getRuntime().availableProcessors()
+        : Integer.parseInt(slots);
   }
 }
