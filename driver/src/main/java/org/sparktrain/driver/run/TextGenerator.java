@@ -44,6 +44,10 @@ public final class TextGenerator {
     if (temperature <= 0) {
       throw new IllegalArgumentException("--temperature must be above 0, got " + temperature);
     }
+    if (tokens < 0 || topK < 0) {
+      throw new IllegalArgumentException("--tokens and --top-k must be 0 or more, got "
+          + tokens + " and " + topK);
+    }
     int[] context = tokenizer.encode(prompt);
     int[] all = Arrays.copyOf(context, context.length + tokens);
     SplittableRandom random = new SplittableRandom(seed);

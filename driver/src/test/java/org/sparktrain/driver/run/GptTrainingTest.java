@@ -80,6 +80,10 @@ class GptTrainingTest {
     assertThat(text).startsWith("the ").hasSizeGreaterThanOrEqualTo(44);
     // Same seed, same text: sampling is reproducible.
     assertThat(new TextGenerator(saved).generate("the ", 40, 0.5, 5, 1)).isEqualTo(text);
+    assertThatThrownBy(() -> new TextGenerator(saved).generate("the ", -1, 0.5, 5, 1))
+        .hasMessageContaining("--tokens and --top-k must be 0 or more");
+    assertThatThrownBy(() -> new TextGenerator(saved).generate("the ", 5, 0, 5, 1))
+        .hasMessageContaining("--temperature must be above 0");
   }
 
   @Test
