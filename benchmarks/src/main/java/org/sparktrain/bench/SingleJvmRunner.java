@@ -50,11 +50,9 @@ public final class SingleJvmRunner {
     int n = train.rows();
     BenchJson.log(WHO, "train examples " + n + ", test examples " + test.rows());
 
-    MultiLayerNetwork net = new MultiLayerNetwork(
-        new MlpConfig(new int[] {256, 256}, Activation.RELU, 0.0, false).build(train.width(),
-            Mnist.CLASSES, new OptimizerConfig(OptimizerConfig.Kind.ADAM, 1e-3, 0.9, 0.9, 0.999,
-                1e-8), seed));
-    net.init();
+    MultiLayerNetwork net = new MlpConfig(new int[] {256, 256}, Activation.RELU, 0.0, false)
+        .build(train.width(), Mnist.CLASSES, new OptimizerConfig(OptimizerConfig.Kind.ADAM, 1e-3,
+            0.9, 0.9, 0.999, 1e-8), seed).newNetwork().layers();
     MinibatchAssembler assembler = new MinibatchAssembler(true, Mnist.CLASSES);
     // Only the seeded shuffle is used: the same permutation code sparktrain's workers use.
     EpochSchedule shuffle = new EpochSchedule(n, batch, 1, seed);

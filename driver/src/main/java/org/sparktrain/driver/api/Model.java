@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.run.PredictJob;
+import org.sparktrain.worker.train.Network;
 
 /**
  * A trained network with the normalization it was trained with. Predicting goes through
@@ -65,8 +65,11 @@ public final class Model {
     return bundle.numClasses();
   }
 
-  /** The DL4J network, for anything the API does not cover; it expects normalized inputs. */
-  public MultiLayerNetwork network() {
+  /**
+   * The network, for anything the API does not cover ({@code network().layers()} is the DL4J
+   * MultiLayerNetwork of a layer-stack model); it expects normalized inputs.
+   */
+  public Network network() {
     return bundle.network();
   }
 

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.sparktrain.driver.checkpoint.CheckpointContent;
 import org.sparktrain.driver.checkpoint.CheckpointException;
 import org.sparktrain.driver.checkpoint.CheckpointInfo;
@@ -13,6 +11,8 @@ import org.sparktrain.driver.checkpoint.CheckpointStore;
 import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
+import org.sparktrain.worker.model.NetworkConfig;
+import org.sparktrain.worker.train.Network;
 import org.sparktrain.worker.train.PartitionTrainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -76,9 +76,7 @@ final class CheckpointCommands {
         throw new IllegalArgumentException("export of a language model's checkpoint is not "
             + "supported: its tokenizer is saved only with the run's model/ folder (use that)");
       }
-      MultiLayerNetwork net = new MultiLayerNetwork(
-          MultiLayerConfiguration.fromJson(c.modelConfigJson()));
-      net.init();
+      Network net = NetworkConfig.fromJson(c.modelConfigJson()).newNetwork();
       PartitionTrainer.load(net, c.snapshot().withStatesMerged());
       new ModelBundle(net, c.normalizer(), spec.model().name(), spec.model().classification(),
           spec.data().numClasses()).save(output, conf);

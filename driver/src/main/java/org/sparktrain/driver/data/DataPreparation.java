@@ -19,6 +19,7 @@ import org.sparktrain.worker.data.LabelRule;
 import org.sparktrain.worker.data.Normalizer;
 import org.sparktrain.worker.data.ParsedRecord;
 import org.sparktrain.worker.data.SeedMixer;
+import org.sparktrain.worker.model.TransformerConfig;
 import scala.Tuple2;
 
 /**
@@ -56,6 +57,12 @@ public final class DataPreparation {
         throw new IllegalArgumentException("crossval is for csv, idx and libsvm data, not text");
       }
       return TextPreparation.prepare(sc, spec);
+    }
+    if (spec.model() instanceof TransformerConfig t && t.textClassifier()) {
+      if (selection.crossValidation()) {
+        throw new IllegalArgumentException("crossval is not supported for bert-classifier");
+      }
+      return TextClassPreparation.prepare(sc, spec);
     }
     LabelRule rule = labelRule(spec);
     DatasetReader.Source main = DatasetReader.read(sc, data, data.uri(), data.labelsUri(), rule);

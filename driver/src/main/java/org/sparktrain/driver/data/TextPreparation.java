@@ -95,7 +95,7 @@ public final class TextPreparation {
    * (megabytes per task per round). The blocks travel once, as a broadcast, and the RDD's
    * partitions are just their indices.
    */
-  private static JavaRDD<ExampleBlock> distribute(JavaSparkContext sc, List<ExampleBlock> blocks,
+  static JavaRDD<ExampleBlock> distribute(JavaSparkContext sc, List<ExampleBlock> blocks,
       int slices) {
     Broadcast<ExampleBlock[]> shared = sc.broadcast(blocks.toArray(new ExampleBlock[0]));
     List<Integer> indices = new ArrayList<>();

@@ -9,17 +9,16 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
 import org.sparktrain.worker.data.NormalizationMethod;
 import org.sparktrain.worker.data.Normalizer;
+import org.sparktrain.worker.train.Network;
 
 /**
  * A trained model as files: {@code model.zip} (DL4J ModelSerializer, with optimizer state) and
  * {@code preprocessing.json} (normalizer statistics and label meaning), so predict and evaluate
  * apply exactly the normalization the model was trained with.
  */
-public record ModelBundle(MultiLayerNetwork network, Normalizer normalizer, String modelName,
+public record ModelBundle(Network network, Normalizer normalizer, String modelName,
     boolean classification, int numClasses, String tokenizerJson) {
   public static final String NETWORK_FILE = "model.zip";
   public static final String PREPROCESSING_FILE = "preprocessing.json";
@@ -27,9 +26,22 @@ public record ModelBundle(MultiLayerNetwork network, Normalizer normalizer, Stri
   public static final String TOKENIZER_FILE = "tokenizer.json";
 
   /** A model without a tokenizer (classifiers and regressors). */
-  public ModelBundle(MultiLayerNetwork network, Normalizer normalizer, String modelName,
+  public ModelBundle(Network network, Normalizer normalizer, String modelName,
       boolean classification, int numClasses) {
     this(network, normalizer, modelName, classification, numClasses, null);
+  }
+
+  /**
+   * Refuses models whose inputs are token ids (language models, text classifiers): predict and
+   * evaluate read rows of numbers.
+   */
+  public ModelBundle requireNumericInput(String command) {
+    if (tokenizerJson != null) {
+      throw new IllegalArgumentException(command + " reads rows of numbers; this is a "
+          + modelName + " model, whose inputs are texts (not supported by " + command
+          + " yet; its training run reports validation and test metrics)");
+    }
+    return this;
   }
 
   public int numFeatures() {
@@ -58,7 +70,7 @@ public record ModelBundle(MultiLayerNetwork network, Normalizer normalizer, Stri
     FileSystem fs = files.network().getFileSystem(conf);
     fs.mkdirs(files.network().getParent());
     try (OutputStream out = fs.create(files.network(), true)) {
-      ModelSerializer.writeModel(network, out, true);
+      network.save(out);
     }
     Map<String, Object> meta = new LinkedHashMap<>();
     meta.put("formatVersion", 1);
@@ -90,9 +102,9 @@ public record ModelBundle(MultiLayerNetwork network, Normalizer normalizer, Stri
             + "a run's model folder, e.g. runs/digits/model, or an exported model.zip)");
       }
     }
-    MultiLayerNetwork net;
+    Network net;
     try (InputStream in = fs.open(networkFile)) {
-      net = ModelSerializer.restoreMultiLayerNetwork(in, true);
+      net = Network.restore(in);
     }
     JsonNode meta;
     try (InputStream in = fs.open(metaFile)) {

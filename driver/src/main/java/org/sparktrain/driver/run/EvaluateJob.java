@@ -26,7 +26,8 @@ public final class EvaluateJob {
 
   public static Map<String, Object> run(JavaSparkContext sc, String modelUri, DataOptions opts)
       throws IOException {
-    ModelBundle bundle = ModelBundle.load(modelUri, sc.hadoopConfiguration());
+    ModelBundle bundle = ModelBundle.load(modelUri, sc.hadoopConfiguration())
+        .requireNumericInput("evaluate");
     JobSpec.Data data = new JobSpec.Data(opts.uri(), opts.format(), opts.labelColumn(),
         opts.header(), bundle.numClasses(), bundle.numFeatures(), opts.labelsUri(), null, null,
         1, 0, 0, null);
@@ -43,7 +44,7 @@ public final class EvaluateJob {
     try {
       EvalResult result = DistributedEvaluator.evaluate(sc, blocks,
           bundle.network().params().toFloatVector(),
-          bundle.network().getLayerWiseConfigurations().toJson(), bundle.classification(),
+          bundle.network().config().toJson(), bundle.classification(),
           bundle.numClasses(), 0);
       Map<String, Object> out = new LinkedHashMap<>(Summaries.metrics(result));
       Map<String, Long> dropped = new LinkedHashMap<>();

@@ -32,7 +32,7 @@ public final class PredictJob {
    */
   public static long run(String modelUri, String inputUri, String outputUri, Integer labelColumn,
       boolean header, Configuration conf) throws IOException {
-    ModelBundle bundle = ModelBundle.load(modelUri, conf);
+    ModelBundle bundle = ModelBundle.load(modelUri, conf).requireNumericInput("predict");
     int width = bundle.numFeatures();
     Path out = new Path(outputUri);
     long rows = 0;
@@ -70,8 +70,7 @@ public final class PredictJob {
       return "prediction";
     }
     StringBuilder sb = new StringBuilder("prediction");
-    int outputs = (int) bundle.network().getLayer(bundle.network().getnLayers() - 1)
-        .getParam("b").length();
+    int outputs = (int) bundle.network().outputWidth();
     if (outputs > 1) {
       for (int k = 0; k < outputs; k++) {
         sb.append(",p").append(k);
@@ -127,8 +126,7 @@ public final class PredictJob {
     for (int i = 0; i < n; i++) {
       System.arraycopy(bundle.normalizer().apply(rawRows.get(i)), 0, packed, i * width, width);
     }
-    INDArray out = bundle.network().output(Nd4j.create(packed, new long[] {n, width}, 'c'),
-        false);
+    INDArray out = bundle.network().output(Nd4j.create(packed, new long[] {n, width}, 'c'));
     float[][] rows = new float[n][];
     for (int i = 0; i < n; i++) {
       rows[i] = out.getRow(i).toFloatVector();

@@ -59,8 +59,7 @@ public final class TextGenerator {
       for (int i = 0; i < length; i++) {
         input[i] = all[n - length + i];
       }
-      INDArray out = model.network().output(Nd4j.create(input, new long[] {1, 1, blockSize}),
-          false);
+      INDArray out = model.network().output(Nd4j.create(input, new long[] {1, 1, blockSize}));
       double[] p = new double[(int) out.size(1)];
       for (int v = 0; v < p.length; v++) {
         p[v] = specials.isSpecial(v) ? 0 : out.getDouble(0, v, Math.max(0, length - 1));

@@ -3,6 +3,7 @@ package org.sparktrain.driver.spec;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.sparktrain.worker.augment.AugmentationConfig;
 import org.sparktrain.worker.backend.BackendChoice;
 import org.sparktrain.worker.data.NormalizationMethod;
 import org.sparktrain.worker.model.ModelConfig;
@@ -41,12 +42,17 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
    * and saved with the model.
    *
    * @param vocabSize bpe only: the vocabulary size including the 256 byte tokens and specials
+   * @param textColumn bert-classifier's CSV: the column holding the text; negative counts from
+   *     the end. The tokenizer settings apply when it has no pretrained model to take one from.
    */
-  public record Text(TokenizerKind tokenizer, int vocabSize, DocumentUnit documents)
-      implements Serializable {}
+  public record Text(TokenizerKind tokenizer, int vocabSize, DocumentUnit documents,
+      int textColumn) implements Serializable {}
 
-  public record Preprocess(BadRecordPolicy badRecords, NormalizationMethod normalize)
-      implements Serializable {}
+  /**
+   * @param augmentation random image augmentation of the training data; null for none
+   */
+  public record Preprocess(BadRecordPolicy badRecords, NormalizationMethod normalize,
+      AugmentationConfig augmentation) implements Serializable {}
 
   /**
    * @param batchSize minibatch size per worker
@@ -100,7 +106,11 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
       if (data.text().tokenizer() == TokenizerKind.BPE) {
         d.put("vocabSize", data.text().vocabSize());
       }
-      d.put("documents", lower(data.text().documents()));
+      if (data.format() == Format.TEXT) {
+        d.put("documents", lower(data.text().documents()));
+      } else {
+        d.put("textColumn", data.text().textColumn());
+      }
     }
     putIfSet(d, "labelsUri", data.labelsUri());
     putIfSet(d, "testUri", data.testUri());
@@ -114,6 +124,19 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("badRecords", lower(preprocess.badRecords()));
     p.put("normalize", preprocess.normalize().key());
+    AugmentationConfig a = preprocess.augmentation();
+    if (a != null) {
+      Map<String, Object> aug = new LinkedHashMap<>();
+      aug.put("shiftPixels", a.shiftPixels());
+      aug.put("pShift", a.pShift());
+      aug.put("rotationDegrees", a.rotationDegrees());
+      aug.put("pRotate", a.pRotate());
+      aug.put("scaleMin", a.scaleMin());
+      aug.put("scaleMax", a.scaleMax());
+      aug.put("pScale", a.pScale());
+      aug.put("pFlipHorizontal", a.pFlipHorizontal());
+      p.put("augmentation", aug);
+    }
     root.put("preprocess", p);
     root.put("model", ModelSpecs.toMap(model));
     Map<String, Object> t = new LinkedHashMap<>();
@@ -132,6 +155,10 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
       o.put("beta1", opt.beta1());
       o.put("beta2", opt.beta2());
       o.put("epsilon", opt.epsilon());
+    }
+    if (opt.decayRate() != 1.0) {
+      o.put("decayRate", opt.decayRate());
+      o.put("decayEveryEpochs", opt.decayEveryEpochs());
     }
     t.put("optimizer", o);
     t.put("averageOptimizerState", train.averageOptimizerState());

@@ -8,9 +8,11 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.sparktrain.driver.spec.JobSpec.BadRecordPolicy;
 import org.sparktrain.driver.spec.JobSpec.Format;
+import org.sparktrain.worker.augment.AugmentationConfig;
 import org.sparktrain.worker.backend.BackendChoice;
 import org.sparktrain.worker.data.NormalizationMethod;
 import org.sparktrain.worker.model.ModelConfig;
+import org.sparktrain.worker.model.TransformerConfig;
 import org.sparktrain.worker.train.OptimizerConfig;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -62,10 +64,10 @@ public final class JobSpecParser {
   private static JobSpec fromTree(Object parsed, Path baseDir) {
     SpecNode root = SpecNode.root(parsed);
     SpecNode model = root.section("model");
-    ModelConfig modelConfig = ModelSpecs.parse(model);
+    ModelConfig modelConfig = ModelSpecs.parse(model, baseDir);
     model.finish();
     JobSpec.Data data = parseData(root.section("data"), baseDir, modelConfig);
-    JobSpec.Preprocess preprocess = parsePreprocess(root.section("preprocess"));
+    JobSpec.Preprocess preprocess = parsePreprocess(root.section("preprocess"), modelConfig);
     JobSpec.Train train = parseTrain(root.section("train"));
     SpecNode evalNode = root.section("eval");
     JobSpec.Eval eval = new JobSpec.Eval(
@@ -149,17 +151,25 @@ public final class JobSpecParser {
           + " does not go with model " + model.name() + " (format text is for language models, "
           + "gpt and bert; the others read csv, idx or libsvm)");
     }
-    if (format == Format.TEXT) {
+    boolean textClassifier = model instanceof TransformerConfig t && t.textClassifier();
+    if (textClassifier && format != Format.CSV) {
+      throw new SpecException(d.pathOf("format") + ": " + format.name().toLowerCase()
+          + " does not go with model bert-classifier (it reads csv: a text column and a label)");
+    }
+    if (format == Format.TEXT || textClassifier) {
       JobSpec.TokenizerKind kind = d.choice("tokenizer", JobSpec.TokenizerKind.CHAR,
           JobSpec.TokenizerKind.class);
       int vocabSize = kind == JobSpec.TokenizerKind.BPE
           ? d.integer("vocabSize", 4000, 261, 1_000_000) : 0;
-      text = new JobSpec.Text(kind, vocabSize, d.choice("documents",
-          JobSpec.DocumentUnit.FILE, JobSpec.DocumentUnit.class));
+      JobSpec.DocumentUnit documents = format == Format.TEXT ? d.choice("documents",
+          JobSpec.DocumentUnit.FILE, JobSpec.DocumentUnit.class) : JobSpec.DocumentUnit.FILE;
+      int textColumn = textClassifier ? d.integer("textColumn", 0, Integer.MIN_VALUE,
+          Integer.MAX_VALUE) : 0;
+      text = new JobSpec.Text(kind, vocabSize, documents, textColumn);
     }
     SpecNode split = d.section("split");
-    double test = split.number("test", testUri == null && text == null ? 0.15 : 0.0, 0, false,
-        1);
+    double test = split.number("test", testUri == null && format != Format.TEXT ? 0.15 : 0.0, 0,
+        false, 1);
     double validation = split.number("validation", 0.05, 0, false, 1);
     double train = split.number("train", 1 - test - validation, 0, true, 1);
     split.finish();
@@ -172,7 +182,11 @@ public final class JobSpecParser {
       throw new SpecException(d.pathOf("split.test") + ": " + test + " is not allowed when "
           + "data.testUri names a separate test set (must be 0)");
     }
-    if (text != null && (test != 0 || testUri != null)) {
+    if (textClassifier && testUri != null) {
+      throw new SpecException(d.pathOf("testUri") + " is not supported for bert-classifier "
+          + "(split one CSV with split.test)");
+    }
+    if (format == Format.TEXT && (test != 0 || testUri != null)) {
       throw new SpecException(d.pathOf("split.test") + ": a text corpus is split into train and "
           + "validation documents only (split.test must be 0 and testUri unset)");
     }
@@ -181,12 +195,45 @@ public final class JobSpecParser {
         testUri, testLabelsUri, train, validation, test, text);
   }
 
-  private static JobSpec.Preprocess parsePreprocess(SpecNode p) {
-    JobSpec.Preprocess pre = new JobSpec.Preprocess(
-        p.choice("badRecords", BadRecordPolicy.DROP, BadRecordPolicy.class),
-        p.choice("normalize", NormalizationMethod.STANDARDIZE, NormalizationMethod.class));
+  private static JobSpec.Preprocess parsePreprocess(SpecNode p, ModelConfig model) {
+    BadRecordPolicy badRecords = p.choice("badRecords", BadRecordPolicy.DROP,
+        BadRecordPolicy.class);
+    NormalizationMethod normalize = p.choice("normalize", NormalizationMethod.STANDARDIZE,
+        NormalizationMethod.class);
+    AugmentationConfig augmentation = null;
+    if (p.has("augmentation")) {
+      augmentation = parseAugmentation(p.section("augmentation"));
+      if (model.languageModel()) {
+        throw new SpecException(p.pathOf("augmentation") + " is for images; model "
+            + model.name() + " reads text");
+      }
+      if (normalize != NormalizationMethod.SCALE && normalize != NormalizationMethod.NONE) {
+        throw new SpecException(p.pathOf("augmentation") + " needs preprocess.normalize: scale "
+            + "or none (got " + normalize.key() + "): moving pixels between positions that "
+            + "were normalized with different per-pixel statistics would corrupt them");
+      }
+    }
     p.finish();
-    return pre;
+    return new JobSpec.Preprocess(badRecords, normalize, augmentation);
+  }
+
+  /** Every augmentation is off unless its probability is set. */
+  private static AugmentationConfig parseAugmentation(SpecNode a) {
+    int shift = a.integer("shiftPixels", 0, 0, 1000);
+    double pShift = a.number("pShift", shift > 0 ? 0.5 : 0, 0, false, 1);
+    double rotation = a.number("rotationDegrees", 0, 0, false, 180);
+    double pRotate = a.number("pRotate", rotation > 0 ? 0.5 : 0, 0, false, 1);
+    double scaleMin = a.number("scaleMin", 1, 0, true, 10);
+    double scaleMax = a.number("scaleMax", 1, 0, true, 10);
+    if (scaleMin > scaleMax) {
+      throw new SpecException(a.pathOf("scaleMin") + ": " + scaleMin + " is not allowed (must "
+          + "be <= scaleMax " + scaleMax + ")");
+    }
+    double pScale = a.number("pScale", scaleMin != 1 || scaleMax != 1 ? 0.5 : 0, 0, false, 1);
+    double pFlip = a.number("pFlipHorizontal", 0, 0, false, 1);
+    a.finish();
+    return new AugmentationConfig(shift, pShift, rotation, pRotate, scaleMin, scaleMax, pScale,
+        pFlip);
   }
 
   private static JobSpec.Train parseTrain(SpecNode t) {
@@ -209,6 +256,8 @@ public final class JobSpecParser {
       beta2 = o.number("beta2", beta2, 0, false, 0.999999);
       epsilon = o.number("epsilon", epsilon, 0, true, 1);
     }
+    double decayRate = o.number("decayRate", 1.0, 0, true, 1);
+    int decayEvery = o.integer("decayEveryEpochs", 1, 1, 1_000_000);
     o.finish();
     boolean averageState = t.bool("averageOptimizerState", true);
     long seed = t.longValue("seed", 42, Long.MIN_VALUE, Long.MAX_VALUE);
@@ -216,8 +265,8 @@ public final class JobSpecParser {
     BackendChoice backend = t.choice("backend", BackendChoice.AUTO, BackendChoice.class);
     t.finish();
     return new JobSpec.Train(epochs, batchSize, workers, averagingFrequency,
-        new OptimizerConfig(kind, lr, momentum, beta1, beta2, epsilon), averageState, seed,
-        threads, backend);
+        new OptimizerConfig(kind, lr, momentum, beta1, beta2, epsilon, decayRate, decayEvery),
+        averageState, seed, threads, backend);
   }
 
   private static String resolveOrNull(String uri, Path base) {

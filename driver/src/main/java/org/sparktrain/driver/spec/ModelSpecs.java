@@ -8,19 +8,23 @@ import org.sparktrain.worker.model.LogisticConfig;
 import org.sparktrain.worker.model.MlpConfig;
 import org.sparktrain.worker.model.TransformerConfig;
 import org.sparktrain.worker.model.ModelConfig;
+import org.sparktrain.worker.model.ResNetConfig;
 
 /** The model zoo as the spec sees it: names, their hyperparameter keys, defaults and checks. */
 final class ModelSpecs {
   private ModelSpecs() {}
 
-  static ModelConfig parse(SpecNode model) {
+  static ModelConfig parse(SpecNode model, java.nio.file.Path base) {
     String name = model.requiredString("name", "mlp");
     return switch (name) {
       case LogisticConfig.NAME -> new LogisticConfig();
       case MlpConfig.NAME -> parseMlp(model);
-      case TransformerConfig.GPT, TransformerConfig.BERT -> parseTransformer(model, name);
+      case ResNetConfig.NAME -> parseResNet(model);
+      case TransformerConfig.GPT, TransformerConfig.BERT, TransformerConfig.BERT_CLASSIFIER ->
+          parseTransformer(model, name, base);
       default -> throw new SpecException(model.pathOf("name") + ": '" + name
-          + "' is not allowed (must be one of logistic, mlp, gpt, bert)");
+          + "' is not allowed (must be one of logistic, mlp, resnet, gpt, bert, "
+          + "bert-classifier)");
     };
   }
 
@@ -45,8 +49,22 @@ final class ModelSpecs {
     return new MlpConfig(hidden, activation, dropout, task.equals("regression"));
   }
 
+  private static ModelConfig parseResNet(SpecNode model) {
+    int[] shape = model.intList("inputShape", null, 1);
+    if (shape != null && shape.length != 3) {
+      throw new SpecException(model.pathOf("inputShape") + ": " + shape.length + " values are "
+          + "not allowed (must be [height, width, channels], e.g. [28, 28, 1])");
+    }
+    int stemWidth = model.integer("stemWidth", 16, 1, 4096);
+    int stemStride = model.integer("stemStride", 1, 1, 2);
+    int[] widths = model.intList("widths", new int[] {16, 32, 64}, 1);
+    int blocks = model.integer("blocksPerStage", 1, 1, 100);
+    return new ResNetConfig(shape, stemWidth, stemStride, widths, blocks);
+  }
+
   /** gpt and bert share their architecture keys; only the attention mask and task differ. */
-  private static ModelConfig parseTransformer(SpecNode model, String name) {
+  private static ModelConfig parseTransformer(SpecNode model, String name,
+      java.nio.file.Path base) {
     int blockSize = model.integer("blockSize", 128, 1, 8192);
     int layers = model.integer("layers", 4, 1, 96);
     int width = model.integer("width", 128, 1, 16384);
@@ -55,29 +73,49 @@ final class ModelSpecs {
       throw new SpecException(model.pathOf("heads") + ": " + heads + " is not allowed (must "
           + "divide model.width " + width + ")");
     }
-    return new TransformerConfig(name.equals(TransformerConfig.GPT), blockSize, layers, width,
-        heads);
+    TransformerConfig.Task task = TransformerConfig.Task.ofModelName(name);
+    String pretrained = null;
+    if (task == TransformerConfig.Task.CLASSIFY_TEXT && model.has("pretrained")) {
+      pretrained = JobSpecParser.resolve(model.string("pretrained", null), base);
+    }
+    return new TransformerConfig(task, blockSize, layers, width, heads, pretrained);
   }
 
   static Map<String, Object> toMap(ModelConfig config) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", config.name());
     if (config instanceof MlpConfig mlp) {
-      java.util.List<Integer> hidden = new java.util.ArrayList<>();
-      for (int h : mlp.hidden()) {
-        hidden.add(h);
-      }
-      m.put("hidden", hidden);
+      m.put("hidden", ints(mlp.hidden()));
       m.put("activation", mlp.activation().name().toLowerCase(Locale.ROOT));
       m.put("dropout", mlp.dropout());
       m.put("task", mlp.regression() ? "regression" : "classification");
+    }
+    if (config instanceof ResNetConfig r) {
+      if (r.imageShape() != null) {
+        m.put("inputShape", ints(r.imageShape()));
+      }
+      m.put("stemWidth", r.stemWidth());
+      m.put("stemStride", r.stemStride());
+      m.put("widths", ints(r.stageWidths()));
+      m.put("blocksPerStage", r.blocksPerStage());
     }
     if (config instanceof TransformerConfig t) {
       m.put("blockSize", t.blockSize());
       m.put("layers", t.layers());
       m.put("width", t.width());
       m.put("heads", t.heads());
+      if (t.pretrained() != null) {
+        m.put("pretrained", t.pretrained());
+      }
     }
     return m;
+  }
+
+  private static java.util.List<Integer> ints(int[] values) {
+    java.util.List<Integer> list = new java.util.ArrayList<>();
+    for (int v : values) {
+      list.add(v);
+    }
+    return list;
   }
 }

@@ -3,7 +3,6 @@ package org.sparktrain.driver.train;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.eval.BlockEvaluator;
 import org.sparktrain.worker.eval.EvalResult;
@@ -11,6 +10,7 @@ import org.sparktrain.worker.eval.LanguageModelLoss;
 import org.sparktrain.worker.eval.MaskedTokenEval;
 import org.sparktrain.worker.text.MaskingPolicy;
 import org.sparktrain.worker.train.NativeArrays;
+import org.sparktrain.worker.train.Network;
 import org.sparktrain.worker.train.NetworkPool;
 import org.sparktrain.worker.train.ThreadLimits;
 
@@ -21,7 +21,7 @@ public final class DistributedEvaluator {
   /** One block's contribution to an accumulated result, computed with the loaded network. */
   @FunctionalInterface
   interface BlockFold<T> extends java.io.Serializable {
-    T apply(MultiLayerNetwork net, ExampleBlock block, T acc);
+    T apply(Network net, ExampleBlock block, T acc);
   }
 
   /**
@@ -35,7 +35,7 @@ public final class DistributedEvaluator {
     try {
       return blocks.aggregate(zero, (acc, block) -> {
         ThreadLimits.apply(threadsPerWorker);
-        MultiLayerNetwork net = NetworkPool.borrow(configJson);
+        Network net = NetworkPool.borrow(configJson);
         try {
           NativeArrays.copyInto(net.params(), weights.value());
           return fold.apply(net, block, acc);
@@ -51,8 +51,17 @@ public final class DistributedEvaluator {
   public static EvalResult evaluate(JavaSparkContext sc, JavaRDD<ExampleBlock> blocks,
       float[] params, String configJson, boolean classification, int numClasses,
       int threadsPerWorker) {
+    return evaluate(sc, blocks, params, configJson, classification, numClasses,
+        threadsPerWorker, -1);
+  }
+
+  /** @param padToken text classifiers: the [PAD] id of their token rows; else -1 */
+  public static EvalResult evaluate(JavaSparkContext sc, JavaRDD<ExampleBlock> blocks,
+      float[] params, String configJson, boolean classification, int numClasses,
+      int threadsPerWorker, int padToken) {
     return foldWithNetwork(sc, blocks, params, configJson, threadsPerWorker,
-        EvalResult.empty(classification, numClasses), BlockEvaluator::evaluate,
+        EvalResult.empty(classification, numClasses),
+        (net, block, acc) -> BlockEvaluator.evaluate(net, block, acc, padToken),
         EvalResult::merge);
   }
 

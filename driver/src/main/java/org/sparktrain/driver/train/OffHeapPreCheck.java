@@ -5,7 +5,7 @@ import org.apache.spark.SparkConf;
 import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.sparktrain.worker.model.NetworkConfig;
 import org.deeplearning4j.nn.conf.memory.MemoryUseMode;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.slf4j.Logger;
@@ -26,14 +26,15 @@ public final class OffHeapPreCheck {
   private OffHeapPreCheck() {}
 
   /** The estimated off-heap bytes one training task needs. */
-  public static long bytesPerTask(MultiLayerConfiguration conf, int numFeatures, int batchSize) {
+  public static long bytesPerTask(NetworkConfig network, int numFeatures, int batchSize) {
     try {
-      return (long) (HEADROOM * conf.getMemoryReport(InputType.feedForward(numFeatures))
-          .getTotalMemoryBytes(batchSize, MemoryUseMode.TRAINING, CacheMode.NONE,
-              DataType.FLOAT));
+      return (long) (HEADROOM * network.memoryReport(numFeatures).getTotalMemoryBytes(batchSize,
+          MemoryUseMode.TRAINING, CacheMode.NONE, DataType.FLOAT));
     } catch (RuntimeException e) {
       // Layers without a memory report (custom SameDiff layers): parameters, gradients and two
-      // optimizer state copies. Activations are not counted: the estimate is a floor.
+      // optimizer state copies. Activations are not counted: the estimate is a floor. Only layer
+      // stacks hold such layers.
+      MultiLayerConfiguration conf = network.layers();
       long params = 0;
       for (int i = 0; i < conf.getConfs().size(); i++) {
         try {

@@ -1,10 +1,10 @@
 package org.sparktrain.driver.train;
 
 import java.util.List;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.sparktrain.worker.train.Network;
 
 /** The network after training, on the driver, and the per-round history. */
-public record TrainedModel(MultiLayerNetwork network, String configJson,
+public record TrainedModel(Network network, String configJson,
     List<RoundMetrics> history, long examples, double trainSeconds,
     TrainingLoop.Progress finalProgress) {
 

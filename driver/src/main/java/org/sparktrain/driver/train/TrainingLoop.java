@@ -5,17 +5,20 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.data.PreparedData;
 import org.sparktrain.driver.spec.JobSpec;
+import org.sparktrain.worker.augment.AugmentationConfig;
+import org.sparktrain.worker.augment.ImageAugmenter;
 import org.sparktrain.worker.backend.NativeMemory;
 import org.sparktrain.worker.eval.EvalResult;
+import org.sparktrain.worker.model.NetworkConfig;
+import org.sparktrain.worker.model.TransformerConfig;
 import org.sparktrain.worker.train.EpochSchedule;
 import org.sparktrain.worker.train.ModelSnapshot;
+import org.sparktrain.worker.train.Network;
 import org.sparktrain.worker.train.ParameterAccumulator;
 import org.sparktrain.worker.train.PartitionTrainer;
 import org.sparktrain.worker.train.TrainerSettings;
@@ -49,7 +52,8 @@ public final class TrainingLoop {
   private final JobSpec spec;
   private final PreparedData data;
   private final TrainerSettings settings;
-  private final MultiLayerNetwork driverNet;
+  private final NetworkConfig conf;
+  private final Network driverNet;
   private final LanguageModelMetrics languageModelMetrics;
 
   public TrainingLoop(JavaSparkContext sc, JobSpec spec, PreparedData data) {
@@ -57,20 +61,38 @@ public final class TrainingLoop {
     this.spec = spec;
     this.data = data;
     JobSpec.Train t = spec.train();
-    MultiLayerConfiguration conf = spec.model().build(data.numFeatures(),
-        data.numClasses(), t.optimizer(), t.seed());
-    this.driverNet = new MultiLayerNetwork(conf);
-    driverNet.init();
+    TransformerConfig textClassifier = spec.model() instanceof TransformerConfig tc
+        && tc.textClassifier() ? tc : null;
+    Tokenizer tokenizer = data.tokenizerJson() == null ? null
+        : Tokenizer.fromJson(data.tokenizerJson());
+    // A text classifier's inputs are token ids: its input size is the vocabulary.
+    int inputs = textClassifier != null ? tokenizer.vocabSize() : data.numFeatures();
+    this.conf = spec.model().build(inputs, data.numClasses(), t.optimizer(), t.seed());
+    this.driverNet = conf.newNetwork();
+    if (textClassifier != null && textClassifier.pretrained() != null) {
+      PretrainedEncoder.copyInto(driverNet, textClassifier.pretrained(),
+          sc.hadoopConfiguration());
+    }
     int threads = t.threadsPerWorker() > 0 ? t.threadsPerWorker()
         : SparkSetup.autoThreadsPerWorker(sc, t.workers());
     EpochSchedule schedule = new EpochSchedule(data.smallestShard(), t.batchSize(),
         t.averagingFrequency(), t.seed());
     MaskingPolicy masking = spec.model().maskedLanguageModel()
-        ? MaskingPolicy.bert(Tokenizer.fromJson(data.tokenizerJson())) : null;
+        ? MaskingPolicy.bert(tokenizer) : null;
     this.settings = new TrainerSettings(conf.toJson(), schedule, spec.model().oneHotLabels(),
         spec.model().outputWidth(data.numClasses()), t.seed(), threads,
-        spec.model().languageModel(), masking);
+        spec.model().languageModel(), masking, augmenter(spec, data.numFeatures()),
+        textClassifier == null ? -1 : tokenizer.specialTokens().pad());
     this.languageModelMetrics = new LanguageModelMetrics(sc, spec, data, settings);
+  }
+
+  private static ImageAugmenter augmenter(JobSpec spec, int numFeatures) {
+    AugmentationConfig config = spec.preprocess().augmentation();
+    if (config == null) {
+      return null;
+    }
+    int[] shape = spec.model().imageShape(numFeatures);
+    return new ImageAugmenter(config, shape[2], shape[0], shape[1], spec.train().seed());
   }
 
   public TrainerSettings settings() {
@@ -78,13 +100,13 @@ public final class TrainingLoop {
   }
 
   /** The network's DL4J configuration (for memory estimates). */
-  public MultiLayerConfiguration configuration() {
-    return driverNet.getLayerWiseConfigurations();
+  public NetworkConfig configuration() {
+    return conf;
   }
 
   /** The parameters the run starts from (the network's seeded initialisation). */
   public ModelSnapshot initialSnapshot() {
-    INDArray state = driverNet.getUpdater().getStateViewArray();
+    INDArray state = driverNet.updaterState();
     float[][] states;
     if (state == null) {
       states = new float[0][];
@@ -200,7 +222,8 @@ public final class TrainingLoop {
       return EvalResult.empty(false, 0);
     }
     return DistributedEvaluator.evaluate(sc, blocks, params, settings.configJson(),
-        spec.model().classification(), data.numClasses(), settings.threadsPerWorker());
+        spec.model().classification(), data.numClasses(), settings.threadsPerWorker(),
+        settings.padToken());
   }
 
   /**

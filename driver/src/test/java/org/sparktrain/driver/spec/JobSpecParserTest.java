@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.sparktrain.worker.augment.AugmentationConfig;
 import org.sparktrain.worker.data.NormalizationMethod;
 import org.sparktrain.worker.model.MlpConfig;
+import org.sparktrain.worker.model.ResNetConfig;
 import org.sparktrain.worker.train.OptimizerConfig;
 
 class JobSpecParserTest {
@@ -62,7 +64,8 @@ class JobSpecParserTest {
         .hasMessage("train.optimizer.name: 'rmsprop' is not allowed (must be one of sgd, "
             + "nesterov, adam)");
     assertThatThrownBy(() -> parse(VALID.replace("name: mlp", "name: transformer")))
-        .hasMessage("model.name: 'transformer' is not allowed (must be one of logistic, mlp, gpt, bert)");
+        .hasMessage("model.name: 'transformer' is not allowed (must be one of logistic, mlp, "
+            + "resnet, gpt, bert, bert-classifier)");
     assertThatThrownBy(() -> parse(VALID.replace("[32, 16]", "[32, 0]")))
         .hasMessage("model.hidden[1]: 0 is not allowed (must be an integer >= 1)");
     assertThatThrownBy(() -> parse(VALID + "preprocess: {normalize: zscore}\n"))
@@ -104,5 +107,60 @@ class JobSpecParserTest {
   void uriWithSchemeIsKept() {
     JobSpec spec = parse(VALID.replace("digits.csv.gz", "hdfs://nn:8020/d/digits.csv"));
     assertThat(spec.data().uri()).isEqualTo("hdfs://nn:8020/d/digits.csv");
+  }
+
+  @Test
+  void resnetAndAugmentationKeysRoundTripWithDefaults() {
+    JobSpec spec = parse("""
+        data: {uri: fashion.idx.gz, format: idx, labelsUri: labels.idx.gz, numClasses: 10}
+        preprocess: {normalize: scale, augmentation: {shiftPixels: 2, pFlipHorizontal: 0.5}}
+        model: {name: resnet, inputShape: [28, 28, 1], stemStride: 2, widths: [8, 16]}
+        """);
+    ResNetConfig resnet = (ResNetConfig) spec.model();
+    assertThat(resnet.imageShape()).containsExactly(28, 28, 1);
+    assertThat(resnet.stemWidth()).isEqualTo(16);
+    assertThat(resnet.stemStride()).isEqualTo(2);
+    assertThat(resnet.stageWidths()).containsExactly(8, 16);
+    assertThat(resnet.blocksPerStage()).isEqualTo(1);
+    AugmentationConfig augmentation = spec.preprocess().augmentation();
+    // A shift range without its probability applies half the time; unset transforms are off.
+    assertThat(augmentation).isEqualTo(new AugmentationConfig(2, 0.5, 0, 0, 1, 1, 0, 0.5));
+    assertThat(JobSpecParser.parse(SpecYaml.write(spec), null).toMap()).isEqualTo(spec.toMap());
+    assertThat(parse(VALID).preprocess().augmentation()).isNull();
+  }
+
+  @Test
+  void learningRateDecayRoundTrips() {
+    JobSpec spec = parse(VALID.replace("{name: nesterov, learningRate: 0.1}",
+        "{name: adam, learningRate: 0.004, decayRate: 0.5, decayEveryEpochs: 2}"));
+    assertThat(spec.train().optimizer().decayRate()).isEqualTo(0.5);
+    assertThat(spec.train().optimizer().decayEveryEpochs()).isEqualTo(2);
+    assertThat(JobSpecParser.parse(SpecYaml.write(spec), null).toMap()).isEqualTo(spec.toMap());
+    assertThat(parse(VALID).train().optimizer().decayRate()).isEqualTo(1.0);
+    assertThatThrownBy(() -> parse(VALID.replace("learningRate: 0.1}",
+        "learningRate: 0.1, decayRate: 1.5}")))
+        .hasMessageContaining("train.optimizer.decayRate: 1.5 is not allowed");
+  }
+
+  @Test
+  void badResnetAndAugmentationSettingsNameTheKey() {
+    String idx = "data: {uri: f.gz, format: idx, labelsUri: l.gz, numClasses: 10}\n";
+    assertThatThrownBy(() -> parse(idx + "model: {name: resnet, inputShape: [28, 28]}"))
+        .hasMessageContaining("model.inputShape: 2 values are not allowed");
+    assertThatThrownBy(() -> parse(idx + "model: {name: resnet, stemStride: 3}"))
+        .hasMessageContaining("model.stemStride: 3 is not allowed");
+    assertThatThrownBy(() -> parse(idx + "model: {name: resnet}\n"
+        + "preprocess: {augmentation: {shiftPixels: 2}}"))
+        .hasMessageContaining("preprocess.augmentation needs preprocess.normalize: scale or none "
+            + "(got standardize)");
+    assertThatThrownBy(() -> parse(idx + "model: {name: resnet}\n"
+        + "preprocess: {normalize: scale, augmentation: {scaleMin: 1.2, scaleMax: 1.1}}"))
+        .hasMessageContaining("preprocess.augmentation.scaleMin: 1.2 is not allowed");
+    assertThatThrownBy(() -> parse(idx + "model: {name: resnet}\n"
+        + "preprocess: {normalize: scale, augmentation: {pShift: 2}}"))
+        .hasMessageContaining("preprocess.augmentation.pShift: 2.0 is not allowed");
+    assertThatThrownBy(() -> parse(idx + "model: {name: resnet}\n"
+        + "preprocess: {normalize: scale, augmentation: {flip: 0.5}}"))
+        .hasMessageContaining("unknown key 'preprocess.augmentation.flip'");
   }
 }

@@ -37,10 +37,8 @@ class EquivalenceTest {
   }
 
   private static MultiLayerNetwork referenceNet(JobSpec spec, PreparedData data) {
-    MultiLayerNetwork net = new MultiLayerNetwork(spec.model().build(data.numFeatures(),
-        spec.data().numClasses(), spec.train().optimizer(), spec.train().seed()));
-    net.init();
-    return net;
+    return spec.model().build(data.numFeatures(), spec.data().numClasses(),
+        spec.train().optimizer(), spec.train().seed()).newNetwork().layers();
   }
 
   private static double maxAbsDiff(INDArray a, INDArray b) {
@@ -67,9 +65,9 @@ class EquivalenceTest {
     }
     assertThat(maxAbsDiff(trained.network().params(), reference.params()))
         .isLessThanOrEqualTo(1e-6);
-    assertThat(maxAbsDiff(trained.network().getUpdater().getStateViewArray(),
+    assertThat(maxAbsDiff(trained.network().updaterState(),
         reference.getUpdater().getStateViewArray())).isLessThanOrEqualTo(1e-6);
-    assertThat(trained.network().getIterationCount()).isEqualTo(reference.getIterationCount());
+    assertThat(trained.network().iterationCount()).isEqualTo(reference.getIterationCount());
     data.release();
   }
 

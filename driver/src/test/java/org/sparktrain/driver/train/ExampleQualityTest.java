@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.factory.Nd4j;
@@ -18,6 +17,7 @@ import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.driver.testing.SharedSpark;
+import org.sparktrain.worker.train.Network;
 
 /** The shipped examples do what the README says they do. */
 class ExampleQualityTest {
@@ -57,10 +57,9 @@ class ExampleQualityTest {
     float[][] x = {{0.1f, 0.2f, 0.3f}, {0.4f, 0.5f, 0.6f}};
     float[] y = {0, 1};
 
-    MultiLayerNetwork initial = new MultiLayerNetwork(spec.model().build(3, 2,
-        spec.train().optimizer(), spec.train().seed()));
-    initial.init();
-    initial.setParams(Nd4j.createFromArray(loop.initialSnapshot().params()));
+    Network initial = spec.model().build(3, 2, spec.train().optimizer(), spec.train().seed())
+        .newNetwork();
+    initial.params().assign(Nd4j.createFromArray(loop.initialSnapshot().params()));
     float[] before = initial.output(Nd4j.createFromArray(x)).toFloatVector();
     float[] after = loop.run((m, s, p) -> { }).network().output(Nd4j.createFromArray(x))
         .toFloatVector();

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.apache.spark.SparkConf;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.sparktrain.worker.model.MlpConfig;
+import org.sparktrain.worker.model.NetworkConfig;
 import org.sparktrain.worker.train.OptimizerConfig;
 
 class OffHeapLimitsTest {
@@ -63,7 +63,7 @@ class OffHeapLimitsTest {
 
   @Test
   void aModelTooLargeForTheOverheadIsRefusedNamingTheSetting() {
-    MultiLayerConfiguration big = new MlpConfig(new int[] {4096, 4096}, Activation.RELU, 0, false)
+    NetworkConfig big = new MlpConfig(new int[] {4096, 4096}, Activation.RELU, 0, false)
         .build(784, 10, new OptimizerConfig(OptimizerConfig.Kind.ADAM, 1e-3, 0.9, 0.9, 0.999,
             1e-8), 1);
     long perTask = OffHeapPreCheck.bytesPerTask(big, 784, 256);
@@ -77,7 +77,7 @@ class OffHeapLimitsTest {
     SparkConf raised = cluster().set("spark.executor.memoryOverhead", suggested + "m");
     OffHeapPreCheck.check(raised, perTask, 2); // the advice is enough
 
-    MultiLayerConfiguration small = new MlpConfig(new int[] {64}, Activation.RELU, 0, false)
+    NetworkConfig small = new MlpConfig(new int[] {64}, Activation.RELU, 0, false)
         .build(64, 10, new OptimizerConfig(OptimizerConfig.Kind.ADAM, 1e-3, 0.9, 0.9, 0.999,
             1e-8), 1);
     OffHeapPreCheck.check(cluster(), OffHeapPreCheck.bytesPerTask(small, 64, 16), 2);

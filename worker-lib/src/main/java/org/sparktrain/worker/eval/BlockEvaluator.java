@@ -1,20 +1,38 @@
 package org.sparktrain.worker.eval;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparktrain.worker.data.ExampleBlock;
+import org.sparktrain.worker.train.Network;
+import org.sparktrain.worker.train.TextClassBatches;
 
 /** Runs a network over a block of examples and adds the outcomes to an {@link EvalResult}. */
 public final class BlockEvaluator {
   private BlockEvaluator() {}
 
-  public static EvalResult evaluate(MultiLayerNetwork net, ExampleBlock block, EvalResult into) {
+  public static EvalResult evaluate(Network net, ExampleBlock block, EvalResult into) {
+    return evaluate(net, block, into, -1);
+  }
+
+  /**
+   * @param padToken text classifiers: rows are token ids padded with this id; -1 for rows of
+   *     features
+   */
+  public static EvalResult evaluate(Network net, ExampleBlock block, EvalResult into,
+      int padToken) {
     if (block.rows() == 0) {
       return into;
     }
-    INDArray x = Nd4j.create(block.features(), new long[] {block.rows(), block.width()}, 'c');
-    float[] predictions = predict(net, x, into.classification() != null);
+    float[] predictions;
+    if (padToken >= 0) {
+      DataSet batch = TextClassBatches.assemble(block, null, 0, block.rows(),
+          into.classification().numClasses(), padToken);
+      predictions = classes(net.output(batch.getFeatures(), batch.getFeaturesMaskArray()));
+    } else {
+      INDArray x = Nd4j.create(block.features(), new long[] {block.rows(), block.width()}, 'c');
+      predictions = predict(net, x, into.classification() != null);
+    }
     float[] labels = block.labels();
     for (int i = 0; i < block.rows(); i++) {
       if (into.classification() != null) {
@@ -30,8 +48,8 @@ public final class BlockEvaluator {
    * Class indices (classification) or values (regression), one per row. A single sigmoid output
    * is a binary classifier with threshold 0.5.
    */
-  public static float[] predict(MultiLayerNetwork net, INDArray x, boolean classification) {
-    INDArray out = net.output(x, false);
+  public static float[] predict(Network net, INDArray x, boolean classification) {
+    INDArray out = net.output(x);
     int rows = (int) out.rows();
     float[] predictions = new float[rows];
     if (!classification) {
@@ -43,10 +61,14 @@ public final class BlockEvaluator {
         predictions[i] = p[i] >= 0.5f ? 1 : 0;
       }
     } else {
-      float[] argmax = Nd4j.argMax(out, 1).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT)
-          .toFloatVector();
-      System.arraycopy(argmax, 0, predictions, 0, rows);
+      return classes(out);
     }
     return predictions;
+  }
+
+  /** The most probable class of each row. */
+  private static float[] classes(INDArray probabilities) {
+    return Nd4j.argMax(probabilities, 1).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT)
+        .toFloatVector();
   }
 }

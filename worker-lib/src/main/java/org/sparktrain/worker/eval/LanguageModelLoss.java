@@ -1,6 +1,6 @@
 package org.sparktrain.worker.eval;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.sparktrain.worker.train.Network;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.sparktrain.worker.data.ExampleBlock;
@@ -21,12 +21,12 @@ public final class LanguageModelLoss {
   private LanguageModelLoss() {}
 
   /** Adds this block's loss sum and target count to {@code acc} ({sum, count}) and returns it. */
-  public static double[] accumulate(MultiLayerNetwork net, ExampleBlock block, double[] acc) {
+  public static double[] accumulate(Network net, ExampleBlock block, double[] acc) {
     int t = block.width() - 1;
     for (int from = 0; from < block.rows(); from += ROWS_PER_PASS) {
       int to = Math.min(block.rows(), from + ROWS_PER_PASS);
       DataSet batch = NextTokenBatches.assemble(block, null, from, to);
-      INDArray out = net.output(batch.getFeatures(), false);
+      INDArray out = net.output(batch.getFeatures());
       int n = to - from;
       int vocab = (int) out.size(1);
       float[] p = NativeArrays.toFloats(out.dup('c'));

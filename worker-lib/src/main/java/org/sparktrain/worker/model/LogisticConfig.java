@@ -1,6 +1,5 @@
 package org.sparktrain.worker.model;
 
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -37,13 +36,13 @@ public record LogisticConfig() implements ModelConfig {
   }
 
   @Override
-  public MultiLayerConfiguration build(int numInputs, int numClasses, OptimizerConfig optimizer,
+  public NetworkConfig build(int numInputs, int numClasses, OptimizerConfig optimizer,
       long seed) {
     if (numClasses != 2) {
       throw new IllegalArgumentException("model 'logistic' is binary: data.numClasses must be 2, "
           + "got " + numClasses + " (use model 'mlp' for more classes)");
     }
-    return new NeuralNetConfiguration.Builder()
+    return NetworkConfig.of(new NeuralNetConfiguration.Builder()
         .seed(seed)
         .dataType(DataType.FLOAT)
         .updater(optimizer.toUpdater())
@@ -51,6 +50,6 @@ public record LogisticConfig() implements ModelConfig {
         .list()
         .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE)
             .nIn(numInputs).nOut(1).activation(Activation.SIGMOID).build())
-        .build();
+        .build());
   }
 }

@@ -1,7 +1,6 @@
 package org.sparktrain.worker.model;
 
 import java.util.Arrays;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -58,7 +57,7 @@ public record MlpConfig(int[] hidden, Activation activation, double dropout, boo
   }
 
   @Override
-  public MultiLayerConfiguration build(int numInputs, int numClasses, OptimizerConfig optimizer,
+  public NetworkConfig build(int numInputs, int numClasses, OptimizerConfig optimizer,
       long seed) {
     // He initialisation keeps ReLU activations from shrinking layer by layer; Xavier otherwise.
     WeightInit init = activation == Activation.RELU || activation == Activation.LEAKYRELU
@@ -90,7 +89,7 @@ public record MlpConfig(int[] hidden, Activation activation, double dropout, boo
     if (dropout > 0) {
       out.dropOut(1.0 - dropout);
     }
-    return list.layer(out.build()).build();
+    return NetworkConfig.of(list.layer(out.build()).build());
   }
 
   @Override

@@ -1,7 +1,6 @@
 package org.sparktrain.worker.model;
 
 import java.io.Serializable;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.sparktrain.worker.train.OptimizerConfig;
 
 /**
@@ -9,7 +8,7 @@ import org.sparktrain.worker.train.OptimizerConfig;
  * when the DL4J configuration is built, so one architecture can be trained many ways.
  */
 public sealed interface ModelConfig extends Serializable
-    permits LogisticConfig, MlpConfig, TransformerConfig {
+    permits LogisticConfig, MlpConfig, ResNetConfig, TransformerConfig {
 
   /** Zoo name as written in the job spec. */
   String name();
@@ -36,6 +35,20 @@ public sealed interface ModelConfig extends Serializable
     return false;
   }
 
-  MultiLayerConfiguration build(int numInputs, int numClasses, OptimizerConfig optimizer,
+  /**
+   * How rows of {@code numInputs} values are read as images, [height, width, channels] (for
+   * augmentation): a square single-channel image unless the model declares a shape.
+   */
+  default int[] imageShape(int numInputs) {
+    int side = (int) Math.round(Math.sqrt(numInputs));
+    if (side * side != numInputs) {
+      throw new IllegalArgumentException("data rows have " + numInputs + " values, which is not "
+          + "a square single-channel image: only image data can be augmented");
+    }
+    return new int[] {side, side, 1};
+  }
+
+  /** The DL4J configuration of this architecture for the data and training settings. */
+  NetworkConfig build(int numInputs, int numClasses, OptimizerConfig optimizer,
       long seed);
 }

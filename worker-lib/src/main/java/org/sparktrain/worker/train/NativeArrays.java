@@ -34,9 +34,11 @@ public final class NativeArrays {
   }
 
   private static FloatPointer pointerOf(INDArray array, int length) {
-    if (array.dataType() != DataType.FLOAT || array.length() != length || array.isView()
-        || array.offset() != 0 || array.ordering() != 'c' && array.rank() > 1
-        && !array.isRowVectorOrScalar()) {
+    // A view is fine when it is the whole of a contiguous buffer: a ComputationGraph's flat
+    // parameters are a reshaped view of its parameter buffer.
+    if (array.dataType() != DataType.FLOAT || array.length() != length || array.offset() != 0
+        || length > 0 && array.elementWiseStride() != 1 || array.ordering() != 'c'
+        && array.rank() > 1 && !array.isRowVectorOrScalar()) {
       throw new IllegalArgumentException("bulk copy needs a dense float array of length "
           + length + ", got " + array.dataType() + " " + array.shapeInfoToString());
     }

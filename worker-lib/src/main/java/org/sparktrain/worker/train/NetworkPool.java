@@ -4,8 +4,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.sparktrain.worker.model.NetworkConfig;
 
 /**
  * Network instances kept per JVM and per configuration, so an executor builds its network once
@@ -13,25 +12,21 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  * their own instance.
  */
 public final class NetworkPool {
-  private static final Map<String, Queue<MultiLayerNetwork>> IDLE = new ConcurrentHashMap<>();
-  private static final Map<String, MultiLayerConfiguration> CONFIGS = new ConcurrentHashMap<>();
+  private static final Map<String, Queue<Network>> IDLE = new ConcurrentHashMap<>();
+  private static final Map<String, NetworkConfig> CONFIGS = new ConcurrentHashMap<>();
 
   private NetworkPool() {}
 
-  public static MultiLayerNetwork borrow(String configJson) {
-    MultiLayerNetwork net = IDLE.computeIfAbsent(configJson, k -> new ConcurrentLinkedQueue<>())
+  public static Network borrow(String configJson) {
+    Network net = IDLE.computeIfAbsent(configJson, k -> new ConcurrentLinkedQueue<>())
         .poll();
     if (net != null) {
       return net;
     }
-    MultiLayerConfiguration conf = CONFIGS.computeIfAbsent(configJson,
-        MultiLayerConfiguration::fromJson);
-    net = new MultiLayerNetwork(conf.clone());
-    net.init();
-    return net;
+    return CONFIGS.computeIfAbsent(configJson, NetworkConfig::fromJson).newNetwork();
   }
 
-  public static void giveBack(String configJson, MultiLayerNetwork net) {
+  public static void giveBack(String configJson, Network net) {
     IDLE.computeIfAbsent(configJson, k -> new ConcurrentLinkedQueue<>()).add(net);
   }
 }

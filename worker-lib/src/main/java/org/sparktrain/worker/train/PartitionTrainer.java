@@ -1,6 +1,5 @@
 package org.sparktrain.worker.train;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -28,7 +27,7 @@ public final class PartitionTrainer {
       EpochSchedule.RoundPlan plan) {
     long start = System.nanoTime();
     ThreadLimits.apply(settings.threadsPerWorker());
-    MultiLayerNetwork net = NetworkPool.borrow(settings.configJson());
+    Network net = NetworkPool.borrow(settings.configJson());
     try {
       load(net, snapshot, shard.partition(), plan);
       Nd4j.getRandom().setSeed(SeedMixer.mix(settings.seed(), 2, plan.round(), shard.partition()));
@@ -51,7 +50,7 @@ public final class PartitionTrainer {
         lossSum += score * (to - from);
         examples += to - from;
       }
-      INDArray state = net.getUpdater().getStateViewArray();
+      INDArray state = net.updaterState();
       return new WorkerResult(shard.partition(), NativeArrays.toFloats(net.params()),
           state == null ? new float[0] : NativeArrays.toFloats(state), examples, lossSum,
           plan.steps(),
@@ -62,16 +61,16 @@ public final class PartitionTrainer {
   }
 
   /** Loads a snapshot with one (or no) optimizer state into a network outside training. */
-  public static void load(MultiLayerNetwork net, ModelSnapshot snapshot) {
+  public static void load(Network net, ModelSnapshot snapshot) {
     load(net, snapshot, 0, new EpochSchedule.RoundPlan(0, snapshot.epoch(), 0, 0, 0,
         snapshot.iteration()));
   }
 
   /** Overwrites every piece of training state the network carries between rounds. */
-  public static void load(MultiLayerNetwork net, ModelSnapshot snapshot, int partition,
+  public static void load(Network net, ModelSnapshot snapshot, int partition,
       EpochSchedule.RoundPlan plan) {
     NativeArrays.copyInto(net.params(), snapshot.params());
-    INDArray stateView = net.getUpdater().getStateViewArray();
+    INDArray stateView = net.updaterState();
     float[] state = snapshot.stateFor(partition);
     if (stateView != null) {
       if (state.length == 0) {
@@ -80,7 +79,6 @@ public final class PartitionTrainer {
         NativeArrays.copyInto(stateView, state);
       }
     }
-    net.setIterationCount(Math.toIntExact(plan.iteration()));
-    net.setEpochCount(plan.epoch());
+    net.setCounts(Math.toIntExact(plan.iteration()), plan.epoch());
   }
 }

@@ -1,6 +1,7 @@
 package org.sparktrain.worker.train;
 
 import java.io.Serializable;
+import org.sparktrain.worker.augment.ImageAugmenter;
 import org.sparktrain.worker.text.MaskingPolicy;
 
 /**
@@ -12,7 +13,15 @@ import org.sparktrain.worker.text.MaskingPolicy;
  *     must not each start one thread per core
  * @param languageModel rows are token blocks trained on next-token prediction
  * @param masking for masked-language models (BERT): how tokens are masked; else null
+ * @param augmenter random image augmentation of training batches; null for none
+ * @param padToken text classifiers: the [PAD] id that fills token rows (masked out); -1 for
+ *     every other model
  */
 public record TrainerSettings(String configJson, EpochSchedule schedule, boolean oneHotLabels,
     int outputWidth, long seed, int threadsPerWorker, boolean languageModel,
-    MaskingPolicy masking) implements Serializable {}
+    MaskingPolicy masking, ImageAugmenter augmenter, int padToken) implements Serializable {
+
+  public boolean textClassifier() {
+    return padToken >= 0;
+  }
+}

@@ -36,7 +36,7 @@ class NextTokenBatchesTest {
         new TransformerShape(10, 4, 1, 8, 2), new Adam(1e-3), 7));
     net.init();
     ExampleBlock block = block();
-    double[] acc = LanguageModelLoss.accumulate(net, block, new double[2]);
+    double[] acc = LanguageModelLoss.accumulate(Network.wrap(net), block, new double[2]);
     assertThat(acc[1]).isEqualTo(12);
 
     // By hand: the softmax output at every position, the probability of the next token.

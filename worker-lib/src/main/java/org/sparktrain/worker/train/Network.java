@@ -1,0 +1,172 @@
+package org.sparktrain.worker.train;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.sparktrain.worker.model.NetworkConfig;
+
+/**
+ * A trainable DL4J network of either kind, a layer stack or a graph, behind the few operations
+ * the engine uses: the flat parameter and optimizer-state views that parameter averaging moves,
+ * one minibatch step, inference, and the model file. Both kinds keep all parameters (batch-norm
+ * running statistics included) in one flat view, so averaging treats them alike.
+ */
+public final class Network {
+  /** ModelSerializer's name for the configuration inside its zip. */
+  private static final String CONFIGURATION_ENTRY = "configuration.json";
+
+  private final MultiLayerNetwork layers;
+  private final ComputationGraph graph;
+
+  private Network(MultiLayerNetwork layers, ComputationGraph graph) {
+    this.layers = layers;
+    this.graph = graph;
+  }
+
+  /** Builds and initialises a layer stack. */
+  public static Network of(MultiLayerConfiguration conf) {
+    MultiLayerNetwork net = new MultiLayerNetwork(conf);
+    net.init();
+    return new Network(net, null);
+  }
+
+  /** Builds and initialises a graph. */
+  public static Network of(ComputationGraphConfiguration conf) {
+    ComputationGraph net = new ComputationGraph(conf);
+    net.init();
+    return new Network(null, net);
+  }
+
+  /** Wraps an initialised layer stack. */
+  public static Network wrap(MultiLayerNetwork net) {
+    return new Network(net, null);
+  }
+
+  /** Reads a ModelSerializer file of either kind (with its optimizer state). */
+  public static Network restore(InputStream in) throws IOException {
+    byte[] bytes = in.readAllBytes();
+    if (NetworkConfig.fromJson(configurationEntry(bytes)).isGraph()) {
+      return new Network(null, ModelSerializer.restoreComputationGraph(
+          new ByteArrayInputStream(bytes), true));
+    }
+    return new Network(ModelSerializer.restoreMultiLayerNetwork(
+        new ByteArrayInputStream(bytes), true), null);
+  }
+
+  /** The configuration JSON inside a ModelSerializer zip, which says which kind it holds. */
+  private static String configurationEntry(byte[] modelZip) throws IOException {
+    try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(modelZip))) {
+      for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+        if (e.getName().equals(CONFIGURATION_ENTRY)) {
+          return new String(zip.readAllBytes(), StandardCharsets.UTF_8);
+        }
+      }
+    }
+    throw new IOException("not a DL4J model file: it has no " + CONFIGURATION_ENTRY);
+  }
+
+  public NetworkConfig config() {
+    return layers != null ? NetworkConfig.of(layers.getLayerWiseConfigurations())
+        : NetworkConfig.of(graph.getConfiguration());
+  }
+
+  public boolean isGraph() {
+    return graph != null;
+  }
+
+  /** The layer stack, for code that only handles stacks (the language models); fails for a graph. */
+  public MultiLayerNetwork layers() {
+    if (layers == null) {
+      throw new IllegalStateException("this network is a computation graph, not a layer stack");
+    }
+    return layers;
+  }
+
+  /** The graph; fails for a layer stack. */
+  public ComputationGraph graph() {
+    if (graph == null) {
+      throw new IllegalStateException("this network is a layer stack, not a computation graph");
+    }
+    return graph;
+  }
+
+  /** All parameters as one flat view (writes go into the network). */
+  public INDArray params() {
+    return layers != null ? layers.params() : graph.params();
+  }
+
+  public long numParams() {
+    return layers != null ? layers.numParams() : graph.numParams();
+  }
+
+  /** The optimizer state as one flat view, or null for a stateless optimizer (SGD). */
+  public INDArray updaterState() {
+    return layers != null ? layers.getUpdater().getStateViewArray()
+        : graph.getUpdater().getStateViewArray();
+  }
+
+  /** One optimizer step on one minibatch. */
+  public void fit(DataSet batch) {
+    if (layers != null) {
+      layers.fit(batch);
+    } else {
+      graph.fit(batch);
+    }
+  }
+
+  /** The loss of the last {@link #fit} call. */
+  public double score() {
+    return layers != null ? layers.score() : graph.score();
+  }
+
+  /** Inference-mode output (dropout off, batch norm on its running statistics). */
+  public INDArray output(INDArray features) {
+    return layers != null ? layers.output(features, false) : graph.outputSingle(false, features);
+  }
+
+  /** Inference-mode output of a layer stack for masked sequence input (padding = 0). */
+  public INDArray output(INDArray features, INDArray featuresMask) {
+    return layers().output(features, false, featuresMask, null);
+  }
+
+  /** Width of the output layer. */
+  public long outputWidth() {
+    if (layers != null) {
+      return layers.layerSize(layers.getnLayers() - 1);
+    }
+    String out = graph.getConfiguration().getNetworkOutputs().get(0);
+    return graph.layerSize(out);
+  }
+
+  public int iterationCount() {
+    return layers != null ? layers.getIterationCount()
+        : graph.getConfiguration().getIterationCount();
+  }
+
+  /** Sets the counters learning-rate schedules and Adam's bias correction read. */
+  public void setCounts(int iteration, int epoch) {
+    if (layers != null) {
+      layers.setIterationCount(iteration);
+      layers.setEpochCount(epoch);
+    } else {
+      graph.getConfiguration().setIterationCount(iteration);
+      graph.getConfiguration().setEpochCount(epoch);
+    }
+  }
+
+  /** Writes the DL4J model file, with the optimizer state. */
+  public void save(OutputStream out) throws IOException {
+    ModelSerializer.writeModel(layers != null ? layers : graph, out, true);
+  }
+}
