@@ -34,7 +34,8 @@ import org.yaml.snakeyaml.Yaml;
  * <ul>
  *   <li>{@code single}: plain DL4J {@code fit} in this JVM, no Spark in the timed loop. The
  *       network, minibatches (augmentation and masking included) and batch size are exactly
- *       sparktrain's, built from the same spec and the same prepared data;
+ *       sparktrain's, built from the same spec and the same prepared data; timed after 20
+ *       warm-up steps, the steps sparktrain's two untimed rounds give each worker;
  *   <li>{@code sparktrain}: {@code TrainJob} on local[2] with 2 workers; the rate is the examples
  *       of the rounds after the first two divided by those rounds' wall time.
  * </ul>
@@ -46,8 +47,9 @@ import org.yaml.snakeyaml.Yaml;
 public final class FamilyBenchmark {
   private static final String WHO = "families";
   static final String USAGE = "usage: FamilyBenchmark --family resnet|gpt|bert --system "
-      + "single|sparktrain [--threads 1] [--steps 40] [--limit 12000] [--files 60]";
-  private static final int WARMUP_STEPS = 3;
+      + "single|sparktrain [--threads 1] [--steps 30] [--limit 12000] [--files 60]";
+  /** As many steps as sparktrain's two untimed rounds give each worker (2 x H = 20). */
+  private static final int WARMUP_STEPS = 20;
   private static final int WARMUP_ROUNDS = 2;
 
   private FamilyBenchmark() {}
@@ -69,7 +71,7 @@ public final class FamilyBenchmark {
     try (JavaSparkContext sc = SparkSetup.start("local[2]", "family-bench")) {
       switch (system) {
         case "single" -> single(sc, spec, args.integer("threads", 1, 1, USAGE),
-            args.integer("steps", 40, 1, USAGE), out);
+            args.integer("steps", 30, 1, USAGE), out);
         case "sparktrain" -> sparktrain(sc, spec, out);
         default -> BenchArgs.fail("--system must be single or sparktrain", USAGE);
       }

@@ -12,6 +12,7 @@ import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.worker.model.NetworkConfig;
+import org.sparktrain.worker.model.TransformerConfig;
 import org.sparktrain.worker.train.Network;
 import org.sparktrain.worker.train.PartitionTrainer;
 import picocli.CommandLine.Command;
@@ -72,9 +73,10 @@ final class CheckpointCommands {
       CheckpointStore store = new CheckpointStore(dir.getParent().getParent().toString(), conf);
       CheckpointContent c = store.load(Long.parseLong(m.group(1)));
       JobSpec spec = JobSpecParser.parse(c.specYaml(), (java.nio.file.Path) null);
-      if (spec.model().languageModel()) {
-        throw new IllegalArgumentException("export of a language model's checkpoint is not "
-            + "supported: its tokenizer is saved only with the run's model/ folder (use that)");
+      if (spec.model() instanceof TransformerConfig) {
+        throw new IllegalArgumentException("export of a " + spec.model().name() + " checkpoint "
+            + "is not supported: its tokenizer is saved only with the run's model/ folder (use "
+            + "that)");
       }
       Network net = NetworkConfig.fromJson(c.modelConfigJson()).newNetwork();
       PartitionTrainer.load(net, c.snapshot().withStatesMerged());

@@ -23,8 +23,8 @@ import org.sparktrain.worker.train.OptimizerConfig;
  * A residual CNN in the CIFAR layout of He et al. (2016, section 4.2): a 3x3 stem, then stages
  * of basic blocks (3x3 conv, batch norm, ReLU, 3x3 conv, batch norm, plus the shortcut, ReLU).
  * Every stage after the first halves the resolution with a stride-2 first block, whose shortcut
- * is a 1x1 stride-2 projection with batch norm; all other shortcuts are identities. Global
- * average pooling and a softmax classify.
+ * is a 1x1 stride-2 projection with batch norm (a 1x1 projection also where only the width
+ * changes); all other shortcuts are identities. Global average pooling and a softmax classify.
  *
  * <p>Rows arrive flat in CHW order (channel, then row, then column: an IDX image row as it is)
  * and the graph reshapes them. Batch-norm running means and variances are part of DL4J's flat
@@ -167,8 +167,8 @@ public record ResNetConfig(int[] imageShape, int stemWidth, int stemStride, int[
   @Override
   public boolean equals(Object o) {
     return o instanceof ResNetConfig r && Arrays.equals(imageShape, r.imageShape)
-        && stemWidth == r.stemWidth && stemStride == r.stemStride && Arrays.equals(stageWidths, r.stageWidths)
-        && blocksPerStage == r.blocksPerStage;
+        && stemWidth == r.stemWidth && stemStride == r.stemStride
+        && Arrays.equals(stageWidths, r.stageWidths) && blocksPerStage == r.blocksPerStage;
   }
 
   @Override
@@ -180,7 +180,7 @@ public record ResNetConfig(int[] imageShape, int stemWidth, int stemStride, int[
   @Override
   public String toString() {
     return "ResNetConfig[imageShape=" + Arrays.toString(imageShape) + ", stemWidth=" + stemWidth
-        + ", stemStride=" + stemStride + ", stageWidths=" + Arrays.toString(stageWidths) + ", blocksPerStage="
-        + blocksPerStage + "]";
+        + ", stemStride=" + stemStride + ", stageWidths=" + Arrays.toString(stageWidths)
+        + ", blocksPerStage=" + blocksPerStage + "]";
   }
 }

@@ -85,7 +85,7 @@ public final class Network {
     return graph != null;
   }
 
-  /** The layer stack, for code that only handles stacks (the language models); fails for a graph. */
+  /** The layer stack, for code that handles only stacks (transformers); fails for a graph. */
   public MultiLayerNetwork layers() {
     if (layers == null) {
       throw new IllegalStateException("this network is a computation graph, not a layer stack");
