@@ -132,7 +132,8 @@ public final class FamilyBenchmark {
   /** A language model's example is a block whose blockSize next tokens are all predicted. */
   private static void report(JobSpec spec, long examples, double seconds,
       Map<String, Object> out) {
-    int perExample = spec.model() instanceof TransformerConfig t ? t.blockSize() : 1;
+    int perExample = spec.model().languageModel()
+        ? ((TransformerConfig) spec.model()).blockSize() : 1;
     out.put("unit", perExample > 1 ? "tokens/s" : "examples/s");
     out.put("examples", examples);
     out.put("seconds", BenchJson.round(seconds, 3));

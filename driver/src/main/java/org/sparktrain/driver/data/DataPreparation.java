@@ -19,7 +19,6 @@ import org.sparktrain.worker.data.LabelRule;
 import org.sparktrain.worker.data.Normalizer;
 import org.sparktrain.worker.data.ParsedRecord;
 import org.sparktrain.worker.data.SeedMixer;
-import org.sparktrain.worker.model.TransformerConfig;
 import scala.Tuple2;
 
 /**
@@ -58,7 +57,7 @@ public final class DataPreparation {
       }
       return TextPreparation.prepare(sc, spec);
     }
-    if (spec.model() instanceof TransformerConfig t && t.textClassifier()) {
+    if (spec.model().textClassifier()) {
       if (selection.crossValidation()) {
         throw new IllegalArgumentException("crossval is not supported for bert-classifier");
       }
@@ -179,7 +178,12 @@ public final class DataPreparation {
   }
 
   static double splitDraw(long seed, ParsedRecord r) {
-    return SeedMixer.uniform(seed, SPLIT_STREAM, r.fileIndex(), r.line());
+    return splitDraw(seed, r.fileIndex(), r.line());
+  }
+
+  /** The uniform draw that puts line {@code line} of file {@code fileIndex} on its side. */
+  static double splitDraw(long seed, int fileIndex, long line) {
+    return SeedMixer.uniform(seed, SPLIT_STREAM, fileIndex, line);
   }
 
   static int foldOf(long seed, ParsedRecord r, int folds) {

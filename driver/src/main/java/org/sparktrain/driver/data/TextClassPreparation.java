@@ -16,10 +16,7 @@ import org.sparktrain.worker.data.DropReason;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.data.LabelRule;
 import org.sparktrain.worker.data.Normalizer;
-import org.sparktrain.worker.data.SeedMixer;
 import org.sparktrain.worker.model.TransformerConfig;
-import org.sparktrain.worker.text.BpeTokenizer;
-import org.sparktrain.worker.text.CharTokenizer;
 import org.sparktrain.worker.text.CsvFields;
 import org.sparktrain.worker.text.SpecialTokens;
 import org.sparktrain.worker.text.Tokenizer;
@@ -34,7 +31,6 @@ import org.sparktrain.worker.text.Tokenizer;
  */
 public final class TextClassPreparation {
   private static final Logger LOG = LoggerFactory.getLogger(TextClassPreparation.class);
-  private static final long SPLIT_STREAM = 3;
   private static final int EVAL_BLOCK_ROWS = 256;
 
   private TextClassPreparation() {}
@@ -47,13 +43,13 @@ public final class TextClassPreparation {
     TransformerConfig model = (TransformerConfig) spec.model();
     long[] dropped = new long[DropReason.values().length];
     List<LabelledText> records = read(data, spec.preprocess().badRecords(),
-        new LabelRule(true, data.numClasses()), sc.hadoopConfiguration(), dropped);
+        DataPreparation.labelRule(spec), sc.hadoopConfiguration(), dropped);
     long read = records.size() + Arrays.stream(dropped).sum();
     List<LabelledText> train = new ArrayList<>();
     List<LabelledText> validation = new ArrayList<>();
     List<LabelledText> test = new ArrayList<>();
     for (LabelledText r : records) {
-      double u = SeedMixer.uniform(spec.train().seed(), SPLIT_STREAM, r.file(), r.line());
+      double u = DataPreparation.splitDraw(spec.train().seed(), r.file(), r.line());
       (u < data.trainFraction() ? train
           : u < data.trainFraction() + data.validationFraction() ? validation : test).add(r);
     }
@@ -63,7 +59,6 @@ public final class TextClassPreparation {
           + workers + " workers");
     }
     Tokenizer tokenizer = tokenizer(spec, train, sc.hadoopConfiguration());
-    SpecialTokens specials = tokenizer.specialTokens();
     int t = model.blockSize();
     List<ExampleBlock> shards = new ArrayList<>();
     for (int w = 0; w < workers; w++) {
@@ -90,19 +85,11 @@ public final class TextClassPreparation {
       throws IOException {
     String pretrained = ((TransformerConfig) spec.model()).pretrained();
     if (pretrained != null) {
-      ModelBundle bundle = ModelBundle.load(pretrained, conf);
-      if (bundle.tokenizerJson() == null || !bundle.modelName().equals(TransformerConfig.BERT)) {
-        throw new IllegalArgumentException("model.pretrained: " + pretrained + " is a "
-            + bundle.modelName() + " model; it must be a bert model folder with its tokenizer "
-            + "(a bert run's model/)");
-      }
-      return Tokenizer.fromJson(bundle.tokenizerJson());
+      return Tokenizer.fromJson(ModelBundle.load(pretrained, conf)
+          .requirePretrainedBert(pretrained).tokenizerJson());
     }
-    List<String> texts = train.stream().map(LabelledText::text).toList();
-    JobSpec.Text settings = spec.data().text();
-    return settings.tokenizer() == JobSpec.TokenizerKind.CHAR
-        ? CharTokenizer.train(String.join("\n", texts))
-        : BpeTokenizer.train(texts, settings.vocabSize(), BpeTokenizer.GPT2_SPLIT_PATTERN);
+    return TextPreparation.trainTokenizer(spec.data().text(),
+        train.stream().map(LabelledText::text).toList());
   }
 
   static List<LabelledText> read(JobSpec.Data data, JobSpec.BadRecordPolicy policy,

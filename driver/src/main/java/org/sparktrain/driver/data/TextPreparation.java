@@ -58,9 +58,7 @@ public final class TextPreparation {
           + " documents, split.validation " + data.validationFraction() + ")");
     }
     long t0 = System.nanoTime();
-    Tokenizer tokenizer = data.text().tokenizer() == JobSpec.TokenizerKind.CHAR
-        ? CharTokenizer.train(String.join("\n", trainTexts))
-        : BpeTokenizer.train(trainTexts, data.text().vocabSize(), BpeTokenizer.GPT2_SPLIT_PATTERN);
+    Tokenizer tokenizer = trainTokenizer(data.text(), trainTexts);
     BlockPacker packer = BlockPacker.forTokenizer(tokenizer, blockSize,
         BlockPacker.LastBlock.DROP);
     TokenBlocks train = packer.pack(encodeAll(tokenizer, trainTexts));
@@ -87,6 +85,13 @@ public final class TextPreparation {
     return new PreparedData(shardRdd, validationRdd, sc.emptyRDD(),
         Normalizer.identity(blockSize + 1), blockSize + 1, shardRows, counts,
         tokenizer.vocabSize(), tokenizer.toJson());
+  }
+
+  /** The spec's tokenizer, trained on the training texts only. */
+  static Tokenizer trainTokenizer(JobSpec.Text settings, List<String> trainTexts) {
+    return settings.tokenizer() == JobSpec.TokenizerKind.CHAR
+        ? CharTokenizer.train(String.join("\n", trainTexts))
+        : BpeTokenizer.train(trainTexts, settings.vocabSize(), BpeTokenizer.GPT2_SPLIT_PATTERN);
   }
 
   /**

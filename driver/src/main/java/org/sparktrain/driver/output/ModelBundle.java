@@ -11,6 +11,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.sparktrain.worker.data.NormalizationMethod;
 import org.sparktrain.worker.data.Normalizer;
+import org.sparktrain.worker.model.TransformerConfig;
 import org.sparktrain.worker.train.Network;
 
 /**
@@ -40,6 +41,18 @@ public record ModelBundle(Network network, Normalizer normalizer, String modelNa
       throw new IllegalArgumentException(command + " reads rows of numbers; this is a "
           + modelName + " model, whose inputs are texts (not supported by " + command
           + " yet; its training run reports validation and test metrics)");
+    }
+    return this;
+  }
+
+  /**
+   * Refuses anything but a bert model with its tokenizer, as {@code model.pretrained} must name
+   * ({@code uri} is the spec's value, for the message).
+   */
+  public ModelBundle requirePretrainedBert(String uri) {
+    if (tokenizerJson == null || !modelName.equals(TransformerConfig.BERT)) {
+      throw new IllegalArgumentException("model.pretrained: " + uri + " is a " + modelName
+          + " model; it must be a bert model folder with its tokenizer (a bert run's model/)");
     }
     return this;
   }

@@ -12,7 +12,6 @@ import org.sparktrain.worker.augment.AugmentationConfig;
 import org.sparktrain.worker.backend.BackendChoice;
 import org.sparktrain.worker.data.NormalizationMethod;
 import org.sparktrain.worker.model.ModelConfig;
-import org.sparktrain.worker.model.TransformerConfig;
 import org.sparktrain.worker.train.OptimizerConfig;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -151,7 +150,7 @@ public final class JobSpecParser {
           + " does not go with model " + model.name() + " (format text is for language models, "
           + "gpt and bert; the others read csv, idx or libsvm)");
     }
-    boolean textClassifier = model instanceof TransformerConfig t && t.textClassifier();
+    boolean textClassifier = model.textClassifier();
     if (textClassifier && format != Format.CSV) {
       throw new SpecException(d.pathOf("format") + ": " + format.name().toLowerCase()
           + " does not go with model bert-classifier (it reads csv: a text column and a label)");

@@ -4,11 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import org.apache.hadoop.conf.Configuration;
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.output.ModelBundle;
-import org.sparktrain.worker.model.TransformerConfig;
 import org.sparktrain.worker.train.Network;
 
 /**
@@ -26,14 +26,10 @@ final class PretrainedEncoder {
   static void copyInto(Network classifier, String pretrainedUri, Configuration conf) {
     ModelBundle bundle;
     try {
-      bundle = ModelBundle.load(pretrainedUri, conf);
+      bundle = ModelBundle.load(pretrainedUri, conf).requirePretrainedBert(pretrainedUri);
     } catch (IOException e) {
       throw new UncheckedIOException("model.pretrained: cannot read " + pretrainedUri + ": "
           + e.getMessage(), e);
-    }
-    if (!bundle.modelName().equals(TransformerConfig.BERT)) {
-      throw new IllegalArgumentException("model.pretrained: " + pretrainedUri + " is a "
-          + bundle.modelName() + " model; it must be a bert model folder (a bert run's model/)");
     }
     MultiLayerNetwork from = bundle.network().layers();
     MultiLayerNetwork to = classifier.layers();
@@ -42,10 +38,8 @@ final class PretrainedEncoder {
     int encoderLayers = from.getnLayers() - 1;
     long copied = 0;
     for (int i = 0; i < encoderLayers; i++) {
-      long[] want = to.getLayer(i).params() == null ? new long[0]
-          : to.getLayer(i).params().shape();
-      long[] have = from.getLayer(i).params() == null ? new long[0]
-          : from.getLayer(i).params().shape();
+      long[] want = paramShape(to.getLayer(i));
+      long[] have = paramShape(from.getLayer(i));
       if (!Arrays.equals(want, have) || !to.getLayer(i).getClass().equals(
           from.getLayer(i).getClass())) {
         throw new IllegalArgumentException("model.pretrained: layer " + i + " of " + pretrainedUri
@@ -60,5 +54,10 @@ final class PretrainedEncoder {
     }
     LOG.info("bert-classifier: {} encoder parameters ({} layers) copied from {}", copied,
         encoderLayers, pretrainedUri);
+  }
+
+  /** Shape of a layer's parameters; empty for a layer without any. */
+  private static long[] paramShape(Layer layer) {
+    return layer.params() == null ? new long[0] : layer.params().shape();
   }
 }

@@ -61,8 +61,8 @@ public final class TrainingLoop {
     this.spec = spec;
     this.data = data;
     JobSpec.Train t = spec.train();
-    TransformerConfig textClassifier = spec.model() instanceof TransformerConfig tc
-        && tc.textClassifier() ? tc : null;
+    TransformerConfig textClassifier = spec.model().textClassifier()
+        ? (TransformerConfig) spec.model() : null;
     Tokenizer tokenizer = data.tokenizerJson() == null ? null
         : Tokenizer.fromJson(data.tokenizerJson());
     // A text classifier's inputs are token ids: its input size is the vocabulary.

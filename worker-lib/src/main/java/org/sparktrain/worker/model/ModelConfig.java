@@ -35,15 +35,25 @@ public sealed interface ModelConfig extends Serializable
     return false;
   }
 
+  /** A classifier of texts: rows are token ids, labels are classes (bert-classifier). */
+  default boolean textClassifier() {
+    return false;
+  }
+
   /**
    * How rows of {@code numInputs} values are read as images, [height, width, channels] (for
    * augmentation): a square single-channel image unless the model declares a shape.
    */
   default int[] imageShape(int numInputs) {
+    return squareSingleChannel(numInputs, "only image data can be augmented");
+  }
+
+  /** [side, side, 1] for rows of side^2 values; otherwise fails, ending with {@code advice}. */
+  static int[] squareSingleChannel(int numInputs, String advice) {
     int side = (int) Math.round(Math.sqrt(numInputs));
     if (side * side != numInputs) {
       throw new IllegalArgumentException("data rows have " + numInputs + " values, which is not "
-          + "a square single-channel image: only image data can be augmented");
+          + "a square single-channel image: " + advice);
     }
     return new int[] {side, side, 1};
   }

@@ -90,12 +90,8 @@ public record ResNetConfig(int[] imageShape, int stemWidth, int stemStride, int[
       }
       return imageShape.clone();
     }
-    int side = (int) Math.round(Math.sqrt(numInputs));
-    if (side * side != numInputs) {
-      throw new IllegalArgumentException("data rows have " + numInputs + " values, which is not "
-          + "a square single-channel image: set model.inputShape to [height, width, channels]");
-    }
-    return new int[] {side, side, 1};
+    return ModelConfig.squareSingleChannel(numInputs,
+        "set model.inputShape to [height, width, channels]");
   }
 
   @Override

@@ -92,6 +92,7 @@ public record TransformerConfig(Task task, int blockSize, int layers, int width,
     return task == Task.MASKED_TOKENS;
   }
 
+  @Override
   public boolean textClassifier() {
     return task == Task.CLASSIFY_TEXT;
   }

@@ -19,9 +19,4 @@ import org.sparktrain.worker.text.MaskingPolicy;
  */
 public record TrainerSettings(String configJson, EpochSchedule schedule, boolean oneHotLabels,
     int outputWidth, long seed, int threadsPerWorker, boolean languageModel,
-    MaskingPolicy masking, ImageAugmenter augmenter, int padToken) implements Serializable {
-
-  public boolean textClassifier() {
-    return padToken >= 0;
-  }
-}
+    MaskingPolicy masking, ImageAugmenter augmenter, int padToken) implements Serializable {}
