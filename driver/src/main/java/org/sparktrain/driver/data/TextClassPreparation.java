@@ -108,13 +108,18 @@ public final class TextClassPreparation {
           List<String> fields = CsvFields.split(line);
           if (columns < 0 && fields != null) {
             columns = fields.size();
+            if (columns < 2) {
+              throw new BadRecordException(files.get(f) + " line " + lineNumber + ": the first "
+                  + "record has 1 column; bert-classifier needs a text and a label column "
+                  + "(data.textColumn, data.labelColumn)");
+            }
           }
           String problem = null;
           DropReason reason = null;
           int label = -1;
           int textColumn = resolve(data.text().textColumn(), columns);
           int labelColumn = resolve(data.labelColumn(), columns);
-          if (fields == null || fields.size() != columns || columns < 2) {
+          if (fields == null || fields.size() != columns) {
             reason = DropReason.WRONG_COLUMN_COUNT;
             problem = fields == null ? "a quoted field is not closed"
                 : "expected " + columns + " columns (as the first record), found "

@@ -53,6 +53,16 @@ class BertClassifierTest {
   }
 
   @Test
+  void aCsvWithoutALabelColumnIsRefusedNamingFileAndLine() throws IOException {
+    Path csv = Files.writeString(dir.resolve("one-column.csv"), "text\nonly text here\n");
+    JobSpec spec = JobSpecParser.parse(spec(csv, "", dir.resolve("one")), null);
+    assertThatThrownBy(() -> DataPreparation.prepare(SharedSpark.context(), spec,
+        DataPreparation.Selection.SPEC_SPLIT))
+        .hasMessageContaining("one-column.csv line 2: the first record has 1 column")
+        .hasMessageContaining("data.textColumn, data.labelColumn");
+  }
+
+  @Test
   void aPretrainedBertGivesTheClassifierItsEncoderWeights() throws IOException {
     Path corpus = Files.createDirectory(dir.resolve("corpus"));
     Files.writeString(corpus.resolve("texts.txt"), String.join("\n\n", texts(200, 9)));
