@@ -29,7 +29,7 @@ public final class LanguageModelLoss {
       INDArray out = net.output(batch.getFeatures());
       int n = to - from;
       int vocab = (int) out.size(1);
-      float[] p = NativeArrays.toFloats(out.dup('c'));
+      float[] p = NativeArrays.toFloats(out);
       for (int i = 0; i < n; i++) {
         int base = (from + i) * block.width();
         for (int pos = 0; pos < t; pos++) {

@@ -33,9 +33,9 @@ public final class MaskedTokenEval {
       INDArray out = net.output(batch.getFeatures());
       int n = to - from;
       int vocab = (int) out.size(1);
-      float[] p = NativeArrays.toFloats(out.dup('c'));
-      float[] labels = NativeArrays.toFloats(batch.getLabels().dup('c'));
-      float[] mask = NativeArrays.toFloats(batch.getLabelsMaskArray().dup('c'));
+      float[] p = NativeArrays.toFloats(out);
+      float[] labels = NativeArrays.toFloats(batch.getLabels());
+      float[] mask = NativeArrays.toFloats(batch.getLabelsMaskArray());
       for (int i = 0; i < n; i++) {
         for (int pos = 0; pos < t; pos++) {
           if (mask[i * t + pos] == 0) {

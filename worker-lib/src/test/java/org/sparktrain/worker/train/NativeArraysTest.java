@@ -20,11 +20,24 @@ class NativeArraysTest {
   }
 
   @Test
-  void refusesViewsAndWrongLengths() {
+  void copiesViewsAndOtherOrdersInRowMajorOrder() {
     INDArray a = Nd4j.createFromArray(new float[][] {{1f, 2f}, {3f, 4f}});
-    assertThatThrownBy(() -> NativeArrays.toFloats(a.getRow(1)))
+    assertThat(NativeArrays.toFloats(a.getRow(1))).containsExactly(3f, 4f);
+    assertThat(NativeArrays.toFloats(a.getColumn(1))).containsExactly(2f, 4f);
+    assertThat(NativeArrays.toFloats(a.dup('f'))).containsExactly(1f, 2f, 3f, 4f);
+    assertThat(NativeArrays.toFloats(a.transpose())).containsExactly(1f, 3f, 2f, 4f);
+  }
+
+  @Test
+  void refusesWritesIntoViewsAndWrongLengths() {
+    INDArray a = Nd4j.createFromArray(new float[][] {{1f, 2f}, {3f, 4f}});
+    assertThatThrownBy(() -> NativeArrays.copyInto(a.getRow(1), new float[2]))
+        .hasMessageContaining("bulk copy needs a dense float array");
+    assertThatThrownBy(() -> NativeArrays.copyInto(a.dup('f'), new float[4]))
         .hasMessageContaining("bulk copy needs a dense float array");
     assertThatThrownBy(() -> NativeArrays.copyInto(a, new float[3]))
         .hasMessageContaining("of length 3");
+    assertThatThrownBy(() -> NativeArrays.toFloats(Nd4j.createFromArray(1.0, 2.0)))
+        .hasMessageContaining("needs a float array, got DOUBLE");
   }
 }
