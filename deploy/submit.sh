@@ -44,7 +44,10 @@ fi
 # them to a client-mode driver, but a cluster-mode driver started by a standalone Worker gets
 # only spark.driver.extraJavaOptions. 32 MB G1 regions: see SparkSetup.
 OPENS="-XX:+IgnoreUnrecognizedVMOptions --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false"
-DRIVER_OPTS="$OPENS -XX:G1HeapRegionSize=32m"
+# A driver JVM crash writes its report to /tmp on the driver's node (a cluster-mode driver's
+# working directory is the Worker's, which may be cleaned up); the JVM prints the path.
+CRASH_REPORT="/tmp/sparktrain-hs_err_pid%p.log"
+DRIVER_OPTS="$OPENS -XX:G1HeapRegionSize=32m -XX:ErrorFile=$CRASH_REPORT"
 
 # Our defaults come first so that the caller's --conf of the same key wins.
 DEFAULTS=(--class org.sparktrain.driver.cli.SparktrainMain
@@ -57,5 +60,7 @@ fi
 # the driver, so it gets the driver's flags and memory itself.
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 # shellcheck disable=SC2086
-exec "$JAVA" $DRIVER_OPTS ${SPARKTRAIN_SUBMIT_JAVA_OPTS:--Xmx1g} -cp "$SPARK_HOME/jars/*" \
+exec "$JAVA" $DRIVER_OPTS \
+  "-XX:OnError=echo 'submit.sh: the driver JVM crashed, its crash report is $CRASH_REPORT' >&2" \
+  ${SPARKTRAIN_SUBMIT_JAVA_OPTS:--Xmx1g} -cp "$SPARK_HOME/jars/*" \
   org.apache.spark.deploy.SparkSubmit "${DEFAULTS[@]}" "${SUBMIT_ARGS[@]}" "$JAR" "${APP_ARGS[@]}"

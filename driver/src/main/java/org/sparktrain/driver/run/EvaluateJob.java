@@ -15,6 +15,7 @@ import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.data.LabelRule;
 import org.sparktrain.worker.data.ParsedRecord;
 import org.sparktrain.worker.eval.EvalResult;
+import org.sparktrain.worker.train.NativeArrays;
 
 /** Evaluates a saved model on a labelled data set, distributed, with the model's normalizer. */
 public final class EvaluateJob {
@@ -43,7 +44,7 @@ public final class EvaluateJob {
         opts.partitions(), bundle.normalizer(), 1024);
     try {
       EvalResult result = DistributedEvaluator.evaluate(sc, blocks,
-          bundle.network().params().toFloatVector(),
+          NativeArrays.toFloats(bundle.network().params()),
           bundle.network().config().toJson(), bundle.classification(),
           bundle.numClasses(), 0);
       Map<String, Object> out = new LinkedHashMap<>(Summaries.metrics(result));

@@ -15,6 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.sparktrain.driver.data.BadRecordException;
 import org.sparktrain.driver.data.InputFiles;
 import org.sparktrain.driver.output.ModelBundle;
+import org.sparktrain.worker.train.NativeArrays;
 
 /**
  * Writes one prediction per input row, in input order: CSV feature rows in, a CSV with the
@@ -127,9 +128,11 @@ public final class PredictJob {
       System.arraycopy(bundle.normalizer().apply(rawRows.get(i)), 0, packed, i * width, width);
     }
     INDArray out = bundle.network().output(Nd4j.create(packed, new long[] {n, width}, 'c'));
+    float[] all = NativeArrays.toFloats(out);
+    int outWidth = all.length / n;
     float[][] rows = new float[n][];
     for (int i = 0; i < n; i++) {
-      rows[i] = out.getRow(i).toFloatVector();
+      rows[i] = java.util.Arrays.copyOfRange(all, i * outWidth, (i + 1) * outWidth);
     }
     return rows;
   }

@@ -18,6 +18,7 @@ import org.sparktrain.worker.model.NetworkConfig;
 import org.sparktrain.worker.model.TransformerConfig;
 import org.sparktrain.worker.train.EpochSchedule;
 import org.sparktrain.worker.train.ModelSnapshot;
+import org.sparktrain.worker.train.NativeArrays;
 import org.sparktrain.worker.train.Network;
 import org.sparktrain.worker.train.ParameterAccumulator;
 import org.sparktrain.worker.train.PartitionTrainer;
@@ -111,14 +112,14 @@ public final class TrainingLoop {
     if (state == null) {
       states = new float[0][];
     } else if (spec.train().averageOptimizerState()) {
-      states = new float[][] {state.toFloatVector()};
+      states = new float[][] {NativeArrays.toFloats(state)};
     } else {
       states = new float[spec.train().workers()][];
       for (int i = 0; i < states.length; i++) {
-        states[i] = state.toFloatVector();
+        states[i] = NativeArrays.toFloats(state);
       }
     }
-    return new ModelSnapshot(driverNet.params().toFloatVector(), states, 0, 0);
+    return new ModelSnapshot(NativeArrays.toFloats(driverNet.params()), states, 0, 0);
   }
 
   public Progress freshStart() {

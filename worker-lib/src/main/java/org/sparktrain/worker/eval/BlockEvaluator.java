@@ -4,6 +4,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparktrain.worker.data.ExampleBlock;
+import org.sparktrain.worker.train.NativeArrays;
 import org.sparktrain.worker.train.Network;
 import org.sparktrain.worker.train.TextClassBatches;
 
@@ -53,10 +54,10 @@ public final class BlockEvaluator {
     int rows = (int) out.rows();
     float[] predictions = new float[rows];
     if (!classification) {
-      float[] v = out.getColumn(0).toFloatVector();
+      float[] v = NativeArrays.toFloats(out.getColumn(0));
       System.arraycopy(v, 0, predictions, 0, rows);
     } else if (out.columns() == 1) {
-      float[] p = out.getColumn(0).toFloatVector();
+      float[] p = NativeArrays.toFloats(out.getColumn(0));
       for (int i = 0; i < rows; i++) {
         predictions[i] = p[i] >= 0.5f ? 1 : 0;
       }
@@ -68,7 +69,7 @@ public final class BlockEvaluator {
 
   /** The most probable class of each row. */
   private static float[] classes(INDArray probabilities) {
-    return Nd4j.argMax(probabilities, 1).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT)
-        .toFloatVector();
+    return NativeArrays.toFloats(Nd4j.argMax(probabilities, 1)
+        .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT));
   }
 }
