@@ -63,10 +63,14 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
   }
 
   @Override
-  public void onRound(org.sparktrain.driver.train.RoundMetrics metrics, EpochSchedule schedule,
-      TrainingLoop.Progress after) {
+  public void onRound(org.sparktrain.driver.train.RoundMetrics metrics, EpochSchedule schedule) {
     failIfStopped();
-    long done = metrics.round() + 1;
+  }
+
+  @Override
+  public void onBoundary(TrainingLoop.Progress after, EpochSchedule schedule) {
+    failIfStopped();
+    long done = after.nextRound();
     boolean due = policy.everyRounds() > 0 && done % policy.everyRounds() == 0
         || policy.everyEpoch() && done % schedule.roundsPerEpoch() == 0
         || policy.everyMinutes() > 0

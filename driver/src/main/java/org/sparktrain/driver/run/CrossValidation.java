@@ -38,7 +38,7 @@ public final class CrossValidation {
           new DataPreparation.Selection(fold, folds));
       try {
         TrainingLoop loop = new TrainingLoop(sc, spec, data);
-        TrainedModel model = loop.run((m, s, p) -> { });
+        TrainedModel model = loop.run((m, s) -> { });
         EvalResult result = loop.evaluate(data.test(),
             model.finalProgress().snapshot().params());
         perFold.add(result.scalars());

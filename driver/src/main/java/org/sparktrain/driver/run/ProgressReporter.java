@@ -30,7 +30,7 @@ final class ProgressReporter implements TrainingLoop.Listener {
   }
 
   @Override
-  public void onRound(RoundMetrics m, EpochSchedule schedule, TrainingLoop.Progress after) {
+  public void onRound(RoundMetrics m, EpochSchedule schedule) {
     try {
       runDir.appendMetrics(Json.line(m.toMap()));
     } catch (IOException e) {

@@ -24,6 +24,8 @@ import org.sparktrain.driver.spec.SpecYaml;
 import org.sparktrain.driver.train.BackendCheck;
 import org.sparktrain.driver.train.OffHeapPreCheck;
 import org.sparktrain.driver.train.RoundMetrics;
+import org.sparktrain.driver.train.SyncChoice;
+import org.sparktrain.worker.train.EpochSchedule;
 import org.sparktrain.driver.train.TrainedModel;
 import org.sparktrain.driver.train.TrainingLoop;
 import org.sparktrain.worker.eval.EvalResult;
@@ -63,6 +65,8 @@ public final class TrainJob {
       }
       checkpoint.ifPresent(c -> SpecCompatibility.check(spec, c.specYaml(),
           store.roundUri(c.round())));
+      // A collective run that this cluster cannot give fails here, before any data is read.
+      SyncChoice.resolve(sc, spec.train().sync(), spec.train().workers());
       runDir.writeText(RunDirectory.SPEC, specYaml);
       Map<String, Object> backend = BackendCheck.run(sc, spec.train().backend(),
           spec.train().workers());
@@ -76,9 +80,17 @@ public final class TrainJob {
             ? resumePoint(checkpoint.get(), data, loop, runDir) : loop.freshStart();
         ProgressReporter progress = new ProgressReporter(runDir, spec.train().epochs(),
             onTerminal);
-        TrainedModel model = loop.run((m, s, after) -> {
-          progress.onRound(m, s, after);
-          checkpointer.onRound(m, s, after);
+        TrainedModel model = loop.run(new TrainingLoop.Listener() {
+          @Override
+          public void onRound(RoundMetrics m, EpochSchedule s) {
+            progress.onRound(m, s);
+            checkpointer.onRound(m, s);
+          }
+
+          @Override
+          public void onBoundary(TrainingLoop.Progress after, EpochSchedule s) {
+            checkpointer.onBoundary(after, s);
+          }
         }, from);
         checkpointer.finish(model.finalProgress());
         EvalResult test = loop.evaluate(data.test(),
@@ -90,6 +102,7 @@ public final class TrainJob {
         Map<String, Object> summary = summary(spec, data, model, test,
             (System.nanoTime() - start) / 1e9);
         summary.put("backend", backend);
+        summary.put("sync", loop.syncStrategy());
         summary.put("checkpoints", checkpointer.summary());
         summary.put("resumedFromRound", checkpoint.map(CheckpointContent::round).orElse(null));
         runDir.writeText(RunDirectory.SUMMARY, Json.pretty(summary));

@@ -11,6 +11,7 @@ import org.sparktrain.worker.data.ParsedRecord;
 import org.sparktrain.worker.eval.EvalResult;
 import org.sparktrain.worker.train.ModelSnapshot;
 import org.sparktrain.worker.train.WorkerResult;
+import org.sparktrain.driver.train.StretchResult;
 
 /**
  * Registers every class that crosses the wire. Spark runs with
@@ -28,6 +29,8 @@ public final class SparktrainKryoRegistrator implements KryoRegistrator {
     kryo.register(ModelSnapshot.class, new WireSerializers.ModelSnapshotSerializer());
     kryo.register(WorkerResult.class, new WireSerializers.WorkerResultSerializer());
     kryo.register(WorkerResult[].class);
+    kryo.register(StretchResult.class, new WireSerializers.StretchResultSerializer());
+    kryo.register(StretchResult[].class);
     kryo.register(FeatureStats.class, new WireSerializers.FeatureStatsSerializer());
     kryo.register(EvalResult.class, new WireSerializers.EvalResultSerializer());
     // Once per run (the backend check): plain Java serialization is simplest and small.

@@ -13,6 +13,7 @@ import org.sparktrain.worker.eval.EvalResult;
 import org.sparktrain.worker.eval.RegressionMetrics;
 import org.sparktrain.worker.train.ModelSnapshot;
 import org.sparktrain.worker.train.WorkerResult;
+import org.sparktrain.driver.train.StretchResult;
 
 /**
  * Explicit Kryo formats for everything of ours that crosses the wire. Explicit because Java
@@ -85,6 +86,29 @@ final class WireSerializers {
         states[i] = KryoArrays.readFloats(in);
       }
       return new ModelSnapshot(params, states, in.readLong(), in.readInt());
+    }
+  }
+
+  static final class StretchResultSerializer extends Serializer<StretchResult> {
+    @Override
+    public void write(Kryo kryo, Output out, StretchResult r) {
+      out.writeInt(r.partition());
+      KryoArrays.writeFloats(out, r.params());
+      KryoArrays.writeFloats(out, r.state());
+      KryoArrays.writeLongs(out, r.examples());
+      KryoArrays.writeDoubles(out, r.meanLoss());
+      KryoArrays.writeLongs(out, r.maxComputeNanos());
+      KryoArrays.writeLongs(out, r.wallNanos());
+      KryoArrays.writeLongs(out, r.averageNanos());
+      KryoArrays.writeLongs(out, r.bytesSent());
+    }
+
+    @Override
+    public StretchResult read(Kryo kryo, Input in, Class<StretchResult> type) {
+      return new StretchResult(in.readInt(), KryoArrays.readFloats(in),
+          KryoArrays.readFloats(in), KryoArrays.readLongs(in), KryoArrays.readDoubles(in),
+          KryoArrays.readLongs(in), KryoArrays.readLongs(in), KryoArrays.readLongs(in),
+          KryoArrays.readLongs(in));
     }
   }
 

@@ -63,10 +63,25 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
    *     worker keep its own state (false; the driver holds one state per worker)
    * @param threadsPerWorker ND4J threads per task; 0 = cores of the machine / concurrent tasks
    * @param backend the ND4J backend the run must get (auto: whatever the build ships)
+   * @param sync how parameters are averaged between workers (see {@link SyncMode})
    */
   public record Train(int epochs, int batchSize, int workers, int averagingFrequency,
       OptimizerConfig optimizer, boolean averageOptimizerState, long seed, int threadsPerWorker,
-      BackendChoice backend) implements Serializable {}
+      BackendChoice backend, SyncMode sync) implements Serializable {}
+
+  /**
+   * {@code train.sync}: {@code driver} runs one Spark job per round and averages on the driver;
+   * {@code collective} runs one barrier job per stretch of rounds in which the workers average
+   * among themselves; {@code auto} takes collective where the cluster allows a barrier job.
+   * Both give bitwise the same result.
+   */
+  public enum SyncMode {
+    AUTO, COLLECTIVE, DRIVER;
+
+    public String key() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
 
   /** @param validateEveryRounds 0 = at the end of every epoch */
   public record Eval(int validateEveryRounds) implements Serializable {}
@@ -165,6 +180,7 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
     t.put("seed", train.seed());
     t.put("threadsPerWorker", train.threadsPerWorker());
     t.put("backend", train.backend().key());
+    t.put("sync", train.sync().key());
     root.put("train", t);
     root.put("eval", Map.of("validateEveryRounds", eval.validateEveryRounds()));
     Map<String, Object> c = new LinkedHashMap<>();

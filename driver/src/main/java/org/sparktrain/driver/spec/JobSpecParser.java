@@ -262,10 +262,11 @@ public final class JobSpecParser {
     long seed = t.longValue("seed", 42, Long.MIN_VALUE, Long.MAX_VALUE);
     int threads = t.integer("threadsPerWorker", 0, 0, 1024);
     BackendChoice backend = t.choice("backend", BackendChoice.AUTO, BackendChoice.class);
+    JobSpec.SyncMode sync = t.choice("sync", JobSpec.SyncMode.AUTO, JobSpec.SyncMode.class);
     t.finish();
     return new JobSpec.Train(epochs, batchSize, workers, averagingFrequency,
         new OptimizerConfig(kind, lr, momentum, beta1, beta2, epsilon, decayRate, decayEvery),
-        averageState, seed, threads, backend);
+        averageState, seed, threads, backend, sync);
   }
 
   private static String resolveOrNull(String uri, Path base) {

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,7 +11,6 @@ import org.sparktrain.driver.data.PreparedData;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.worker.augment.AugmentationConfig;
 import org.sparktrain.worker.augment.ImageAugmenter;
-import org.sparktrain.worker.backend.NativeMemory;
 import org.sparktrain.worker.eval.EvalResult;
 import org.sparktrain.worker.model.NetworkConfig;
 import org.sparktrain.worker.model.TransformerConfig;
@@ -20,10 +18,8 @@ import org.sparktrain.worker.train.EpochSchedule;
 import org.sparktrain.worker.train.ModelSnapshot;
 import org.sparktrain.worker.train.NativeArrays;
 import org.sparktrain.worker.train.Network;
-import org.sparktrain.worker.train.ParameterAccumulator;
 import org.sparktrain.worker.train.PartitionTrainer;
 import org.sparktrain.worker.train.TrainerSettings;
-import org.sparktrain.worker.train.WorkerResult;
 import org.sparktrain.worker.text.MaskingPolicy;
 import org.sparktrain.worker.text.Tokenizer;
 
@@ -36,7 +32,15 @@ public final class TrainingLoop {
 
   /** Told about every finished round (metrics files, progress display, checkpoints). */
   public interface Listener {
-    void onRound(RoundMetrics metrics, EpochSchedule schedule, Progress after);
+    /** A round's metrics, in order, every round. */
+    void onRound(RoundMetrics metrics, EpochSchedule schedule);
+
+    /**
+     * The snapshot after the rounds so far, at every point where the driver holds one: after
+     * every round with the driver strategy, at validations, epoch ends and round-count
+     * checkpoints with the collective one.
+     */
+    default void onBoundary(Progress after, EpochSchedule schedule) {}
   }
 
   /**
@@ -56,6 +60,8 @@ public final class TrainingLoop {
   private final NetworkConfig conf;
   private final Network driverNet;
   private final LanguageModelMetrics languageModelMetrics;
+  private final SyncStrategy strategy;
+  private final String syncReason;
 
   public TrainingLoop(JavaSparkContext sc, JobSpec spec, PreparedData data) {
     this.sc = sc;
@@ -85,6 +91,16 @@ public final class TrainingLoop {
         spec.model().languageModel(), masking, augmenter(spec, data.numFeatures()),
         textClassifier == null ? -1 : tokenizer.specialTokens().pad());
     this.languageModelMetrics = new LanguageModelMetrics(sc, spec, data, settings);
+    SyncChoice sync = SyncChoice.resolve(sc, t.sync(), t.workers());
+    this.syncReason = sync.reason();
+    this.strategy = sync.mode() == JobSpec.SyncMode.COLLECTIVE
+        ? new CollectiveSync(sc, data.train(), settings, t.averageOptimizerState())
+        : new DriverSync(sc, data.train(), settings, t.averageOptimizerState());
+  }
+
+  /** The synchronization this run uses: "driver" or "collective". */
+  public String syncStrategy() {
+    return strategy.name();
   }
 
   private static ImageAugmenter augmenter(JobSpec spec, int numFeatures) {
@@ -137,13 +153,10 @@ public final class TrainingLoop {
   public TrainedModel run(Listener listener, Progress from) {
     EpochSchedule schedule = settings.schedule();
     long totalRounds = totalRounds();
-    int validateEvery = spec.eval().validateEveryRounds() > 0
-        ? spec.eval().validateEveryRounds() : schedule.roundsPerEpoch();
-    boolean canValidate = data.counts().validation() > 0;
     LOG.info("training: {} epochs x {} rounds, {} steps per epoch per worker, H={}, {} workers, "
-        + "{} ND4J threads per worker", spec.train().epochs(), schedule.roundsPerEpoch(),
-        schedule.stepsPerEpoch(), spec.train().averagingFrequency(), spec.train().workers(),
-        settings.threadsPerWorker());
+        + "{} ND4J threads per worker, {} synchronization ({})", spec.train().epochs(),
+        schedule.roundsPerEpoch(), schedule.stepsPerEpoch(), spec.train().averagingFrequency(),
+        spec.train().workers(), settings.threadsPerWorker(), strategy.name(), syncReason);
     ModelSnapshot snapshot = from.snapshot();
     List<RoundMetrics> history = new ArrayList<>(from.history());
     long examples = from.examples();
@@ -152,30 +165,25 @@ public final class TrainingLoop {
       LOG.info("resuming at round {} of {} (epoch {})", from.nextRound(), totalRounds,
           schedule.plan(Math.min(from.nextRound(), totalRounds - 1)).epoch() + 1);
     }
-    for (long round = from.nextRound(); round < totalRounds; round++) {
-      long roundStart = System.nanoTime();
-      EpochSchedule.RoundPlan plan = schedule.plan(round);
-      List<WorkerResult> results = trainOneRound(snapshot, plan);
-      long averageStart = System.nanoTime();
-      ParameterAccumulator sum = new ParameterAccumulator();
-      results.forEach(sum::add);
-      snapshot = next(sum, results, plan);
-      long end = System.nanoTime();
-      double wallMs = (end - roundStart) / 1e6;
-      double averageMs = (end - averageStart) / 1e6;
-      Map<String, Double> validation = null;
-      if (canValidate && ((round + 1) % validateEvery == 0 || round + 1 == totalRounds)) {
-        validation = validationMetrics(snapshot.params());
+    for (long round = from.nextRound(); round < totalRounds; ) {
+      long until = round + Math.min(nextBoundary(round) - round, strategy.maxRoundsPerRun());
+      SyncStrategy.Stretch stretch = strategy.run(snapshot, round, until);
+      snapshot = stretch.end();
+      for (SyncStrategy.RoundOutcome o : stretch.rounds()) {
+        long r = o.plan().round();
+        Map<String, Double> validation = r + 1 == until && validatesAfter(r)
+            ? validationMetrics(snapshot.params()) : null;
+        RoundMetrics metrics = new RoundMetrics(r, o.plan().epoch(), o.meanLoss(), o.examples(),
+            o.wallMs(), o.computeMs(), Math.max(0, o.wallMs() - o.computeMs()), o.averageMs(),
+            o.bytesMoved(), validation);
+        history.add(metrics);
+        examples += o.examples();
+        listener.onRound(metrics, schedule);
       }
-      double computeMs = sum.maxComputeNanos() / 1e6;
-      RoundMetrics metrics = new RoundMetrics(round, plan.epoch(), sum.meanLoss(),
-          sum.examples(), wallMs, computeMs, Math.max(0, wallMs - computeMs), averageMs,
-          snapshot.sizeBytes() * results.size() + sum.resultBytes(), validation);
-      history.add(metrics);
-      examples += sum.examples();
-      listener.onRound(metrics, schedule, new Progress(snapshot, round + 1,
+      listener.onBoundary(new Progress(snapshot, until,
           java.util.Collections.unmodifiableList(history), examples,
-          from.trainSeconds() + (System.nanoTime() - start) / 1e9));
+          from.trainSeconds() + (System.nanoTime() - start) / 1e9), schedule);
+      round = until;
     }
     double seconds = from.trainSeconds() + (System.nanoTime() - start) / 1e9;
     PartitionTrainer.load(driverNet, snapshot.withStatesMerged());
@@ -184,36 +192,37 @@ public final class TrainingLoop {
     return new TrainedModel(driverNet, settings.configJson(), history, examples, seconds, last);
   }
 
-  /** One Spark job: each shard trains from the broadcast snapshot; results in partition order. */
-  List<WorkerResult> trainOneRound(ModelSnapshot snapshot, EpochSchedule.RoundPlan plan) {
-    TrainerSettings s = settings;
-    Broadcast<ModelSnapshot> shared = sc.broadcast(snapshot);
-    try {
-      sc.setJobDescription("round " + plan.round() + " (epoch " + plan.epoch() + ")");
-      // collect() returns results in partition order, so the average is summed in a fixed order
-      // and a run is bitwise reproducible.
-      return data.train().map(shard -> NativeMemory.guard("training shard " + shard.partition(),
-          () -> new PartitionTrainer(s).run(shard, shared.value(), plan))).collect();
-    } finally {
-      shared.destroy();
-    }
+  /** Whether the rounds up to {@code round} are followed by a validation. */
+  private boolean validatesAfter(long round) {
+    return data.counts().validation() > 0
+        && ((round + 1) % validateEvery() == 0 || round + 1 == totalRounds());
   }
 
-  private ModelSnapshot next(ParameterAccumulator sum, List<WorkerResult> results,
-      EpochSchedule.RoundPlan plan) {
-    float[][] states;
-    if (results.get(0).optimizerState().length == 0) {
-      states = new float[0][];
-    } else if (spec.train().averageOptimizerState()) {
-      states = new float[][] {sum.averageState()};
-    } else {
-      states = new float[results.size()][];
-      for (WorkerResult r : results) {
-        states[r.partition()] = r.optimizerState();
-      }
+  private int validateEvery() {
+    return spec.eval().validateEveryRounds() > 0 ? spec.eval().validateEveryRounds()
+        : settings.schedule().roundsPerEpoch();
+  }
+
+  /**
+   * The end (exclusive) of the stretch starting at {@code round}: the first later point where
+   * the driver needs the snapshot: a validation, an epoch's end, a checkpoint by round count,
+   * or the last round. Time-based checkpoints are taken at the next such point.
+   */
+  long nextBoundary(long round) {
+    long next = totalRounds();
+    next = Math.min(next, nextMultiple(round, settings.schedule().roundsPerEpoch()));
+    if (data.counts().validation() > 0) {
+      next = Math.min(next, nextMultiple(round, validateEvery()));
     }
-    return new ModelSnapshot(sum.averageParams(), states, plan.iteration() + plan.steps(),
-        plan.epoch());
+    if (spec.checkpoint().everyRounds() > 0) {
+      next = Math.min(next, nextMultiple(round, spec.checkpoint().everyRounds()));
+    }
+    return next;
+  }
+
+  /** The smallest multiple of {@code every} above {@code round}. */
+  private static long nextMultiple(long round, long every) {
+    return (round / every + 1) * every;
   }
 
   public EvalResult evaluate(org.apache.spark.api.java.JavaRDD<org.sparktrain.worker.data

@@ -50,7 +50,7 @@ class EquivalenceTest {
     JobSpec spec = spec(1, 3, "{name: adam, learningRate: 0.01}");
     PreparedData data = DataPreparation.prepare(sc, spec, DataPreparation.Selection.SPEC_SPLIT);
     TrainingLoop loop = new TrainingLoop(sc, spec, data);
-    TrainedModel trained = loop.run((m, s, p) -> { });
+    TrainedModel trained = loop.run((m, s) -> { });
 
     MultiLayerNetwork reference = referenceNet(spec, data);
     ExampleBlock shard = data.train().collect().get(0);
@@ -76,7 +76,7 @@ class EquivalenceTest {
     JobSpec spec = spec(3, 1, "{name: sgd, learningRate: 0.1}");
     PreparedData data = DataPreparation.prepare(sc, spec, DataPreparation.Selection.SPEC_SPLIT);
     TrainingLoop loop = new TrainingLoop(sc, spec, data);
-    TrainedModel trained = loop.run((m, s, p) -> { });
+    TrainedModel trained = loop.run((m, s) -> { });
 
     MultiLayerNetwork reference = referenceNet(spec, data);
     List<ExampleBlock> shards = data.train().collect();
@@ -106,9 +106,9 @@ class EquivalenceTest {
   void sameSpecGivesBitwiseIdenticalParameters() throws IOException {
     JobSpec spec = spec(2, 2, "{name: adam, learningRate: 0.01}");
     PreparedData data = DataPreparation.prepare(sc, spec, DataPreparation.Selection.SPEC_SPLIT);
-    float[] first = new TrainingLoop(sc, spec, data).run((m, s, p) -> { }).network().params()
+    float[] first = new TrainingLoop(sc, spec, data).run((m, s) -> { }).network().params()
         .toFloatVector();
-    float[] second = new TrainingLoop(sc, spec, data).run((m, s, p) -> { }).network().params()
+    float[] second = new TrainingLoop(sc, spec, data).run((m, s) -> { }).network().params()
         .toFloatVector();
     assertThat(second).containsExactly(first);
     data.release();

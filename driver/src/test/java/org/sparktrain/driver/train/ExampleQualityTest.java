@@ -61,7 +61,7 @@ class ExampleQualityTest {
         .newNetwork();
     initial.params().assign(Nd4j.createFromArray(loop.initialSnapshot().params()));
     float[] before = initial.output(Nd4j.createFromArray(x)).toFloatVector();
-    float[] after = loop.run((m, s, p) -> { }).network().output(Nd4j.createFromArray(x))
+    float[] after = loop.run((m, s) -> { }).network().output(Nd4j.createFromArray(x))
         .toFloatVector();
 
     for (int i = 0; i < 2; i++) {

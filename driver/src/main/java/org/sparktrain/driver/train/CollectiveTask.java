@@ -1,0 +1,110 @@
+package org.sparktrain.driver.train;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.broadcast.Broadcast;
+import org.sparktrain.worker.backend.NativeMemory;
+import org.sparktrain.worker.data.ExampleBlock;
+import org.sparktrain.worker.sync.CollectiveAverager;
+import org.sparktrain.worker.sync.PeerMesh;
+import org.sparktrain.worker.train.EpochSchedule;
+import org.sparktrain.worker.train.ModelSnapshot;
+import org.sparktrain.worker.train.PartitionTrainer;
+import org.sparktrain.worker.train.TrainerSettings;
+import org.sparktrain.worker.train.WorkerResult;
+import scala.collection.Iterator;
+import scala.collection.JavaConverters;
+import scala.runtime.AbstractFunction1;
+
+/**
+ * One worker of a collective run, inside a Spark barrier task: it meets the other workers
+ * through {@code allGather} (host:port), then for every round trains H steps from the current
+ * snapshot and averages with the others over direct TCP connections ({@link PeerMesh},
+ * {@link CollectiveAverager}). Its network stays in its executor between rounds; only its
+ * figures and, at the end, the snapshot pieces go back to the driver.
+ */
+final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
+    Iterator<StretchResult>> implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final TrainerSettings settings;
+  private final Broadcast<ModelSnapshot> start;
+  private final long first;
+  private final long until;
+  private final boolean averageState;
+  private final long peerTimeoutMs;
+
+  CollectiveTask(TrainerSettings settings, Broadcast<ModelSnapshot> start, long first,
+      long until, boolean averageState, long peerTimeoutMs) {
+    this.settings = settings;
+    this.start = start;
+    this.first = first;
+    this.until = until;
+    this.averageState = averageState;
+    this.peerTimeoutMs = peerTimeoutMs;
+  }
+
+  @Override
+  public Iterator<StretchResult> apply(Iterator<ExampleBlock> blocks) {
+    BarrierTaskContext context = BarrierTaskContext.get();
+    int rank = context.partitionId();
+    if (!blocks.hasNext()) {
+      throw new IllegalStateException("shard " + rank + " is empty");
+    }
+    ExampleBlock shard = blocks.next();
+    String host = SparkEnv.get().blockManager().blockManagerId().host();
+    try (PeerMesh mesh = PeerMesh.listen(host, peerTimeoutMs)) {
+      // Closing the connections when Spark kills this task (a peer failed) ends the readers.
+      context.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c -> mesh.close());
+      mesh.connect(rank, Arrays.asList(context.allGather(mesh.address())));
+      StretchResult result = train(shard, rank, new CollectiveAverager(mesh, averageState));
+      return JavaConverters.asScalaIteratorConverter(List.of(result).iterator()).asScala();
+    } catch (IOException e) {
+      throw new UncheckedIOException("worker " + rank + " of a collective run (rounds " + first
+          + "-" + (until - 1) + "): " + e.getMessage(), e);
+    }
+  }
+
+  private StretchResult train(ExampleBlock shard, int rank, CollectiveAverager averager)
+      throws IOException {
+    int rounds = (int) (until - first);
+    long[] examples = new long[rounds];
+    double[] meanLoss = new double[rounds];
+    long[] maxCompute = new long[rounds];
+    long[] wall = new long[rounds];
+    long[] average = new long[rounds];
+    long[] bytes = new long[rounds];
+    PartitionTrainer trainer = new PartitionTrainer(settings);
+    ModelSnapshot snapshot = start.value();
+    float[] state = new float[0];
+    for (int i = 0; i < rounds; i++) {
+      long roundStart = System.nanoTime();
+      EpochSchedule.RoundPlan plan = settings.schedule().plan(first + i);
+      ModelSnapshot from = snapshot;
+      WorkerResult mine = NativeMemory.guard("training shard " + rank,
+          () -> trainer.run(shard, from, plan));
+      long averageStart = System.nanoTime();
+      CollectiveAverager.Averaged averaged = averager.average(plan.round(), mine);
+      long end = System.nanoTime();
+      state = averaged.state();
+      // One state either way: the average, or this worker's own (stateFor picks the only one).
+      snapshot = new ModelSnapshot(averaged.params(),
+          state.length == 0 ? new float[0][] : new float[][] {state},
+          plan.iteration() + plan.steps(), plan.epoch());
+      examples[i] = averaged.examples();
+      meanLoss[i] = averaged.meanLoss();
+      maxCompute[i] = averaged.maxComputeNanos();
+      wall[i] = end - roundStart;
+      average[i] = end - averageStart;
+      bytes[i] = averaged.bytesSent();
+    }
+    boolean sendsState = rank == 0 || !averageState;
+    return new StretchResult(rank, rank == 0 ? snapshot.params() : new float[0],
+        sendsState ? state : new float[0], examples, meanLoss, maxCompute, wall, average, bytes);
+  }
+}

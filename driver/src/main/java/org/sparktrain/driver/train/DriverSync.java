@@ -1,0 +1,93 @@
+package org.sparktrain.driver.train;
+
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.sparktrain.worker.backend.NativeMemory;
+import org.sparktrain.worker.data.ExampleBlock;
+import org.sparktrain.worker.train.EpochSchedule;
+import org.sparktrain.worker.train.ModelSnapshot;
+import org.sparktrain.worker.train.ParameterAccumulator;
+import org.sparktrain.worker.train.PartitionTrainer;
+import org.sparktrain.worker.train.TrainerSettings;
+import org.sparktrain.worker.train.WorkerResult;
+
+/**
+ * {@code train.sync: driver}: one Spark job per round. The driver broadcasts the snapshot, every
+ * shard trains H steps from it, and the driver averages the returned parameters (and optimizer
+ * state) in partition order. Works on any cluster, dynamic allocation included; the driver's
+ * traffic grows with the number of workers.
+ */
+final class DriverSync implements SyncStrategy {
+  private final JavaSparkContext sc;
+  private final JavaRDD<ExampleBlock> shards;
+  private final TrainerSettings settings;
+  private final boolean averageState;
+
+  DriverSync(JavaSparkContext sc, JavaRDD<ExampleBlock> shards, TrainerSettings settings,
+      boolean averageState) {
+    this.sc = sc;
+    this.shards = shards;
+    this.settings = settings;
+    this.averageState = averageState;
+  }
+
+  @Override
+  public long maxRoundsPerRun() {
+    return 1;
+  }
+
+  @Override
+  public String name() {
+    return "driver";
+  }
+
+  @Override
+  public Stretch run(ModelSnapshot from, long first, long until) {
+    long roundStart = System.nanoTime();
+    EpochSchedule.RoundPlan plan = settings.schedule().plan(first);
+    List<WorkerResult> results = trainOneRound(from, plan);
+    long averageStart = System.nanoTime();
+    ParameterAccumulator sum = new ParameterAccumulator();
+    results.forEach(sum::add);
+    ModelSnapshot next = next(sum, results, plan);
+    long end = System.nanoTime();
+    RoundOutcome outcome = new RoundOutcome(plan, sum.meanLoss(), sum.examples(),
+        (end - roundStart) / 1e6, sum.maxComputeNanos() / 1e6, (end - averageStart) / 1e6,
+        next.sizeBytes() * results.size() + sum.resultBytes());
+    return new Stretch(List.of(outcome), next);
+  }
+
+  /** One Spark job: each shard trains from the broadcast snapshot; results in partition order. */
+  private List<WorkerResult> trainOneRound(ModelSnapshot snapshot, EpochSchedule.RoundPlan plan) {
+    TrainerSettings s = settings;
+    Broadcast<ModelSnapshot> shared = sc.broadcast(snapshot);
+    try {
+      sc.setJobDescription("round " + plan.round() + " (epoch " + plan.epoch() + ")");
+      // collect() returns results in partition order, so the average is summed in a fixed order
+      // and a run is bitwise reproducible.
+      return shards.map(shard -> NativeMemory.guard("training shard " + shard.partition(),
+          () -> new PartitionTrainer(s).run(shard, shared.value(), plan))).collect();
+    } finally {
+      shared.destroy();
+    }
+  }
+
+  private ModelSnapshot next(ParameterAccumulator sum, List<WorkerResult> results,
+      EpochSchedule.RoundPlan plan) {
+    float[][] states;
+    if (results.get(0).optimizerState().length == 0) {
+      states = new float[0][];
+    } else if (averageState) {
+      states = new float[][] {sum.averageState()};
+    } else {
+      states = new float[results.size()][];
+      for (WorkerResult r : results) {
+        states[r.partition()] = r.optimizerState();
+      }
+    }
+    return new ModelSnapshot(sum.averageParams(), states, plan.iteration() + plan.steps(),
+        plan.epoch());
+  }
+}

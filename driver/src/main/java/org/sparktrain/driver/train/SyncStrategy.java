@@ -1,0 +1,28 @@
+package org.sparktrain.driver.train;
+
+import java.util.List;
+import org.sparktrain.worker.train.EpochSchedule;
+import org.sparktrain.worker.train.ModelSnapshot;
+
+/**
+ * How a stretch of rounds is trained and averaged: the seam between the training loop, which
+ * decides where stretches end (validation, checkpoint, epoch end), and the engine that runs
+ * them. Every strategy gives bitwise the same snapshots for the same spec.
+ */
+interface SyncStrategy {
+  /** The most rounds one {@link #run} may cover. */
+  long maxRoundsPerRun();
+
+  /** Trains rounds [first, until) starting from {@code from}. */
+  Stretch run(ModelSnapshot from, long first, long until);
+
+  /** The spec's name of this strategy, for logs and the summary. */
+  String name();
+
+  /** What one round did and cost. */
+  record RoundOutcome(EpochSchedule.RoundPlan plan, double meanLoss, long examples,
+      double wallMs, double computeMs, double averageMs, long bytesMoved) {}
+
+  /** The rounds of one run and the snapshot after its last round. */
+  record Stretch(List<RoundOutcome> rounds, ModelSnapshot end) {}
+}

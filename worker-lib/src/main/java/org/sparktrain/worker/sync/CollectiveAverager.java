@@ -1,0 +1,102 @@
+package org.sparktrain.worker.sync;
+
+import java.io.IOException;
+import java.util.Arrays;
+import org.sparktrain.worker.train.ParameterAccumulator;
+import org.sparktrain.worker.train.WorkerResult;
+
+/**
+ * The example-weighted average of all workers' parameters (and optimizer state), computed by
+ * the workers themselves: a reduce-scatter, where worker k owns the k-th slice and sums every
+ * worker's contribution to it, then an all-gather of the averaged slices. Each worker sends and
+ * receives about twice the synchronized bytes per round, whatever the number of workers.
+ *
+ * <p>The owner sums with {@link ParameterAccumulator} in partition order, exactly as the driver
+ * does with all results: each element's sum is the same double-precision sum over the same
+ * workers in the same order, so the average is bitwise the driver's.
+ */
+public final class CollectiveAverager {
+  private final PeerMesh mesh;
+  private final boolean averageState;
+
+  /** @param averageState average the optimizer state too (else each worker keeps its own) */
+  public CollectiveAverager(PeerMesh mesh, boolean averageState) {
+    this.mesh = mesh;
+    this.averageState = averageState;
+  }
+
+  /**
+   * What every worker holds after one round's synchronization.
+   *
+   * @param state the averaged optimizer state, or this worker's own when state is not averaged
+   * @param bytesSent what this worker sent for it
+   */
+  public record Averaged(float[] params, float[] state, long examples, double meanLoss,
+      long maxComputeNanos, long bytesSent) {}
+
+  public Averaged average(long round, WorkerResult mine) throws IOException {
+    int n = mesh.size();
+    int me = mesh.rank();
+    long sentBefore = mesh.bytesSent();
+    float[] state = averageState ? mine.optimizerState() : new float[0];
+    for (int peer = 0; peer < n; peer++) {
+      if (peer != me) {
+        mesh.send(peer, new SyncFrame(round, mine.examples(), mine.lossSum(), mine.steps(),
+            mine.computeNanos(), slice(mine.params(), peer, n), slice(state, peer, n)));
+      }
+    }
+    ParameterAccumulator sum = new ParameterAccumulator();
+    for (int worker = 0; worker < n; worker++) {
+      SyncFrame f = worker == me
+          ? new SyncFrame(round, mine.examples(), mine.lossSum(), mine.steps(),
+              mine.computeNanos(), slice(mine.params(), me, n), slice(state, me, n))
+          : expect(mesh.receive(worker, "reduce-scatter of round " + round), round, worker);
+      sum.add(new WorkerResult(worker, f.params(), f.state(), f.examples(), f.lossSum(),
+          f.steps(), f.computeNanos()));
+    }
+    float[] mineParams = sum.averageParams();
+    float[] mineState = averageState ? sum.averageState() : new float[0];
+    for (int peer = 0; peer < n; peer++) {
+      if (peer != me) {
+        mesh.send(peer, SyncFrame.averages(round, mineParams, mineState));
+      }
+    }
+    float[] params = new float[mine.params().length];
+    float[] averagedState = new float[state.length];
+    for (int worker = 0; worker < n; worker++) {
+      SyncFrame f = worker == me ? SyncFrame.averages(round, mineParams, mineState)
+          : expect(mesh.receive(worker, "all-gather of round " + round), round, worker);
+      place(f.params(), params, worker, n);
+      place(f.state(), averagedState, worker, n);
+    }
+    return new Averaged(params, averageState ? averagedState : mine.optimizerState(),
+        sum.examples(), sum.meanLoss(), sum.maxComputeNanos(),
+        mesh.bytesSent() - sentBefore);
+  }
+
+  private static SyncFrame expect(SyncFrame f, long round, int worker) throws IOException {
+    if (f.round() != round) {
+      throw new IOException("synchronization out of step: worker " + worker + " sent round "
+          + f.round() + " while round " + round + " was due");
+    }
+    return f;
+  }
+
+  /** Slice k of n of {@code values}: [k * length / n, (k + 1) * length / n). */
+  static float[] slice(float[] values, int k, int n) {
+    return Arrays.copyOfRange(values, start(values.length, k, n), start(values.length, k + 1, n));
+  }
+
+  private static void place(float[] slice, float[] into, int k, int n) {
+    int from = start(into.length, k, n);
+    if (slice.length != start(into.length, k + 1, n) - from) {
+      throw new IllegalStateException("slice " + k + " has " + slice.length + " values, expected "
+          + (start(into.length, k + 1, n) - from));
+    }
+    System.arraycopy(slice, 0, into, from, slice.length);
+  }
+
+  private static int start(int length, int k, int n) {
+    return (int) ((long) length * k / n);
+  }
+}

@@ -1,0 +1,83 @@
+package org.sparktrain.worker.sync;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * One message between two workers in a synchronization: a worker's round totals and a slice of
+ * its parameters (and optimizer state). In the reduce-scatter the totals are the sender's own;
+ * in the all-gather they are zero and the slices are averages.
+ *
+ * <p>Floats travel in chunks of {@link #CHUNK_FLOATS}, so a 100 MB tensor never needs a 100 MB
+ * byte buffer on either side.
+ */
+public record SyncFrame(long round, long examples, double lossSum, int steps, long computeNanos,
+    float[] params, float[] state) {
+  static final int CHUNK_FLOATS = 64 * 1024;
+  private static final int HEADER_BYTES = Long.BYTES * 3 + Double.BYTES + Integer.BYTES * 3;
+
+  /** A slice of averages: no totals. */
+  public static SyncFrame averages(long round, float[] params, float[] state) {
+    return new SyncFrame(round, 0, 0, 0, 0, params, state);
+  }
+
+  public long sizeBytes() {
+    return HEADER_BYTES + (long) (params.length + state.length) * Float.BYTES;
+  }
+
+  void writeTo(DataOutputStream out, ByteBuffer chunk) throws IOException {
+    out.writeLong(round);
+    out.writeLong(examples);
+    out.writeDouble(lossSum);
+    out.writeInt(steps);
+    out.writeLong(computeNanos);
+    writeFloats(out, params, chunk);
+    writeFloats(out, state, chunk);
+    out.flush();
+  }
+
+  static SyncFrame readFrom(DataInputStream in, ByteBuffer chunk) throws IOException {
+    long round = in.readLong();
+    long examples = in.readLong();
+    double lossSum = in.readDouble();
+    int steps = in.readInt();
+    long computeNanos = in.readLong();
+    float[] params = readFloats(in, chunk);
+    float[] state = readFloats(in, chunk);
+    return new SyncFrame(round, examples, lossSum, steps, computeNanos, params, state);
+  }
+
+  /** A reusable buffer for {@link #writeTo} and {@link #readFrom}, one per thread. */
+  static ByteBuffer newChunk() {
+    return ByteBuffer.allocate(CHUNK_FLOATS * Float.BYTES).order(ByteOrder.BIG_ENDIAN);
+  }
+
+  private static void writeFloats(DataOutputStream out, float[] values, ByteBuffer chunk)
+      throws IOException {
+    out.writeInt(values.length);
+    for (int from = 0; from < values.length; from += CHUNK_FLOATS) {
+      int n = Math.min(CHUNK_FLOATS, values.length - from);
+      chunk.clear();
+      chunk.asFloatBuffer().put(values, from, n);
+      out.write(chunk.array(), 0, n * Float.BYTES);
+    }
+  }
+
+  private static float[] readFloats(DataInputStream in, ByteBuffer chunk) throws IOException {
+    int length = in.readInt();
+    if (length < 0) {
+      throw new IOException("corrupt synchronization frame: negative length " + length);
+    }
+    float[] values = new float[length];
+    for (int from = 0; from < length; from += CHUNK_FLOATS) {
+      int n = Math.min(CHUNK_FLOATS, length - from);
+      in.readFully(chunk.array(), 0, n * Float.BYTES);
+      chunk.clear();
+      chunk.asFloatBuffer().get(values, from, n);
+    }
+    return values;
+  }
+}
