@@ -95,20 +95,30 @@ final class WireSerializers {
       out.writeInt(r.partition());
       KryoArrays.writeFloats(out, r.params());
       KryoArrays.writeFloats(out, r.state());
-      KryoArrays.writeLongs(out, r.examples());
-      KryoArrays.writeDoubles(out, r.meanLoss());
-      KryoArrays.writeLongs(out, r.maxComputeNanos());
-      KryoArrays.writeLongs(out, r.wallNanos());
-      KryoArrays.writeLongs(out, r.averageNanos());
-      KryoArrays.writeLongs(out, r.bytesSent());
+      out.writeInt(r.rounds().size());
+      for (StretchResult.RoundFigures f : r.rounds()) {
+        out.writeLong(f.round());
+        out.writeLong(f.examples());
+        out.writeDouble(f.meanLoss());
+        out.writeLong(f.maxComputeNanos());
+        out.writeLong(f.wallNanos());
+        out.writeLong(f.averageNanos());
+        out.writeLong(f.bytes());
+      }
     }
 
     @Override
     public StretchResult read(Kryo kryo, Input in, Class<StretchResult> type) {
-      return new StretchResult(in.readInt(), KryoArrays.readFloats(in),
-          KryoArrays.readFloats(in), KryoArrays.readLongs(in), KryoArrays.readDoubles(in),
-          KryoArrays.readLongs(in), KryoArrays.readLongs(in), KryoArrays.readLongs(in),
-          KryoArrays.readLongs(in));
+      int partition = in.readInt();
+      float[] params = KryoArrays.readFloats(in);
+      float[] state = KryoArrays.readFloats(in);
+      int n = in.readInt();
+      java.util.List<StretchResult.RoundFigures> rounds = new java.util.ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        rounds.add(new StretchResult.RoundFigures(in.readLong(), in.readLong(), in.readDouble(),
+            in.readLong(), in.readLong(), in.readLong(), in.readLong()));
+      }
+      return new StretchResult(partition, params, state, rounds);
     }
   }
 

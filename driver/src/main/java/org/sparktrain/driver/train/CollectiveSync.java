@@ -1,11 +1,17 @@
 package org.sparktrain.driver.train;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
+import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.rdd.RDD;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.train.EpochSchedule;
 import org.sparktrain.worker.train.ModelSnapshot;
@@ -17,11 +23,12 @@ import scala.reflect.ClassTag$;
  * {@code train.sync: collective}: one Spark barrier job per stretch of rounds (up to the next
  * validation, checkpoint or epoch end). The workers average among themselves over TCP
  * ({@link CollectiveTask}); the driver sends the starting snapshot once and gets the figures of
- * every round and the snapshot at the end. A failed worker fails the barrier stage, Spark reruns
- * all of its tasks from the same starting snapshot, and since every round is deterministic the
- * rerun gives the same bytes.
+ * every round and the snapshot at the end. A failed worker fails the whole barrier job; the
+ * stretch then runs again from the same starting snapshot, and since every round is
+ * deterministic the rerun gives the same bytes.
  */
 final class CollectiveSync implements SyncStrategy {
+  private static final Logger LOG = LoggerFactory.getLogger(CollectiveSync.class);
   /** How long a worker waits for a peer's connection or next message by default. */
   static final long DEFAULT_PEER_TIMEOUT_S = 600;
   static final String PEER_TIMEOUT_KEY = "spark.sparktrain.sync.peerTimeoutSeconds";
@@ -33,6 +40,8 @@ final class CollectiveSync implements SyncStrategy {
   private final TrainerSettings settings;
   private final boolean averageState;
   private final long peerTimeoutMs;
+  private final int attempts;
+  private final String driverHost;
 
   CollectiveSync(JavaSparkContext sc, JavaRDD<ExampleBlock> shards, TrainerSettings settings,
       boolean averageState) {
@@ -41,6 +50,11 @@ final class CollectiveSync implements SyncStrategy {
     this.settings = settings;
     this.averageState = averageState;
     this.peerTimeoutMs = sc.getConf().getLong(PEER_TIMEOUT_KEY, DEFAULT_PEER_TIMEOUT_S) * 1000;
+    this.driverHost = sc.getConf().get("spark.driver.host", "127.0.0.1");
+    // As many tries as Spark gives an ordinary task; local[N] gives one (a failure there is not
+    // a lost machine, and would fail again).
+    this.attempts = SparkSetup.isLocalThreads(sc.master()) ? 1
+        : Math.max(1, sc.getConf().getInt("spark.task.maxFailures", 4));
   }
 
   @Override
@@ -54,45 +68,60 @@ final class CollectiveSync implements SyncStrategy {
   }
 
   @Override
-  public Stretch run(ModelSnapshot from, long first, long until) {
+  public Stretch run(ModelSnapshot from, long first, long until,
+      Consumer<RoundOutcome> live) {
     long start = System.nanoTime();
     Broadcast<ModelSnapshot> shared = sc.broadcast(from);
-    try {
-      sc.setJobDescription("rounds " + first + "-" + (until - 1) + " (collective)");
-      RDD<StretchResult> results = shards.rdd().barrier().mapPartitions(
-          new CollectiveTask(settings, shared, first, until, averageState, peerTimeoutMs),
-          false, RESULT);
-      // collect() returns the workers in partition order.
-      List<StretchResult> workers = JavaRDD.fromRDD(results, RESULT).collect();
-      return assemble(workers, first, until, (System.nanoTime() - start) / 1e6);
+    try (RoundFeed feed = RoundFeed.open(driverHost, f -> live.accept(outcome(f, 0)))) {
+      for (int attempt = 1; ; attempt++) {
+        sc.setJobDescription("rounds " + first + "-" + (until - 1) + " (collective)");
+        RDD<StretchResult> results = shards.rdd().barrier().mapPartitions(
+            new CollectiveTask(settings, shared, first, until, averageState, peerTimeoutMs,
+                feed.address()), false, RESULT);
+        try {
+          // collect() returns the workers in partition order.
+          List<StretchResult> workers = JavaRDD.fromRDD(results, RESULT).collect();
+          return assemble(workers, (System.nanoTime() - start) / 1e6);
+        } catch (Exception e) {
+          // Spark does not retry a failed barrier result stage: rerun the stretch from its
+          // starting snapshot, which gives the same bytes, as Spark would retry a task. (Scala
+          // throws SparkException, a checked type, without declaring it; the body throws no
+          // other checked exception, so rethrowing is precise.)
+          if (!(e instanceof SparkException) || attempt >= attempts) {
+            throw e;
+          }
+          LOG.warn("collective rounds {}-{} failed (attempt {} of {}), running them again from "
+              + "round {}'s snapshot: {}", first, until - 1, attempt, attempts, first,
+              e.getMessage());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the driver's round feed on " + driverHost, e);
     } finally {
       shared.destroy();
     }
   }
 
-  private Stretch assemble(List<StretchResult> workers, long first, long until, double jobMs) {
-    StretchResult lead = workers.get(0);
-    int rounds = (int) (until - first);
+  private RoundOutcome outcome(StretchResult.RoundFigures f, double extraMs) {
+    return new RoundOutcome(settings.schedule().plan(f.round()), f.meanLoss(), f.examples(),
+        f.wallNanos() / 1e6 + extraMs, f.maxComputeNanos() / 1e6, f.averageNanos() / 1e6,
+        f.bytes());
+  }
+
+  private Stretch assemble(List<StretchResult> workers, double jobMs) {
+    List<StretchResult.RoundFigures> rounds = workers.get(0).rounds();
     double roundsMs = 0;
-    for (long w : lead.wallNanos()) {
-      roundsMs += w / 1e6;
+    for (StretchResult.RoundFigures f : rounds) {
+      roundsMs += f.wallNanos() / 1e6;
     }
     List<RoundOutcome> outcomes = new ArrayList<>();
-    EpochSchedule.RoundPlan plan = null;
-    for (int i = 0; i < rounds; i++) {
-      plan = settings.schedule().plan(first + i);
-      long bytes = 0;
-      for (StretchResult w : workers) {
-        bytes += w.bytesSent()[i];
-      }
+    for (int i = 0; i < rounds.size(); i++) {
       // The job's launch and the snapshot's broadcast belong to no round: the first carries them.
-      double overheadMs = i == 0 ? Math.max(0, jobMs - roundsMs) : 0;
-      outcomes.add(new RoundOutcome(plan, lead.meanLoss()[i], lead.examples()[i],
-          lead.wallNanos()[i] / 1e6 + overheadMs, lead.maxComputeNanos()[i] / 1e6,
-          lead.averageNanos()[i] / 1e6, bytes));
+      outcomes.add(outcome(rounds.get(i), i == 0 ? Math.max(0, jobMs - roundsMs) : 0));
     }
-    return new Stretch(outcomes, new ModelSnapshot(lead.params(), states(workers),
-        plan.iteration() + plan.steps(), plan.epoch()));
+    EpochSchedule.RoundPlan last = outcomes.get(outcomes.size() - 1).plan();
+    return new Stretch(outcomes, new ModelSnapshot(workers.get(0).params(), states(workers),
+        last.iteration() + last.steps(), last.epoch()));
   }
 
   private float[][] states(List<StretchResult> workers) {

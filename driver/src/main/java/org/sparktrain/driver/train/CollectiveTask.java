@@ -3,11 +3,13 @@ package org.sparktrain.driver.train;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.broadcast.Broadcast;
+import org.sparktrain.driver.train.StretchResult.RoundFigures;
 import org.sparktrain.worker.backend.NativeMemory;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.sync.CollectiveAverager;
@@ -38,15 +40,18 @@ final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
   private final long until;
   private final boolean averageState;
   private final long peerTimeoutMs;
+  private final String feedAddress;
 
+  /** @param feedAddress the driver's {@link RoundFeed}, for rank 0's live figures */
   CollectiveTask(TrainerSettings settings, Broadcast<ModelSnapshot> start, long first,
-      long until, boolean averageState, long peerTimeoutMs) {
+      long until, boolean averageState, long peerTimeoutMs, String feedAddress) {
     this.settings = settings;
     this.start = start;
     this.first = first;
     this.until = until;
     this.averageState = averageState;
     this.peerTimeoutMs = peerTimeoutMs;
+    this.feedAddress = feedAddress;
   }
 
   @Override
@@ -72,39 +77,43 @@ final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
 
   private StretchResult train(ExampleBlock shard, int rank, CollectiveAverager averager)
       throws IOException {
-    int rounds = (int) (until - first);
-    long[] examples = new long[rounds];
-    double[] meanLoss = new double[rounds];
-    long[] maxCompute = new long[rounds];
-    long[] wall = new long[rounds];
-    long[] average = new long[rounds];
-    long[] bytes = new long[rounds];
+    List<RoundFigures> rounds = new ArrayList<>();
     PartitionTrainer trainer = new PartitionTrainer(settings);
     ModelSnapshot snapshot = start.value();
     float[] state = new float[0];
-    for (int i = 0; i < rounds; i++) {
-      long roundStart = System.nanoTime();
-      EpochSchedule.RoundPlan plan = settings.schedule().plan(first + i);
-      ModelSnapshot from = snapshot;
-      WorkerResult mine = NativeMemory.guard("training shard " + rank,
-          () -> trainer.run(shard, from, plan));
-      long averageStart = System.nanoTime();
-      CollectiveAverager.Averaged averaged = averager.average(plan.round(), mine);
-      long end = System.nanoTime();
-      state = averaged.state();
-      // One state either way: the average, or this worker's own (stateFor picks the only one).
-      snapshot = new ModelSnapshot(averaged.params(),
-          state.length == 0 ? new float[0][] : new float[][] {state},
-          plan.iteration() + plan.steps(), plan.epoch());
-      examples[i] = averaged.examples();
-      meanLoss[i] = averaged.meanLoss();
-      maxCompute[i] = averaged.maxComputeNanos();
-      wall[i] = end - roundStart;
-      average[i] = end - averageStart;
-      bytes[i] = averaged.bytesSent();
+    RoundFeed.Sender feed = rank == 0 ? RoundFeed.Sender.connect(feedAddress) : null;
+    try {
+      for (long round = first; round < until; round++) {
+        long roundStart = System.nanoTime();
+        EpochSchedule.RoundPlan plan = settings.schedule().plan(round);
+        ModelSnapshot from = snapshot;
+        WorkerResult mine = NativeMemory.guard("training shard " + rank,
+            () -> trainer.run(shard, from, plan));
+        long averageStart = System.nanoTime();
+        CollectiveAverager.Averaged averaged = averager.average(round, mine);
+        long end = System.nanoTime();
+        state = averaged.state();
+        // One state either way: the average, or this worker's own (stateFor picks the only one).
+        snapshot = new ModelSnapshot(averaged.params(),
+            state.length == 0 ? new float[0][] : new float[][] {state},
+            plan.iteration() + plan.steps(), plan.epoch());
+        if (rank == 0) {
+          RoundFigures figures = new RoundFigures(round, averaged.examples(),
+              averaged.meanLoss(), averaged.maxComputeNanos(), end - roundStart,
+              end - averageStart, averaged.roundBytes());
+          rounds.add(figures);
+          if (feed != null) {
+            feed.send(figures);
+          }
+        }
+      }
+    } finally {
+      if (feed != null) {
+        feed.close();
+      }
     }
     boolean sendsState = rank == 0 || !averageState;
     return new StretchResult(rank, rank == 0 ? snapshot.params() : new float[0],
-        sendsState ? state : new float[0], examples, meanLoss, maxCompute, wall, average, bytes);
+        sendsState ? state : new float[0], rounds);
   }
 }

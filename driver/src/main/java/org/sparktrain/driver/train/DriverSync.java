@@ -1,6 +1,7 @@
 package org.sparktrain.driver.train;
 
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -44,7 +45,8 @@ final class DriverSync implements SyncStrategy {
   }
 
   @Override
-  public Stretch run(ModelSnapshot from, long first, long until) {
+  public Stretch run(ModelSnapshot from, long first, long until,
+      Consumer<RoundOutcome> live) {
     long roundStart = System.nanoTime();
     EpochSchedule.RoundPlan plan = settings.schedule().plan(first);
     List<WorkerResult> results = trainOneRound(from, plan);

@@ -1,15 +1,21 @@
 package org.sparktrain.driver.train;
 
+import java.util.List;
+
 /**
  * What one worker of a collective run returns to the driver: the snapshot pieces the driver
- * needs at the boundary, and per-round figures (one entry per round of the run). Every worker
- * knows the round totals (examples, loss, slowest compute) from the reduce-scatter; only its own
- * timings and bytes are its alone.
+ * needs at the boundary and, from rank 0, the figures of every round (every worker knows the
+ * round's totals from the reduce-scatter; rank 0's timings stand for the round's).
  *
  * @param params the averaged parameters after the last round (rank 0 only; empty otherwise)
  * @param state rank 0: the averaged optimizer state; without state averaging every worker's
  *     own state; empty for a stateless optimizer
+ * @param rounds rank 0: one entry per round of the run; empty otherwise
  */
-public record StretchResult(int partition, float[] params, float[] state, long[] examples,
-    double[] meanLoss, long[] maxComputeNanos, long[] wallNanos, long[] averageNanos,
-    long[] bytesSent) {}
+public record StretchResult(int partition, float[] params, float[] state,
+    List<RoundFigures> rounds) {
+
+  /** One round as rank 0 saw it; also what the live feed sends the driver. */
+  public record RoundFigures(long round, long examples, double meanLoss, long maxComputeNanos,
+      long wallNanos, long averageNanos, long bytes) {}
+}

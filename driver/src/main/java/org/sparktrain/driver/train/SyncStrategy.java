@@ -1,6 +1,7 @@
 package org.sparktrain.driver.train;
 
 import java.util.List;
+import java.util.function.Consumer;
 import org.sparktrain.worker.train.EpochSchedule;
 import org.sparktrain.worker.train.ModelSnapshot;
 
@@ -13,8 +14,14 @@ interface SyncStrategy {
   /** The most rounds one {@link #run} may cover. */
   long maxRoundsPerRun();
 
-  /** Trains rounds [first, until) starting from {@code from}. */
-  Stretch run(ModelSnapshot from, long first, long until);
+  /**
+   * Trains rounds [first, until) starting from {@code from}.
+   *
+   * @param live told about rounds as they end, where the strategy can (possibly from another
+   *     thread, never after run returns, possibly twice for a round that was rerun); the
+   *     returned stretch has every round in any case
+   */
+  Stretch run(ModelSnapshot from, long first, long until, Consumer<RoundOutcome> live);
 
   /** The spec's name of this strategy, for logs and the summary. */
   String name();

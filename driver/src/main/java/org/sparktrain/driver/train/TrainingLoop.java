@@ -167,19 +167,22 @@ public final class TrainingLoop {
     }
     for (long round = from.nextRound(); round < totalRounds; ) {
       long until = round + Math.min(nextBoundary(round) - round, strategy.maxRoundsPerRun());
-      SyncStrategy.Stretch stretch = strategy.run(snapshot, round, until);
+      long last = until - 1;
+      RoundEmitter emitter = new RoundEmitter(history, listener, schedule, round);
+      // Rounds before the stretch's last are shown as they end; the last waits for the snapshot
+      // (its validation needs it).
+      SyncStrategy.Stretch stretch = strategy.run(snapshot, round, until, o -> {
+        if (o.plan().round() < last) {
+          emitter.emit(o, null);
+        }
+      });
       snapshot = stretch.end();
       for (SyncStrategy.RoundOutcome o : stretch.rounds()) {
         long r = o.plan().round();
-        Map<String, Double> validation = r + 1 == until && validatesAfter(r)
-            ? validationMetrics(snapshot.params()) : null;
-        RoundMetrics metrics = new RoundMetrics(r, o.plan().epoch(), o.meanLoss(), o.examples(),
-            o.wallMs(), o.computeMs(), Math.max(0, o.wallMs() - o.computeMs()), o.averageMs(),
-            o.bytesMoved(), validation);
-        history.add(metrics);
-        examples += o.examples();
-        listener.onRound(metrics, schedule);
+        emitter.emit(o, r == last && validatesAfter(r) ? validationMetrics(snapshot.params())
+            : null);
       }
+      examples += emitter.examples();
       listener.onBoundary(new Progress(snapshot, until,
           java.util.Collections.unmodifiableList(history), examples,
           from.trainSeconds() + (System.nanoTime() - start) / 1e9), schedule);
@@ -190,6 +193,44 @@ public final class TrainingLoop {
     TrainingLoop.Progress last = new Progress(snapshot, Math.max(from.nextRound(), totalRounds),
         List.copyOf(history), examples, seconds);
     return new TrainedModel(driverNet, settings.configJson(), history, examples, seconds, last);
+  }
+
+  /**
+   * Turns round outcomes into metrics for the history and the listener, each round once and in
+   * order: a round shown live is not shown again when the stretch's result lists it.
+   */
+  private static final class RoundEmitter {
+    private final List<RoundMetrics> history;
+    private final Listener listener;
+    private final EpochSchedule schedule;
+    private long next;
+    private long examples;
+
+    RoundEmitter(List<RoundMetrics> history, Listener listener, EpochSchedule schedule,
+        long first) {
+      this.history = history;
+      this.listener = listener;
+      this.schedule = schedule;
+      this.next = first;
+    }
+
+    void emit(SyncStrategy.RoundOutcome o, Map<String, Double> validation) {
+      long r = o.plan().round();
+      if (r != next) {
+        return;
+      }
+      RoundMetrics metrics = new RoundMetrics(r, o.plan().epoch(), o.meanLoss(), o.examples(),
+          o.wallMs(), o.computeMs(), Math.max(0, o.wallMs() - o.computeMs()), o.averageMs(),
+          o.bytesMoved(), validation);
+      history.add(metrics);
+      examples += o.examples();
+      next++;
+      listener.onRound(metrics, schedule);
+    }
+
+    long examples() {
+      return examples;
+    }
   }
 
   /** Whether the rounds up to {@code round} are followed by a validation. */

@@ -27,8 +27,13 @@ class SyncEquivalenceTest {
   @TempDir
   Path dir;
 
-  /** Trains {@code yaml} (without train.sync) both ways on the same prepared data. */
-  private void assertCollectiveEqualsDriver(String yaml) throws IOException {
+  /**
+   * Trains {@code yaml} (with SYNC for train.sync) both ways on the same prepared data.
+   *
+   * @return how many rounds of the collective run the listener heard of while its barrier job
+   *     was still running (from the driver's round feed)
+   */
+  private int assertCollectiveEqualsDriver(String yaml) throws IOException {
     JobSpec driverSpec = JobSpecParser.parse(yaml.replace("SYNC", "driver"), null);
     JobSpec collectiveSpec = JobSpecParser.parse(yaml.replace("SYNC", "collective"), null);
     PreparedData data = DataPreparation.prepare(sc, driverSpec,
@@ -39,7 +44,12 @@ class SyncEquivalenceTest {
       assertThat(driverLoop.syncStrategy()).isEqualTo("driver");
       assertThat(collectiveLoop.syncStrategy()).isEqualTo("collective");
       TrainedModel viaDriver = driverLoop.run((m, s) -> { });
-      TrainedModel collective = collectiveLoop.run((m, s) -> { });
+      java.util.concurrent.atomic.AtomicInteger live = new java.util.concurrent.atomic.AtomicInteger();
+      TrainedModel collective = collectiveLoop.run((m, s) -> {
+        if (Thread.currentThread().getName().equals("sparktrain-round-feed")) {
+          live.incrementAndGet();
+        }
+      });
 
       ModelSnapshot a = viaDriver.finalProgress().snapshot();
       ModelSnapshot b = collective.finalProgress().snapshot();
@@ -59,6 +69,7 @@ class SyncEquivalenceTest {
         // A lone worker has no one to send to.
         assertThat(hb.get(i).bytesMoved() > 0).isEqualTo(collectiveSpec.train().workers() > 1);
       }
+      return live.get();
     } finally {
       data.release();
     }
@@ -70,13 +81,15 @@ class SyncEquivalenceTest {
 
   @Test
   void mlpWithAveragedAdamStateAndValidation() throws IOException {
-    assertCollectiveEqualsDriver("""
+    // Stretches of two rounds (validation every 2): the first of each is shown live.
+    int live = assertCollectiveEqualsDriver("""
         data: {uri: '%s', numClasses: 3, split: {train: 0.8, validation: 0.2, test: 0}}
         model: {name: mlp, hidden: [16]}
         train: {epochs: 3, batchSize: 16, workers: 2, averagingFrequency: 3, sync: SYNC,
                 optimizer: {name: adam, learningRate: 0.01}, seed: 3, threadsPerWorker: 1}
         eval: {validateEveryRounds: 2}
         """.formatted(blobs()));
+    assertThat(live).isPositive();
   }
 
   @Test

@@ -29,30 +29,32 @@ public final class CollectiveAverager {
    * What every worker holds after one round's synchronization.
    *
    * @param state the averaged optimizer state, or this worker's own when state is not averaged
-   * @param bytesSent what this worker sent for it
+   * @param roundBytes what all workers sent for it together
    */
   public record Averaged(float[] params, float[] state, long examples, double meanLoss,
-      long maxComputeNanos, long bytesSent) {}
+      long maxComputeNanos, long roundBytes) {}
 
   public Averaged average(long round, WorkerResult mine) throws IOException {
     int n = mesh.size();
     int me = mesh.rank();
-    long sentBefore = mesh.bytesSent();
     float[] state = averageState ? mine.optimizerState() : new float[0];
+    long myBytes = bytesSentPerRound(mine.params().length, state.length, me, n);
     for (int peer = 0; peer < n; peer++) {
       if (peer != me) {
         mesh.send(peer, new SyncFrame(round, mine.examples(), mine.lossSum(), mine.steps(),
-            mine.computeNanos(), slice(mine.params(), peer, n), slice(state, peer, n)));
+            mine.computeNanos(), myBytes, slice(mine.params(), peer, n), slice(state, peer, n)));
       }
     }
     ParameterAccumulator sum = new ParameterAccumulator();
+    long roundBytes = 0;
     for (int worker = 0; worker < n; worker++) {
       SyncFrame f = worker == me
           ? new SyncFrame(round, mine.examples(), mine.lossSum(), mine.steps(),
-              mine.computeNanos(), slice(mine.params(), me, n), slice(state, me, n))
+              mine.computeNanos(), myBytes, slice(mine.params(), me, n), slice(state, me, n))
           : expect(mesh.receive(worker, "reduce-scatter of round " + round), round, worker);
       sum.add(new WorkerResult(worker, f.params(), f.state(), f.examples(), f.lossSum(),
           f.steps(), f.computeNanos()));
+      roundBytes += f.roundBytes();
     }
     float[] mineParams = sum.averageParams();
     float[] mineState = averageState ? sum.averageState() : new float[0];
@@ -70,8 +72,28 @@ public final class CollectiveAverager {
       place(f.state(), averagedState, worker, n);
     }
     return new Averaged(params, averageState ? averagedState : mine.optimizerState(),
-        sum.examples(), sum.meanLoss(), sum.maxComputeNanos(),
-        mesh.bytesSent() - sentBefore);
+        sum.examples(), sum.meanLoss(), sum.maxComputeNanos(), roundBytes);
+  }
+
+  /**
+   * What worker {@code me} sends in one round: a slice to each peer in the reduce-scatter, its
+   * averaged slice to each peer in the all-gather. Known before sending, so it travels in the
+   * first frames.
+   */
+  static long bytesSentPerRound(int params, int state, int me, int n) {
+    long bytes = 0;
+    for (int peer = 0; peer < n; peer++) {
+      if (peer != me) {
+        bytes += SyncFrame.HEADER_BYTES + (long) Float.BYTES
+            * (sliceLength(params, peer, n) + sliceLength(state, peer, n));
+      }
+    }
+    return bytes + (long) (n - 1) * (SyncFrame.HEADER_BYTES + (long) Float.BYTES
+        * (sliceLength(params, me, n) + sliceLength(state, me, n)));
+  }
+
+  private static int sliceLength(int length, int k, int n) {
+    return start(length, k + 1, n) - start(length, k, n);
   }
 
   private static SyncFrame expect(SyncFrame f, long round, int worker) throws IOException {

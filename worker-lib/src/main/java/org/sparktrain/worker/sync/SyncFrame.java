@@ -8,20 +8,21 @@ import java.nio.ByteOrder;
 
 /**
  * One message between two workers in a synchronization: a worker's round totals and a slice of
- * its parameters (and optimizer state). In the reduce-scatter the totals are the sender's own;
- * in the all-gather they are zero and the slices are averages.
+ * its parameters (and optimizer state). In the reduce-scatter the totals are the sender's own
+ * (with {@code roundBytes}, what it sends in this whole round, so every worker learns the
+ * round's traffic); in the all-gather they are zero and the slices are averages.
  *
  * <p>Floats travel in chunks of {@link #CHUNK_FLOATS}, so a 100 MB tensor never needs a 100 MB
  * byte buffer on either side.
  */
 public record SyncFrame(long round, long examples, double lossSum, int steps, long computeNanos,
-    float[] params, float[] state) {
+    long roundBytes, float[] params, float[] state) {
   static final int CHUNK_FLOATS = 64 * 1024;
-  private static final int HEADER_BYTES = Long.BYTES * 3 + Double.BYTES + Integer.BYTES * 3;
+  static final int HEADER_BYTES = Long.BYTES * 4 + Double.BYTES + Integer.BYTES * 3;
 
   /** A slice of averages: no totals. */
   public static SyncFrame averages(long round, float[] params, float[] state) {
-    return new SyncFrame(round, 0, 0, 0, 0, params, state);
+    return new SyncFrame(round, 0, 0, 0, 0, 0, params, state);
   }
 
   public long sizeBytes() {
@@ -34,6 +35,7 @@ public record SyncFrame(long round, long examples, double lossSum, int steps, lo
     out.writeDouble(lossSum);
     out.writeInt(steps);
     out.writeLong(computeNanos);
+    out.writeLong(roundBytes);
     writeFloats(out, params, chunk);
     writeFloats(out, state, chunk);
     out.flush();
@@ -45,9 +47,11 @@ public record SyncFrame(long round, long examples, double lossSum, int steps, lo
     double lossSum = in.readDouble();
     int steps = in.readInt();
     long computeNanos = in.readLong();
+    long roundBytes = in.readLong();
     float[] params = readFloats(in, chunk);
     float[] state = readFloats(in, chunk);
-    return new SyncFrame(round, examples, lossSum, steps, computeNanos, params, state);
+    return new SyncFrame(round, examples, lossSum, steps, computeNanos, roundBytes, params,
+        state);
   }
 
   /** A reusable buffer for {@link #writeTo} and {@link #readFrom}, one per thread. */

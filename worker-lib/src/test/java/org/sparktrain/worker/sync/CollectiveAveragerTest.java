@@ -16,6 +16,8 @@ import org.sparktrain.worker.train.WorkerResult;
 /** Workers on loopback threads against the driver's own averaging. */
 class CollectiveAveragerTest {
   private static final long TIMEOUT_MS = 20_000;
+  /** Bytes all meshes of the last {@link #runMesh} sent, counted by the sockets' writers. */
+  private long meshBytes;
 
   private static WorkerResult result(int partition, int params, int state, long examples,
       Random random) {
@@ -31,7 +33,7 @@ class CollectiveAveragerTest {
         1000L * (partition + 1));
   }
 
-  private static List<CollectiveAverager.Averaged> runMesh(List<WorkerResult> results,
+  private List<CollectiveAverager.Averaged> runMesh(List<WorkerResult> results,
       boolean averageState) throws Exception {
     int n = results.size();
     List<PeerMesh> meshes = new ArrayList<>();
@@ -57,6 +59,7 @@ class CollectiveAveragerTest {
       for (Future<CollectiveAverager.Averaged> f : futures) {
         out.add(f.get());
       }
+      meshBytes = meshes.stream().mapToLong(PeerMesh::bytesSent).sum();
       return out;
     } finally {
       meshes.forEach(PeerMesh::close);
@@ -79,9 +82,11 @@ class CollectiveAveragerTest {
       assertThat(a.examples()).isEqualTo(79);
       assertThat(a.meanLoss()).isEqualTo(driver.meanLoss());
       assertThat(a.maxComputeNanos()).isEqualTo(2000L);
-      // Two slices of about a third each way, to each of two peers: about 2x the synchronized
-      // bytes, plus headers.
-      assertThat(a.bytesSent()).isBetween(2L * 3003 * 4 * 2 / 3, 2L * 3003 * 4 * 2 / 3 + 400);
+      // Each worker sends a third of its 3003 floats to each of two peers, twice: about 2x the
+      // synchronized bytes per worker, plus headers. Two rounds ran.
+      assertThat(a.roundBytes()).isBetween(3 * 2L * 3003 * 4 * 2 / 3,
+          3 * (2L * 3003 * 4 * 2 / 3 + 4 * SyncFrame.HEADER_BYTES + 8));
+      assertThat(a.roundBytes() * 2).isEqualTo(meshBytes);
     }
   }
 
