@@ -41,6 +41,13 @@ final class ItSpecs {
     return JobSpecParser.parse(yaml(dataUri, outputUri, epochs, checkpoint), null);
   }
 
+  /** {@link #spec} with {@code train.sync} set (auto, collective or driver). */
+  static JobSpec spec(String dataUri, String outputUri, int epochs, String checkpoint,
+      String sync) {
+    return JobSpecParser.parse(yaml(dataUri, outputUri, epochs, checkpoint)
+        .replace("threadsPerWorker: 1}", "threadsPerWorker: 1, sync: " + sync + "}"), null);
+  }
+
   static JavaSparkContext local(SparkConf extra) {
     SparkConf conf = SparkSetup.conf("local[2]", "sparktrain-it");
     for (scala.Tuple2<String, String> kv : extra.getAll()) {

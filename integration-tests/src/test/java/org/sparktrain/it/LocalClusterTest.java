@@ -50,23 +50,31 @@ class LocalClusterTest {
         data: {uri: '%s', numClasses: 10}
         model: {name: mlp, hidden: [64]}
         train: {epochs: 4, batchSize: 16, workers: 2, averagingFrequency: 5,
-                optimizer: {name: adam, learningRate: 0.003}, threadsPerWorker: 1}
+                optimizer: {name: adam, learningRate: 0.003}, threadsPerWorker: 1,
+                sync: SYNC}
         """.formatted(digits);
-    JobSpec cluster = JobSpecParser.parse(yaml, null).withOutputDir(dir.resolve("cluster")
-        .toUri().toString());
-    JobSpec local = cluster.withOutputDir(dir.resolve("local").toUri().toString());
+    // Across JVMs the workers average among themselves over TCP; locally the driver averages.
+    JobSpec cluster = JobSpecParser.parse(yaml.replace("SYNC", "collective"), null)
+        .withOutputDir(dir.resolve("cluster").toUri().toString());
+    JobSpec local = JobSpecParser.parse(yaml.replace("SYNC", "driver"), null)
+        .withOutputDir(dir.resolve("local").toUri().toString());
 
     Map<String, Object> clusterSummary = train("local-cluster[2,1,1024]", cluster);
     Map<String, Object> localSummary = train("local[2]", local);
 
+    assertThat(clusterSummary.get("sync")).isEqualTo("collective");
+    assertThat(localSummary.get("sync")).isEqualTo("driver");
     Map<String, Object> test = (Map<String, Object>) clusterSummary.get("test");
     assertThat((Double) test.get("accuracy")).isGreaterThan(0.9);
-    // Same seeds, same shards, same merge order: the executors' JVMs make no difference.
+    // Same seeds, same shards, same merge order: neither the executors' JVMs nor who averages
+    // makes a difference.
     assertThat(Json.line(clusterSummary.get("test")))
         .isEqualTo(Json.line(localSummary.get("test")));
     assertThat(clusterSummary.get("finalTrainLoss")).isEqualTo(localSummary.get("finalTrainLoss"));
     assertThat(Files.readAllBytes(dir.resolve("cluster/model/preprocessing.json")))
         .isEqualTo(Files.readAllBytes(dir.resolve("local/model/preprocessing.json")));
+    assertThat(Json.line(clusterSummary.get("validation")))
+        .isEqualTo(Json.line(localSummary.get("validation")));
     // The executors' JVMs got ND4J limits derived from the memory settings: 512 MiB overhead
     // less the 128 MiB JVM reserve off-heap, heap plus overhead in all.
     Map<String, Object> backend = (Map<String, Object>) clusterSummary.get("backend");
