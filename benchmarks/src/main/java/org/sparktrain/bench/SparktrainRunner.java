@@ -30,14 +30,14 @@ public final class SparktrainRunner {
   private static final String WHO = "sparktrain";
   static final String USAGE = "usage: SparktrainRunner --mnist DIR [--averaging-frequency 5]"
       + " [--workers 2] [--master local[W]] [--limit N] [--warmup-epochs 1] [--timed-epochs 3]"
-      + " [--batch 32] [--seed 42] [--threads-per-worker 0(auto)]";
+      + " [--batch 32] [--seed 42] [--threads-per-worker 0(auto)] [--sync auto]";
 
   private SparktrainRunner() {}
 
   public static void main(String[] argv) throws Exception {
     BenchArgs args = BenchArgs.parse(argv, Set.of("mnist", "averaging-frequency", "workers",
         "master", "limit", "warmup-epochs", "timed-epochs", "batch", "seed",
-        "threads-per-worker"), USAGE);
+        "threads-per-worker", "sync"), USAGE);
     if (!args.has("mnist")) {
       BenchArgs.fail("--mnist DIR is required", USAGE);
     }
@@ -51,6 +51,7 @@ public final class SparktrainRunner {
     int batch = args.integer("batch", 32, 1, USAGE);
     long seed = args.longValue("seed", 42, USAGE);
     int threads = args.integer("threads-per-worker", 0, 0, USAGE);
+    String sync = args.string("sync", "auto");
 
     Path tmp = Files.createTempDirectory("spine-sparktrain");
     try {
@@ -67,7 +68,7 @@ public final class SparktrainRunner {
       }
       String yaml = specYaml(trainImages, trainLabels, Mnist.file(mnist, Mnist.TEST_IMAGES),
           Mnist.file(mnist, Mnist.TEST_LABELS), warmup + timed, batch, workers, h, seed,
-          threads, tmp.resolve("run"));
+          threads, sync, tmp.resolve("run"));
       BenchJson.log(WHO, "job spec:\n" + yaml);
       JobSpec spec = JobSpecParser.parse(yaml, null);
 
@@ -87,7 +88,8 @@ public final class SparktrainRunner {
   }
 
   static String specYaml(Path trainImages, Path trainLabels, Path testImages, Path testLabels,
-      int epochs, int batch, int workers, int h, long seed, int threads, Path outputDir) {
+      int epochs, int batch, int workers, int h, long seed, int threads, String sync,
+      Path outputDir) {
     return String.join("\n",
         "data:",
         "  format: idx",
@@ -114,6 +116,7 @@ public final class SparktrainRunner {
         "  averageOptimizerState: true",
         "  seed: " + seed,
         "  threadsPerWorker: " + threads,
+        "  sync: " + sync,
         "output:",
         "  dir: " + quote(outputDir),
         "");

@@ -23,7 +23,10 @@ import java.util.concurrent.TimeUnit;
  * (interleaved, so slow drifts of the machine hit all systems alike), each in a fresh child JVM:
  * <ul>
  *   <li>{@code a}: {@link SingleJvmRunner}, plain single-JVM DL4J {@code fit};
- *   <li>{@code bH}: {@link SparktrainRunner}, sparktrain on local[2] with averaging frequency H;
+ *   <li>{@code bH}: {@link SparktrainRunner}, sparktrain on local[2] with averaging frequency H,
+ *       the driver averaging ({@code train.sync: driver});
+ *   <li>{@code dH}: the same with the workers averaging among themselves
+ *       ({@code train.sync: collective});
  *   <li>{@code cH}: DL4J's dl4j-spark ParameterAveragingTrainingMaster at the same H
  *       ({@code benchmarks/dl4j-spark-baseline/run.sh}).
  * </ul>
@@ -33,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SpineBenchmark {
   private static final String WHO = "spine";
-  static final String DEFAULT_CONFIGS = "a,a1,b1,b5,b20,c1,c5,c20";
+  static final String DEFAULT_CONFIGS = "a,a1,b1,b5,b20,d1,d5,d20,c1,c5,c20";
   static final String USAGE = "usage: SpineBenchmark --mnist DIR [--reps 1] [--configs "
       + DEFAULT_CONFIGS + "] [--limit N] [--warmup-epochs 1] [--timed-epochs 3]"
       + " [--out benchmarks/results/spine.json] [--md OUT.md] [--child-java-opts -Xmx6g]"
@@ -58,7 +61,7 @@ public final class SpineBenchmark {
       if (t.equals("a1")) {
         return new Config("a1", 'a', 0, 1);
       }
-      if ((t.startsWith("b") || t.startsWith("c")) && t.length() > 1) {
+      if ((t.startsWith("b") || t.startsWith("c") || t.startsWith("d")) && t.length() > 1) {
         try {
           int h = Integer.parseInt(t.substring(1));
           if (h >= 1) {
@@ -68,13 +71,19 @@ public final class SpineBenchmark {
           // fall through
         }
       }
-      throw new IllegalArgumentException("bad config '" + s + "' (a, a1, bH or cH with H >= 1)");
+      throw new IllegalArgumentException("bad config '" + s + "' (a, a1, bH, cH or dH with "
+          + "H >= 1)");
+    }
+
+    boolean isSparktrain() {
+      return system == 'b' || system == 'd';
     }
 
     String systemName() {
       return switch (system) {
         case 'a' -> ompThreads > 0 ? "single-jvm (OMP " + ompThreads + ")" : "single-jvm";
-        case 'b' -> "sparktrain";
+        case 'b' -> "sparktrain driver";
+        case 'd' -> "sparktrain collective";
         default -> "dl4j-spark";
       };
     }
@@ -285,7 +294,8 @@ public final class SpineBenchmark {
           cmd.add(SparktrainRunner.class.getName());
           cmd.addAll(common);
           cmd.addAll(List.of("--averaging-frequency", Integer.toString(c.h()), "--workers",
-              "2", "--master", "local[2]", "--batch", "32", "--seed", "42"));
+              "2", "--master", "local[2]", "--batch", "32", "--seed", "42", "--sync",
+              c.system() == 'd' ? "collective" : "driver"));
         }
       }
       String base = "spine-r" + rep + "-" + c.name();
@@ -408,7 +418,7 @@ public final class SpineBenchmark {
         row.put("medianExamplesPerSec", BenchJson.round(eps, 1));
         row.put("medianBasis", basis);
         row.put("testAccuracy", BenchJson.round(medianOf(results, "testAccuracy"), 4));
-        if (c.system() == 'b') {
+        if (c.isSparktrain()) {
           row.put("meanComputeMs", BenchJson.round(medianOf(results, "meanComputeMs"), 2));
           row.put("meanSyncMs", BenchJson.round(medianOf(results, "meanSyncMs"), 2));
           row.put("roundsPerEpoch", results.isEmpty() ? null
@@ -418,10 +428,11 @@ public final class SpineBenchmark {
       }
       List<Map<String, Object>> ratios = new ArrayList<>();
       for (Config c : configs) {
-        if (c.system() != 'b') {
+        if (!c.isSparktrain()) {
           continue;
         }
         Map<String, Object> ratio = new LinkedHashMap<>();
+        ratio.put("config", c.name());
         ratio.put("averagingFrequency", c.h());
         double b = median.get(c.name());
         ratio.put("bOverA", BenchJson.round(b / median.getOrDefault("a", Double.NaN), 3));
@@ -440,8 +451,8 @@ public final class SpineBenchmark {
     }
 
     String markdown(Map<String, Object> workload, int reps, int cores, double loadAtStart) {
-      Map<Integer, Map<String, Object>> byH = new LinkedHashMap<>();
-      ratios.forEach(r -> byH.put((Integer) r.get("averagingFrequency"), r));
+      Map<String, Map<String, Object>> byConfig = new LinkedHashMap<>();
+      ratios.forEach(r -> byConfig.put((String) r.get("config"), r));
       StringBuilder sb = new StringBuilder();
       sb.append("## Spine benchmark\n\n");
       sb.append("Workload: ").append(workload.get("data")).append("; ")
@@ -461,8 +472,8 @@ public final class SpineBenchmark {
       sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
       for (Map<String, Object> row : rows) {
         Object h = row.get("averagingFrequency");
-        Map<String, Object> ratio = h == null ? null : byH.get(h);
-        boolean isB = "sparktrain".equals(row.get("system"));
+        Map<String, Object> ratio = byConfig.get((String) row.get("config"));
+        boolean isB = ratio != null;
         sb.append("| ").append(row.get("config"))
             .append(" | ").append(row.get("system"))
             .append(" | ").append(h == null ? "" : h)
@@ -480,7 +491,10 @@ public final class SpineBenchmark {
       if (failed > 0) {
         sb.append("\n").append(failed).append(" run(s) failed; see \"runs\" in the JSON.\n");
       }
-      sb.append("\nb/a = sparktrain / single-JVM DL4J fit with ND4J's default threads; b/a1 = "
+      sb.append("\nb and d: sparktrain with the driver averaging (train.sync: driver) and with "
+          + "the workers averaging among themselves (collective); their ratio columns are "
+          + "each row's own. ");
+      sb.append("b/a = sparktrain / single-JVM DL4J fit with ND4J's default threads; b/a1 = "
           + "sparktrain / the same with OMP_NUM_THREADS=1 (faster here); b/c = sparktrain / dl4j-spark "
           + "ParameterAveragingTrainingMaster at the same H. compute = slowest worker's task "
           + "time per round, sync = the rest of the round (scheduling, broadcast, "
