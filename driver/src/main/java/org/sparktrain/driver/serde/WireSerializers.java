@@ -96,14 +96,14 @@ final class WireSerializers {
       KryoArrays.writeFloats(out, r.params());
       KryoArrays.writeFloats(out, r.state());
       out.writeInt(r.rounds().size());
-      for (StretchResult.RoundFigures f : r.rounds()) {
-        out.writeLong(f.round());
-        out.writeLong(f.examples());
-        out.writeDouble(f.meanLoss());
-        out.writeLong(f.maxComputeNanos());
-        out.writeLong(f.wallNanos());
-        out.writeLong(f.averageNanos());
-        out.writeLong(f.bytes());
+      java.io.DataOutputStream data = new java.io.DataOutputStream(out);
+      try {
+        for (StretchResult.RoundFigures f : r.rounds()) {
+          f.writeTo(data);
+        }
+        data.flush();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
       }
     }
 
@@ -114,9 +114,13 @@ final class WireSerializers {
       float[] state = KryoArrays.readFloats(in);
       int n = in.readInt();
       java.util.List<StretchResult.RoundFigures> rounds = new java.util.ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        rounds.add(new StretchResult.RoundFigures(in.readLong(), in.readLong(), in.readDouble(),
-            in.readLong(), in.readLong(), in.readLong(), in.readLong()));
+      java.io.DataInputStream data = new java.io.DataInputStream(in);
+      try {
+        for (int i = 0; i < n; i++) {
+          rounds.add(StretchResult.RoundFigures.readFrom(data));
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
       }
       return new StretchResult(partition, params, state, rounds);
     }

@@ -54,8 +54,7 @@ final class RoundFeed implements AutoCloseable {
         current = s;
         DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
         while (true) {
-          onRound.accept(new RoundFigures(in.readLong(), in.readLong(), in.readDouble(),
-              in.readLong(), in.readLong(), in.readLong(), in.readLong()));
+          onRound.accept(RoundFigures.readFrom(in));
         }
       } catch (EOFException e) {
         // rank 0's task ended: wait for a rerun's connection, or for close()
@@ -117,13 +116,7 @@ final class RoundFeed implements AutoCloseable {
     /** Sends one round; a broken feed only loses the live view, never the run. */
     void send(RoundFigures f) {
       try {
-        out.writeLong(f.round());
-        out.writeLong(f.examples());
-        out.writeDouble(f.meanLoss());
-        out.writeLong(f.maxComputeNanos());
-        out.writeLong(f.wallNanos());
-        out.writeLong(f.averageNanos());
-        out.writeLong(f.bytes());
+        f.writeTo(out);
         out.flush();
       } catch (IOException e) {
         LOG.debug("round feed: {}", e.getMessage());

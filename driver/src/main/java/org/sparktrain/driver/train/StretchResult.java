@@ -1,5 +1,8 @@
 package org.sparktrain.driver.train;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -17,5 +20,22 @@ public record StretchResult(int partition, float[] params, float[] state,
 
   /** One round as rank 0 saw it; also what the live feed sends the driver. */
   public record RoundFigures(long round, long examples, double meanLoss, long maxComputeNanos,
-      long wallNanos, long averageNanos, long bytes) {}
+      long wallNanos, long averageNanos, long bytes) {
+
+    /** The one binary form, for the live feed and for Kryo. */
+    public void writeTo(DataOutput out) throws IOException {
+      out.writeLong(round);
+      out.writeLong(examples);
+      out.writeDouble(meanLoss);
+      out.writeLong(maxComputeNanos);
+      out.writeLong(wallNanos);
+      out.writeLong(averageNanos);
+      out.writeLong(bytes);
+    }
+
+    public static RoundFigures readFrom(DataInput in) throws IOException {
+      return new RoundFigures(in.readLong(), in.readLong(), in.readDouble(), in.readLong(),
+          in.readLong(), in.readLong(), in.readLong());
+    }
+  }
 }

@@ -66,6 +66,14 @@ class KryoRegistrationTest {
     assertThat(values.regression().mse()).isEqualTo(1.0);
 
     assertThat((Object[]) roundTrip(new WorkerResult[] {result})).hasSize(1);
+
+    StretchResult.RoundFigures figures = new StretchResult.RoundFigures(7, 64, 0.25, 11, 22,
+        3, 4096);
+    StretchResult stretch = roundTrip(new StretchResult(0, new float[] {1f, 2f},
+        new float[] {3f}, java.util.List.of(figures, figures)));
+    assertThat(stretch.params()).containsExactly(1f, 2f);
+    assertThat(stretch.state()).containsExactly(3f);
+    assertThat(stretch.rounds()).containsExactly(figures, figures);
   }
 
   record NotRegistered(int x) {}
