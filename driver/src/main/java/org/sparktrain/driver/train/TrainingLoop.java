@@ -24,8 +24,10 @@ import org.sparktrain.worker.text.MaskingPolicy;
 import org.sparktrain.worker.text.Tokenizer;
 
 /**
- * Synchronous parameter averaging. Each round: broadcast the snapshot, let every shard run H
- * local steps, average the returned parameters (and optimizer state) weighted by examples.
+ * Synchronous parameter averaging. Each round every shard runs H local steps from the same
+ * snapshot and the results are averaged, weighted by examples. The loop cuts the run into
+ * stretches that end where the driver needs the snapshot (validation, epoch end, round-count
+ * checkpoint) and hands each to a {@link SyncStrategy}, which decides who averages.
  */
 public final class TrainingLoop {
   private static final Logger LOG = LoggerFactory.getLogger(TrainingLoop.class);
