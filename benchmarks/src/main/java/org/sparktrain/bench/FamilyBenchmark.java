@@ -77,6 +77,8 @@ public final class FamilyBenchmark {
       }
     }
     System.out.println(BenchJson.line(out));
+    // A collective run leaves Spark's non-daemon barrier timer in this JVM (local mode).
+    System.exit(0);
   }
 
   /** Plain DL4J steps over sparktrain's own minibatches, alternating the two shards. */

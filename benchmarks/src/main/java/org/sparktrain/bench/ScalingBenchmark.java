@@ -58,6 +58,8 @@ public final class ScalingBenchmark {
         + "| per worker | through the driver/round |");
     System.out.println("|---:|---|---:|---:|---:|---:|");
     rows.forEach(System.out::println);
+    // A collective run leaves Spark's non-daemon barrier timer in this JVM (local mode).
+    System.exit(0);
   }
 
   private static long snapshotBytes(TrainJob.Result result) {

@@ -85,6 +85,8 @@ public final class SparktrainRunner {
     } finally {
       deleteRecursively(tmp);
     }
+    // A collective run leaves Spark's non-daemon barrier timer in this JVM (local mode).
+    System.exit(0);
   }
 
   static String specYaml(Path trainImages, Path trainLabels, Path testImages, Path testLabels,

@@ -235,7 +235,10 @@ public final class SparktrainMain {
 
   public static void main(String[] args) {
     int code = execute(args);
-    if (code != 0) {
+    // Otherwise the JVM ends by itself when main returns, which YARN's cluster mode expects.
+    // Spark's barrier tasks leave a non-daemon timer thread behind, though, and in local mode
+    // they ran here: without an explicit exit a collective run would never end.
+    if (code != 0 || SparkSetup.barrierTimerRunsHere()) {
       System.exit(code);
     }
   }

@@ -91,6 +91,15 @@ public final class SparkSetup {
     return sc.getConf().getInt("spark.task.cpus", 1);
   }
 
+  /**
+   * Whether this JVM ran a Spark barrier task: BarrierTaskContext then keeps a non-daemon timer
+   * thread alive for good (Spark 3.5), so the JVM cannot end by returning from main.
+   */
+  public static boolean barrierTimerRunsHere() {
+    return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> !t.isDaemon()
+        && t.getName().startsWith("Barrier task timer"));
+  }
+
   /** Task slots of a local / local[N] / local[*] / local[N,F] master. */
   static int localSlots(String master) {
     if (master.equals("local")) {
