@@ -128,6 +128,11 @@ public final class SpecBuilder {
     return set("train.workers", workers);
   }
 
+  /** Who averages: "auto", "collective" (the workers, over TCP) or "driver". */
+  public SpecBuilder sync(String strategy) {
+    return set("train.sync", strategy);
+  }
+
   /** H: local minibatch steps between two averagings. */
   public SpecBuilder averagingFrequency(int steps) {
     return set("train.averagingFrequency", steps);

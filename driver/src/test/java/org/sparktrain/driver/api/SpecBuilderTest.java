@@ -86,6 +86,11 @@ class SpecBuilderTest {
         false).build();
     assertThat(spec.checkpoint().keepLast()).isEqualTo(5);
     assertThat(spec.train().averageOptimizerState()).isFalse();
+    assertThat(minimal().sync("driver").build().train().sync())
+        .isEqualTo(JobSpec.SyncMode.DRIVER);
+    assertThatThrownBy(() -> minimal().sync("mpi").build())
+        .hasMessageContaining("train.sync: 'mpi' is not allowed (must be one of auto, "
+            + "collective, driver)");
     assertThatThrownBy(() -> minimal().set("train.epoch", 3).build())
         .hasMessageContaining("unknown key 'train.epoch' in section 'train'");
     assertThatThrownBy(() -> minimal().set("data.uri.x", 1))
