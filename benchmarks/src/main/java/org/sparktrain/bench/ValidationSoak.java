@@ -111,13 +111,12 @@ public final class ValidationSoak {
     char[] buffer = new char[chars];
     try (Reader in = new java.io.InputStreamReader(new GZIPInputStream(Files.newInputStream(book)),
         StandardCharsets.UTF_8); Writer out = Files.newBufferedWriter(cut)) {
-      int n = in.read(buffer, 0, chars);
+      // A Reader may return fewer chars than asked: read until `chars` or the end of the book.
       int total = 0;
-      while (n > 0) {
-        out.write(buffer, total, n);
-        total += n;
-        n = total < chars ? in.read(buffer, total, chars - total) : -1;
+      for (int n = 0; total < chars && n >= 0; total += Math.max(n, 0)) {
+        n = in.read(buffer, total, chars - total);
       }
+      out.write(buffer, 0, total);
     }
     data(tree).put("uri", cut.toString());
     return tree;
@@ -156,6 +155,7 @@ public final class ValidationSoak {
     return tree;
   }
 
+  @SuppressWarnings("unchecked")
   private static JobSpec withRun(Map<String, Object> example, int every, Path runDir,
       Path examples) {
     Map<String, Object> tree = new Yaml().load(new Yaml().dump(example));
