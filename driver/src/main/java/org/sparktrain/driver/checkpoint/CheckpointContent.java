@@ -11,13 +11,22 @@ import org.sparktrain.worker.train.ModelSnapshot;
  * and to check that the resumed run is the same run (spec, model configuration, normalizer).
  *
  * @param round the last completed round; training resumes at {@code round + 1}
+ * @param best with early stopping, the best validated parameters so far; else null
  */
 public record CheckpointContent(long round, ModelSnapshot snapshot, String modelConfigJson,
     Normalizer normalizer, String specYaml, List<RoundMetrics> history, long examples,
-    double trainSeconds, long createdAtMillis) {
+    double trainSeconds, long createdAtMillis, TrainingLoop.Best best) {
+
+  /** A checkpoint of a run without early stopping. */
+  public CheckpointContent(long round, ModelSnapshot snapshot, String modelConfigJson,
+      Normalizer normalizer, String specYaml, List<RoundMetrics> history, long examples,
+      double trainSeconds, long createdAtMillis) {
+    this(round, snapshot, modelConfigJson, normalizer, specYaml, history, examples, trainSeconds,
+        createdAtMillis, null);
+  }
 
   public TrainingLoop.Progress toProgress() {
-    return new TrainingLoop.Progress(snapshot, round + 1, history, examples, trainSeconds);
+    return new TrainingLoop.Progress(snapshot, round + 1, history, examples, trainSeconds, best);
   }
 
   /** The last validation metrics recorded up to this checkpoint, or null. */

@@ -18,6 +18,10 @@ final class CheckpointFiles {
   static final String OPTIMIZER_STATE = "optimizer-state.bin";
   static final String MODEL_CONFIG = "model-config.json";
   static final String TRAINING_STATE = "training-state.json";
+  /** With an outer optimizer ({@code train.outer}): its momentum. */
+  static final String OUTER_MOMENTUM = "outer-momentum.bin";
+  /** With early stopping: the best validated parameters (their round is in the state). */
+  static final String BEST_PARAMS = "best-params.bin";
   static final String MANIFEST = "_MANIFEST.json";
   private static final int CHUNK_FLOATS = 1 << 18;
 

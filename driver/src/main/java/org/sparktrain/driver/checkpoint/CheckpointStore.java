@@ -77,6 +77,14 @@ public final class CheckpointStore {
         CheckpointFiles.writeFloats(out, state);
       }
     }));
+    if (c.snapshot().outerMomentum().length > 0) {
+      files.add(writeFile(dir, CheckpointFiles.OUTER_MOMENTUM,
+          out -> CheckpointFiles.writeFloats(out, c.snapshot().outerMomentum())));
+    }
+    if (c.best() != null) {
+      files.add(writeFile(dir, CheckpointFiles.BEST_PARAMS,
+          out -> CheckpointFiles.writeFloats(out, c.best().params())));
+    }
     files.add(writeFile(dir, CheckpointFiles.MODEL_CONFIG,
         out -> CheckpointFiles.writeText(out, c.modelConfigJson())));
     files.add(writeFile(dir, CheckpointFiles.TRAINING_STATE,
@@ -185,10 +193,20 @@ public final class CheckpointStore {
     for (int i = 0; i < states.length; i++) {
       states[i] = CheckpointFiles.readFloats(state, CheckpointFiles.OPTIMIZER_STATE);
     }
+    float[] momentum = optionalFloats(bytes, CheckpointFiles.OUTER_MOMENTUM);
+    float[] best = optionalFloats(bytes, CheckpointFiles.BEST_PARAMS);
     JsonNode training = Json.MAPPER.readTree(bytes.get(CheckpointFiles.TRAINING_STATE));
     String config = new String(bytes.get(CheckpointFiles.MODEL_CONFIG),
         java.nio.charset.StandardCharsets.UTF_8);
-    return TrainingStateJson.fromJson(training, p, states, config);
+    return TrainingStateJson.fromJson(training, p, states, momentum, best, config);
+  }
+
+  /** A float file that only some checkpoints have: empty when absent. */
+  private static float[] optionalFloats(Map<String, byte[]> bytes, String name)
+      throws IOException {
+    byte[] file = bytes.get(name);
+    return file == null ? new float[0] : CheckpointFiles.readFloats(
+        new DataInputStream(new ByteArrayInputStream(file)), name);
   }
 
   public void delete(long round) throws IOException {

@@ -102,7 +102,7 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
     CheckpointContent content = new CheckpointContent(progress.nextRound() - 1,
         progress.snapshot(), modelConfigJson, normalizer, specYaml,
         List.copyOf(progress.history()), progress.examples(), progress.trainSeconds(),
-        System.currentTimeMillis());
+        System.currentTimeMillis(), progress.best());
     lastSubmitNanos = System.nanoTime();
     lastSubmittedRound = content.round();
     synchronized (lock) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.sparktrain.driver.train.RoundMetrics;
+import org.sparktrain.driver.train.TrainingLoop;
 import org.sparktrain.worker.data.NormalizationMethod;
 import org.sparktrain.worker.data.Normalizer;
 import org.sparktrain.worker.train.ModelSnapshot;
@@ -34,11 +35,18 @@ final class TrainingStateJson {
     List<Map<String, Object>> history = new ArrayList<>();
     c.history().forEach(r -> history.add(r.toMap()));
     m.put("history", history);
+    if (c.best() != null) {
+      m.put("bestRound", c.best().round());
+    }
     return m;
   }
 
+  /**
+   * @param outerMomentum empty without an outer optimizer
+   * @param bestParams empty without early stopping
+   */
   static CheckpointContent fromJson(JsonNode j, float[] params, float[][] states,
-      String modelConfig) {
+      float[] outerMomentum, float[] bestParams, String modelConfig) {
     JsonNode n = j.get("normalizer");
     Normalizer normalizer = new Normalizer(
         NormalizationMethod.valueOf(n.get("method").asText().toUpperCase(Locale.ROOT)),
@@ -48,10 +56,12 @@ final class TrainingStateJson {
       history.add(RoundMetrics.fromJson(r));
     }
     ModelSnapshot snapshot = new ModelSnapshot(params, states, j.get("iteration").asLong(),
-        j.get("epoch").asInt());
+        j.get("epoch").asInt(), outerMomentum);
+    TrainingLoop.Best best = j.has("bestRound")
+        ? new TrainingLoop.Best(j.get("bestRound").asLong(), bestParams) : null;
     return new CheckpointContent(j.get("round").asLong(), snapshot, modelConfig, normalizer,
         j.get("spec").asText(), history, j.get("examples").asLong(),
-        j.get("trainSeconds").asDouble(), j.get("createdAt").asLong());
+        j.get("trainSeconds").asDouble(), j.get("createdAt").asLong(), best);
   }
 
   private static float[] floats(JsonNode array) {

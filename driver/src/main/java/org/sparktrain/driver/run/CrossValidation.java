@@ -40,7 +40,7 @@ public final class CrossValidation {
         TrainingLoop loop = new TrainingLoop(sc, spec, data);
         TrainedModel model = loop.run((m, s) -> { });
         EvalResult result = loop.evaluate(data.test(),
-            model.finalProgress().snapshot().params());
+            model.params());
         perFold.add(result.scalars());
         LOG.info("fold {}/{}: {}", fold + 1, folds, result.scalars());
       } finally {

@@ -93,8 +93,7 @@ public final class TrainJob {
           }
         }, from);
         checkpointer.finish(model.finalProgress());
-        EvalResult test = loop.evaluate(data.test(),
-            model.finalProgress().snapshot().params());
+        EvalResult test = loop.evaluate(data.test(), model.params());
         ModelBundle bundle = new ModelBundle(model.network(), data.normalizer(),
             spec.model().name(), spec.model().classification(), data.numClasses(),
             data.tokenizerJson());
@@ -103,6 +102,9 @@ public final class TrainJob {
             (System.nanoTime() - start) / 1e9);
         summary.put("backend", backend);
         summary.put("sync", loop.syncStrategy());
+        if (model.earlyStopping() != null) {
+          summary.put("earlyStopping", model.earlyStopping());
+        }
         summary.put("checkpoints", checkpointer.summary());
         summary.put("resumedFromRound", checkpoint.map(CheckpointContent::round).orElse(null));
         runDir.writeText(RunDirectory.SUMMARY, Json.pretty(summary));

@@ -76,6 +76,7 @@ final class WireSerializers {
       }
       out.writeLong(s.iteration());
       out.writeInt(s.epoch());
+      KryoArrays.writeFloats(out, s.outerMomentum());
     }
 
     @Override
@@ -85,7 +86,9 @@ final class WireSerializers {
       for (int i = 0; i < states.length; i++) {
         states[i] = KryoArrays.readFloats(in);
       }
-      return new ModelSnapshot(params, states, in.readLong(), in.readInt());
+      long iteration = in.readLong();
+      int epoch = in.readInt();
+      return new ModelSnapshot(params, states, iteration, epoch, KryoArrays.readFloats(in));
     }
   }
 
@@ -95,6 +98,7 @@ final class WireSerializers {
       out.writeInt(r.partition());
       KryoArrays.writeFloats(out, r.params());
       KryoArrays.writeFloats(out, r.state());
+      KryoArrays.writeFloats(out, r.outerMomentum());
       out.writeInt(r.rounds().size());
       java.io.DataOutputStream data = new java.io.DataOutputStream(out);
       try {
@@ -112,6 +116,7 @@ final class WireSerializers {
       int partition = in.readInt();
       float[] params = KryoArrays.readFloats(in);
       float[] state = KryoArrays.readFloats(in);
+      float[] outerMomentum = KryoArrays.readFloats(in);
       int n = in.readInt();
       java.util.List<StretchResult.RoundFigures> rounds = new java.util.ArrayList<>(n);
       java.io.DataInputStream data = new java.io.DataInputStream(in);
@@ -122,7 +127,7 @@ final class WireSerializers {
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
-      return new StretchResult(partition, params, state, rounds);
+      return new StretchResult(partition, params, state, outerMomentum, rounds);
     }
   }
 

@@ -8,6 +8,7 @@ import org.sparktrain.worker.backend.BackendChoice;
 import org.sparktrain.worker.data.NormalizationMethod;
 import org.sparktrain.worker.model.ModelConfig;
 import org.sparktrain.worker.train.OptimizerConfig;
+import org.sparktrain.worker.train.OuterOptimizer;
 
 /** A validated, immutable job spec. Built only by {@link JobSpecParser}. */
 public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train train, Eval eval,
@@ -64,10 +65,29 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
    * @param threadsPerWorker ND4J threads per task; 0 = cores of the machine / concurrent tasks
    * @param backend the ND4J backend the run must get (auto: whatever the build ships)
    * @param sync how parameters are averaged between workers (see {@link SyncMode})
+   * @param outer the outer optimizer applied to each round's averaged change; null for plain
+   *     averaging
+   * @param earlyStopping when to stop before the last epoch; null to train every epoch
    */
   public record Train(int epochs, int batchSize, int workers, int averagingFrequency,
       OptimizerConfig optimizer, boolean averageOptimizerState, long seed, int threadsPerWorker,
-      BackendChoice backend, SyncMode sync) implements Serializable {}
+      BackendChoice backend, SyncMode sync, OuterOptimizer outer, EarlyStopping earlyStopping)
+      implements Serializable {}
+
+  /**
+   * {@code train.earlyStopping}: stop when the validation metric has not improved by more than
+   * {@code minDelta} for {@code patience} validations in a row; the best validated parameters
+   * become the model.
+   */
+  public record EarlyStopping(String metric, int patience, double minDelta)
+      implements Serializable {
+    private static final java.util.Set<String> LOWER_IS_BETTER = java.util.Set.of("mse", "mae",
+        "loss", "perplexity", "maskedLoss");
+
+    public boolean lowerIsBetter() {
+      return LOWER_IS_BETTER.contains(metric);
+    }
+  }
 
   /**
    * {@code train.sync}: {@code driver} runs one Spark job per round and averages on the driver;
@@ -171,16 +191,35 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
       o.put("beta2", opt.beta2());
       o.put("epsilon", opt.epsilon());
     }
-    if (opt.decayRate() != 1.0) {
+    o.put("decay", opt.decay().key());
+    if (opt.decay() == OptimizerConfig.Decay.STEP) {
       o.put("decayRate", opt.decayRate());
       o.put("decayEveryEpochs", opt.decayEveryEpochs());
     }
+    if (opt.decay() == OptimizerConfig.Decay.COSINE) {
+      o.put("minLearningRate", opt.minLearningRate());
+    }
+    o.put("warmupSteps", opt.warmupSteps());
     t.put("optimizer", o);
     t.put("averageOptimizerState", train.averageOptimizerState());
     t.put("seed", train.seed());
     t.put("threadsPerWorker", train.threadsPerWorker());
     t.put("backend", train.backend().key());
     t.put("sync", train.sync().key());
+    Map<String, Object> outer = new LinkedHashMap<>();
+    outer.put("name", train.outer() == null ? "none" : "nesterov");
+    if (train.outer() != null) {
+      outer.put("learningRate", train.outer().learningRate());
+      outer.put("momentum", train.outer().momentum());
+    }
+    t.put("outer", outer);
+    if (train.earlyStopping() != null) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("metric", train.earlyStopping().metric());
+      e.put("patience", train.earlyStopping().patience());
+      e.put("minDelta", train.earlyStopping().minDelta());
+      t.put("earlyStopping", e);
+    }
     root.put("train", t);
     root.put("eval", Map.of("validateEveryRounds", eval.validateEveryRounds()));
     Map<String, Object> c = new LinkedHashMap<>();

@@ -13,6 +13,7 @@ import org.sparktrain.worker.backend.BackendChoice;
 import org.sparktrain.worker.data.NormalizationMethod;
 import org.sparktrain.worker.model.ModelConfig;
 import org.sparktrain.worker.train.OptimizerConfig;
+import org.sparktrain.worker.train.OuterOptimizer;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -67,7 +68,11 @@ public final class JobSpecParser {
     model.finish();
     JobSpec.Data data = parseData(root.section("data"), baseDir, modelConfig);
     JobSpec.Preprocess preprocess = parsePreprocess(root.section("preprocess"), modelConfig);
-    JobSpec.Train train = parseTrain(root.section("train"));
+    JobSpec.Train train = parseTrain(root.section("train"), modelConfig);
+    if (train.earlyStopping() != null && data.validationFraction() == 0) {
+      throw new SpecException("train.earlyStopping needs validation data: data.split.validation "
+          + "is 0 (set it above 0, e.g. 0.1)");
+    }
     SpecNode evalNode = root.section("eval");
     JobSpec.Eval eval = new JobSpec.Eval(
         evalNode.integer("validateEveryRounds", 0, 0, Integer.MAX_VALUE));
@@ -235,7 +240,7 @@ public final class JobSpecParser {
         pFlip);
   }
 
-  private static JobSpec.Train parseTrain(SpecNode t) {
+  private static JobSpec.Train parseTrain(SpecNode t, ModelConfig model) {
     int epochs = t.integer("epochs", 10, 1, 1_000_000);
     int batchSize = t.integer("batchSize", 32, 1, 1_000_000);
     int workers = t.integer("workers", 2, 1, 100_000);
@@ -255,18 +260,90 @@ public final class JobSpecParser {
       beta2 = o.number("beta2", beta2, 0, false, 0.999999);
       epsilon = o.number("epsilon", epsilon, 0, true, 1);
     }
-    double decayRate = o.number("decayRate", 1.0, 0, true, 1);
-    int decayEvery = o.integer("decayEveryEpochs", 1, 1, 1_000_000);
+    OptimizerConfig.Decay decay = o.choice("decay", o.has("decayRate")
+        ? OptimizerConfig.Decay.STEP : OptimizerConfig.Decay.NONE, OptimizerConfig.Decay.class);
+    double decayRate = 1.0;
+    int decayEvery = 1;
+    if (decay == OptimizerConfig.Decay.STEP) {
+      if (!o.has("decayRate")) {
+        throw new SpecException(o.pathOf("decayRate") + " is required for decay: step (the "
+            + "factor the rate is multiplied by every decayEveryEpochs epochs, e.g. 0.5)");
+      }
+      decayRate = o.number("decayRate", 1.0, 0, true, 1);
+      decayEvery = o.integer("decayEveryEpochs", 1, 1, 1_000_000);
+    }
+    for (String stepKey : new String[] {"decayRate", "decayEveryEpochs"}) {
+      if (decay != OptimizerConfig.Decay.STEP && o.has(stepKey)) {
+        throw new SpecException(o.pathOf(stepKey) + " is for decay: step (got decay: "
+            + decay.key() + ")");
+      }
+    }
+    if (decay != OptimizerConfig.Decay.COSINE && o.has("minLearningRate")) {
+      throw new SpecException(o.pathOf("minLearningRate") + " is for decay: cosine (got decay: "
+          + decay.key() + ")");
+    }
+    double minLr = 0;
+    if (decay == OptimizerConfig.Decay.COSINE) {
+      minLr = o.number("minLearningRate", 0, 0, false, lr);
+    }
+    int warmupSteps = o.integer("warmupSteps", 0, 0, Integer.MAX_VALUE);
+    // finish() names any key left over, e.g. decayRate next to decay: cosine.
     o.finish();
     boolean averageState = t.bool("averageOptimizerState", true);
     long seed = t.longValue("seed", 42, Long.MIN_VALUE, Long.MAX_VALUE);
     int threads = t.integer("threadsPerWorker", 0, 0, 1024);
     BackendChoice backend = t.choice("backend", BackendChoice.AUTO, BackendChoice.class);
     JobSpec.SyncMode sync = t.choice("sync", JobSpec.SyncMode.AUTO, JobSpec.SyncMode.class);
+    OuterOptimizer outer = parseOuter(t.section("outer"));
+    JobSpec.EarlyStopping earlyStopping = t.has("earlyStopping")
+        ? parseEarlyStopping(t.section("earlyStopping"), model) : null;
     t.finish();
     return new JobSpec.Train(epochs, batchSize, workers, averagingFrequency,
-        new OptimizerConfig(kind, lr, momentum, beta1, beta2, epsilon, decayRate, decayEvery),
-        averageState, seed, threads, backend, sync);
+        new OptimizerConfig(kind, lr, momentum, beta1, beta2, epsilon, decayRate, decayEvery,
+            warmupSteps, decay, 0, minLr),
+        averageState, seed, threads, backend, sync, outer, earlyStopping);
+  }
+
+  /** {@code train.outer}: null for {@code none} (plain averaging). */
+  private static OuterOptimizer parseOuter(SpecNode o) {
+    String name = o.string("name", "none");
+    if (!name.equals("none") && !name.equals("nesterov")) {
+      throw new SpecException(o.pathOf("name") + ": '" + name + "' is not allowed (must be one "
+          + "of none, nesterov)");
+    }
+    OuterOptimizer outer = null;
+    if (name.equals("nesterov")) {
+      // DiLoCo's values (Douillard et al., 2023).
+      outer = new OuterOptimizer(o.number("learningRate", 0.7, 0, true, 10),
+          o.number("momentum", 0.9, 0, false, 0.9999));
+    }
+    o.finish();
+    return outer;
+  }
+
+  /** The validation metrics a model reports, the first being the default to stop on. */
+  private static java.util.List<String> validationMetrics(ModelConfig model) {
+    if (model.maskedLanguageModel()) {
+      return java.util.List.of("maskedLoss", "maskedAccuracy");
+    }
+    if (model.languageModel()) {
+      return java.util.List.of("loss", "perplexity");
+    }
+    return model.classification() ? java.util.List.of("accuracy", "macroF1")
+        : java.util.List.of("mse", "mae", "r2");
+  }
+
+  private static JobSpec.EarlyStopping parseEarlyStopping(SpecNode e, ModelConfig model) {
+    java.util.List<String> allowed = validationMetrics(model);
+    String metric = e.string("metric", allowed.get(0));
+    if (!allowed.contains(metric)) {
+      throw new SpecException(e.pathOf("metric") + ": '" + metric + "' is not allowed for model "
+          + model.name() + " (must be one of " + String.join(", ", allowed) + ")");
+    }
+    int patience = e.integer("patience", 3, 1, 1_000_000);
+    double minDelta = e.number("minDelta", 0, 0, false, 1e9);
+    e.finish();
+    return new JobSpec.EarlyStopping(metric, patience, minDelta);
   }
 
   private static String resolveOrNull(String uri, Path base) {

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.train.EpochSchedule;
 import org.sparktrain.worker.train.ModelSnapshot;
+import org.sparktrain.worker.train.OuterOptimizer;
 import org.sparktrain.worker.train.TrainerSettings;
 import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
@@ -39,16 +40,19 @@ final class CollectiveSync implements SyncStrategy {
   private final JavaRDD<ExampleBlock> shards;
   private final TrainerSettings settings;
   private final boolean averageState;
+  private final OuterOptimizer outer;
   private final long peerTimeoutMs;
   private final int attempts;
   private final String driverHost;
 
+  /** @param outer applied by every worker to each round's average; null for plain averaging */
   CollectiveSync(JavaSparkContext sc, JavaRDD<ExampleBlock> shards, TrainerSettings settings,
-      boolean averageState) {
+      boolean averageState, OuterOptimizer outer) {
     this.sc = sc;
     this.shards = shards;
     this.settings = settings;
     this.averageState = averageState;
+    this.outer = outer;
     this.peerTimeoutMs = sc.getConf().getLong(PEER_TIMEOUT_KEY, DEFAULT_PEER_TIMEOUT_S) * 1000;
     this.driverHost = sc.getConf().get("spark.driver.host", "127.0.0.1");
     // As many tries as Spark gives an ordinary task; local[N] gives one (a failure there is not
@@ -76,8 +80,8 @@ final class CollectiveSync implements SyncStrategy {
       for (int attempt = 1; ; attempt++) {
         sc.setJobDescription("rounds " + first + "-" + (until - 1) + " (collective)");
         RDD<StretchResult> results = shards.rdd().barrier().mapPartitions(
-            new CollectiveTask(settings, shared, first, until, averageState, peerTimeoutMs,
-                feed.address()), false, RESULT);
+            new CollectiveTask(settings, shared, first, until, averageState, outer,
+                peerTimeoutMs, feed.address()), false, RESULT);
         try {
           // collect() returns the workers in partition order.
           List<StretchResult> workers = JavaRDD.fromRDD(results, RESULT).collect();
@@ -121,7 +125,7 @@ final class CollectiveSync implements SyncStrategy {
     }
     EpochSchedule.RoundPlan last = outcomes.get(outcomes.size() - 1).plan();
     return new Stretch(outcomes, new ModelSnapshot(workers.get(0).params(), states(workers),
-        last.iteration() + last.steps(), last.epoch()));
+        last.iteration() + last.steps(), last.epoch(), workers.get(0).outerMomentum()));
   }
 
   private float[][] states(List<StretchResult> workers) {

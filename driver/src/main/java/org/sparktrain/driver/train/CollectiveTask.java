@@ -16,6 +16,7 @@ import org.sparktrain.worker.sync.CollectiveAverager;
 import org.sparktrain.worker.sync.PeerMesh;
 import org.sparktrain.worker.train.EpochSchedule;
 import org.sparktrain.worker.train.ModelSnapshot;
+import org.sparktrain.worker.train.OuterOptimizer;
 import org.sparktrain.worker.train.PartitionTrainer;
 import org.sparktrain.worker.train.TrainerSettings;
 import org.sparktrain.worker.train.WorkerResult;
@@ -39,17 +40,24 @@ final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
   private final long first;
   private final long until;
   private final boolean averageState;
+  private final OuterOptimizer outer;
   private final long peerTimeoutMs;
   private final String feedAddress;
 
-  /** @param feedAddress the driver's {@link RoundFeed}, for rank 0's live figures */
+  /**
+   * @param outer applied to each round's average (the same bits on every worker); null for
+   *     plain averaging
+   * @param feedAddress the driver's {@link RoundFeed}, for rank 0's live figures
+   */
   CollectiveTask(TrainerSettings settings, Broadcast<ModelSnapshot> start, long first,
-      long until, boolean averageState, long peerTimeoutMs, String feedAddress) {
+      long until, boolean averageState, OuterOptimizer outer, long peerTimeoutMs,
+      String feedAddress) {
     this.settings = settings;
     this.start = start;
     this.first = first;
     this.until = until;
     this.averageState = averageState;
+    this.outer = outer;
     this.peerTimeoutMs = peerTimeoutMs;
     this.feedAddress = feedAddress;
   }
@@ -93,10 +101,17 @@ final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
         CollectiveAverager.Averaged averaged = averager.average(round, mine);
         long end = System.nanoTime();
         state = averaged.state();
+        float[] params = averaged.params();
+        float[] momentum = snapshot.outerMomentum();
+        if (outer != null) {
+          OuterOptimizer.Step step = outer.step(snapshot.params(), params, momentum);
+          params = step.params();
+          momentum = step.momentum();
+        }
         // One state either way: the average, or this worker's own (stateFor picks the only one).
-        snapshot = new ModelSnapshot(averaged.params(),
+        snapshot = new ModelSnapshot(params,
             state.length == 0 ? new float[0][] : new float[][] {state},
-            plan.iteration() + plan.steps(), plan.epoch());
+            plan.iteration() + plan.steps(), plan.epoch(), momentum);
         if (rank == 0) {
           RoundFigures figures = new RoundFigures(round, averaged.examples(),
               averaged.meanLoss(), averaged.maxComputeNanos(), end - roundStart,
@@ -114,6 +129,7 @@ final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
     }
     boolean sendsState = rank == 0 || !averageState;
     return new StretchResult(rank, rank == 0 ? snapshot.params() : new float[0],
-        sendsState ? state : new float[0], rounds);
+        sendsState ? state : new float[0], rank == 0 ? snapshot.outerMomentum() : new float[0],
+        rounds);
   }
 }

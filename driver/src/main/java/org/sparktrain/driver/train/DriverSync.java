@@ -9,6 +9,7 @@ import org.sparktrain.worker.backend.NativeMemory;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.train.EpochSchedule;
 import org.sparktrain.worker.train.ModelSnapshot;
+import org.sparktrain.worker.train.OuterOptimizer;
 import org.sparktrain.worker.train.ParameterAccumulator;
 import org.sparktrain.worker.train.PartitionTrainer;
 import org.sparktrain.worker.train.TrainerSettings;
@@ -25,13 +26,16 @@ final class DriverSync implements SyncStrategy {
   private final JavaRDD<ExampleBlock> shards;
   private final TrainerSettings settings;
   private final boolean averageState;
+  private final OuterOptimizer outer;
 
+  /** @param outer applied to each round's average; null for plain averaging */
   DriverSync(JavaSparkContext sc, JavaRDD<ExampleBlock> shards, TrainerSettings settings,
-      boolean averageState) {
+      boolean averageState, OuterOptimizer outer) {
     this.sc = sc;
     this.shards = shards;
     this.settings = settings;
     this.averageState = averageState;
+    this.outer = outer;
   }
 
   @Override
@@ -49,15 +53,16 @@ final class DriverSync implements SyncStrategy {
       Consumer<RoundOutcome> live) {
     long roundStart = System.nanoTime();
     EpochSchedule.RoundPlan plan = settings.schedule().plan(first);
-    List<WorkerResult> results = trainOneRound(from, plan);
+    // The outer momentum stays on the driver: workers only train.
+    List<WorkerResult> results = trainOneRound(from.withoutOuterMomentum(), plan);
     long averageStart = System.nanoTime();
     ParameterAccumulator sum = new ParameterAccumulator();
     results.forEach(sum::add);
-    ModelSnapshot next = next(sum, results, plan);
+    ModelSnapshot next = next(from, sum, results, plan);
     long end = System.nanoTime();
     RoundOutcome outcome = new RoundOutcome(plan, sum.meanLoss(), sum.examples(),
         (end - roundStart) / 1e6, sum.maxComputeNanos() / 1e6, (end - averageStart) / 1e6,
-        next.sizeBytes() * results.size() + sum.resultBytes());
+        next.withoutOuterMomentum().sizeBytes() * results.size() + sum.resultBytes());
     return new Stretch(List.of(outcome), next);
   }
 
@@ -76,8 +81,8 @@ final class DriverSync implements SyncStrategy {
     }
   }
 
-  private ModelSnapshot next(ParameterAccumulator sum, List<WorkerResult> results,
-      EpochSchedule.RoundPlan plan) {
+  private ModelSnapshot next(ModelSnapshot from, ParameterAccumulator sum,
+      List<WorkerResult> results, EpochSchedule.RoundPlan plan) {
     float[][] states;
     if (results.get(0).optimizerState().length == 0) {
       states = new float[0][];
@@ -89,7 +94,14 @@ final class DriverSync implements SyncStrategy {
         states[r.partition()] = r.optimizerState();
       }
     }
-    return new ModelSnapshot(sum.averageParams(), states, plan.iteration() + plan.steps(),
-        plan.epoch());
+    float[] params = sum.averageParams();
+    float[] momentum = from.outerMomentum();
+    if (outer != null) {
+      OuterOptimizer.Step step = outer.step(from.params(), params, momentum);
+      params = step.params();
+      momentum = step.momentum();
+    }
+    return new ModelSnapshot(params, states, plan.iteration() + plan.steps(), plan.epoch(),
+        momentum);
   }
 }

@@ -13,9 +13,10 @@ import java.util.List;
  * @param params the averaged parameters after the last round (rank 0 only; empty otherwise)
  * @param state rank 0: the averaged optimizer state; without state averaging every worker's
  *     own state; empty for a stateless optimizer
+ * @param outerMomentum rank 0: the outer optimizer's momentum; empty otherwise or without one
  * @param rounds rank 0: one entry per round of the run; empty otherwise
  */
-public record StretchResult(int partition, float[] params, float[] state,
+public record StretchResult(int partition, float[] params, float[] state, float[] outerMomentum,
     List<RoundFigures> rounds) {
 
   /** One round as rank 0 saw it; also what the live feed sends the driver. */

@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.data.PreparedData;
 import org.sparktrain.driver.spec.JobSpec;
+import org.sparktrain.driver.spec.SpecException;
 import org.sparktrain.worker.augment.AugmentationConfig;
 import org.sparktrain.worker.augment.ImageAugmenter;
 import org.sparktrain.worker.eval.EvalResult;
@@ -17,6 +18,7 @@ import org.sparktrain.worker.model.TransformerConfig;
 import org.sparktrain.worker.train.EpochSchedule;
 import org.sparktrain.worker.train.ModelSnapshot;
 import org.sparktrain.worker.train.NativeArrays;
+import org.sparktrain.worker.train.OptimizerConfig;
 import org.sparktrain.worker.train.Network;
 import org.sparktrain.worker.train.PartitionTrainer;
 import org.sparktrain.worker.train.TrainerSettings;
@@ -51,9 +53,20 @@ public final class TrainingLoop {
    * @param nextRound the first round still to run
    * @param history metrics of the rounds already run
    * @param trainSeconds training wall time spent so far (across resumes)
+   * @param best with early stopping, the best validated parameters so far; else null
    */
   public record Progress(ModelSnapshot snapshot, long nextRound, List<RoundMetrics> history,
-      long examples, double trainSeconds) {}
+      long examples, double trainSeconds, Best best) {
+
+    /** Progress without early stopping. */
+    public Progress(ModelSnapshot snapshot, long nextRound, List<RoundMetrics> history,
+        long examples, double trainSeconds) {
+      this(snapshot, nextRound, history, examples, trainSeconds, null);
+    }
+  }
+
+  /** The parameters after round {@code round}, the best validated so far. */
+  public record Best(long round, float[] params) {}
 
   private final JavaSparkContext sc;
   private final JobSpec spec;
@@ -76,7 +89,9 @@ public final class TrainingLoop {
         : Tokenizer.fromJson(data.tokenizerJson());
     // A text classifier's inputs are token ids: its input size is the vocabulary.
     int inputs = textClassifier != null ? tokenizer.vocabSize() : data.numFeatures();
-    this.conf = spec.model().build(inputs, data.numClasses(), t.optimizer(), t.seed());
+    EpochSchedule schedule = new EpochSchedule(data.smallestShard(), t.batchSize(),
+        t.averagingFrequency(), t.seed());
+    this.conf = spec.model().build(inputs, data.numClasses(), optimizer(t, schedule), t.seed());
     this.driverNet = conf.newNetwork();
     if (textClassifier != null && textClassifier.pretrained() != null) {
       PretrainedEncoder.copyInto(driverNet, textClassifier.pretrained(),
@@ -84,8 +99,6 @@ public final class TrainingLoop {
     }
     int threads = t.threadsPerWorker() > 0 ? t.threadsPerWorker()
         : SparkSetup.autoThreadsPerWorker(sc, t.workers());
-    EpochSchedule schedule = new EpochSchedule(data.smallestShard(), t.batchSize(),
-        t.averagingFrequency(), t.seed());
     MaskingPolicy masking = spec.model().maskedLanguageModel()
         ? MaskingPolicy.bert(tokenizer) : null;
     this.settings = new TrainerSettings(conf.toJson(), schedule, spec.model().oneHotLabels(),
@@ -96,8 +109,23 @@ public final class TrainingLoop {
     SyncChoice sync = SyncChoice.resolve(sc, t.sync(), t.workers());
     this.syncReason = sync.reason();
     this.strategy = sync.mode() == JobSpec.SyncMode.COLLECTIVE
-        ? new CollectiveSync(sc, data.train(), settings, t.averageOptimizerState())
-        : new DriverSync(sc, data.train(), settings, t.averageOptimizerState());
+        ? new CollectiveSync(sc, data.train(), settings, t.averageOptimizerState(), t.outer())
+        : new DriverSync(sc, data.train(), settings, t.averageOptimizerState(), t.outer());
+  }
+
+  /**
+   * The spec's optimizer for this run's length: cosine decay ends at the last step. Optimizer
+   * steps are counted per worker (each takes every step of the schedule).
+   */
+  private static OptimizerConfig optimizer(JobSpec.Train t, EpochSchedule schedule) {
+    long steps = (long) schedule.stepsPerEpoch() * t.epochs();
+    if (t.optimizer().warmupSteps() >= steps) {
+      throw new SpecException("train.optimizer.warmupSteps: " + t.optimizer().warmupSteps()
+          + " is not allowed: the run takes only " + steps + " optimizer steps per worker ("
+          + t.epochs() + " epochs x " + schedule.stepsPerEpoch() + " minibatches); use fewer "
+          + "warmup steps");
+    }
+    return t.optimizer().withTotalSteps(steps);
   }
 
   /** The synchronization this run uses: "driver" or "collective". */
@@ -163,11 +191,16 @@ public final class TrainingLoop {
     List<RoundMetrics> history = new ArrayList<>(from.history());
     long examples = from.examples();
     long start = System.nanoTime();
+    EarlyStopper stopper = spec.train().earlyStopping() == null ? null
+        : EarlyStopper.replay(spec.train().earlyStopping(), from.history());
+    Best best = from.best();
     if (from.nextRound() > 0) {
       LOG.info("resuming at round {} of {} (epoch {})", from.nextRound(), totalRounds,
           schedule.plan(Math.min(from.nextRound(), totalRounds - 1)).epoch() + 1);
     }
-    for (long round = from.nextRound(); round < totalRounds; ) {
+    long round = from.nextRound();
+    Long stoppedAfter = stopper != null && stopper.exhausted() ? round - 1 : null;
+    while (round < totalRounds && stoppedAfter == null) {
       long until = round + Math.min(nextBoundary(round) - round, strategy.maxRoundsPerRun());
       long last = until - 1;
       RoundEmitter emitter = new RoundEmitter(history, listener, schedule, round);
@@ -179,22 +212,38 @@ public final class TrainingLoop {
         }
       });
       snapshot = stretch.end();
+      Map<String, Double> validation = validatesAfter(last)
+          ? validationMetrics(snapshot.params()) : null;
       for (SyncStrategy.RoundOutcome o : stretch.rounds()) {
-        long r = o.plan().round();
-        emitter.emit(o, r == last && validatesAfter(r) ? validationMetrics(snapshot.params())
-            : null);
+        emitter.emit(o, o.plan().round() == last ? validation : null);
       }
       examples += emitter.examples();
+      if (stopper != null && validation != null) {
+        if (stopper.observe(last, validation)) {
+          best = new Best(last, snapshot.params());
+        }
+        if (stopper.exhausted()) {
+          stoppedAfter = last;
+        }
+      }
       listener.onBoundary(new Progress(snapshot, until,
           java.util.Collections.unmodifiableList(history), examples,
-          from.trainSeconds() + (System.nanoTime() - start) / 1e9), schedule);
+          from.trainSeconds() + (System.nanoTime() - start) / 1e9, best), schedule);
       round = until;
     }
+    if (stoppedAfter != null) {
+      LOG.info("early stopping after round {} of {}: {}; the model is round {}'s parameters",
+          stoppedAfter, totalRounds, stopper.describe(), stopper.bestRound());
+    }
     double seconds = from.trainSeconds() + (System.nanoTime() - start) / 1e9;
-    PartitionTrainer.load(driverNet, snapshot.withStatesMerged());
-    TrainingLoop.Progress last = new Progress(snapshot, Math.max(from.nextRound(), totalRounds),
-        List.copyOf(history), examples, seconds);
-    return new TrainedModel(driverNet, settings.configJson(), history, examples, seconds, last);
+    ModelSnapshot merged = snapshot.withStatesMerged();
+    float[] modelParams = best != null ? best.params() : snapshot.params();
+    PartitionTrainer.load(driverNet, new ModelSnapshot(modelParams, merged.optimizerStates(),
+        merged.iteration(), merged.epoch()));
+    TrainingLoop.Progress last = new Progress(snapshot, Math.max(from.nextRound(), round),
+        List.copyOf(history), examples, seconds, best);
+    return new TrainedModel(driverNet, settings.configJson(), history, examples, seconds, last,
+        modelParams, stopper == null ? null : stopper.summary(stoppedAfter));
   }
 
   /**

@@ -143,6 +143,60 @@ class JobSpecParserTest {
   }
 
   @Test
+  void warmupAndCosineDecayRoundTripAndRefuseStepKeys() {
+    JobSpec spec = parse(VALID.replace("{name: nesterov, learningRate: 0.1}",
+        "{name: adam, learningRate: 0.004, warmupSteps: 50, decay: cosine, "
+            + "minLearningRate: 0.0001}"));
+    OptimizerConfig o = spec.train().optimizer();
+    assertThat(o.warmupSteps()).isEqualTo(50);
+    assertThat(o.decay()).isEqualTo(OptimizerConfig.Decay.COSINE);
+    assertThat(o.minLearningRate()).isEqualTo(0.0001);
+    assertThat(JobSpecParser.parse(SpecYaml.write(spec), null).toMap()).isEqualTo(spec.toMap());
+    assertThatThrownBy(() -> parse(VALID.replace("learningRate: 0.1}",
+        "learningRate: 0.1, decay: cosine, decayRate: 0.5}")))
+        .hasMessageContaining("train.optimizer.decayRate is for decay: step (got decay: cosine)");
+    assertThatThrownBy(() -> parse(VALID.replace("learningRate: 0.1}",
+        "learningRate: 0.1, decay: cosine, minLearningRate: 0.2}")))
+        .hasMessageContaining("train.optimizer.minLearningRate: 0.2 is not allowed");
+    assertThatThrownBy(() -> parse(VALID.replace("learningRate: 0.1}",
+        "learningRate: 0.1, decay: step}")))
+        .hasMessageContaining("train.optimizer.decayRate is required for decay: step");
+  }
+
+  @Test
+  void outerOptimizerAndEarlyStopping() {
+    String split = "data: {uri: d.csv, numClasses: 10, split: {validation: 0.1, test: 0.1}}\n";
+    JobSpec spec = parse(split + """
+        model: {name: mlp}
+        train: {outer: {name: nesterov, learningRate: 0.5},
+                earlyStopping: {metric: macroF1, patience: 2, minDelta: 0.01}}
+        """);
+    assertThat(spec.train().outer().learningRate()).isEqualTo(0.5);
+    assertThat(spec.train().outer().momentum()).isEqualTo(0.9);
+    assertThat(spec.train().earlyStopping())
+        .isEqualTo(new JobSpec.EarlyStopping("macroF1", 2, 0.01));
+    assertThat(spec.train().earlyStopping().lowerIsBetter()).isFalse();
+    assertThat(JobSpecParser.parse(SpecYaml.write(spec), null).toMap()).isEqualTo(spec.toMap());
+    assertThat(parse(VALID).train().outer()).isNull();
+    assertThat(parse(VALID).train().earlyStopping()).isNull();
+    // The default metric is the model's first: accuracy, mse, loss or maskedLoss.
+    JobSpec regression = parse(split.replace("numClasses: 10", "numClasses: 0")
+        + "model: {name: mlp, task: regression}\ntrain: {earlyStopping: {}}\n");
+    assertThat(regression.train().earlyStopping().metric()).isEqualTo("mse");
+    assertThat(regression.train().earlyStopping().lowerIsBetter()).isTrue();
+    assertThatThrownBy(() -> parse(split
+        + "model: {name: mlp}\ntrain: {earlyStopping: {metric: mse}}\n"))
+        .hasMessageContaining("train.earlyStopping.metric: 'mse' is not allowed for model mlp "
+            + "(must be one of accuracy, macroF1)");
+    assertThatThrownBy(() -> parse(VALID.replace("train: {", "train: {earlyStopping: {}, ")
+        .replace("numClasses: 10}", "numClasses: 10, split: {validation: 0}}")))
+        .hasMessageContaining("train.earlyStopping needs validation data");
+    assertThatThrownBy(() -> parse(VALID.replace("train: {", "train: {outer: {name: adam}, ")))
+        .hasMessageContaining("train.outer.name: 'adam' is not allowed (must be one of none, "
+            + "nesterov)");
+  }
+
+  @Test
   void badResnetAndAugmentationSettingsNameTheKey() {
     String idx = "data: {uri: f.gz, format: idx, labelsUri: l.gz, numClasses: 10}\n";
     assertThatThrownBy(() -> parse(idx + "model: {name: resnet, inputShape: [28, 28]}"))

@@ -11,7 +11,7 @@ class OptimizerConfigTest {
   @Test
   void stepDecayHalvesTheRateEveryEpochAndKeepsAdamsSettings() {
     IUpdater updater = new OptimizerConfig(OptimizerConfig.Kind.ADAM, 0.004, 0.9, 0.8, 0.99,
-        1e-7, 0.5, 1).toUpdater();
+        1e-7, 0.5, 1, 0, OptimizerConfig.Decay.STEP, 0, 0).toUpdater();
     assertThat(updater.getLearningRate(0, 0)).isCloseTo(0.004, within(1e-12));
     assertThat(updater.getLearningRate(500, 1)).isCloseTo(0.002, within(1e-12));
     assertThat(updater.getLearningRate(900, 3)).isCloseTo(0.0005, within(1e-12));
