@@ -47,9 +47,10 @@ class KryoRegistrationTest {
     assertThat(block.features()).containsExactly(3f, 4f);
 
     ModelSnapshot snapshot = roundTrip(new ModelSnapshot(new float[] {1f},
-        new float[][] {{2f, 3f}, {4f, 5f}}, 99, 3));
+        new float[][] {{2f, 3f}, {4f, 5f}}, 99, 3, new float[] {6f}));
     assertThat(snapshot.stateFor(1)).containsExactly(4f, 5f);
     assertThat(snapshot.iteration()).isEqualTo(99);
+    assertThat(snapshot.outerMomentum()).containsExactly(6f);
 
     WorkerResult result = roundTrip(new WorkerResult(1, new float[] {1f}, new float[0], 32,
         1.5, 5, 1000));
@@ -70,9 +71,10 @@ class KryoRegistrationTest {
     StretchResult.RoundFigures figures = new StretchResult.RoundFigures(7, 64, 0.25, 11, 22,
         3, 4096);
     StretchResult stretch = roundTrip(new StretchResult(0, new float[] {1f, 2f},
-        new float[] {3f}, java.util.List.of(figures, figures)));
+        new float[] {3f}, new float[] {4f, 5f}, java.util.List.of(figures, figures)));
     assertThat(stretch.params()).containsExactly(1f, 2f);
     assertThat(stretch.state()).containsExactly(3f);
+    assertThat(stretch.outerMomentum()).containsExactly(4f, 5f);
     assertThat(stretch.rounds()).containsExactly(figures, figures);
   }
 

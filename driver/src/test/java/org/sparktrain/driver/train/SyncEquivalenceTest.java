@@ -57,6 +57,9 @@ class SyncEquivalenceTest {
       assertThat(b.optimizerStates()).isDeepEqualTo(a.optimizerStates());
       assertThat(b.iteration()).isEqualTo(a.iteration());
       assertThat(b.epoch()).isEqualTo(a.epoch());
+      assertThat(b.outerMomentum()).containsExactly(a.outerMomentum());
+      assertThat(collective.params()).containsExactly(viaDriver.params());
+      assertThat(collective.earlyStopping()).isEqualTo(viaDriver.earlyStopping());
       List<RoundMetrics> ha = viaDriver.history();
       List<RoundMetrics> hb = collective.history();
       assertThat(hb).hasSameSizeAs(ha);
@@ -87,6 +90,23 @@ class SyncEquivalenceTest {
         model: {name: mlp, hidden: [16]}
         train: {epochs: 3, batchSize: 16, workers: 2, averagingFrequency: 3, sync: SYNC,
                 optimizer: {name: adam, learningRate: 0.01}, seed: 3, threadsPerWorker: 1}
+        eval: {validateEveryRounds: 2}
+        """.formatted(blobs()));
+    assertThat(live).isPositive();
+  }
+
+  @Test
+  void outerNesterovWarmupCosineAndEarlyStopping() throws IOException {
+    // minDelta 0.5 in accuracy: only the first validation counts as an improvement, so the run
+    // stops after the third and the model is the first validation's parameters.
+    int live = assertCollectiveEqualsDriver("""
+        data: {uri: '%s', numClasses: 3, split: {train: 0.8, validation: 0.2, test: 0}}
+        model: {name: mlp, hidden: [16]}
+        train: {epochs: 4, batchSize: 8, workers: 2, averagingFrequency: 3, sync: SYNC,
+                optimizer: {name: adam, learningRate: 0.01, warmupSteps: 5, decay: cosine},
+                outer: {name: nesterov, learningRate: 0.7, momentum: 0.9},
+                earlyStopping: {metric: accuracy, patience: 2, minDelta: 0.5},
+                seed: 3, threadsPerWorker: 1}
         eval: {validateEveryRounds: 2}
         """.formatted(blobs()));
     assertThat(live).isPositive();
