@@ -14,17 +14,17 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.nd4j.linalg.dataset.DataSet;
 import org.sparktrain.driver.data.DataPreparation;
 import org.sparktrain.driver.data.PreparedData;
+import org.sparktrain.driver.output.RoundMetrics;
 import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
-import org.sparktrain.driver.train.RoundMetrics;
 import org.sparktrain.driver.train.SparkSetup;
 import org.sparktrain.driver.train.TrainingLoop;
 import org.sparktrain.worker.data.ExampleBlock;
+import org.sparktrain.worker.model.Network;
 import org.sparktrain.worker.model.TransformerConfig;
 import org.sparktrain.worker.train.EpochSchedule;
-import org.sparktrain.worker.train.MinibatchAssembler;
-import org.sparktrain.worker.train.Network;
+import org.sparktrain.worker.train.Task;
 import org.sparktrain.worker.train.ThreadLimits;
 import org.yaml.snakeyaml.Yaml;
 
@@ -88,7 +88,7 @@ public final class FamilyBenchmark {
     TrainingLoop loop = new TrainingLoop(sc, spec, data);
     List<ExampleBlock> shards = data.train().collect();
     EpochSchedule schedule = loop.settings().schedule();
-    MinibatchAssembler assembler = MinibatchAssembler.of(loop.settings());
+    Task task = loop.settings().task();
     Network net = loop.configuration().newNetwork();
     ThreadLimits.apply(threads);
     long examples = 0;
@@ -103,7 +103,7 @@ public final class FamilyBenchmark {
       int[] order = schedule.permutation(0, shard.partition(), shard.rows());
       int from = schedule.batchStart(local);
       int to = schedule.batchEnd(local, shard.rows());
-      DataSet batch = assembler.assemble(shard, order, from, to,
+      DataSet batch = task.batch(shard, order, from, to,
           local / spec.train().averagingFrequency());
       net.fit(batch);
       examples += to - from;

@@ -9,7 +9,7 @@ import java.util.Set;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpecParser;
-import org.sparktrain.driver.train.RoundMetrics;
+import org.sparktrain.driver.output.RoundMetrics;
 import org.sparktrain.driver.train.SparkSetup;
 
 /**

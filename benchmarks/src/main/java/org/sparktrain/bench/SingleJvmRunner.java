@@ -14,9 +14,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.model.MlpConfig;
+import org.sparktrain.worker.optim.OptimizerConfig;
 import org.sparktrain.worker.train.EpochSchedule;
 import org.sparktrain.worker.train.MinibatchAssembler;
-import org.sparktrain.worker.train.OptimizerConfig;
 
 /**
  * Spine benchmark system (a): plain single-JVM DL4J. MNIST (pixels / 255), MLP 784-256-256-10

@@ -15,7 +15,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
-import org.sparktrain.driver.train.RoundMetrics;
+import org.sparktrain.driver.output.RoundMetrics;
 import org.sparktrain.driver.train.SparkSetup;
 
 /**

@@ -6,7 +6,7 @@ import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
 import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.run.PredictJob;
-import org.sparktrain.worker.train.Network;
+import org.sparktrain.worker.model.Network;
 
 /**
  * A trained network with the normalization it was trained with. Predicting goes through

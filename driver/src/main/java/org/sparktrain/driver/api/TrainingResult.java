@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.sparktrain.driver.run.TrainJob;
-import org.sparktrain.driver.train.RoundMetrics;
+import org.sparktrain.driver.output.RoundMetrics;
 
 /**
  * What a training run produced: the test metrics, the per-round history, the summary that

@@ -1,7 +1,7 @@
 package org.sparktrain.driver.checkpoint;
 
 import java.util.List;
-import org.sparktrain.driver.train.RoundMetrics;
+import org.sparktrain.driver.output.RoundMetrics;
 import org.sparktrain.driver.train.TrainingLoop;
 import org.sparktrain.worker.data.Normalizer;
 import org.sparktrain.worker.train.ModelSnapshot;

@@ -63,7 +63,7 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
   }
 
   @Override
-  public void onRound(org.sparktrain.driver.train.RoundMetrics metrics, EpochSchedule schedule) {
+  public void onRound(org.sparktrain.driver.output.RoundMetrics metrics, EpochSchedule schedule) {
     failIfStopped();
   }
 

@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.sparktrain.driver.train.RoundMetrics;
+import org.sparktrain.driver.output.RoundMetrics;
 import org.sparktrain.driver.train.TrainingLoop;
 import org.sparktrain.worker.data.NormalizationMethod;
 import org.sparktrain.worker.data.Normalizer;

@@ -11,8 +11,8 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.sparktrain.worker.data.NormalizationMethod;
 import org.sparktrain.worker.data.Normalizer;
+import org.sparktrain.worker.model.Network;
 import org.sparktrain.worker.model.TransformerConfig;
-import org.sparktrain.worker.train.Network;
 
 /**
  * A trained model as files: {@code model.zip} (DL4J ModelSerializer, with optimizer state) and

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import org.sparktrain.driver.train.RoundMetrics;
 
 /**
  * Renders {@code report.html}: one static page that works offline. The page is a fixed template

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.sparktrain.driver.train.RoundMetrics;
 
 /**
  * The per-round columns that the report charts. A run of many thousand rounds is averaged into at

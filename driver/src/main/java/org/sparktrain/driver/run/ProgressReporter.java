@@ -7,7 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.output.Json;
 import org.sparktrain.driver.output.RunDirectory;
-import org.sparktrain.driver.train.RoundMetrics;
+import org.sparktrain.driver.output.RoundMetrics;
 import org.sparktrain.driver.train.TrainingLoop;
 import org.sparktrain.worker.train.EpochSchedule;
 

@@ -23,7 +23,7 @@ import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.SpecYaml;
 import org.sparktrain.driver.train.BackendCheck;
 import org.sparktrain.driver.train.OffHeapPreCheck;
-import org.sparktrain.driver.train.RoundMetrics;
+import org.sparktrain.driver.output.RoundMetrics;
 import org.sparktrain.driver.train.SyncChoice;
 import org.sparktrain.worker.train.EpochSchedule;
 import org.sparktrain.driver.train.TrainedModel;
@@ -66,12 +66,12 @@ public final class TrainJob {
       checkpoint.ifPresent(c -> SpecCompatibility.check(spec, c.specYaml(),
           store.roundUri(c.round())));
       // A collective run that this cluster cannot give fails here, before any data is read.
-      SyncChoice.resolve(sc, spec.train().sync(), spec.train().workers());
+      SyncChoice sync = SyncChoice.resolve(sc, spec.train().sync(), spec.train().workers());
       runDir.writeText(RunDirectory.SPEC, specYaml);
       Map<String, Object> backend = BackendCheck.run(sc, spec.train().backend(),
           spec.train().workers());
       PreparedData data = DataPreparation.prepare(sc, spec, DataPreparation.Selection.SPEC_SPLIT);
-      TrainingLoop loop = new TrainingLoop(sc, spec, data);
+      TrainingLoop loop = new TrainingLoop(sc, spec, data, sync);
       OffHeapPreCheck.check(sc.getConf(), OffHeapPreCheck.bytesPerTask(loop.configuration(),
           data.numFeatures(), spec.train().batchSize()), spec.train().workers());
       try (Checkpointer checkpointer = new Checkpointer(store, spec.checkpoint(),

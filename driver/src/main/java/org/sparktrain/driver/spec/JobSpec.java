@@ -7,8 +7,8 @@ import org.sparktrain.worker.augment.AugmentationConfig;
 import org.sparktrain.worker.backend.BackendChoice;
 import org.sparktrain.worker.data.NormalizationMethod;
 import org.sparktrain.worker.model.ModelConfig;
-import org.sparktrain.worker.train.OptimizerConfig;
-import org.sparktrain.worker.train.OuterOptimizer;
+import org.sparktrain.worker.optim.OptimizerConfig;
+import org.sparktrain.worker.optim.OuterOptimizer;
 
 /** A validated, immutable job spec. Built only by {@link JobSpecParser}. */
 public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train train, Eval eval,

@@ -13,12 +13,12 @@ import org.apache.spark.rdd.RDD;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.worker.data.ExampleBlock;
+import org.sparktrain.worker.optim.OuterOptimizer;
 import org.sparktrain.worker.train.EpochSchedule;
 import org.sparktrain.worker.train.ModelSnapshot;
-import org.sparktrain.worker.train.OuterOptimizer;
 import org.sparktrain.worker.train.TrainerSettings;
-import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
+import scala.reflect.ClassTag;
 
 /**
  * {@code train.sync: collective}: one Spark barrier job per stretch of rounds (up to the next

@@ -8,10 +8,11 @@ import org.sparktrain.worker.eval.BlockEvaluator;
 import org.sparktrain.worker.eval.EvalResult;
 import org.sparktrain.worker.eval.LanguageModelLoss;
 import org.sparktrain.worker.eval.MaskedTokenEval;
+import org.sparktrain.worker.model.Network;
+import org.sparktrain.worker.model.NetworkPool;
 import org.sparktrain.worker.text.MaskingPolicy;
 import org.sparktrain.worker.train.NativeArrays;
-import org.sparktrain.worker.train.Network;
-import org.sparktrain.worker.train.NetworkPool;
+import org.sparktrain.worker.train.Task;
 import org.sparktrain.worker.train.ThreadLimits;
 
 /** Evaluates parameters on cached blocks, on the executors; only counts come back. */
@@ -52,16 +53,16 @@ public final class DistributedEvaluator {
       float[] params, String configJson, boolean classification, int numClasses,
       int threadsPerWorker) {
     return evaluate(sc, blocks, params, configJson, classification, numClasses,
-        threadsPerWorker, -1);
+        threadsPerWorker, new Task.Rows(classification, classification ? numClasses : 1));
   }
 
-  /** @param padToken text classifiers: the [PAD] id of their token rows; else -1 */
+  /** @param task what the rows are (token ids of a text classifier, or numbers) */
   public static EvalResult evaluate(JavaSparkContext sc, JavaRDD<ExampleBlock> blocks,
       float[] params, String configJson, boolean classification, int numClasses,
-      int threadsPerWorker, int padToken) {
+      int threadsPerWorker, Task task) {
     return foldWithNetwork(sc, blocks, params, configJson, threadsPerWorker,
         EvalResult.empty(classification, numClasses),
-        (net, block, acc) -> BlockEvaluator.evaluate(net, block, acc, padToken),
+        (net, block, acc) -> BlockEvaluator.evaluate(net, block, acc, task),
         EvalResult::merge);
   }
 

@@ -3,6 +3,7 @@ package org.sparktrain.driver.train;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.sparktrain.driver.output.RoundMetrics;
 import org.sparktrain.driver.spec.JobSpec;
 
 /**

@@ -5,6 +5,7 @@ import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.data.PreparedData;
 import org.sparktrain.driver.spec.JobSpec;
+import org.sparktrain.worker.train.Task;
 import org.sparktrain.worker.train.TrainerSettings;
 
 /**
@@ -34,7 +35,8 @@ final class LanguageModelMetrics {
   }
 
   Map<String, Double> validate(float[] params) {
-    return spec.model().maskedLanguageModel() ? masked(params) : nextToken(params);
+    return settings.task() instanceof Task.MaskedTokens task ? masked(params, task)
+        : nextToken(params);
   }
 
   private Map<String, Double> nextToken(float[] params) {
@@ -51,13 +53,13 @@ final class LanguageModelMetrics {
     return m;
   }
 
-  private Map<String, Double> masked(float[] params) {
+  private Map<String, Double> masked(float[] params, Task.MaskedTokens task) {
     if (mostFrequentToken < 0) {
       mostFrequentToken = TokenCounts.mostFrequent(data.train(), data.numClasses(),
-          settings.masking().specials());
+          task.masking().specials());
     }
     double[] r = DistributedEvaluator.maskedTokenEval(sc, data.validation(), params,
-        settings.configJson(), settings.threadsPerWorker(), settings.masking(), settings.seed(),
+        settings.configJson(), settings.threadsPerWorker(), task.masking(), task.seed(),
         mostFrequentToken);
     double masked = Math.max(1, r[2]);
     Map<String, Double> m = new LinkedHashMap<>();

@@ -9,7 +9,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.output.ModelBundle;
-import org.sparktrain.worker.train.Network;
+import org.sparktrain.worker.model.Network;
 
 /**
  * Starts a bert-classifier from a pretrained bert: the token and position embeddings, every

@@ -2,10 +2,16 @@ package org.sparktrain.driver.train;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.sparktrain.driver.serde.SparktrainKryoRegistrator;
 
 /** The Spark settings sparktrain needs, applied on top of whatever spark-submit passed. */
 public final class SparkSetup {
+  /**
+   * Registers every wire type. Named, not referenced: Spark loads it by name, and the serde
+   * package depends on this one's types, not the other way round (KryoRegistrationTest checks
+   * the name).
+   */
+  static final String KRYO_REGISTRATOR = "org.sparktrain.driver.serde.SparktrainKryoRegistrator";
+
   public static final String DEFAULT_MASTER = "local[*]";
   public static final String G1_REGION_FLAG = "-XX:G1HeapRegionSize=32m";
 
@@ -29,7 +35,7 @@ public final class SparkSetup {
     }
     conf.set("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
     conf.set("spark.kryo.registrationRequired", "true");
-    conf.set("spark.kryo.registrator", SparktrainKryoRegistrator.class.getName());
+    conf.set("spark.kryo.registrator", KRYO_REGISTRATOR);
     // Parameters plus Adam state of a mid-size model exceed Kryo's 64 MB default buffer.
     conf.setIfMissing("spark.kryoserializer.buffer.max", "1g");
     // Parameters are float arrays: Kryo's unsafe streams copy them in bulk instead of one float

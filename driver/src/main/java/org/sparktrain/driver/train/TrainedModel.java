@@ -2,7 +2,8 @@ package org.sparktrain.driver.train;
 
 import java.util.List;
 import java.util.Map;
-import org.sparktrain.worker.train.Network;
+import org.sparktrain.driver.output.RoundMetrics;
+import org.sparktrain.worker.model.Network;
 
 /**
  * The network after training, on the driver, and the per-round history.

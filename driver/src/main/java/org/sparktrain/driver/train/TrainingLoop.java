@@ -8,22 +8,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.data.PreparedData;
+import org.sparktrain.driver.output.RoundMetrics;
 import org.sparktrain.driver.spec.JobSpec;
-import org.sparktrain.driver.spec.SpecException;
-import org.sparktrain.worker.augment.AugmentationConfig;
-import org.sparktrain.worker.augment.ImageAugmenter;
 import org.sparktrain.worker.eval.EvalResult;
+import org.sparktrain.worker.model.Network;
 import org.sparktrain.worker.model.NetworkConfig;
-import org.sparktrain.worker.model.TransformerConfig;
 import org.sparktrain.worker.train.EpochSchedule;
 import org.sparktrain.worker.train.ModelSnapshot;
 import org.sparktrain.worker.train.NativeArrays;
-import org.sparktrain.worker.train.OptimizerConfig;
-import org.sparktrain.worker.train.Network;
 import org.sparktrain.worker.train.PartitionTrainer;
 import org.sparktrain.worker.train.TrainerSettings;
-import org.sparktrain.worker.text.MaskingPolicy;
-import org.sparktrain.worker.text.Tokenizer;
 
 /**
  * Synchronous parameter averaging. Each round every shard runs H local steps from the same
@@ -78,68 +72,31 @@ public final class TrainingLoop {
   private final SyncStrategy strategy;
   private final String syncReason;
 
+  /** A loop for {@code spec} on this cluster, choosing the synchronization from the spec. */
   public TrainingLoop(JavaSparkContext sc, JobSpec spec, PreparedData data) {
+    this(sc, spec, data, SyncChoice.resolve(sc, spec.train().sync(), spec.train().workers()));
+  }
+
+  /** @param sync the synchronization already resolved for this cluster */
+  public TrainingLoop(JavaSparkContext sc, JobSpec spec, PreparedData data, SyncChoice sync) {
     this.sc = sc;
     this.spec = spec;
     this.data = data;
-    JobSpec.Train t = spec.train();
-    TransformerConfig textClassifier = spec.model().textClassifier()
-        ? (TransformerConfig) spec.model() : null;
-    Tokenizer tokenizer = data.tokenizerJson() == null ? null
-        : Tokenizer.fromJson(data.tokenizerJson());
-    // A text classifier's inputs are token ids: its input size is the vocabulary.
-    int inputs = textClassifier != null ? tokenizer.vocabSize() : data.numFeatures();
-    EpochSchedule schedule = new EpochSchedule(data.smallestShard(), t.batchSize(),
-        t.averagingFrequency(), t.seed());
-    this.conf = spec.model().build(inputs, data.numClasses(), optimizer(t, schedule), t.seed());
-    this.driverNet = conf.newNetwork();
-    if (textClassifier != null && textClassifier.pretrained() != null) {
-      PretrainedEncoder.copyInto(driverNet, textClassifier.pretrained(),
-          sc.hadoopConfiguration());
-    }
-    int threads = t.threadsPerWorker() > 0 ? t.threadsPerWorker()
-        : SparkSetup.autoThreadsPerWorker(sc, t.workers());
-    MaskingPolicy masking = spec.model().maskedLanguageModel()
-        ? MaskingPolicy.bert(tokenizer) : null;
-    this.settings = new TrainerSettings(conf.toJson(), schedule, spec.model().oneHotLabels(),
-        spec.model().outputWidth(data.numClasses()), t.seed(), threads,
-        spec.model().languageModel(), masking, augmenter(spec, data.numFeatures()),
-        textClassifier == null ? -1 : tokenizer.specialTokens().pad());
+    TrainingSetup setup = TrainingSetup.of(sc, spec, data, sync);
+    this.conf = setup.conf();
+    this.driverNet = setup.driverNet();
+    this.settings = setup.settings();
     this.languageModelMetrics = new LanguageModelMetrics(sc, spec, data, settings);
-    SyncChoice sync = SyncChoice.resolve(sc, t.sync(), t.workers());
     this.syncReason = sync.reason();
+    JobSpec.Train t = spec.train();
     this.strategy = sync.mode() == JobSpec.SyncMode.COLLECTIVE
         ? new CollectiveSync(sc, data.train(), settings, t.averageOptimizerState(), t.outer())
         : new DriverSync(sc, data.train(), settings, t.averageOptimizerState(), t.outer());
   }
 
-  /**
-   * The spec's optimizer for this run's length: cosine decay ends at the last step. Optimizer
-   * steps are counted per worker (each takes every step of the schedule).
-   */
-  private static OptimizerConfig optimizer(JobSpec.Train t, EpochSchedule schedule) {
-    long steps = (long) schedule.stepsPerEpoch() * t.epochs();
-    if (t.optimizer().warmupSteps() >= steps) {
-      throw new SpecException("train.optimizer.warmupSteps: " + t.optimizer().warmupSteps()
-          + " is not allowed: the run takes only " + steps + " optimizer steps per worker ("
-          + t.epochs() + " epochs x " + schedule.stepsPerEpoch() + " minibatches); use fewer "
-          + "warmup steps");
-    }
-    return t.optimizer().withTotalSteps(steps);
-  }
-
   /** The synchronization this run uses: "driver" or "collective". */
   public String syncStrategy() {
     return strategy.name();
-  }
-
-  private static ImageAugmenter augmenter(JobSpec spec, int numFeatures) {
-    AugmentationConfig config = spec.preprocess().augmentation();
-    if (config == null) {
-      return null;
-    }
-    int[] shape = spec.model().imageShape(numFeatures);
-    return new ImageAugmenter(config, shape[2], shape[0], shape[1], spec.train().seed());
   }
 
   public TrainerSettings settings() {
@@ -325,7 +282,7 @@ public final class TrainingLoop {
     }
     return DistributedEvaluator.evaluate(sc, blocks, params, settings.configJson(),
         spec.model().classification(), data.numClasses(), settings.threadsPerWorker(),
-        settings.padToken());
+        settings.task());
   }
 
   /**

@@ -10,7 +10,7 @@ import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.driver.spec.SpecException;
 import org.sparktrain.driver.spec.SpecYaml;
-import org.sparktrain.worker.train.OptimizerConfig;
+import org.sparktrain.worker.optim.OptimizerConfig;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;

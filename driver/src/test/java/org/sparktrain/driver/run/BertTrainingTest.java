@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.driver.testing.SharedSpark;
-import org.sparktrain.driver.train.RoundMetrics;
+import org.sparktrain.driver.output.RoundMetrics;
 
 /** A masked-language model through the whole engine on local[2]. */
 class BertTrainingTest {

@@ -16,7 +16,7 @@ import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.driver.spec.SpecException;
 import org.sparktrain.driver.testing.SharedSpark;
-import org.sparktrain.driver.train.RoundMetrics;
+import org.sparktrain.driver.output.RoundMetrics;
 import org.sparktrain.worker.text.Tokenizer;
 
 /** A character-level GPT through the whole engine on local[2]: text in, lower loss out. */

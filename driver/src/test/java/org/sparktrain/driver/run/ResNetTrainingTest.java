@@ -15,7 +15,7 @@ import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.driver.testing.SharedSpark;
 import org.sparktrain.driver.testing.TestData;
-import org.sparktrain.driver.train.RoundMetrics;
+import org.sparktrain.driver.output.RoundMetrics;
 
 /** The residual CNN, a computation graph, through the whole engine on local[2]. */
 class ResNetTrainingTest {

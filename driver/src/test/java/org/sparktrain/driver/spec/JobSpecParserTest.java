@@ -9,7 +9,7 @@ import org.sparktrain.worker.augment.AugmentationConfig;
 import org.sparktrain.worker.data.NormalizationMethod;
 import org.sparktrain.worker.model.MlpConfig;
 import org.sparktrain.worker.model.ResNetConfig;
-import org.sparktrain.worker.train.OptimizerConfig;
+import org.sparktrain.worker.optim.OptimizerConfig;
 
 class JobSpecParserTest {
   private static final Path BASE = Path.of("/data/specs");

@@ -17,7 +17,7 @@ import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.driver.testing.SharedSpark;
-import org.sparktrain.worker.train.Network;
+import org.sparktrain.worker.model.Network;
 
 /** The shipped examples do what the README says they do. */
 class ExampleQualityTest {

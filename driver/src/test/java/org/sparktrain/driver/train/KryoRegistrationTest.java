@@ -34,6 +34,12 @@ class KryoRegistrationTest {
   }
 
   @Test
+  void sparkIsToldTheRegistratorsRealName() {
+    assertThat(SparkSetup.KRYO_REGISTRATOR).isEqualTo(
+        org.sparktrain.driver.serde.SparktrainKryoRegistrator.class.getName());
+  }
+
+  @Test
   void wireTypesRoundTrip() {
     ParsedRecord ok = roundTrip(ParsedRecord.ok(2, 17, new float[] {1f, 2f}, 3));
     assertThat(ok.features()).containsExactly(1f, 2f);

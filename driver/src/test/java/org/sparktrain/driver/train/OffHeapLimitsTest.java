@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.sparktrain.worker.model.MlpConfig;
 import org.sparktrain.worker.model.NetworkConfig;
-import org.sparktrain.worker.train.OptimizerConfig;
+import org.sparktrain.worker.optim.OptimizerConfig;
 
 class OffHeapLimitsTest {
   private static final long MIB = 1L << 20;

@@ -4,31 +4,31 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparktrain.worker.data.ExampleBlock;
+import org.sparktrain.worker.model.Network;
 import org.sparktrain.worker.train.NativeArrays;
-import org.sparktrain.worker.train.Network;
-import org.sparktrain.worker.train.TextClassBatches;
+import org.sparktrain.worker.train.Task;
 
 /** Runs a network over a block of examples and adds the outcomes to an {@link EvalResult}. */
 public final class BlockEvaluator {
   private BlockEvaluator() {}
 
+  /** Rows of numbers (classification or regression). */
   public static EvalResult evaluate(Network net, ExampleBlock block, EvalResult into) {
-    return evaluate(net, block, into, -1);
+    return evaluate(net, block, into, new Task.Rows(false, 1));
   }
 
   /**
-   * @param padToken text classifiers: rows are token ids padded with this id; -1 for rows of
-   *     features
+   * @param task what the rows are: token ids of a text classifier ({@link Task.TokenRows}), or
+   *     numbers (any other task; its labels' form comes from {@code into})
    */
   public static EvalResult evaluate(Network net, ExampleBlock block, EvalResult into,
-      int padToken) {
+      Task task) {
     if (block.rows() == 0) {
       return into;
     }
     float[] predictions;
-    if (padToken >= 0) {
-      DataSet batch = TextClassBatches.assemble(block, null, 0, block.rows(),
-          into.classification().numClasses(), padToken);
+    if (task instanceof Task.TokenRows tokenRows) {
+      DataSet batch = tokenRows.batch(block, null, 0, block.rows(), 0);
       predictions = classes(net.output(batch.getFeatures(), batch.getFeaturesMaskArray()));
     } else {
       INDArray x = Nd4j.create(block.features(), new long[] {block.rows(), block.width()}, 'c');

@@ -1,9 +1,9 @@
 package org.sparktrain.worker.eval;
 
-import org.sparktrain.worker.train.Network;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.sparktrain.worker.data.ExampleBlock;
+import org.sparktrain.worker.model.Network;
 import org.sparktrain.worker.train.NativeArrays;
 import org.sparktrain.worker.train.NextTokenBatches;
 

@@ -1,12 +1,12 @@
 package org.sparktrain.worker.eval;
 
-import org.sparktrain.worker.train.Network;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.sparktrain.worker.data.ExampleBlock;
+import org.sparktrain.worker.model.Network;
+import org.sparktrain.worker.text.MaskingPolicy;
 import org.sparktrain.worker.train.MaskedTokenBatches;
 import org.sparktrain.worker.train.NativeArrays;
-import org.sparktrain.worker.text.MaskingPolicy;
 
 /**
  * A masked-language model on token blocks, masked by the training recipe but with one fixed

@@ -6,7 +6,7 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
-import org.sparktrain.worker.train.OptimizerConfig;
+import org.sparktrain.worker.optim.OptimizerConfig;
 
 /**
  * The textbook logistic unit: one sigmoid output trained with mean squared error, for binary

@@ -1,7 +1,7 @@
 package org.sparktrain.worker.model;
 
 import java.io.Serializable;
-import org.sparktrain.worker.train.OptimizerConfig;
+import org.sparktrain.worker.optim.OptimizerConfig;
 
 /**
  * A model of the zoo: its architecture settings only. Training settings (optimizer, seed) come in

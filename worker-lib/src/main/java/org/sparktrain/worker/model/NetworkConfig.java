@@ -5,7 +5,7 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.memory.NetworkMemoryReport;
-import org.sparktrain.worker.train.Network;
+import org.sparktrain.worker.model.Network;
 
 /**
  * A DL4J network configuration of either kind: a layer stack (MultiLayerConfiguration, for the

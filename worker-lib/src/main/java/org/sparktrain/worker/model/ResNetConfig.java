@@ -17,7 +17,7 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
-import org.sparktrain.worker.train.OptimizerConfig;
+import org.sparktrain.worker.optim.OptimizerConfig;
 
 /**
  * A residual CNN in the CIFAR layout of He et al. (2016, section 4.2): a 3x3 stem, then stages

@@ -3,7 +3,7 @@ package org.sparktrain.worker.model;
 import java.util.Locale;
 import org.sparktrain.worker.model.transformer.TransformerNetworks;
 import org.sparktrain.worker.model.transformer.TransformerShape;
-import org.sparktrain.worker.train.OptimizerConfig;
+import org.sparktrain.worker.optim.OptimizerConfig;
 
 /**
  * The Transformers of the zoo; they share their blocks and differ in the attention mask and the

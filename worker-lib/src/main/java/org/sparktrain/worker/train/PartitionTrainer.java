@@ -5,6 +5,8 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.data.SeedMixer;
+import org.sparktrain.worker.model.Network;
+import org.sparktrain.worker.model.NetworkPool;
 
 /**
  * One worker's share of one round: load the snapshot into this JVM's network, run the round's
@@ -16,11 +18,9 @@ import org.sparktrain.worker.data.SeedMixer;
  */
 public final class PartitionTrainer {
   private final TrainerSettings settings;
-  private final MinibatchAssembler assembler;
 
   public PartitionTrainer(TrainerSettings settings) {
     this.settings = settings;
-    this.assembler = MinibatchAssembler.of(settings);
   }
 
   public WorkerResult run(ExampleBlock shard, ModelSnapshot snapshot,
@@ -38,12 +38,12 @@ public final class PartitionTrainer {
       for (int step = plan.firstStep(); step < plan.firstStep() + plan.steps(); step++) {
         int from = schedule.batchStart(step);
         int to = schedule.batchEnd(step, shard.rows());
-        DataSet batch = assembler.assemble(shard, order, from, to, plan.round());
+        DataSet batch = settings.task().batch(shard, order, from, to, plan.round());
         net.fit(batch);
         // DL4J sums a sequence output's loss over the scored positions: report a language
         // model's loss per scored token, comparable with its validation loss.
         double score = net.score();
-        if (settings.languageModel()) {
+        if (settings.task().scoresTokens()) {
           score /= batch.getLabelsMaskArray() == null ? shard.width() - 1
               : batch.getLabelsMaskArray().sumNumber().doubleValue() / (to - from);
         }

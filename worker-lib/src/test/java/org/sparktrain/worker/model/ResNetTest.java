@@ -15,12 +15,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.sparktrain.worker.data.ExampleBlock;
+import org.sparktrain.worker.model.Network;
+import org.sparktrain.worker.optim.OptimizerConfig;
 import org.sparktrain.worker.train.EpochSchedule;
 import org.sparktrain.worker.train.ModelSnapshot;
-import org.sparktrain.worker.train.Network;
-import org.sparktrain.worker.train.OptimizerConfig;
 import org.sparktrain.worker.train.ParameterAccumulator;
 import org.sparktrain.worker.train.PartitionTrainer;
+import org.sparktrain.worker.train.Task;
 import org.sparktrain.worker.train.TrainerSettings;
 import org.sparktrain.worker.train.WorkerResult;
 
@@ -115,8 +116,8 @@ class ResNetTest {
     ModelSnapshot start = new ModelSnapshot(initial.params().toFloatVector(),
         new float[][] {initial.updaterState().toFloatVector()}, 0, 0);
     EpochSchedule schedule = new EpochSchedule(16, 8, 2, 3);
-    TrainerSettings settings = new TrainerSettings(config.toJson(), schedule, true, 3, 3, 1,
-        false, null, null, -1);
+    TrainerSettings settings = new TrainerSettings(config.toJson(), schedule,
+        new Task.Rows(true, 3), 3, 1);
     // Two shards of different brightness: their batch statistics, and so their running means,
     // differ.
     WorkerResult dark = new PartitionTrainer(settings).run(shard(0, 0.1f), start,

@@ -11,19 +11,18 @@ import org.sparktrain.worker.data.ExampleBlock;
 /** Training minibatches are augmented per (seed, round, partition, row); labels never change. */
 class AugmentedBatchesTest {
   private static final int ROWS = 8;
-  private static final EpochSchedule SCHEDULE = new EpochSchedule(ROWS, 4, 1, 1);
 
   @Test
   void theSameRoundGivesTheSameBatchAndAnotherRoundAnother() {
-    MinibatchAssembler augmented = assembler(new ImageAugmenter(
+    Task augmented = new Task.Images(3, new ImageAugmenter(
         new AugmentationConfig(1, 1.0, 0, 0, 1, 1, 0, 0.5), 1, 4, 4, 9));
     ExampleBlock block = block();
     int[] order = {7, 6, 5, 4, 3, 2, 1, 0};
 
-    DataSet round3 = augmented.assemble(block, order, 0, 4, 3);
-    DataSet again = augmented.assemble(block, order, 0, 4, 3);
-    DataSet round4 = augmented.assemble(block, order, 0, 4, 4);
-    DataSet plain = assembler(null).assemble(block, order, 0, 4, 3);
+    DataSet round3 = augmented.batch(block, order, 0, 4, 3);
+    DataSet again = augmented.batch(block, order, 0, 4, 3);
+    DataSet round4 = augmented.batch(block, order, 0, 4, 4);
+    DataSet plain = new Task.Rows(true, 3).batch(block, order, 0, 4, 3);
 
     assertThat(again.getFeatures()).isEqualTo(round3.getFeatures());
     assertThat(round4.getFeatures()).isNotEqualTo(round3.getFeatures());
@@ -37,17 +36,12 @@ class AugmentedBatchesTest {
     ImageAugmenter augmenter = new ImageAugmenter(
         new AugmentationConfig(1, 1.0, 0, 0, 1, 1, 0, 0.5), 1, 4, 4, 9);
     ExampleBlock block = block();
-    DataSet batch = assembler(augmenter).assemble(block, new int[] {5, 2}, 0, 2, 1);
+    DataSet batch = new Task.Images(3, augmenter).batch(block, new int[] {5, 2}, 0, 2, 1);
 
     float[] row5 = new float[16];
     System.arraycopy(block.features(), 5 * 16, row5, 0, 16);
     assertThat(batch.getFeatures().getRow(0).toFloatVector())
         .containsExactly(augmenter.augment(row5, 1, block.partition(), 5));
-  }
-
-  private static MinibatchAssembler assembler(ImageAugmenter augmenter) {
-    return MinibatchAssembler.of(new TrainerSettings("{}", SCHEDULE, true, 3, 1, 1, false, null,
-        augmenter, -1));
   }
 
   /** Eight 4x4 grey images of distinct pixels, labels 0, 1, 2, 0, ... */

@@ -10,6 +10,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.eval.LanguageModelLoss;
+import org.sparktrain.worker.model.Network;
 import org.sparktrain.worker.model.transformer.TransformerNetworks;
 import org.sparktrain.worker.model.transformer.TransformerShape;
 

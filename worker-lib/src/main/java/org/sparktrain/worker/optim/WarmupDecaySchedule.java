@@ -1,4 +1,4 @@
-package org.sparktrain.worker.train;
+package org.sparktrain.worker.optim;
 
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonCreator;

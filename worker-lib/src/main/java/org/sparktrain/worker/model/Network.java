@@ -1,4 +1,4 @@
-package org.sparktrain.worker.train;
+package org.sparktrain.worker.model;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -14,7 +14,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.sparktrain.worker.model.NetworkConfig;
 
 /**
  * A trainable DL4J network of either kind, a layer stack or a graph, behind the few operations

@@ -1,4 +1,4 @@
-package org.sparktrain.driver.train;
+package org.sparktrain.driver.output;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

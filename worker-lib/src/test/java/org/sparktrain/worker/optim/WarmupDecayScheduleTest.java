@@ -1,4 +1,4 @@
-package org.sparktrain.worker.train;
+package org.sparktrain.worker.optim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

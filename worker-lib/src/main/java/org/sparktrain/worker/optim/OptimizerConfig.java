@@ -1,4 +1,4 @@
-package org.sparktrain.worker.train;
+package org.sparktrain.worker.optim;
 
 import java.io.Serializable;
 import java.util.Locale;

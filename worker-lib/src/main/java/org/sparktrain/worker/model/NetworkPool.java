@@ -1,10 +1,9 @@
-package org.sparktrain.worker.train;
+package org.sparktrain.worker.model;
 
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.sparktrain.worker.model.NetworkConfig;
 
 /**
  * Network instances kept per JVM and per configuration, so an executor builds its network once

@@ -1,0 +1,86 @@
+package org.sparktrain.driver.train;
+
+import org.apache.spark.api.java.JavaSparkContext;
+import org.sparktrain.driver.data.PreparedData;
+import org.sparktrain.driver.spec.JobSpec;
+import org.sparktrain.driver.spec.SpecException;
+import org.sparktrain.worker.augment.AugmentationConfig;
+import org.sparktrain.worker.augment.ImageAugmenter;
+import org.sparktrain.worker.model.ModelConfig;
+import org.sparktrain.worker.model.Network;
+import org.sparktrain.worker.model.NetworkConfig;
+import org.sparktrain.worker.model.TransformerConfig;
+import org.sparktrain.worker.optim.OptimizerConfig;
+import org.sparktrain.worker.text.MaskingPolicy;
+import org.sparktrain.worker.text.Tokenizer;
+import org.sparktrain.worker.train.EpochSchedule;
+import org.sparktrain.worker.train.Task;
+import org.sparktrain.worker.train.TrainerSettings;
+
+/**
+ * What a run trains, derived once from the spec and the prepared data: the network (on the
+ * driver, pretrained weights copied in), the settings every worker gets, and the synchronization
+ * strategy. The one place that turns the model's kind into a {@link Task}.
+ */
+record TrainingSetup(NetworkConfig conf, Network driverNet, TrainerSettings settings,
+    SyncChoice sync) {
+
+  static TrainingSetup of(JavaSparkContext sc, JobSpec spec, PreparedData data, SyncChoice sync) {
+    JobSpec.Train t = spec.train();
+    Tokenizer tokenizer = data.tokenizerJson() == null ? null
+        : Tokenizer.fromJson(data.tokenizerJson());
+    ModelConfig model = spec.model();
+    // A text classifier's inputs are token ids: its input size is the vocabulary.
+    int inputs = model.textClassifier() ? tokenizer.vocabSize() : data.numFeatures();
+    EpochSchedule schedule = new EpochSchedule(data.smallestShard(), t.batchSize(),
+        t.averagingFrequency(), t.seed());
+    NetworkConfig conf = model.build(inputs, data.numClasses(), optimizer(t, schedule),
+        t.seed());
+    Network driverNet = conf.newNetwork();
+    if (model instanceof TransformerConfig transformer && model.textClassifier()
+        && transformer.pretrained() != null) {
+      PretrainedEncoder.copyInto(driverNet, transformer.pretrained(), sc.hadoopConfiguration());
+    }
+    int threads = t.threadsPerWorker() > 0 ? t.threadsPerWorker()
+        : SparkSetup.autoThreadsPerWorker(sc, t.workers());
+    TrainerSettings settings = new TrainerSettings(conf.toJson(), schedule,
+        task(spec, data, tokenizer), t.seed(), threads);
+    return new TrainingSetup(conf, driverNet, settings, sync);
+  }
+
+  /** The model's kind of task, with what its minibatches need. */
+  static Task task(JobSpec spec, PreparedData data, Tokenizer tokenizer) {
+    ModelConfig model = spec.model();
+    if (model.maskedLanguageModel()) {
+      return new Task.MaskedTokens(MaskingPolicy.bert(tokenizer), spec.train().seed());
+    }
+    if (model.languageModel()) {
+      return new Task.NextToken();
+    }
+    if (model.textClassifier()) {
+      return new Task.TokenRows(data.numClasses(), tokenizer.specialTokens().pad());
+    }
+    AugmentationConfig augmentation = spec.preprocess().augmentation();
+    if (augmentation != null) {
+      int[] shape = model.imageShape(data.numFeatures());
+      return new Task.Images(data.numClasses(), new ImageAugmenter(augmentation, shape[2],
+          shape[0], shape[1], spec.train().seed()));
+    }
+    return new Task.Rows(model.oneHotLabels(), model.outputWidth(data.numClasses()));
+  }
+
+  /**
+   * The spec's optimizer for this run's length: cosine decay ends at the last step. Optimizer
+   * steps are counted per worker (each takes every step of the schedule).
+   */
+  private static OptimizerConfig optimizer(JobSpec.Train t, EpochSchedule schedule) {
+    long steps = (long) schedule.stepsPerEpoch() * t.epochs();
+    if (t.optimizer().warmupSteps() >= steps) {
+      throw new SpecException("train.optimizer.warmupSteps: " + t.optimizer().warmupSteps()
+          + " is not allowed: the run takes only " + steps + " optimizer steps per worker ("
+          + t.epochs() + " epochs x " + schedule.stepsPerEpoch() + " minibatches); use fewer "
+          + "warmup steps");
+    }
+    return t.optimizer().withTotalSteps(steps);
+  }
+}

@@ -1,0 +1,85 @@
+package org.sparktrain.worker.train;
+
+import java.io.Serializable;
+import org.nd4j.linalg.dataset.DataSet;
+import org.sparktrain.worker.augment.ImageAugmenter;
+import org.sparktrain.worker.data.ExampleBlock;
+import org.sparktrain.worker.text.MaskingPolicy;
+
+/**
+ * What a network learns from the rows of its shard: one type per kind of task, each carrying
+ * only what it needs and building its own minibatches, instead of flags and sentinels that every
+ * user had to combine correctly.
+ */
+public sealed interface Task extends Serializable
+    permits Task.Rows, Task.Images, Task.NextToken, Task.MaskedTokens, Task.TokenRows {
+
+  /**
+   * The training minibatch of rows {@code order[from..to)} of the block (storage order when
+   * order is null) for {@code round}: masking and augmentation vary by round, and a retried
+   * task gets the same batch.
+   */
+  DataSet batch(ExampleBlock block, int[] order, int from, int to, long round);
+
+  /**
+   * Whether DL4J's score of a batch is a sum over predicted tokens (a language model's), which
+   * the trainer reports per token to compare with the validation loss.
+   */
+  default boolean scoresTokens() {
+    return false;
+  }
+
+  /**
+   * Rows of numbers with one label each: one-hot over {@code outputWidth} classes, or the value
+   * itself (regression; the 0/1 target of a single sigmoid unit).
+   */
+  record Rows(boolean oneHotLabels, int outputWidth) implements Task {
+    @Override
+    public DataSet batch(ExampleBlock block, int[] order, int from, int to, long round) {
+      return new MinibatchAssembler(oneHotLabels, outputWidth).assemble(block, order, from, to);
+    }
+  }
+
+  /** Image rows with one-hot classes; every training batch randomly augmented. */
+  record Images(int classes, ImageAugmenter augmenter) implements Task {
+    @Override
+    public DataSet batch(ExampleBlock block, int[] order, int from, int to, long round) {
+      return new MinibatchAssembler(true, classes).assemble(block, order, from, to, augmenter,
+          round);
+    }
+  }
+
+  /** Token blocks in which every position predicts the next token (gpt). */
+  record NextToken() implements Task {
+    @Override
+    public DataSet batch(ExampleBlock block, int[] order, int from, int to, long round) {
+      return NextTokenBatches.assemble(block, order, from, to);
+    }
+
+    @Override
+    public boolean scoresTokens() {
+      return true;
+    }
+  }
+
+  /** Token blocks with some positions masked and predicted (bert), masked anew each round. */
+  record MaskedTokens(MaskingPolicy masking, long seed) implements Task {
+    @Override
+    public DataSet batch(ExampleBlock block, int[] order, int from, int to, long round) {
+      return MaskedTokenBatches.assemble(block, order, from, to, masking, seed, round);
+    }
+
+    @Override
+    public boolean scoresTokens() {
+      return true;
+    }
+  }
+
+  /** Rows of token ids padded with {@code padToken}, one class each (bert-classifier). */
+  record TokenRows(int classes, int padToken) implements Task {
+    @Override
+    public DataSet batch(ExampleBlock block, int[] order, int from, int to, long round) {
+      return TextClassBatches.assemble(block, order, from, to, classes, padToken);
+    }
+  }
+}
