@@ -9,6 +9,7 @@ import org.sparktrain.worker.data.NormalizationMethod;
 import org.sparktrain.worker.model.ModelConfig;
 import org.sparktrain.worker.optim.OptimizerConfig;
 import org.sparktrain.worker.optim.OuterOptimizer;
+import org.sparktrain.worker.sync.SyncPrecision;
 
 /** A validated, immutable job spec. Built only by {@link JobSpecParser}. */
 public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train train, Eval eval,
@@ -68,11 +69,12 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
    * @param outer the outer optimizer applied to each round's averaged change; null for plain
    *     averaging
    * @param earlyStopping when to stop before the last epoch; null to train every epoch
+   * @param syncPrecision what workers exchange: their values, or bfloat16 changes
    */
   public record Train(int epochs, int batchSize, int workers, int averagingFrequency,
       OptimizerConfig optimizer, boolean averageOptimizerState, long seed, int threadsPerWorker,
-      BackendChoice backend, SyncMode sync, OuterOptimizer outer, EarlyStopping earlyStopping)
-      implements Serializable {}
+      BackendChoice backend, SyncMode sync, OuterOptimizer outer, EarlyStopping earlyStopping,
+      SyncPrecision syncPrecision) implements Serializable {}
 
   /**
    * {@code train.earlyStopping}: stop when the validation metric has not improved by more than
@@ -206,6 +208,7 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
     t.put("threadsPerWorker", train.threadsPerWorker());
     t.put("backend", train.backend().key());
     t.put("sync", train.sync().key());
+    t.put("syncPrecision", train.syncPrecision().key());
     Map<String, Object> outer = new LinkedHashMap<>();
     outer.put("name", train.outer() == null ? "none" : "nesterov");
     if (train.outer() != null) {

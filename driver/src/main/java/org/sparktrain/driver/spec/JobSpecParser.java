@@ -14,6 +14,7 @@ import org.sparktrain.worker.data.NormalizationMethod;
 import org.sparktrain.worker.model.ModelConfig;
 import org.sparktrain.worker.optim.OptimizerConfig;
 import org.sparktrain.worker.optim.OuterOptimizer;
+import org.sparktrain.worker.sync.SyncPrecision;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -294,6 +295,8 @@ public final class JobSpecParser {
     int threads = t.integer("threadsPerWorker", 0, 0, 1024);
     BackendChoice backend = t.choice("backend", BackendChoice.AUTO, BackendChoice.class);
     JobSpec.SyncMode sync = t.choice("sync", JobSpec.SyncMode.AUTO, JobSpec.SyncMode.class);
+    SyncPrecision precision = t.choice("syncPrecision", SyncPrecision.FLOAT32,
+        SyncPrecision.class);
     OuterOptimizer outer = parseOuter(t.section("outer"));
     JobSpec.EarlyStopping earlyStopping = t.has("earlyStopping")
         ? parseEarlyStopping(t.section("earlyStopping"), model) : null;
@@ -301,7 +304,7 @@ public final class JobSpecParser {
     return new JobSpec.Train(epochs, batchSize, workers, averagingFrequency,
         new OptimizerConfig(kind, lr, momentum, beta1, beta2, epsilon, decayRate, decayEvery,
             warmupSteps, decay, 0, minLr),
-        averageState, seed, threads, backend, sync, outer, earlyStopping);
+        averageState, seed, threads, backend, sync, outer, earlyStopping, precision);
   }
 
   /** {@code train.outer}: null for {@code none} (plain averaging). */

@@ -13,7 +13,6 @@ import org.apache.spark.rdd.RDD;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.worker.data.ExampleBlock;
-import org.sparktrain.worker.optim.OuterOptimizer;
 import org.sparktrain.worker.train.EpochSchedule;
 import org.sparktrain.worker.train.ModelSnapshot;
 import org.sparktrain.worker.train.TrainerSettings;
@@ -39,20 +38,17 @@ final class CollectiveSync implements SyncStrategy {
   private final JavaSparkContext sc;
   private final JavaRDD<ExampleBlock> shards;
   private final TrainerSettings settings;
-  private final boolean averageState;
-  private final OuterOptimizer outer;
+  private final Averaging averaging;
   private final long peerTimeoutMs;
   private final int attempts;
   private final String driverHost;
 
-  /** @param outer applied by every worker to each round's average; null for plain averaging */
   CollectiveSync(JavaSparkContext sc, JavaRDD<ExampleBlock> shards, TrainerSettings settings,
-      boolean averageState, OuterOptimizer outer) {
+      Averaging averaging) {
     this.sc = sc;
     this.shards = shards;
     this.settings = settings;
-    this.averageState = averageState;
-    this.outer = outer;
+    this.averaging = averaging;
     this.peerTimeoutMs = sc.getConf().getLong(PEER_TIMEOUT_KEY, DEFAULT_PEER_TIMEOUT_S) * 1000;
     this.driverHost = sc.getConf().get("spark.driver.host", "127.0.0.1");
     // As many tries as Spark gives an ordinary task; local[N] gives one (a failure there is not
@@ -80,8 +76,8 @@ final class CollectiveSync implements SyncStrategy {
       for (int attempt = 1; ; attempt++) {
         sc.setJobDescription("rounds " + first + "-" + (until - 1) + " (collective)");
         RDD<StretchResult> results = shards.rdd().barrier().mapPartitions(
-            new CollectiveTask(settings, shared, first, until, averageState, outer,
-                peerTimeoutMs, feed.address()), false, RESULT);
+            new CollectiveTask(settings, shared, first, until, averaging, peerTimeoutMs,
+                feed.address()), false, RESULT);
         try {
           // collect() returns the workers in partition order.
           List<StretchResult> workers = JavaRDD.fromRDD(results, RESULT).collect();
@@ -132,7 +128,7 @@ final class CollectiveSync implements SyncStrategy {
     if (workers.get(0).state().length == 0) {
       return new float[0][];
     }
-    if (averageState) {
+    if (averaging.averageState()) {
       return new float[][] {workers.get(0).state()};
     }
     float[][] states = new float[workers.size()][];

@@ -39,25 +39,18 @@ final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
   private final Broadcast<ModelSnapshot> start;
   private final long first;
   private final long until;
-  private final boolean averageState;
-  private final OuterOptimizer outer;
+  private final Averaging averaging;
   private final long peerTimeoutMs;
   private final String feedAddress;
 
-  /**
-   * @param outer applied to each round's average (the same bits on every worker); null for
-   *     plain averaging
-   * @param feedAddress the driver's {@link RoundFeed}, for rank 0's live figures
-   */
+  /** @param feedAddress the driver's {@link RoundFeed}, for rank 0's live figures */
   CollectiveTask(TrainerSettings settings, Broadcast<ModelSnapshot> start, long first,
-      long until, boolean averageState, OuterOptimizer outer, long peerTimeoutMs,
-      String feedAddress) {
+      long until, Averaging averaging, long peerTimeoutMs, String feedAddress) {
     this.settings = settings;
     this.start = start;
     this.first = first;
     this.until = until;
-    this.averageState = averageState;
-    this.outer = outer;
+    this.averaging = averaging;
     this.peerTimeoutMs = peerTimeoutMs;
     this.feedAddress = feedAddress;
   }
@@ -75,7 +68,8 @@ final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
       // Closing the connections when Spark kills this task (a peer failed) ends the readers.
       context.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c -> mesh.close());
       mesh.connect(rank, Arrays.asList(context.allGather(mesh.address())));
-      StretchResult result = train(shard, rank, new CollectiveAverager(mesh, averageState));
+      StretchResult result = train(shard, rank, new CollectiveAverager(mesh,
+          averaging.averageState(), averaging.precision()));
       return JavaConverters.asScalaIteratorConverter(List.of(result).iterator()).asScala();
     } catch (IOException e) {
       throw new UncheckedIOException("worker " + rank + " of a collective run (rounds " + first
@@ -98,20 +92,16 @@ final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
         WorkerResult mine = NativeMemory.guard("training shard " + rank,
             () -> trainer.run(shard, from, plan));
         long averageStart = System.nanoTime();
-        CollectiveAverager.Averaged averaged = averager.average(round, mine);
+        CollectiveAverager.Averaged averaged = averager.average(round,
+            averaging.contribution(mine, from));
         long end = System.nanoTime();
-        state = averaged.state();
-        float[] params = averaged.params();
-        float[] momentum = snapshot.outerMomentum();
-        if (outer != null) {
-          OuterOptimizer.Step step = outer.step(snapshot.params(), params, momentum);
-          params = step.params();
-          momentum = step.momentum();
-        }
+        state = averaging.averageState() ? averaging.state(from, averaged.state())
+            : averaged.state();
+        OuterOptimizer.Step params = averaging.params(from, averaged.params());
         // One state either way: the average, or this worker's own (stateFor picks the only one).
-        snapshot = new ModelSnapshot(params,
+        snapshot = new ModelSnapshot(params.params(),
             state.length == 0 ? new float[0][] : new float[][] {state},
-            plan.iteration() + plan.steps(), plan.epoch(), momentum);
+            plan.iteration() + plan.steps(), plan.epoch(), params.momentum());
         if (rank == 0) {
           RoundFigures figures = new RoundFigures(round, averaged.examples(),
               averaged.meanLoss(), averaged.maxComputeNanos(), end - roundStart,
@@ -127,7 +117,7 @@ final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
         feed.close();
       }
     }
-    boolean sendsState = rank == 0 || !averageState;
+    boolean sendsState = rank == 0 || !averaging.averageState();
     return new StretchResult(rank, rank == 0 ? snapshot.params() : new float[0],
         sendsState ? state : new float[0], rank == 0 ? snapshot.outerMomentum() : new float[0],
         rounds);

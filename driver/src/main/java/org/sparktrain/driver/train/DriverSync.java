@@ -25,17 +25,14 @@ final class DriverSync implements SyncStrategy {
   private final JavaSparkContext sc;
   private final JavaRDD<ExampleBlock> shards;
   private final TrainerSettings settings;
-  private final boolean averageState;
-  private final OuterOptimizer outer;
+  private final Averaging averaging;
 
-  /** @param outer applied to each round's average; null for plain averaging */
   DriverSync(JavaSparkContext sc, JavaRDD<ExampleBlock> shards, TrainerSettings settings,
-      boolean averageState, OuterOptimizer outer) {
+      Averaging averaging) {
     this.sc = sc;
     this.shards = shards;
     this.settings = settings;
-    this.averageState = averageState;
-    this.outer = outer;
+    this.averaging = averaging;
   }
 
   @Override
@@ -57,7 +54,9 @@ final class DriverSync implements SyncStrategy {
     List<WorkerResult> results = trainOneRound(from.withoutOuterMomentum(), plan);
     long averageStart = System.nanoTime();
     ParameterAccumulator sum = new ParameterAccumulator();
-    results.forEach(sum::add);
+    // The driver forms each worker's contribution (bfloat16 changes are computed here from the
+    // full results, so this strategy moves float32 either way).
+    results.forEach(r -> sum.add(averaging.contribution(r, from)));
     ModelSnapshot next = next(from, sum, results, plan);
     long end = System.nanoTime();
     RoundOutcome outcome = new RoundOutcome(plan, sum.meanLoss(), sum.examples(),
@@ -86,22 +85,16 @@ final class DriverSync implements SyncStrategy {
     float[][] states;
     if (results.get(0).optimizerState().length == 0) {
       states = new float[0][];
-    } else if (averageState) {
-      states = new float[][] {sum.averageState()};
+    } else if (averaging.averageState()) {
+      states = new float[][] {averaging.state(from, sum.averageState())};
     } else {
       states = new float[results.size()][];
       for (WorkerResult r : results) {
         states[r.partition()] = r.optimizerState();
       }
     }
-    float[] params = sum.averageParams();
-    float[] momentum = from.outerMomentum();
-    if (outer != null) {
-      OuterOptimizer.Step step = outer.step(from.params(), params, momentum);
-      params = step.params();
-      momentum = step.momentum();
-    }
-    return new ModelSnapshot(params, states, plan.iteration() + plan.steps(), plan.epoch(),
-        momentum);
+    OuterOptimizer.Step params = averaging.params(from, sum.averageParams());
+    return new ModelSnapshot(params.params(), states, plan.iteration() + plan.steps(),
+        plan.epoch(), params.momentum());
   }
 }

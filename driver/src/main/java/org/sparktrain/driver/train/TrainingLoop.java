@@ -89,9 +89,10 @@ public final class TrainingLoop {
     this.languageModelMetrics = new LanguageModelMetrics(sc, spec, data, settings);
     this.syncReason = sync.reason();
     JobSpec.Train t = spec.train();
+    Averaging averaging = new Averaging(t.averageOptimizerState(), t.syncPrecision(), t.outer());
     this.strategy = sync.mode() == JobSpec.SyncMode.COLLECTIVE
-        ? new CollectiveSync(sc, data.train(), settings, t.averageOptimizerState(), t.outer())
-        : new DriverSync(sc, data.train(), settings, t.averageOptimizerState(), t.outer());
+        ? new CollectiveSync(sc, data.train(), settings, averaging)
+        : new DriverSync(sc, data.train(), settings, averaging);
   }
 
   /** The synchronization this run uses: "driver" or "collective". */

@@ -114,6 +114,26 @@ class SyncEquivalenceTest {
   }
 
   @Test
+  void bfloat16ChangesWithAveragedAndPerWorkerState() throws IOException {
+    String blobs = blobs();
+    assertCollectiveEqualsDriver("""
+        data: {uri: '%s', numClasses: 3, split: {train: 0.8, validation: 0.2, test: 0}}
+        model: {name: mlp, hidden: [16]}
+        train: {epochs: 2, batchSize: 8, workers: 2, averagingFrequency: 3, sync: SYNC,
+                syncPrecision: bfloat16, optimizer: {name: adam, learningRate: 0.01},
+                seed: 4, threadsPerWorker: 1}
+        eval: {validateEveryRounds: 3}
+        """.formatted(blobs));
+    assertCollectiveEqualsDriver("""
+        data: {uri: '%s', numClasses: 3, split: {train: 1.0, validation: 0, test: 0}}
+        model: {name: mlp, hidden: [8]}
+        train: {epochs: 2, batchSize: 8, workers: 2, averagingFrequency: 2, sync: SYNC,
+                syncPrecision: bfloat16, averageOptimizerState: false, seed: 6,
+                optimizer: {name: nesterov, learningRate: 0.05}, threadsPerWorker: 1}
+        """.formatted(blobs));
+  }
+
+  @Test
   void perWorkerNesterovStateAndPlainSgd() throws IOException {
     String blobs = blobs();
     assertCollectiveEqualsDriver("""

@@ -18,16 +18,23 @@ import org.sparktrain.worker.train.WorkerResult;
 public final class CollectiveAverager {
   private final PeerMesh mesh;
   private final boolean averageState;
+  private final SyncPrecision precision;
 
-  /** @param averageState average the optimizer state too (else each worker keeps its own) */
-  public CollectiveAverager(PeerMesh mesh, boolean averageState) {
+  /**
+   * @param averageState average the optimizer state too (else each worker keeps its own)
+   * @param precision how the averages are exchanged; with bfloat16 the caller passes each
+   *     worker's rounded changes ({@link SyncPrecision#contribution}) and applies the average
+   */
+  public CollectiveAverager(PeerMesh mesh, boolean averageState, SyncPrecision precision) {
     this.mesh = mesh;
     this.averageState = averageState;
+    this.precision = precision;
   }
 
   /**
    * What every worker holds after one round's synchronization.
    *
+   * @param params the average of the contributions (with bfloat16, of the changes)
    * @param state the averaged optimizer state, or this worker's own when state is not averaged
    * @param roundBytes what all workers sent for it together
    */
@@ -38,11 +45,14 @@ public final class CollectiveAverager {
     int n = mesh.size();
     int me = mesh.rank();
     float[] state = averageState ? mine.optimizerState() : new float[0];
-    long myBytes = bytesSentPerRound(mine.params().length, state.length, me, n);
+    boolean half = precision == SyncPrecision.BFLOAT16;
+    long myBytes = bytesSentPerRound(mine.params().length, state.length, me, n,
+        precision.bytesPerValue());
     for (int peer = 0; peer < n; peer++) {
       if (peer != me) {
         mesh.send(peer, new SyncFrame(round, mine.examples(), mine.lossSum(), mine.steps(),
-            mine.computeNanos(), myBytes, slice(mine.params(), peer, n), slice(state, peer, n)));
+            mine.computeNanos(), myBytes, slice(mine.params(), peer, n), slice(state, peer, n),
+            half));
       }
     }
     ParameterAccumulator sum = new ParameterAccumulator();
@@ -50,23 +60,24 @@ public final class CollectiveAverager {
     for (int worker = 0; worker < n; worker++) {
       SyncFrame f = worker == me
           ? new SyncFrame(round, mine.examples(), mine.lossSum(), mine.steps(),
-              mine.computeNanos(), myBytes, slice(mine.params(), me, n), slice(state, me, n))
+              mine.computeNanos(), myBytes, slice(mine.params(), me, n), slice(state, me, n),
+              half)
           : expect(mesh.receive(worker, "reduce-scatter of round " + round), round, worker);
       sum.add(new WorkerResult(worker, f.params(), f.state(), f.examples(), f.lossSum(),
           f.steps(), f.computeNanos()));
       roundBytes += f.roundBytes();
     }
-    float[] mineParams = sum.averageParams();
-    float[] mineState = averageState ? sum.averageState() : new float[0];
+    float[] mineParams = precision.exchanged(sum.averageParams());
+    float[] mineState = averageState ? precision.exchanged(sum.averageState()) : new float[0];
     for (int peer = 0; peer < n; peer++) {
       if (peer != me) {
-        mesh.send(peer, SyncFrame.averages(round, mineParams, mineState));
+        mesh.send(peer, SyncFrame.averages(round, mineParams, mineState, half));
       }
     }
     float[] params = new float[mine.params().length];
     float[] averagedState = new float[state.length];
     for (int worker = 0; worker < n; worker++) {
-      SyncFrame f = worker == me ? SyncFrame.averages(round, mineParams, mineState)
+      SyncFrame f = worker == me ? SyncFrame.averages(round, mineParams, mineState, half)
           : expect(mesh.receive(worker, "all-gather of round " + round), round, worker);
       place(f.params(), params, worker, n);
       place(f.state(), averagedState, worker, n);
@@ -80,15 +91,15 @@ public final class CollectiveAverager {
    * averaged slice to each peer in the all-gather. Known before sending, so it travels in the
    * first frames.
    */
-  static long bytesSentPerRound(int params, int state, int me, int n) {
+  static long bytesSentPerRound(int params, int state, int me, int n, int bytesPerValue) {
     long bytes = 0;
     for (int peer = 0; peer < n; peer++) {
       if (peer != me) {
-        bytes += SyncFrame.HEADER_BYTES + (long) Float.BYTES
+        bytes += SyncFrame.HEADER_BYTES + (long) bytesPerValue
             * (sliceLength(params, peer, n) + sliceLength(state, peer, n));
       }
     }
-    return bytes + (long) (n - 1) * (SyncFrame.HEADER_BYTES + (long) Float.BYTES
+    return bytes + (long) (n - 1) * (SyncFrame.HEADER_BYTES + (long) bytesPerValue
         * (sliceLength(params, me, n) + sliceLength(state, me, n)));
   }
 
