@@ -21,8 +21,9 @@ import org.sparktrain.driver.train.SparkSetup;
  * the number of synchronizations and the bytes moved. All runs in one JVM on local[2], two
  * workers, collective synchronization; quality, not speed, is the point here.
  *
- * <p>A configuration is {@code H} (plain averaging) or {@code H:n} (outer Nesterov, with the
- * outer learning rate and momentum from --outer-lr and --outer-momentum), e.g. {@code 5,50,50:n}.
+ * <p>A configuration is {@code H} (plain averaging), {@code H:n} (outer Nesterov, with the
+ * outer learning rate and momentum from --outer-lr and --outer-momentum), and either with
+ * {@code :b} ({@code train.syncPrecision: bfloat16}), e.g. {@code 5,5:b,50,50:n}.
  *
  * <pre>benchmarks/run-outer.sh --mnist DIR [--epochs 3] [--configs 5,50,50:n,100:n]
  *     [--text moby-dick.txt.gz --text-epochs 2 --text-configs 5,50,50:n]</pre>
@@ -65,12 +66,12 @@ public final class OuterBenchmark {
               model: {name: mlp, hidden: [256, 256]}
               train: {epochs: %d, batchSize: 32, workers: 2, averagingFrequency: %d, seed: %d,
                       optimizer: {name: adam, learningRate: 0.001}, sync: collective,
-                      outer: %s}
+                      outer: %s, syncPrecision: %s}
               checkpoint: {everyEpoch: false}
               output: {dir: '%s'}
               """.formatted(images, labels, Mnist.file(mnist, Mnist.TEST_IMAGES),
               Mnist.file(mnist, Mnist.TEST_LABELS), epochs, config.h(), seed,
-              config.outerYaml(outerLr, outerMomentum), tmp.resolve("p1-" + c.replace(':', '-')));
+              config.outerYaml(outerLr, outerMomentum), config.precision(), tmp.resolve("p1-" + c.replace(':', '-')));
           rows.add(run(sc, "P1 MNIST MLP", config, yaml, epochs));
         }
       }
@@ -86,23 +87,24 @@ public final class OuterBenchmark {
               model: {name: gpt, blockSize: 64, layers: 2, width: 64, heads: 4}
               train: {epochs: %d, batchSize: 32, workers: 2, averagingFrequency: %d, seed: %d,
                       optimizer: {name: adam, learningRate: 0.003}, sync: collective,
-                      outer: %s}
+                      outer: %s, syncPrecision: %s}
               checkpoint: {everyEpoch: false}
               output: {dir: '%s'}
               """.formatted(text, epochs, config.h(), seed,
-              config.outerYaml(outerLr, outerMomentum), tmp.resolve("gpt-" + c.replace(':', '-')));
+              config.outerYaml(outerLr, outerMomentum), config.precision(), tmp.resolve("gpt-" + c.replace(':', '-')));
           rows.add(run(sc, "gpt Moby Dick (char)", config, yaml, epochs));
         }
       }
     } finally {
       SparktrainRunner.deleteRecursively(tmp);
     }
-    System.out.println("| workload | H | outer | epochs | syncs | bytes moved | quality | "
-        + "train s |");
-    System.out.println("|---|---:|---|---:|---:|---:|---|---:|");
+    System.out.println("| workload | H | outer | sync precision | epochs | syncs | bytes moved "
+        + "| quality | train s |");
+    System.out.println("|---|---:|---|---|---:|---:|---:|---|---:|");
     for (Map<String, Object> r : rows) {
-      System.out.println(String.format(Locale.ROOT, "| %s | %d | %s | %d | %,d | %,d | %s | %.0f |",
-          r.get("workload"), r.get("h"), r.get("outer"), r.get("epochs"), r.get("syncs"),
+      System.out.println(String.format(Locale.ROOT,
+          "| %s | %d | %s | %s | %d | %,d | %,d | %s | %.0f |", r.get("workload"), r.get("h"),
+          r.get("outer"), r.get("precision"), r.get("epochs"), r.get("syncs"),
           r.get("bytesMoved"), r.get("quality"), (Double) r.get("trainSeconds")));
     }
     System.out.println(BenchJson.line(rows));
@@ -112,13 +114,14 @@ public final class OuterBenchmark {
 
   private static Map<String, Object> run(JavaSparkContext sc, String workload, Config config,
       String yaml, int epochs) throws Exception {
-    BenchJson.log("outer", workload + " H=" + config.h() + (config.outer() ? " outer" : ""));
+    BenchJson.log("outer", workload + " " + config);
     TrainJob.Result result = TrainJob.run(sc, JobSpecParser.parse(yaml, null), false);
     List<RoundMetrics> history = result.model().history();
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("workload", workload);
     row.put("h", config.h());
     row.put("outer", config.outer() ? "nesterov" : "none");
+    row.put("precision", config.precision());
     row.put("epochs", epochs);
     row.put("syncs", history.size());
     row.put("bytesMoved", history.stream().mapToLong(RoundMetrics::bytesMoved).sum());
@@ -137,19 +140,29 @@ public final class OuterBenchmark {
     return row;
   }
 
-  /** {@code H} or {@code H:n}. */
-  record Config(int h, boolean outer) {
+  /** {@code H}, then optionally {@code :n} (outer Nesterov) and {@code :b} (bfloat16). */
+  record Config(int h, boolean outer, boolean bfloat16) {
     static Config parse(String s) {
       String[] parts = s.split(":");
-      if (parts.length > 2 || parts.length == 2 && !parts[1].equals("n")) {
-        BenchArgs.fail("bad configuration '" + s + "' (H or H:n)", USAGE);
+      boolean outer = false;
+      boolean bfloat16 = false;
+      for (int i = 1; i < parts.length; i++) {
+        switch (parts[i]) {
+          case "n" -> outer = true;
+          case "b" -> bfloat16 = true;
+          default -> BenchArgs.fail("bad configuration '" + s + "' (H[:n][:b])", USAGE);
+        }
       }
-      return new Config(Integer.parseInt(parts[0]), parts.length == 2);
+      return new Config(Integer.parseInt(parts[0]), outer, bfloat16);
     }
 
     String outerYaml(double lr, double momentum) {
       return outer ? "{name: nesterov, learningRate: " + lr + ", momentum: " + momentum + "}"
           : "{name: none}";
+    }
+
+    String precision() {
+      return bfloat16 ? "bfloat16" : "float32";
     }
   }
 }

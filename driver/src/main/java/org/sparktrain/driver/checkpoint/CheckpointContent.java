@@ -2,6 +2,7 @@ package org.sparktrain.driver.checkpoint;
 
 import java.util.List;
 import org.sparktrain.driver.output.RoundMetrics;
+import org.sparktrain.driver.train.SliceWriter;
 import org.sparktrain.driver.train.TrainingLoop;
 import org.sparktrain.worker.data.Normalizer;
 import org.sparktrain.worker.train.ModelSnapshot;
@@ -12,17 +13,20 @@ import org.sparktrain.worker.train.ModelSnapshot;
  *
  * @param round the last completed round; training resumes at {@code round + 1}
  * @param best with early stopping, the best validated parameters so far; else null
+ * @param workerFiles the parameter and optimizer-state files the workers already wrote into the
+ *     round's folder (then the store writes only the rest); empty when it writes them all
  */
 public record CheckpointContent(long round, ModelSnapshot snapshot, String modelConfigJson,
     Normalizer normalizer, String specYaml, List<RoundMetrics> history, long examples,
-    double trainSeconds, long createdAtMillis, TrainingLoop.Best best) {
+    double trainSeconds, long createdAtMillis, TrainingLoop.Best best,
+    List<SliceWriter.WrittenFile> workerFiles) {
 
   /** A checkpoint of a run without early stopping. */
   public CheckpointContent(long round, ModelSnapshot snapshot, String modelConfigJson,
       Normalizer normalizer, String specYaml, List<RoundMetrics> history, long examples,
       double trainSeconds, long createdAtMillis) {
     this(round, snapshot, modelConfigJson, normalizer, specYaml, history, examples, trainSeconds,
-        createdAtMillis, null);
+        createdAtMillis, null, List.of());
   }
 
   public TrainingLoop.Progress toProgress() {

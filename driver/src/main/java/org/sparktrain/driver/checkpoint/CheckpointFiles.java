@@ -23,9 +23,25 @@ final class CheckpointFiles {
   /** With early stopping: the best validated parameters (their round is in the state). */
   static final String BEST_PARAMS = "best-params.bin";
   static final String MANIFEST = "_MANIFEST.json";
+  /** Checkpoints written by collective workers: slices and per-worker states, numbered. */
+  static final String PARAMS_PART = "params.part-";
+  static final String STATE_PART = "optimizer-state.part-";
+  static final String WORKER_STATE = "optimizer-state.worker-";
   private static final int CHUNK_FLOATS = 1 << 18;
 
   private CheckpointFiles() {}
+
+  static String paramsPart(int k) {
+    return PARAMS_PART + String.format("%05d", k) + ".bin";
+  }
+
+  static String statePart(int k) {
+    return STATE_PART + String.format("%05d", k) + ".bin";
+  }
+
+  static String workerState(int k) {
+    return WORKER_STATE + String.format("%05d", k) + ".bin";
+  }
 
   static void writeFloats(DataOutputStream out, float[] values) throws IOException {
     out.writeInt(values.length);

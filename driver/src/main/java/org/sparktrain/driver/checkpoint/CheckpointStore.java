@@ -64,19 +64,31 @@ public final class CheckpointStore {
   /** Writes all files, then the manifest. A failed write leaves no manifest behind. */
   public void write(CheckpointContent c) throws IOException {
     Path dir = roundDir(c.round());
-    if (fs.exists(dir)) {
-      fs.delete(dir, true); // an earlier, failed attempt at this round
-    }
-    fs.mkdirs(dir);
     List<Map<String, Object>> files = new ArrayList<>();
-    files.add(writeFile(dir, CheckpointFiles.PARAMS,
-        out -> CheckpointFiles.writeFloats(out, c.snapshot().params())));
-    files.add(writeFile(dir, CheckpointFiles.OPTIMIZER_STATE, out -> {
-      out.writeInt(c.snapshot().optimizerStates().length);
-      for (float[] state : c.snapshot().optimizerStates()) {
-        CheckpointFiles.writeFloats(out, state);
+    if (c.workerFiles().isEmpty()) {
+      if (fs.exists(dir)) {
+        fs.delete(dir, true); // an earlier, failed attempt at this round
       }
-    }));
+      fs.mkdirs(dir);
+      files.add(writeFile(dir, CheckpointFiles.PARAMS,
+          out -> CheckpointFiles.writeFloats(out, c.snapshot().params())));
+      files.add(writeFile(dir, CheckpointFiles.OPTIMIZER_STATE, out -> {
+        out.writeInt(c.snapshot().optimizerStates().length);
+        for (float[] state : c.snapshot().optimizerStates()) {
+          CheckpointFiles.writeFloats(out, state);
+        }
+      }));
+    } else {
+      // The workers wrote parameters and optimizer state into this folder; the manifest below
+      // vouches for them by the sizes and digests they reported.
+      for (org.sparktrain.driver.train.SliceWriter.WrittenFile f : c.workerFiles()) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("name", f.name());
+        entry.put("bytes", f.bytes());
+        entry.put("sha256", f.sha256());
+        files.add(entry);
+      }
+    }
     if (c.snapshot().outerMomentum().length > 0) {
       files.add(writeFile(dir, CheckpointFiles.OUTER_MOMENTUM,
           out -> CheckpointFiles.writeFloats(out, c.snapshot().outerMomentum())));
@@ -184,14 +196,22 @@ public final class CheckpointStore {
           + inspection.info().problem());
     }
     Map<String, byte[]> bytes = inspection.files();
-    DataInputStream params = new DataInputStream(new ByteArrayInputStream(
-        bytes.get(CheckpointFiles.PARAMS)));
-    DataInputStream state = new DataInputStream(new ByteArrayInputStream(
-        bytes.get(CheckpointFiles.OPTIMIZER_STATE)));
-    float[] p = CheckpointFiles.readFloats(params, CheckpointFiles.PARAMS);
-    float[][] states = new float[state.readInt()][];
-    for (int i = 0; i < states.length; i++) {
-      states[i] = CheckpointFiles.readFloats(state, CheckpointFiles.OPTIMIZER_STATE);
+    float[] p;
+    float[][] states;
+    if (bytes.containsKey(CheckpointFiles.PARAMS)) {
+      p = optionalFloats(bytes, CheckpointFiles.PARAMS);
+      DataInputStream state = new DataInputStream(new ByteArrayInputStream(
+          bytes.get(CheckpointFiles.OPTIMIZER_STATE)));
+      states = new float[state.readInt()][];
+      for (int i = 0; i < states.length; i++) {
+        states[i] = CheckpointFiles.readFloats(state, CheckpointFiles.OPTIMIZER_STATE);
+      }
+    } else {
+      p = concatenate(numbered(bytes, CheckpointFiles::paramsPart));
+      List<float[]> shared = numbered(bytes, CheckpointFiles::statePart);
+      List<float[]> own = numbered(bytes, CheckpointFiles::workerState);
+      states = !shared.isEmpty() ? new float[][] {concatenate(shared)}
+          : own.toArray(new float[0][]);
     }
     float[] momentum = optionalFloats(bytes, CheckpointFiles.OUTER_MOMENTUM);
     float[] best = optionalFloats(bytes, CheckpointFiles.BEST_PARAMS);
@@ -199,6 +219,30 @@ public final class CheckpointStore {
     String config = new String(bytes.get(CheckpointFiles.MODEL_CONFIG),
         java.nio.charset.StandardCharsets.UTF_8);
     return TrainingStateJson.fromJson(training, p, states, momentum, best, config);
+  }
+
+  /** The files {@code name(0)}, {@code name(1)}, ... up to the first one missing. */
+  private static List<float[]> numbered(Map<String, byte[]> bytes,
+      java.util.function.IntFunction<String> name) throws IOException {
+    List<float[]> parts = new ArrayList<>();
+    for (int k = 0; bytes.containsKey(name.apply(k)); k++) {
+      parts.add(optionalFloats(bytes, name.apply(k)));
+    }
+    return parts;
+  }
+
+  private static float[] concatenate(List<float[]> parts) {
+    int length = 0;
+    for (float[] part : parts) {
+      length += part.length;
+    }
+    float[] all = new float[length];
+    int at = 0;
+    for (float[] part : parts) {
+      System.arraycopy(part, 0, all, at, part.length);
+      at += part.length;
+    }
+    return all;
   }
 
   /** A float file that only some checkpoints have: empty when absent. */
@@ -291,11 +335,15 @@ public final class CheckpointStore {
       }
       files.put(name, content);
     }
-    for (String required : new String[] {CheckpointFiles.PARAMS,
-        CheckpointFiles.OPTIMIZER_STATE, CheckpointFiles.MODEL_CONFIG,
-        CheckpointFiles.TRAINING_STATE}) {
-      if (!files.containsKey(required)) {
-        return invalid(round, dir, manifestPath + " does not list " + required);
+    // Parameters and state are whole files from the driver or slices from the workers.
+    boolean sliced = files.containsKey(CheckpointFiles.paramsPart(0));
+    String[] required = sliced
+        ? new String[] {CheckpointFiles.MODEL_CONFIG, CheckpointFiles.TRAINING_STATE}
+        : new String[] {CheckpointFiles.PARAMS, CheckpointFiles.OPTIMIZER_STATE,
+            CheckpointFiles.MODEL_CONFIG, CheckpointFiles.TRAINING_STATE};
+    for (String name : required) {
+      if (!files.containsKey(name)) {
+        return invalid(round, dir, manifestPath + " does not list " + name);
       }
     }
     return new Inspection(read.info(), files);
@@ -306,7 +354,7 @@ public final class CheckpointStore {
         Map.of());
   }
 
-  private static MessageDigest sha256() {
+  static MessageDigest sha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {

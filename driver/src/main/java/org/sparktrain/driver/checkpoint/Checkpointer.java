@@ -10,9 +10,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.apache.hadoop.conf.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.spec.JobSpec;
+import org.sparktrain.driver.train.SliceWriter;
 import org.sparktrain.driver.train.TrainingLoop;
 import org.sparktrain.worker.data.Normalizer;
 import org.sparktrain.worker.train.EpochSchedule;
@@ -36,6 +38,8 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
   private final String modelConfigJson;
   private final String specYaml;
   private final Normalizer normalizer;
+  /** Set when workers may write checkpoint slices (see {@link #withWorkerWrites}). */
+  private Configuration workerConf;
   private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "checkpoint-writer");
     t.setDaemon(true);
@@ -62,6 +66,41 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
     this.normalizer = normalizer;
   }
 
+  /**
+   * Lets the workers of collective stretches write the parameter and optimizer-state files of
+   * checkpoints due at a stretch's end, with this Hadoop configuration. Only for a store every
+   * executor reaches as the driver does: not a driver-local {@code file://} folder on a cluster.
+   */
+  public Checkpointer withWorkerWrites(Configuration conf) {
+    this.workerConf = conf;
+    return this;
+  }
+
+  /**
+   * Where the workers write their slices of the checkpoint that will be due after round
+   * {@code boundary - 1} by round count or epoch end; null when none is due then (a time-based
+   * checkpoint is only known at the boundary, and the driver writes it) or workers may not
+   * write here.
+   */
+  public SliceWriter checkpointSlices(long boundary, EpochSchedule schedule) {
+    if (workerConf == null || !dueByRound(boundary, schedule)) {
+      return null;
+    }
+    try {
+      store.delete(boundary - 1); // leftovers of an attempt that never committed
+    } catch (IOException e) {
+      LOG.warn("could not clear {} for the workers' checkpoint slices ({}); the driver will "
+          + "write it", store.roundUri(boundary - 1), e.getMessage());
+      return null;
+    }
+    return new CheckpointSlices(store.roundUri(boundary - 1), workerConf);
+  }
+
+  private boolean dueByRound(long done, EpochSchedule schedule) {
+    return policy.everyRounds() > 0 && done % policy.everyRounds() == 0
+        || policy.everyEpoch() && done % schedule.roundsPerEpoch() == 0;
+  }
+
   @Override
   public void onRound(org.sparktrain.driver.output.RoundMetrics metrics, EpochSchedule schedule) {
     failIfStopped();
@@ -71,8 +110,7 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
   public void onBoundary(TrainingLoop.Progress after, EpochSchedule schedule) {
     failIfStopped();
     long done = after.nextRound();
-    boolean due = policy.everyRounds() > 0 && done % policy.everyRounds() == 0
-        || policy.everyEpoch() && done % schedule.roundsPerEpoch() == 0
+    boolean due = dueByRound(done, schedule)
         || policy.everyMinutes() > 0
             && System.nanoTime() - lastSubmitNanos >= policy.everyMinutes() * 60e9;
     if (due) {
@@ -102,7 +140,7 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
     CheckpointContent content = new CheckpointContent(progress.nextRound() - 1,
         progress.snapshot(), modelConfigJson, normalizer, specYaml,
         List.copyOf(progress.history()), progress.examples(), progress.trainSeconds(),
-        System.currentTimeMillis(), progress.best());
+        System.currentTimeMillis(), progress.best(), progress.checkpointFiles());
     lastSubmitNanos = System.nanoTime();
     lastSubmittedRound = content.round();
     synchronized (lock) {

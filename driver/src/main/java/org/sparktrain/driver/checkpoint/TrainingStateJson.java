@@ -61,7 +61,7 @@ final class TrainingStateJson {
         ? new TrainingLoop.Best(j.get("bestRound").asLong(), bestParams) : null;
     return new CheckpointContent(j.get("round").asLong(), snapshot, modelConfig, normalizer,
         j.get("spec").asText(), history, j.get("examples").asLong(),
-        j.get("trainSeconds").asDouble(), j.get("createdAt").asLong(), best);
+        j.get("trainSeconds").asDouble(), j.get("createdAt").asLong(), best, List.of());
   }
 
   private static float[] floats(JsonNode array) {

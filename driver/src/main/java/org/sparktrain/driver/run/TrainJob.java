@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.Optional;
 import org.sparktrain.driver.checkpoint.CheckpointContent;
 import org.sparktrain.driver.checkpoint.CheckpointException;
 import org.sparktrain.driver.checkpoint.CheckpointStore;
@@ -18,17 +18,18 @@ import org.sparktrain.driver.data.PreparedData;
 import org.sparktrain.driver.output.Json;
 import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.output.ReportWriter;
+import org.sparktrain.driver.output.RoundMetrics;
 import org.sparktrain.driver.output.RunDirectory;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.SpecYaml;
 import org.sparktrain.driver.train.BackendCheck;
 import org.sparktrain.driver.train.OffHeapPreCheck;
-import org.sparktrain.driver.output.RoundMetrics;
+import org.sparktrain.driver.train.SliceWriter;
 import org.sparktrain.driver.train.SyncChoice;
-import org.sparktrain.worker.train.EpochSchedule;
 import org.sparktrain.driver.train.TrainedModel;
 import org.sparktrain.driver.train.TrainingLoop;
 import org.sparktrain.worker.eval.EvalResult;
+import org.sparktrain.worker.train.EpochSchedule;
 
 /**
  * One training run, top to bottom: log the spec, prepare data, train, test, write the run
@@ -76,6 +77,9 @@ public final class TrainJob {
           data.numFeatures(), spec.train().batchSize()), spec.train().workers());
       try (Checkpointer checkpointer = new Checkpointer(store, spec.checkpoint(),
           loop.settings().configJson(), specYaml, data.normalizer())) {
+        if (workersReach(store.uri(), sc.master())) {
+          checkpointer.withWorkerWrites(sc.hadoopConfiguration());
+        }
         TrainingLoop.Progress from = checkpoint.isPresent()
             ? resumePoint(checkpoint.get(), data, loop, runDir) : loop.freshStart();
         ProgressReporter progress = new ProgressReporter(runDir, spec.train().epochs(),
@@ -90,6 +94,11 @@ public final class TrainJob {
           @Override
           public void onBoundary(TrainingLoop.Progress after, EpochSchedule s) {
             checkpointer.onBoundary(after, s);
+          }
+
+          @Override
+          public SliceWriter checkpointSlices(long boundary, EpochSchedule s) {
+            return checkpointer.checkpointSlices(boundary, s);
           }
         }, from);
         checkpointer.finish(model.finalProgress());
@@ -116,6 +125,15 @@ public final class TrainJob {
         data.release();
       }
     }
+  }
+
+  /**
+   * Whether executors can write into the checkpoint store as the driver does: any shared file
+   * system (HDFS, S3, ...), and a local folder when they run on the driver's machine.
+   */
+  public static boolean workersReach(String storeUri, String master) {
+    String scheme = new org.apache.hadoop.fs.Path(storeUri).toUri().getScheme();
+    return scheme != null && !scheme.equals("file") || master.startsWith("local");
   }
 
   /** Checks the checkpoint belongs to this data and rewinds metrics.jsonl to it. */

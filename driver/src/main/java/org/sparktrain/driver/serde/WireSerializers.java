@@ -13,6 +13,7 @@ import org.sparktrain.worker.eval.EvalResult;
 import org.sparktrain.worker.eval.RegressionMetrics;
 import org.sparktrain.worker.train.ModelSnapshot;
 import org.sparktrain.worker.train.WorkerResult;
+import org.sparktrain.driver.train.SliceWriter;
 import org.sparktrain.driver.train.StretchResult;
 
 /**
@@ -105,6 +106,12 @@ final class WireSerializers {
         for (StretchResult.RoundFigures f : r.rounds()) {
           f.writeTo(data);
         }
+        data.writeInt(r.checkpointFiles().size());
+        for (SliceWriter.WrittenFile f : r.checkpointFiles()) {
+          data.writeUTF(f.name());
+          data.writeLong(f.bytes());
+          data.writeUTF(f.sha256());
+        }
         data.flush();
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e);
@@ -119,15 +126,21 @@ final class WireSerializers {
       float[] outerMomentum = KryoArrays.readFloats(in);
       int n = in.readInt();
       java.util.List<StretchResult.RoundFigures> rounds = new java.util.ArrayList<>(n);
+      java.util.List<SliceWriter.WrittenFile> files = new java.util.ArrayList<>();
       java.io.DataInputStream data = new java.io.DataInputStream(in);
       try {
         for (int i = 0; i < n; i++) {
           rounds.add(StretchResult.RoundFigures.readFrom(data));
         }
+        int fileCount = data.readInt();
+        for (int i = 0; i < fileCount; i++) {
+          files.add(new SliceWriter.WrittenFile(data.readUTF(), data.readLong(),
+              data.readUTF()));
+        }
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
-      return new StretchResult(partition, params, state, outerMomentum, rounds);
+      return new StretchResult(partition, params, state, outerMomentum, rounds, files);
     }
   }
 

@@ -69,7 +69,7 @@ final class CollectiveSync implements SyncStrategy {
 
   @Override
   public Stretch run(ModelSnapshot from, long first, long until,
-      Consumer<RoundOutcome> live) {
+      Consumer<RoundOutcome> live, SliceWriter slices) {
     long start = System.nanoTime();
     Broadcast<ModelSnapshot> shared = sc.broadcast(from);
     try (RoundFeed feed = RoundFeed.open(driverHost, f -> live.accept(outcome(f, 0)))) {
@@ -77,7 +77,7 @@ final class CollectiveSync implements SyncStrategy {
         sc.setJobDescription("rounds " + first + "-" + (until - 1) + " (collective)");
         RDD<StretchResult> results = shards.rdd().barrier().mapPartitions(
             new CollectiveTask(settings, shared, first, until, averaging, peerTimeoutMs,
-                feed.address()), false, RESULT);
+                feed.address(), slices), false, RESULT);
         try {
           // collect() returns the workers in partition order.
           List<StretchResult> workers = JavaRDD.fromRDD(results, RESULT).collect();
@@ -121,7 +121,20 @@ final class CollectiveSync implements SyncStrategy {
     }
     EpochSchedule.RoundPlan last = outcomes.get(outcomes.size() - 1).plan();
     return new Stretch(outcomes, new ModelSnapshot(workers.get(0).params(), states(workers),
-        last.iteration() + last.steps(), last.epoch(), workers.get(0).outerMomentum()));
+        last.iteration() + last.steps(), last.epoch(), workers.get(0).outerMomentum()),
+        checkpointFiles(workers));
+  }
+
+  /** Every worker's checkpoint slices, or none when any worker could not write its own. */
+  private static List<SliceWriter.WrittenFile> checkpointFiles(List<StretchResult> workers) {
+    List<SliceWriter.WrittenFile> files = new ArrayList<>();
+    for (StretchResult w : workers) {
+      if (w.checkpointFiles().isEmpty()) {
+        return List.of();
+      }
+      files.addAll(w.checkpointFiles());
+    }
+    return files;
   }
 
   private float[][] states(List<StretchResult> workers) {

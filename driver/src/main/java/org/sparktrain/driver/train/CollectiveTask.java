@@ -9,6 +9,8 @@ import java.util.List;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.broadcast.Broadcast;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.train.StretchResult.RoundFigures;
 import org.sparktrain.worker.backend.NativeMemory;
 import org.sparktrain.worker.data.ExampleBlock;
@@ -34,6 +36,7 @@ import scala.runtime.AbstractFunction1;
 final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
     Iterator<StretchResult>> implements Serializable {
   private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(CollectiveTask.class);
 
   private final TrainerSettings settings;
   private final Broadcast<ModelSnapshot> start;
@@ -42,10 +45,16 @@ final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
   private final Averaging averaging;
   private final long peerTimeoutMs;
   private final String feedAddress;
+  private final SliceWriter slices;
 
-  /** @param feedAddress the driver's {@link RoundFeed}, for rank 0's live figures */
+  /**
+   * @param feedAddress the driver's {@link RoundFeed}, for rank 0's live figures
+   * @param slices where to write this worker's slices of the checkpoint due at the end; null
+   *     for none
+   */
   CollectiveTask(TrainerSettings settings, Broadcast<ModelSnapshot> start, long first,
-      long until, Averaging averaging, long peerTimeoutMs, String feedAddress) {
+      long until, Averaging averaging, long peerTimeoutMs, String feedAddress,
+      SliceWriter slices) {
     this.settings = settings;
     this.start = start;
     this.first = first;
@@ -53,6 +62,7 @@ final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
     this.averaging = averaging;
     this.peerTimeoutMs = peerTimeoutMs;
     this.feedAddress = feedAddress;
+    this.slices = slices;
   }
 
   @Override
@@ -68,8 +78,8 @@ final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
       // Closing the connections when Spark kills this task (a peer failed) ends the readers.
       context.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c -> mesh.close());
       mesh.connect(rank, Arrays.asList(context.allGather(mesh.address())));
-      StretchResult result = train(shard, rank, new CollectiveAverager(mesh,
-          averaging.averageState(), averaging.precision()));
+      StretchResult result = train(shard, rank, mesh.size(),
+          new CollectiveAverager(mesh, averaging.averageState(), averaging.precision()));
       return JavaConverters.asScalaIteratorConverter(List.of(result).iterator()).asScala();
     } catch (IOException e) {
       throw new UncheckedIOException("worker " + rank + " of a collective run (rounds " + first
@@ -77,8 +87,8 @@ final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
     }
   }
 
-  private StretchResult train(ExampleBlock shard, int rank, CollectiveAverager averager)
-      throws IOException {
+  private StretchResult train(ExampleBlock shard, int rank, int workers,
+      CollectiveAverager averager) throws IOException {
     List<RoundFigures> rounds = new ArrayList<>();
     PartitionTrainer trainer = new PartitionTrainer(settings);
     ModelSnapshot snapshot = start.value();
@@ -120,6 +130,24 @@ final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
     boolean sendsState = rank == 0 || !averaging.averageState();
     return new StretchResult(rank, rank == 0 ? snapshot.params() : new float[0],
         sendsState ? state : new float[0], rank == 0 ? snapshot.outerMomentum() : new float[0],
-        rounds);
+        rounds, writeSlices(rank, workers, snapshot.params(), state));
+  }
+
+  /**
+   * This worker's slices of the checkpoint due at the stretch's end, if one is. A write that
+   * fails is not the stretch's failure: the driver then writes the whole checkpoint itself.
+   */
+  private List<SliceWriter.WrittenFile> writeSlices(int rank, int workers, float[] params,
+      float[] state) {
+    if (slices == null) {
+      return List.of();
+    }
+    try {
+      return slices.write(rank, workers, params, state, averaging.averageState());
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("worker {} could not write its checkpoint slices for round {} ({}); the driver "
+          + "will write the checkpoint", rank, until - 1, e.toString());
+      return List.of();
+    }
   }
 }

@@ -47,7 +47,7 @@ final class DriverSync implements SyncStrategy {
 
   @Override
   public Stretch run(ModelSnapshot from, long first, long until,
-      Consumer<RoundOutcome> live) {
+      Consumer<RoundOutcome> live, SliceWriter slices) {
     long roundStart = System.nanoTime();
     EpochSchedule.RoundPlan plan = settings.schedule().plan(first);
     // The outer momentum stays on the driver: workers only train.
@@ -62,7 +62,8 @@ final class DriverSync implements SyncStrategy {
     RoundOutcome outcome = new RoundOutcome(plan, sum.meanLoss(), sum.examples(),
         (end - roundStart) / 1e6, sum.maxComputeNanos() / 1e6, (end - averageStart) / 1e6,
         next.withoutOuterMomentum().sizeBytes() * results.size() + sum.resultBytes());
-    return new Stretch(List.of(outcome), next);
+    // The driver holds every result: it writes the checkpoint itself.
+    return new Stretch(List.of(outcome), next, List.of());
   }
 
   /** One Spark job: each shard trains from the broadcast snapshot; results in partition order. */

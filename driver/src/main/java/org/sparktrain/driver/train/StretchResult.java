@@ -15,9 +15,10 @@ import java.util.List;
  *     own state; empty for a stateless optimizer
  * @param outerMomentum rank 0: the outer optimizer's momentum; empty otherwise or without one
  * @param rounds rank 0: one entry per round of the run; empty otherwise
+ * @param checkpointFiles this worker's checkpoint slices, when asked for and written; else empty
  */
 public record StretchResult(int partition, float[] params, float[] state, float[] outerMomentum,
-    List<RoundFigures> rounds) {
+    List<RoundFigures> rounds, List<SliceWriter.WrittenFile> checkpointFiles) {
 
   /** One round as rank 0 saw it; also what the live feed sends the driver. */
   public record RoundFigures(long round, long examples, double meanLoss, long maxComputeNanos,

@@ -20,8 +20,12 @@ interface SyncStrategy {
    * @param live told about rounds as they end, where the strategy can (possibly from another
    *     thread, never after run returns, possibly twice for a round that was rerun); the
    *     returned stretch has every round in any case
+   * @param slices where the workers write their slices of the checkpoint due at {@code until},
+   *     where the strategy has workers that hold the snapshot; null when none is due (or the
+   *     driver writes it)
    */
-  Stretch run(ModelSnapshot from, long first, long until, Consumer<RoundOutcome> live);
+  Stretch run(ModelSnapshot from, long first, long until, Consumer<RoundOutcome> live,
+      SliceWriter slices);
 
   /** The spec's name of this strategy, for logs and the summary. */
   String name();
@@ -30,6 +34,12 @@ interface SyncStrategy {
   record RoundOutcome(EpochSchedule.RoundPlan plan, double meanLoss, long examples,
       double wallMs, double computeMs, double averageMs, long bytesMoved) {}
 
-  /** The rounds of one run and the snapshot after its last round. */
-  record Stretch(List<RoundOutcome> rounds, ModelSnapshot end) {}
+  /**
+   * The rounds of one run and the snapshot after its last round.
+   *
+   * @param checkpointFiles the checkpoint slices every worker wrote, in rank order; empty when
+   *     none were asked for or any worker could not write its own
+   */
+  record Stretch(List<RoundOutcome> rounds, ModelSnapshot end,
+      List<SliceWriter.WrittenFile> checkpointFiles) {}
 }

@@ -39,6 +39,15 @@ public final class TrainingLoop {
      * checkpoints with the collective one.
      */
     default void onBoundary(Progress after, EpochSchedule schedule) {}
+
+    /**
+     * Asked before each stretch: where its workers should write their slices of a checkpoint
+     * that will be taken when the driver next holds the snapshot, after round
+     * {@code boundary - 1}; null when none is due then.
+     */
+    default SliceWriter checkpointSlices(long boundary, EpochSchedule schedule) {
+      return null;
+    }
   }
 
   /**
@@ -48,14 +57,23 @@ public final class TrainingLoop {
    * @param history metrics of the rounds already run
    * @param trainSeconds training wall time spent so far (across resumes)
    * @param best with early stopping, the best validated parameters so far; else null
+   * @param checkpointFiles the slices of this snapshot's checkpoint that the workers already
+   *     wrote (see {@link Listener#checkpointSlices}); empty when the driver writes it all
    */
   public record Progress(ModelSnapshot snapshot, long nextRound, List<RoundMetrics> history,
-      long examples, double trainSeconds, Best best) {
+      long examples, double trainSeconds, Best best,
+      List<SliceWriter.WrittenFile> checkpointFiles) {
 
     /** Progress without early stopping. */
     public Progress(ModelSnapshot snapshot, long nextRound, List<RoundMetrics> history,
         long examples, double trainSeconds) {
       this(snapshot, nextRound, history, examples, trainSeconds, null);
+    }
+
+    /** Progress whose checkpoint the driver writes whole. */
+    public Progress(ModelSnapshot snapshot, long nextRound, List<RoundMetrics> history,
+        long examples, double trainSeconds, Best best) {
+      this(snapshot, nextRound, history, examples, trainSeconds, best, List.of());
     }
   }
 
@@ -168,7 +186,7 @@ public final class TrainingLoop {
         if (o.plan().round() < last) {
           emitter.emit(o, null);
         }
-      });
+      }, listener.checkpointSlices(until, schedule));
       snapshot = stretch.end();
       Map<String, Double> validation = validatesAfter(last)
           ? validationMetrics(snapshot.params()) : null;
@@ -186,7 +204,8 @@ public final class TrainingLoop {
       }
       listener.onBoundary(new Progress(snapshot, until,
           java.util.Collections.unmodifiableList(history), examples,
-          from.trainSeconds() + (System.nanoTime() - start) / 1e9, best), schedule);
+          from.trainSeconds() + (System.nanoTime() - start) / 1e9, best,
+          stretch.checkpointFiles()), schedule);
       round = until;
     }
     if (stoppedAfter != null) {

@@ -77,7 +77,10 @@ class KryoRegistrationTest {
     StretchResult.RoundFigures figures = new StretchResult.RoundFigures(7, 64, 0.25, 11, 22,
         3, 4096);
     StretchResult stretch = roundTrip(new StretchResult(0, new float[] {1f, 2f},
-        new float[] {3f}, new float[] {4f, 5f}, java.util.List.of(figures, figures)));
+        new float[] {3f}, new float[] {4f, 5f}, java.util.List.of(figures, figures),
+        java.util.List.of(new SliceWriter.WrittenFile("params.part-00000.bin", 12, "ab"))));
+    assertThat(stretch.checkpointFiles()).containsExactly(
+        new SliceWriter.WrittenFile("params.part-00000.bin", 12, "ab"));
     assertThat(stretch.params()).containsExactly(1f, 2f);
     assertThat(stretch.state()).containsExactly(3f);
     assertThat(stretch.outerMomentum()).containsExactly(4f, 5f);

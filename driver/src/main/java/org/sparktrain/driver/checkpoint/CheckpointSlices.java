@@ -1,0 +1,80 @@
+package org.sparktrain.driver.checkpoint;
+
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.sparktrain.driver.train.SliceWriter;
+
+/**
+ * Writes a worker's slices of a checkpoint from inside a collective stretch, in the store's
+ * format: worker k of n writes slice k of the parameters ({@code params.part-K.bin}) and of the
+ * shared optimizer state ({@code optimizer-state.part-K.bin}), or its own whole state
+ * ({@code optimizer-state.worker-K.bin}). Slice k is [k * length / n, (k + 1) * length / n), as
+ * in the averaging. The driver lists what the workers return in the manifest, which it writes
+ * last, so a checkpoint whose slices are incomplete is never trusted.
+ */
+final class CheckpointSlices implements SliceWriter {
+  private static final long serialVersionUID = 1L;
+
+  private final String roundDirUri;
+  private transient Configuration conf;
+
+  CheckpointSlices(String roundDirUri, Configuration conf) {
+    this.roundDirUri = roundDirUri;
+    this.conf = conf;
+  }
+
+  @Override
+  public List<WrittenFile> write(int rank, int workers, float[] params, float[] state,
+      boolean sharedState) throws IOException {
+    Path dir = new Path(roundDirUri);
+    FileSystem fs = dir.getFileSystem(conf);
+    List<WrittenFile> files = new ArrayList<>();
+    files.add(write(fs, dir, CheckpointFiles.paramsPart(rank), slice(params, rank, workers)));
+    if (state.length > 0) {
+      files.add(sharedState
+          ? write(fs, dir, CheckpointFiles.statePart(rank), slice(state, rank, workers))
+          : write(fs, dir, CheckpointFiles.workerState(rank), state));
+    }
+    return files;
+  }
+
+  private static WrittenFile write(FileSystem fs, Path dir, String name, float[] values)
+      throws IOException {
+    MessageDigest sha = CheckpointStore.sha256();
+    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
+        new DigestOutputStream(fs.create(new Path(dir, name), true), sha), 1 << 20))) {
+      CheckpointFiles.writeFloats(out, values);
+      out.flush();
+      return new WrittenFile(name, out.size(), HexFormat.of().formatHex(sha.digest()));
+    }
+  }
+
+  static float[] slice(float[] values, int k, int n) {
+    return Arrays.copyOfRange(values, (int) ((long) values.length * k / n),
+        (int) ((long) values.length * (k + 1) / n));
+  }
+
+  // The Hadoop configuration (file system settings, credentials) travels with the task.
+  private void writeObject(ObjectOutputStream out) throws IOException {
+    out.defaultWriteObject();
+    conf.write(out);
+  }
+
+  private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+    in.defaultReadObject();
+    conf = new Configuration(false);
+    conf.readFields(in);
+  }
+}
