@@ -150,6 +150,33 @@ public final class SpecBuilder {
     return optimizer("adam", learningRate);
   }
 
+  /** Linear warmup over {@code warmupSteps} steps per worker, then cosine decay to zero. */
+  public SpecBuilder warmupCosine(int warmupSteps) {
+    return set("train.optimizer.warmupSteps", warmupSteps).set("train.optimizer.decay", "cosine");
+  }
+
+  /** {@code train.syncPrecision}: float32, or bfloat16 (half the synchronized bytes). */
+  public SpecBuilder syncPrecision(String precision) {
+    return set("train.syncPrecision", precision);
+  }
+
+  /** DiLoCo's outer step: Nesterov momentum on each round's averaged change. */
+  public SpecBuilder outerNesterov(double learningRate, double momentum) {
+    Map<String, Object> outer = new LinkedHashMap<>();
+    outer.put("name", "nesterov");
+    outer.put("learningRate", learningRate);
+    outer.put("momentum", momentum);
+    return set("train.outer", outer);
+  }
+
+  /** Stop after {@code patience} validations without a better {@code metric}; keep the best. */
+  public SpecBuilder earlyStopping(String metric, int patience) {
+    Map<String, Object> stopping = new LinkedHashMap<>();
+    stopping.put("metric", metric);
+    stopping.put("patience", patience);
+    return set("train.earlyStopping", stopping);
+  }
+
   public SpecBuilder seed(long seed) {
     // An Integer where it fits, as YAML gives, so toMap() equals the YAML file's map.
     if (seed == (int) seed) {

@@ -81,6 +81,21 @@ class SpecBuilderTest {
   }
 
   @Test
+  void trainingControls() {
+    JobSpec spec = minimal().split(0.8, 0.1, 0.1).warmupCosine(20).syncPrecision("bfloat16")
+        .outerNesterov(0.8, 0.5).earlyStopping("macroF1", 4).build();
+    assertThat(spec.train().optimizer().warmupSteps()).isEqualTo(20);
+    assertThat(spec.train().optimizer().decay())
+        .isEqualTo(org.sparktrain.worker.optim.OptimizerConfig.Decay.COSINE);
+    assertThat(spec.train().syncPrecision())
+        .isEqualTo(org.sparktrain.worker.sync.SyncPrecision.BFLOAT16);
+    assertThat(spec.train().outer())
+        .isEqualTo(new org.sparktrain.worker.optim.OuterOptimizer(0.8, 0.5));
+    assertThat(spec.train().earlyStopping())
+        .isEqualTo(new JobSpec.EarlyStopping("macroF1", 4, 0));
+  }
+
+  @Test
   void setReachesEveryKeyAndUnknownKeysAreRejected() {
     JobSpec spec = minimal().set("checkpoint.keepLast", 5).set("train.averageOptimizerState",
         false).build();
