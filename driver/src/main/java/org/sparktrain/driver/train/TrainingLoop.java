@@ -187,6 +187,19 @@ public final class TrainingLoop {
           emitter.emit(o, null);
         }
       }, listener.checkpointSlices(until, schedule));
+      long diverged = Divergence.firstDiverged(stretch);
+      if (diverged >= 0) {
+        // The rounds up to the diverged one go to the metrics; nothing reaches a checkpoint.
+        for (SyncStrategy.RoundOutcome o : stretch.rounds()) {
+          if (o.plan().round() <= diverged) {
+            emitter.emit(o, null);
+          }
+          if (o.plan().round() == diverged) {
+            throw Divergence.error(diverged, o.plan().epoch(), o.meanLoss(),
+                spec.train().optimizer());
+          }
+        }
+      }
       snapshot = stretch.end();
       Map<String, Double> validation = validatesAfter(last)
           ? validationMetrics(snapshot.params()) : null;
