@@ -134,7 +134,7 @@ public final class FamilyBenchmark {
   /** A language model's example is a block whose blockSize next tokens are all predicted. */
   private static void report(JobSpec spec, long examples, double seconds,
       Map<String, Object> out) {
-    int perExample = spec.model().languageModel()
+    int perExample = spec.model().kind().languageModel()
         ? ((TransformerConfig) spec.model()).blockSize() : 1;
     out.put("unit", perExample > 1 ? "tokens/s" : "examples/s");
     out.put("examples", examples);

@@ -19,6 +19,7 @@ import org.sparktrain.worker.data.LabelRule;
 import org.sparktrain.worker.data.Normalizer;
 import org.sparktrain.worker.data.ParsedRecord;
 import org.sparktrain.worker.data.SeedMixer;
+import org.sparktrain.worker.model.ModelConfig;
 import scala.Tuple2;
 
 /**
@@ -57,7 +58,7 @@ public final class DataPreparation {
       }
       return TextPreparation.prepare(sc, spec);
     }
-    if (spec.model().textClassifier()) {
+    if (spec.model().kind() == ModelConfig.Kind.TEXT_CLASSES) {
       if (selection.crossValidation()) {
         throw new IllegalArgumentException("crossval is not supported for bert-classifier");
       }

@@ -170,7 +170,7 @@ public final class TrainJob {
     }
     Map<String, Object> throughput = new LinkedHashMap<>();
     throughput.put("examplesPerSec", model.examplesPerSec());
-    if (spec.model().languageModel()) {
+    if (spec.model().kind().languageModel()) {
       // An example is a block of blockSize + 1 tokens, of which blockSize are predicted.
       throughput.put("tokensPerSec", model.examplesPerSec() * (data.numFeatures() - 1));
     }

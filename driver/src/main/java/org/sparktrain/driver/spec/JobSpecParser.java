@@ -117,7 +117,7 @@ public final class JobSpecParser {
     int labelColumn = d.integer("labelColumn", -1, Integer.MIN_VALUE, Integer.MAX_VALUE);
     boolean header = d.bool("header", false);
     int numClasses;
-    if (model.languageModel()) {
+    if (model.kind().languageModel()) {
       // The vocabulary is the tokenizer's, trained on the data.
       numClasses = d.integer("numClasses", 0, 0, 0);
     } else if (!model.classification()) {
@@ -151,12 +151,12 @@ public final class JobSpecParser {
           + " is only allowed for format idx (got format " + format.name().toLowerCase() + ")");
     }
     JobSpec.Text text = null;
-    if ((format == Format.TEXT) != model.languageModel()) {
+    if ((format == Format.TEXT) != model.kind().languageModel()) {
       throw new SpecException(d.pathOf("format") + ": " + format.name().toLowerCase()
           + " does not go with model " + model.name() + " (format text is for language models, "
           + "gpt and bert; the others read csv, idx or libsvm)");
     }
-    boolean textClassifier = model.textClassifier();
+    boolean textClassifier = model.kind() == ModelConfig.Kind.TEXT_CLASSES;
     if (textClassifier && format != Format.CSV) {
       throw new SpecException(d.pathOf("format") + ": " + format.name().toLowerCase()
           + " does not go with model bert-classifier (it reads csv: a text column and a label)");
@@ -208,7 +208,7 @@ public final class JobSpecParser {
     AugmentationConfig augmentation = null;
     if (p.has("augmentation")) {
       augmentation = parseAugmentation(p.section("augmentation"));
-      if (model.languageModel()) {
+      if (model.kind().languageModel()) {
         throw new SpecException(p.pathOf("augmentation") + " is for images; model "
             + model.name() + " reads text");
       }
@@ -326,14 +326,12 @@ public final class JobSpecParser {
 
   /** The validation metrics a model reports, the first being the default to stop on. */
   private static java.util.List<String> validationMetrics(ModelConfig model) {
-    if (model.maskedLanguageModel()) {
-      return java.util.List.of("maskedLoss", "maskedAccuracy");
-    }
-    if (model.languageModel()) {
-      return java.util.List.of("loss", "perplexity");
-    }
-    return model.classification() ? java.util.List.of("accuracy", "macroF1")
-        : java.util.List.of("mse", "mae", "r2");
+    return switch (model.kind()) {
+      case MASKED_TOKENS -> java.util.List.of("maskedLoss", "maskedAccuracy");
+      case NEXT_TOKEN -> java.util.List.of("loss", "perplexity");
+      case CLASSES, TEXT_CLASSES -> java.util.List.of("accuracy", "macroF1");
+      case VALUES -> java.util.List.of("mse", "mae", "r2");
+    };
   }
 
   private static JobSpec.EarlyStopping parseEarlyStopping(SpecNode e, ModelConfig model) {

@@ -309,7 +309,7 @@ public final class TrainingLoop {
 
   public EvalResult evaluate(org.apache.spark.api.java.JavaRDD<org.sparktrain.worker.data
       .ExampleBlock> blocks, float[] params) {
-    if (spec.model().languageModel()) {
+    if (spec.model().kind().languageModel()) {
       // Language models are judged on validation loss; a text corpus has no test split.
       return EvalResult.empty(false, 0);
     }
@@ -323,7 +323,7 @@ public final class TrainingLoop {
    * language model's (see {@link LanguageModelMetrics}).
    */
   Map<String, Double> validationMetrics(float[] params) {
-    if (spec.model().languageModel()) {
+    if (spec.model().kind().languageModel()) {
       return languageModelMetrics.validate(params);
     }
     return evaluate(data.validation(), params).scalars();

@@ -31,14 +31,14 @@ record TrainingSetup(NetworkConfig conf, Network driverNet, TrainerSettings sett
         : Tokenizer.fromJson(data.tokenizerJson());
     ModelConfig model = spec.model();
     // A text classifier's inputs are token ids: its input size is the vocabulary.
-    int inputs = model.textClassifier() ? tokenizer.vocabSize() : data.numFeatures();
+    int inputs = model.kind() == ModelConfig.Kind.TEXT_CLASSES ? tokenizer.vocabSize()
+        : data.numFeatures();
     EpochSchedule schedule = new EpochSchedule(data.smallestShard(), t.batchSize(),
         t.averagingFrequency(), t.seed());
     NetworkConfig conf = model.build(inputs, data.numClasses(), optimizer(t, schedule),
         t.seed());
     Network driverNet = conf.newNetwork();
-    if (model instanceof TransformerConfig transformer && model.textClassifier()
-        && transformer.pretrained() != null) {
+    if (model instanceof TransformerConfig transformer && transformer.pretrained() != null) {
       PretrainedEncoder.copyInto(driverNet, transformer.pretrained(), sc.hadoopConfiguration());
     }
     int threads = t.threadsPerWorker() > 0 ? t.threadsPerWorker()
@@ -51,22 +51,22 @@ record TrainingSetup(NetworkConfig conf, Network driverNet, TrainerSettings sett
   /** The model's kind of task, with what its minibatches need. */
   static Task task(JobSpec spec, PreparedData data, Tokenizer tokenizer) {
     ModelConfig model = spec.model();
-    if (model.maskedLanguageModel()) {
-      return new Task.MaskedTokens(MaskingPolicy.bert(tokenizer), spec.train().seed());
-    }
-    if (model.languageModel()) {
-      return new Task.NextToken();
-    }
-    if (model.textClassifier()) {
-      return new Task.TokenRows(data.numClasses(), tokenizer.specialTokens().pad());
-    }
-    AugmentationConfig augmentation = spec.preprocess().augmentation();
-    if (augmentation != null) {
-      int[] shape = model.imageShape(data.numFeatures());
-      return new Task.Images(data.numClasses(), new ImageAugmenter(augmentation, shape[2],
-          shape[0], shape[1], spec.train().seed()));
-    }
-    return new Task.Rows(model.oneHotLabels(), model.outputWidth(data.numClasses()));
+    return switch (model.kind()) {
+      case MASKED_TOKENS -> new Task.MaskedTokens(MaskingPolicy.bert(tokenizer),
+          spec.train().seed());
+      case NEXT_TOKEN -> new Task.NextToken();
+      case TEXT_CLASSES -> new Task.TokenRows(data.numClasses(),
+          tokenizer.specialTokens().pad());
+      case CLASSES, VALUES -> {
+        AugmentationConfig augmentation = spec.preprocess().augmentation();
+        if (augmentation == null) {
+          yield new Task.Rows(model.oneHotLabels(), model.outputWidth(data.numClasses()));
+        }
+        int[] shape = model.imageShape(data.numFeatures());
+        yield new Task.Images(data.numClasses(), new ImageAugmenter(augmentation, shape[2],
+            shape[0], shape[1], spec.train().seed()));
+      }
+    };
   }
 
   /**

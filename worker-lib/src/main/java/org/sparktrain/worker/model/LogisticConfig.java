@@ -21,8 +21,8 @@ public record LogisticConfig() implements ModelConfig {
   }
 
   @Override
-  public boolean classification() {
-    return true;
+  public Kind kind() {
+    return Kind.CLASSES;
   }
 
   @Override

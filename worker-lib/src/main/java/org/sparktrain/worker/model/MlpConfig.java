@@ -42,8 +42,8 @@ public record MlpConfig(int[] hidden, Activation activation, double dropout, boo
   }
 
   @Override
-  public boolean classification() {
-    return !regression;
+  public Kind kind() {
+    return regression ? Kind.VALUES : Kind.CLASSES;
   }
 
   @Override

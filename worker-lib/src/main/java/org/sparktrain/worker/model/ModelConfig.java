@@ -13,32 +13,40 @@ public sealed interface ModelConfig extends Serializable
   /** Zoo name as written in the job spec. */
   String name();
 
-  /** Whether labels are class indices (true) or regression targets. */
-  boolean classification();
+  /** What a model learns, which decides how its data is read, batched and judged. */
+  enum Kind {
+    /** Rows of numbers, a class each (mlp, logistic, resnet). */
+    CLASSES,
+    /** Rows of numbers, a value each (mlp with task: regression). */
+    VALUES,
+    /** Token blocks, each position predicting the next token (gpt). */
+    NEXT_TOKEN,
+    /** Token blocks with masked positions to predict (bert). */
+    MASKED_TOKENS,
+    /** Texts as token ids, a class each (bert-classifier). */
+    TEXT_CLASSES;
+
+    /**
+     * Examples are token blocks of blockSize + 1 ids, judged by loss per token; there is no test
+     * split.
+     */
+    public boolean languageModel() {
+      return this == NEXT_TOKEN || this == MASKED_TOKENS;
+    }
+  }
+
+  Kind kind();
+
+  /** Whether labels are class indices (every kind but VALUES; a token is a class too). */
+  default boolean classification() {
+    return kind() != Kind.VALUES;
+  }
 
   /** Width of the network output for a data set with {@code numClasses} classes. */
   int outputWidth(int numClasses);
 
   /** Whether labels are fed to the loss one-hot encoded (softmax) or as one column. */
   boolean oneHotLabels();
-
-  /**
-   * Whether this is a language model: examples are token blocks of blockSize + 1 ids, trained
-   * to predict each next token, and evaluated by loss per token and perplexity.
-   */
-  default boolean languageModel() {
-    return false;
-  }
-
-  /** A language model trained on masked tokens (BERT) rather than on the next token (GPT). */
-  default boolean maskedLanguageModel() {
-    return false;
-  }
-
-  /** A classifier of texts: rows are token ids, labels are classes (bert-classifier). */
-  default boolean textClassifier() {
-    return false;
-  }
 
   /**
    * How rows of {@code numInputs} values are read as images, [height, width, channels] (for

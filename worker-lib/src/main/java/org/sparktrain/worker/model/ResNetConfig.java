@@ -65,8 +65,8 @@ public record ResNetConfig(int[] imageShape, int stemWidth, int stemStride, int[
   }
 
   @Override
-  public boolean classification() {
-    return true;
+  public Kind kind() {
+    return Kind.CLASSES;
   }
 
   @Override

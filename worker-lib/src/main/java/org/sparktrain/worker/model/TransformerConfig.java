@@ -68,8 +68,12 @@ public record TransformerConfig(Task task, int blockSize, int layers, int width,
   }
 
   @Override
-  public boolean classification() {
-    return true;
+  public Kind kind() {
+    return switch (task) {
+      case NEXT_TOKEN -> Kind.NEXT_TOKEN;
+      case MASKED_TOKENS -> Kind.MASKED_TOKENS;
+      case CLASSIFY_TEXT -> Kind.TEXT_CLASSES;
+    };
   }
 
   @Override
@@ -79,21 +83,6 @@ public record TransformerConfig(Task task, int blockSize, int layers, int width,
 
   @Override
   public boolean oneHotLabels() {
-    return task == Task.CLASSIFY_TEXT;
-  }
-
-  @Override
-  public boolean languageModel() {
-    return task != Task.CLASSIFY_TEXT;
-  }
-
-  @Override
-  public boolean maskedLanguageModel() {
-    return task == Task.MASKED_TOKENS;
-  }
-
-  @Override
-  public boolean textClassifier() {
     return task == Task.CLASSIFY_TEXT;
   }
 
