@@ -104,7 +104,6 @@ final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
         long averageStart = System.nanoTime();
         CollectiveAverager.Averaged averaged = averager.average(round,
             averaging.contribution(mine, from));
-        long end = System.nanoTime();
         state = averaging.averageState() ? averaging.state(from, averaged.state())
             : averaged.state();
         OuterOptimizer.Step params = averaging.params(from, averaged.params());
@@ -112,6 +111,7 @@ final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
         snapshot = new ModelSnapshot(params.params(),
             state.length == 0 ? new float[0][] : new float[][] {state},
             plan.iteration() + plan.steps(), plan.epoch(), params.momentum());
+        long end = System.nanoTime();
         if (rank == 0) {
           RoundFigures figures = new RoundFigures(round, averaged.examples(),
               averaged.meanLoss(), averaged.maxComputeNanos(), end - roundStart,
