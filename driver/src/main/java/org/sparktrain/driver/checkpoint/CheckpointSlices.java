@@ -3,8 +3,6 @@ package org.sparktrain.driver.checkpoint;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -14,6 +12,7 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.sparktrain.driver.data.HadoopConfHolder;
 import org.sparktrain.driver.train.SliceWriter;
 
 /**
@@ -28,18 +27,19 @@ final class CheckpointSlices implements SliceWriter {
   private static final long serialVersionUID = 1L;
 
   private final String roundDirUri;
-  private transient Configuration conf;
+  /** The file-system settings (and credentials) travel with the task. */
+  private final HadoopConfHolder conf;
 
   CheckpointSlices(String roundDirUri, Configuration conf) {
     this.roundDirUri = roundDirUri;
-    this.conf = conf;
+    this.conf = new HadoopConfHolder(conf);
   }
 
   @Override
   public List<WrittenFile> write(int rank, int workers, float[] params, float[] state,
       boolean sharedState) throws IOException {
     Path dir = new Path(roundDirUri);
-    FileSystem fs = dir.getFileSystem(conf);
+    FileSystem fs = dir.getFileSystem(conf.get());
     List<WrittenFile> files = new ArrayList<>();
     files.add(write(fs, dir, CheckpointFiles.paramsPart(rank), slice(params, rank, workers)));
     if (state.length > 0) {
@@ -64,17 +64,5 @@ final class CheckpointSlices implements SliceWriter {
   static float[] slice(float[] values, int k, int n) {
     return Arrays.copyOfRange(values, (int) ((long) values.length * k / n),
         (int) ((long) values.length * (k + 1) / n));
-  }
-
-  // The Hadoop configuration (file system settings, credentials) travels with the task.
-  private void writeObject(ObjectOutputStream out) throws IOException {
-    out.defaultWriteObject();
-    conf.write(out);
-  }
-
-  private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
-    in.defaultReadObject();
-    conf = new Configuration(false);
-    conf.readFields(in);
   }
 }
