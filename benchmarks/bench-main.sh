@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs one of this module's benchmark programs in a JVM set up like the others: Spark's Java 17
+# opens, an 8 GB heap, the project's log4j2 settings. Builds what it needs first (set
+# BENCH_SKIP_BUILD=1 to skip), then runs from a private copy of the sparktrain jars, so a build
+# started while the program runs cannot swap classes under it.
+#   benchmarks/bench-main.sh CLASS [ARGS...]
+set -euo pipefail
+BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$BENCH/.." && pwd)
+MAIN=$1
+shift
+if [ "${BENCH_SKIP_BUILD:-0}" != "1" ]; then
+  echo "bench-main: building worker-lib, driver and benchmarks..." >&2
+  (cd "$ROOT" && mvn -B -q -DskipTests install -pl worker-lib,driver -am) >&2
+  (cd "$ROOT" && mvn -B -q -DskipTests package -pl benchmarks) >&2
+fi
+JARS=$(mktemp -d)
+trap 'rm -rf "$JARS"' EXIT
+cp -r "$BENCH/target/classes" "$JARS/classes"
+CP="$JARS/classes"
+# The file has no final newline: read then reports end of input, which is fine.
+IFS=: read -r -a ENTRIES < "$BENCH/target/classpath.txt" || true
+for entry in "${ENTRIES[@]}"; do
+  case "$(basename "$entry")" in
+    sparktrain-*.jar) cp "$entry" "$JARS/" && entry="$JARS/$(basename "$entry")" ;;
+  esac
+  CP="$CP:$entry"
+done
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+OPENS=$(sed -n 's:.*<spark.java17.opens>\(.*\)</spark.java17.opens>.*:\1:p' "$ROOT/pom.xml")
+cd "$ROOT"
+export SPARK_LOCAL_IP=127.0.0.1
+# shellcheck disable=SC2086
+"$JAVA" $OPENS -Xmx8g -XX:G1HeapRegionSize=32m \
+  -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties" -cp "$CP" "$MAIN" "$@"
