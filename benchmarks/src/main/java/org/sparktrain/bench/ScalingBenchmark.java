@@ -24,12 +24,12 @@ import org.sparktrain.driver.train.SparkSetup;
  */
 public final class ScalingBenchmark {
   static final String USAGE = "usage: ScalingBenchmark [--workers 2,4,8] [--epochs 3] "
-      + "[--hidden 1024]";
+      + "[--hidden 1024] [--syncs driver,collective]";
 
   private ScalingBenchmark() {}
 
   public static void main(String[] argv) throws Exception {
-    BenchArgs args = BenchArgs.parse(argv, Set.of("workers", "epochs", "hidden"), USAGE);
+    BenchArgs args = BenchArgs.parse(argv, Set.of("workers", "epochs", "hidden", "syncs"), USAGE);
     int epochs = args.integer("epochs", 3, 1, USAGE);
     int hidden = args.integer("hidden", 1024, 1, USAGE);
     Path digits = Path.of("examples/digits.csv.gz").toAbsolutePath();
@@ -38,7 +38,7 @@ public final class ScalingBenchmark {
     for (String w : args.string("workers", "2,4,8").split(",")) {
       int n = Integer.parseInt(w.trim());
       try (JavaSparkContext sc = SparkSetup.start("local[" + n + "]", "scaling-bench")) {
-        for (String sync : List.of("driver", "collective")) {
+        for (String sync : args.string("syncs", "driver,collective").split(",")) {
           String yaml = """
               data: {uri: '%s', numClasses: 10, split: {train: 1.0, validation: 0, test: 0}}
               model: {name: mlp, hidden: [%d, %d]}

@@ -59,7 +59,7 @@ public record SyncFrame(long round, long examples, double lossSum, int steps, lo
 
   /** A reusable buffer for {@link #writeTo} and {@link #readFrom}, one per thread. */
   static ByteBuffer newChunk() {
-    return ByteBuffer.allocate(CHUNK_FLOATS * Float.BYTES).order(ByteOrder.BIG_ENDIAN);
+    return ByteBuffer.allocate(CHUNK_FLOATS * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
   }
 
   private static void writeFloats(DataOutputStream out, float[] values, ByteBuffer chunk,
