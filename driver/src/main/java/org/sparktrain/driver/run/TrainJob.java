@@ -24,6 +24,7 @@ import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.SpecYaml;
 import org.sparktrain.driver.train.BackendCheck;
 import org.sparktrain.driver.train.OffHeapPreCheck;
+import org.sparktrain.driver.train.ResultSizePreCheck;
 import org.sparktrain.driver.train.SliceWriter;
 import org.sparktrain.driver.train.SyncChoice;
 import org.sparktrain.driver.train.TrainedModel;
@@ -75,6 +76,8 @@ public final class TrainJob {
       TrainingLoop loop = new TrainingLoop(sc, spec, data, sync);
       OffHeapPreCheck.check(sc.getConf(), OffHeapPreCheck.bytesPerTask(loop.configuration(),
           data.numFeatures(), spec.train().batchSize()), spec.train().workers());
+      ResultSizePreCheck.check(sc.getConf(), sync.mode(), spec.train().workers(),
+          loop.workerResultBytes());
       try (Checkpointer checkpointer = new Checkpointer(store, spec.checkpoint(),
           loop.settings().configJson(), specYaml, data.normalizer())) {
         if (workersReach(store.uri(), sc.master())) {

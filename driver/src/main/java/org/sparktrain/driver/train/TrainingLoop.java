@@ -127,6 +127,12 @@ public final class TrainingLoop {
     return conf;
   }
 
+  /** The bytes of one worker's result: its parameters and its optimizer state. */
+  public long workerResultBytes() {
+    INDArray state = driverNet.updaterState();
+    return (driverNet.params().length() + (state == null ? 0 : state.length())) * Float.BYTES;
+  }
+
   /** The parameters the run starts from (the network's seeded initialisation). */
   public ModelSnapshot initialSnapshot() {
     INDArray state = driverNet.updaterState();
