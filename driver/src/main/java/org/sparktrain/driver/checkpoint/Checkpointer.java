@@ -236,7 +236,7 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
     if (metric == null) {
       return java.util.Optional.empty();
     }
-    boolean lowerIsBetter = metric.equals("mse") || metric.equals("mae");
+    boolean lowerIsBetter = JobSpec.lowerIsBetter(metric);
     Comparator<CheckpointInfo> byMetric = Comparator.comparingDouble(
         i -> i.metrics().get(metric));
     List<CheckpointInfo> scored = new ArrayList<>();

@@ -83,12 +83,20 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
    */
   public record EarlyStopping(String metric, int patience, double minDelta)
       implements Serializable {
-    private static final java.util.Set<String> LOWER_IS_BETTER = java.util.Set.of("mse", "mae",
-        "loss", "perplexity", "maskedLoss");
-
     public boolean lowerIsBetter() {
-      return LOWER_IS_BETTER.contains(metric);
+      return JobSpec.lowerIsBetter(metric);
     }
+  }
+
+  private static final java.util.Set<String> LOWER_IS_BETTER = java.util.Set.of("mse", "mae",
+      "loss", "perplexity", "maskedLoss");
+
+  /**
+   * Whether a smaller value of this validation metric is better (errors and losses), for
+   * early stopping and for {@code checkpoint.keepBestBy}.
+   */
+  public static boolean lowerIsBetter(String metric) {
+    return LOWER_IS_BETTER.contains(metric);
   }
 
   /**
