@@ -1,5 +1,6 @@
 package org.sparktrain.driver.checkpoint;
 
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -7,6 +8,15 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.sparktrain.driver.train.SliceWriter.WrittenFile;
 
 /**
  * The byte formats inside a checkpoint. Arrays are big-endian IEEE float32 with an int length
@@ -41,6 +51,43 @@ final class CheckpointFiles {
 
   static String workerState(int k) {
     return WORKER_STATE + String.format("%05d", k) + ".bin";
+  }
+
+  /** What a checkpoint file holds, written to a stream. */
+  interface Body {
+    void write(DataOutputStream out) throws IOException;
+  }
+
+  /**
+   * Writes {@code dir/name} and returns what the manifest needs to trust it: its size and
+   * SHA-256. The driver's files and the workers' slices are all written this way.
+   */
+  static WrittenFile write(FileSystem fs, Path dir, String name, Body body)
+      throws IOException {
+    MessageDigest sha = sha256();
+    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
+        new DigestOutputStream(fs.create(new Path(dir, name), true), sha), 1 << 20))) {
+      body.write(out);
+      out.flush();
+      return new WrittenFile(name, out.size(), HexFormat.of().formatHex(sha.digest()));
+    }
+  }
+
+  /** A file's entry in {@code _MANIFEST.json}. */
+  static Map<String, Object> manifestEntry(WrittenFile f) {
+    Map<String, Object> entry = new LinkedHashMap<>();
+    entry.put("name", f.name());
+    entry.put("bytes", f.bytes());
+    entry.put("sha256", f.sha256());
+    return entry;
+  }
+
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JVM has no SHA-256", e);
+    }
   }
 
   static void writeFloats(DataOutputStream out, float[] values) throws IOException {

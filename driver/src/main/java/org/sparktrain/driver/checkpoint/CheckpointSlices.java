@@ -1,19 +1,14 @@
 package org.sparktrain.driver.checkpoint;
 
-import java.io.BufferedOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.sparktrain.driver.data.HadoopConfHolder;
 import org.sparktrain.driver.train.SliceWriter;
+import org.sparktrain.worker.sync.CollectiveAverager;
 
 /**
  * Writes a worker's slices of a checkpoint from inside a collective stretch, in the store's
@@ -41,10 +36,12 @@ final class CheckpointSlices implements SliceWriter {
     Path dir = new Path(roundDirUri);
     FileSystem fs = dir.getFileSystem(conf.get());
     List<WrittenFile> files = new ArrayList<>();
-    files.add(write(fs, dir, CheckpointFiles.paramsPart(rank), slice(params, rank, workers)));
+    files.add(write(fs, dir, CheckpointFiles.paramsPart(rank),
+        CollectiveAverager.slice(params, rank, workers)));
     if (state.length > 0) {
       files.add(sharedState
-          ? write(fs, dir, CheckpointFiles.statePart(rank), slice(state, rank, workers))
+          ? write(fs, dir, CheckpointFiles.statePart(rank),
+              CollectiveAverager.slice(state, rank, workers))
           : write(fs, dir, CheckpointFiles.workerState(rank), state));
     }
     return files;
@@ -52,17 +49,6 @@ final class CheckpointSlices implements SliceWriter {
 
   private static WrittenFile write(FileSystem fs, Path dir, String name, float[] values)
       throws IOException {
-    MessageDigest sha = CheckpointStore.sha256();
-    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
-        new DigestOutputStream(fs.create(new Path(dir, name), true), sha), 1 << 20))) {
-      CheckpointFiles.writeFloats(out, values);
-      out.flush();
-      return new WrittenFile(name, out.size(), HexFormat.of().formatHex(sha.digest()));
-    }
-  }
-
-  static float[] slice(float[] values, int k, int n) {
-    return Arrays.copyOfRange(values, (int) ((long) values.length * k / n),
-        (int) ((long) values.length * (k + 1) / n));
+    return CheckpointFiles.write(fs, dir, name, out -> CheckpointFiles.writeFloats(out, values));
   }
 }

@@ -1,17 +1,12 @@
 package org.sparktrain.driver.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -29,7 +24,9 @@ import org.sparktrain.driver.output.Json;
 
 /**
  * A run's checkpoints under {@code <run>/checkpoints/round-NNNNNN/}, through the Hadoop
- * FileSystem API (file, HDFS, S3A). Only the driver writes here.
+ * FileSystem API (file, HDFS, S3A). The driver writes here; in collective runs the workers also
+ * write their slices of parameters and optimizer state ({@link CheckpointSlices}), and the
+ * driver's manifest commits them.
  *
  * <p>A checkpoint is trusted only when its {@code _MANIFEST.json}, written last, lists every file
  * with a size and SHA-256 that match what is on storage. S3 has no atomic rename, so the manifest
@@ -82,11 +79,7 @@ public final class CheckpointStore {
       // The workers wrote parameters and optimizer state into this folder; the manifest below
       // vouches for them by the sizes and digests they reported.
       for (org.sparktrain.driver.train.SliceWriter.WrittenFile f : c.workerFiles()) {
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("name", f.name());
-        entry.put("bytes", f.bytes());
-        entry.put("sha256", f.sha256());
-        files.add(entry);
+        files.add(CheckpointFiles.manifestEntry(f));
       }
     }
     if (c.snapshot().outerMomentum().length > 0) {
@@ -119,22 +112,9 @@ public final class CheckpointStore {
     }
   }
 
-  private interface Body {
-    void write(DataOutputStream out) throws IOException;
-  }
-
-  private Map<String, Object> writeFile(Path dir, String name, Body body) throws IOException {
-    MessageDigest sha = sha256();
-    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
-        new DigestOutputStream(fs.create(new Path(dir, name), true), sha), 1 << 20))) {
-      body.write(out);
-      out.flush();
-      Map<String, Object> entry = new LinkedHashMap<>();
-      entry.put("name", name);
-      entry.put("bytes", (long) out.size());
-      entry.put("sha256", HexFormat.of().formatHex(sha.digest()));
-      return entry;
-    }
+  private Map<String, Object> writeFile(Path dir, String name, CheckpointFiles.Body body)
+      throws IOException {
+    return CheckpointFiles.manifestEntry(CheckpointFiles.write(fs, dir, name, body));
   }
 
   /** All checkpoint folders, newest first, each checked against its manifest. */
@@ -328,7 +308,7 @@ public final class CheckpointStore {
         return invalid(round, dir, file + " has " + content.length + " bytes but the manifest "
             + "says " + expected + " (truncated or overwritten)");
       }
-      String sha = HexFormat.of().formatHex(sha256().digest(content));
+      String sha = HexFormat.of().formatHex(CheckpointFiles.sha256().digest(content));
       if (!sha.equals(entry.path("sha256").asText())) {
         return invalid(round, dir, file + " does not match its SHA-256 in the manifest "
             + "(corrupted)");
@@ -352,13 +332,5 @@ public final class CheckpointStore {
   private static Inspection invalid(long round, Path dir, String problem) {
     return new Inspection(new CheckpointInfo(round, dir.toString(), problem, 0, 0, null),
         Map.of());
-  }
-
-  static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JVM has no SHA-256", e);
-    }
   }
 }

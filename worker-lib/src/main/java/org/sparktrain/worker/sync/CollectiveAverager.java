@@ -115,8 +115,11 @@ public final class CollectiveAverager {
     return f;
   }
 
-  /** Slice k of n of {@code values}: [k * length / n, (k + 1) * length / n). */
-  static float[] slice(float[] values, int k, int n) {
+  /**
+   * Slice k of n of {@code values}: [k * length / n, (k + 1) * length / n), the slice worker k
+   * owns (and writes into a checkpoint).
+   */
+  public static float[] slice(float[] values, int k, int n) {
     return Arrays.copyOfRange(values, start(values.length, k, n), start(values.length, k + 1, n));
   }
 
