@@ -57,7 +57,7 @@ class ResumeTest {
     String name = String.format("round-%06d", middle.round());
     Path partial = dir.resolve("partial/checkpoints");
     Files.createDirectories(partial);
-    copy(dir.resolve("full/checkpoints").resolve(name), partial.resolve(name));
+    TestData.copyFolder(dir.resolve("full/checkpoints").resolve(name), partial.resolve(name));
     TrainJob.Result resumed = TrainJob.run(sc, spec("partial", everyRound, "{name: adam}"),
         false, true);
 
@@ -145,14 +145,5 @@ class ResumeTest {
     Map<String, Object> summary = (Map<String, Object>) r.summary().get("checkpoints");
     assertThat((Integer) summary.get("failed")).isGreaterThan(0);
     assertThat(summary.get("written")).isEqualTo(0);
-  }
-
-  private static void copy(Path from, Path to) throws IOException {
-    Files.createDirectories(to);
-    try (var files = Files.list(from)) {
-      for (Path f : files.toList()) {
-        Files.copy(f, to.resolve(f.getFileName()));
-      }
-    }
   }
 }

@@ -89,11 +89,8 @@ class WorkerCheckpointTest {
     CheckpointInfo middle = written.get(written.size() / 2);
     assertThat(middle.round()).isLessThan(full.model().history().size() - 1);
     String name = String.format("round-%06d", middle.round());
-    Path partial = dir.resolve("partial/checkpoints").resolve(name);
-    Files.createDirectories(partial);
-    for (String f : files(dir.resolve("full/checkpoints").resolve(name))) {
-      Files.copy(dir.resolve("full/checkpoints").resolve(name).resolve(f), partial.resolve(f));
-    }
+    TestData.copyFolder(dir.resolve("full/checkpoints").resolve(name),
+        dir.resolve("partial/checkpoints").resolve(name));
     TrainJob.Result resumed = TrainJob.run(sc, spec("partial", "collective", true), false,
         true);
     assertThat(resumed.summary().get("resumedFromRound")).isEqualTo(middle.round());

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
@@ -96,13 +95,8 @@ class TrainingControlsTest {
     assertThat(saved.best()).isNotNull();
 
     String name = String.format("round-%06d", middle.round());
-    Path partial = dir.resolve("partial/checkpoints").resolve(name);
-    Files.createDirectories(partial);
-    try (Stream<Path> files = Files.list(dir.resolve("full/checkpoints").resolve(name))) {
-      for (Path f : files.toList()) {
-        Files.copy(f, partial.resolve(f.getFileName()));
-      }
-    }
+    TestData.copyFolder(dir.resolve("full/checkpoints").resolve(name),
+        dir.resolve("partial/checkpoints").resolve(name));
     TrainJob.Result resumed = TrainJob.run(sc, spec("partial", train), false, true);
     assertThat(resumed.summary().get("resumedFromRound")).isEqualTo(middle.round());
     assertThat(resumed.model().params()).containsExactly(full.model().params());

@@ -56,4 +56,14 @@ public final class TestData {
     }
     return p;
   }
+
+  /** Copies the files of one folder (a checkpoint) into another, which it creates. */
+  public static void copyFolder(Path from, Path to) throws IOException {
+    Files.createDirectories(to);
+    try (var files = Files.list(from)) {
+      for (Path f : files.toList()) {
+        Files.copy(f, to.resolve(f.getFileName()));
+      }
+    }
+  }
 }
