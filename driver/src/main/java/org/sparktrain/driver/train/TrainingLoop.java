@@ -100,7 +100,7 @@ public final class TrainingLoop {
     this.sc = sc;
     this.spec = spec;
     this.data = data;
-    TrainingSetup setup = TrainingSetup.of(sc, spec, data, sync);
+    TrainingSetup setup = TrainingSetup.of(sc, spec, data);
     this.conf = setup.conf();
     this.driverNet = setup.driverNet();
     this.settings = setup.settings();

@@ -19,13 +19,12 @@ import org.sparktrain.worker.train.TrainerSettings;
 
 /**
  * What a run trains, derived once from the spec and the prepared data: the network (on the
- * driver, pretrained weights copied in), the settings every worker gets, and the synchronization
- * strategy. The one place that turns the model's kind into a {@link Task}.
+ * driver, pretrained weights copied in) and the settings every worker gets. The one place
+ * that turns the model's kind into a {@link Task}.
  */
-record TrainingSetup(NetworkConfig conf, Network driverNet, TrainerSettings settings,
-    SyncChoice sync) {
+record TrainingSetup(NetworkConfig conf, Network driverNet, TrainerSettings settings) {
 
-  static TrainingSetup of(JavaSparkContext sc, JobSpec spec, PreparedData data, SyncChoice sync) {
+  static TrainingSetup of(JavaSparkContext sc, JobSpec spec, PreparedData data) {
     JobSpec.Train t = spec.train();
     Tokenizer tokenizer = data.tokenizerJson() == null ? null
         : Tokenizer.fromJson(data.tokenizerJson());
@@ -45,7 +44,7 @@ record TrainingSetup(NetworkConfig conf, Network driverNet, TrainerSettings sett
         : SparkSetup.autoThreadsPerWorker(sc, t.workers());
     TrainerSettings settings = new TrainerSettings(conf.toJson(), schedule,
         task(spec, data, tokenizer), t.seed(), threads);
-    return new TrainingSetup(conf, driverNet, settings, sync);
+    return new TrainingSetup(conf, driverNet, settings);
   }
 
   /** The model's kind of task, with what its minibatches need. */
