@@ -4,7 +4,7 @@
 # Builds what it needs, then runs org.sparktrain.bench.SpineBenchmark with the arguments given.
 #
 #   benchmarks/run-spine.sh --mnist /work/shared/data/mnist [--reps 3] \
-#       [--configs a,b1,b5,b20,c1,c5,c20] [--limit N] [--warmup-epochs 1] [--timed-epochs 3] \
+#       [--configs a,a1,p,b1,b5,b20,d1,d5,d20,t5,c1,c5,c20] [--limit N] [--warmup-epochs 1] [--timed-epochs 3] \
 #       [--out benchmarks/results/spine.json] [--child-java-opts -Xmx6g]
 #
 # Environment: SPINE_SKIP_BUILD=1 skips the Maven builds; MVN_FLAGS adds Maven flags (e.g. -o);

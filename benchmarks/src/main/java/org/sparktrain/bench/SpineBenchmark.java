@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SpineBenchmark {
   private static final String WHO = "spine";
-  static final String DEFAULT_CONFIGS = "a,a1,b1,b5,b20,d1,d5,d20,c1,c5,c20";
+  static final String DEFAULT_CONFIGS = "a,a1,p,b1,b5,b20,d1,d5,d20,c1,c5,c20";
   static final String USAGE = "usage: SpineBenchmark --mnist DIR [--reps 1] [--configs "
       + DEFAULT_CONFIGS + "] [--limit N] [--warmup-epochs 1] [--timed-epochs 3]"
       + " [--out benchmarks/results/spine.json] [--md OUT.md] [--child-java-opts -Xmx6g]"
@@ -61,7 +61,11 @@ public final class SpineBenchmark {
       if (t.equals("a1")) {
         return new Config("a1", 'a', 0, 1);
       }
-      if ((t.startsWith("b") || t.startsWith("c") || t.startsWith("d")) && t.length() > 1) {
+      if (t.equals("p")) {
+        return new Config("p", 'p', 0, 1);
+      }
+      if ((t.startsWith("b") || t.startsWith("c") || t.startsWith("d") || t.startsWith("t"))
+          && t.length() > 1) {
         try {
           int h = Integer.parseInt(t.substring(1));
           if (h >= 1) {
@@ -71,12 +75,12 @@ public final class SpineBenchmark {
           // fall through
         }
       }
-      throw new IllegalArgumentException("bad config '" + s + "' (a, a1, bH, cH or dH with "
-          + "H >= 1)");
+      throw new IllegalArgumentException("bad config '" + s + "' (a, a1, p, bH, cH, dH or tH "
+          + "with H >= 1)");
     }
 
     boolean isSparktrain() {
-      return system == 'b' || system == 'd';
+      return system == 'b' || system == 'd' || system == 't';
     }
 
     String systemName() {
@@ -84,6 +88,8 @@ public final class SpineBenchmark {
         case 'a' -> ompThreads > 0 ? "single-jvm (OMP " + ompThreads + ")" : "single-jvm";
         case 'b' -> "sparktrain driver";
         case 'd' -> "sparktrain collective";
+        case 't' -> "sparktrain collective, TCP only";
+        case 'p' -> "physical limit: two a1 JVMs at once";
         default -> "dl4j-spark";
       };
     }
@@ -270,6 +276,49 @@ public final class SpineBenchmark {
     }
 
     Map<String, Object> run(int rep, Config c, List<String> common) throws Exception {
+      if (c.system() == 'p') {
+        return runPair(rep, c, common);
+      }
+      return finish(rep, c, start(rep, c, common, ""));
+    }
+
+    /**
+     * The physical limit of two workers on this machine: two single-thread single-JVM runs at
+     * once, no synchronization at all. Their rates add up.
+     */
+    private Map<String, Object> runPair(int rep, Config c, List<String> common)
+        throws Exception {
+      Config single = new Config("p", 'a', 0, 1);
+      Started first = start(rep, single, common, "-p1");
+      Started second = start(rep, single, common, "-p2");
+      Map<String, Object> a = finish(rep, c, first);
+      Map<String, Object> b = finish(rep, c, second);
+      if (a.containsKey("error") || b.containsKey("error")) {
+        return a.containsKey("error") ? a : b;
+      }
+      JsonNode ra = (JsonNode) a.get("result");
+      JsonNode rb = (JsonNode) b.get("result");
+      com.fasterxml.jackson.databind.node.ObjectNode both = ra.deepCopy();
+      both.put("examplesPerSec", ra.path("examplesPerSec").asDouble()
+          + rb.path("examplesPerSec").asDouble());
+      // Per timed epoch: the time in which the two together would process one epoch's examples.
+      com.fasterxml.jackson.databind.node.ArrayNode epochs = both.putArray("epochSeconds");
+      for (int i = 0; i < ra.path("epochSeconds").size(); i++) {
+        double sa = ra.path("epochSeconds").get(i).asDouble();
+        double sb = rb.path("epochSeconds").path(i).asDouble(sa);
+        epochs.add(1 / (1 / sa + 1 / sb));
+      }
+      a.put("system", c.systemName());
+      a.put("result", both);
+      a.put("pair", List.of(ra, rb));
+      return a;
+    }
+
+    private record Started(Process process, Path stdout, Path stderr, Path tmpOut,
+        Map<String, Object> run, long t0) {}
+
+    private Started start(int rep, Config c, List<String> common, String suffix)
+        throws Exception {
       List<String> cmd = new ArrayList<>();
       Path tmpOut = null;
       if (c.system() == 'c') {
@@ -286,6 +335,9 @@ public final class SpineBenchmark {
         if (Files.isRegularFile(log4j)) {
           cmd.add("-Dlog4j2.configurationFile=" + log4j);
         }
+        if (c.system() == 't') {
+          cmd.add("-Dspark.sparktrain.sync.sameJvmHandOff=false");
+        }
         cmd.addAll(List.of("-cp", classpath));
         if (c.system() == 'a') {
           cmd.add(SingleJvmRunner.class.getName());
@@ -295,10 +347,10 @@ public final class SpineBenchmark {
           cmd.addAll(common);
           cmd.addAll(List.of("--averaging-frequency", Integer.toString(c.h()), "--workers",
               "2", "--master", "local[2]", "--batch", "32", "--seed", "42", "--sync",
-              c.system() == 'd' ? "collective" : "driver"));
+              c.system() == 'b' ? "driver" : "collective"));
         }
       }
-      String base = "spine-r" + rep + "-" + c.name();
+      String base = "spine-r" + rep + "-" + c.name() + suffix;
       Path stdout = logDir.resolve(base + ".out");
       Path stderr = logDir.resolve(base + ".log");
       ProcessBuilder pb = new ProcessBuilder(cmd)
@@ -321,8 +373,16 @@ public final class SpineBenchmark {
       }
       run.put("log", stderr.toString());
       run.put("loadAverageBefore", BenchJson.round(loadAverage(), 2));
-      long t0 = System.nanoTime();
-      Process p = pb.start();
+      return new Started(pb.start(), stdout, stderr, tmpOut, run, System.nanoTime());
+    }
+
+    private Map<String, Object> finish(int rep, Config c, Started started) throws Exception {
+      Process p = started.process();
+      Path stdout = started.stdout();
+      Path stderr = started.stderr();
+      Path tmpOut = started.tmpOut();
+      Map<String, Object> run = started.run();
+      long t0 = started.t0();
       boolean done = p.waitFor(timeoutMin, TimeUnit.MINUTES);
       if (!done) {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -439,6 +499,7 @@ public final class SpineBenchmark {
         ratio.put("bOverA1", BenchJson.round(b / median.getOrDefault("a1", Double.NaN), 3));
         ratio.put("bOverC", BenchJson.round(b / median.getOrDefault("c" + c.h(), Double.NaN),
             3));
+        ratio.put("ofLimit", BenchJson.round(b / median.getOrDefault("p", Double.NaN), 3));
         ratios.add(ratio);
       }
       return new Summary(rows, ratios);
@@ -468,8 +529,8 @@ public final class SpineBenchmark {
               loadAtStart))
           .append("\n\n");
       sb.append("| config | system | H | ex/s (median) | test acc | b/a | b/a1 | b/c "
-          + "| compute ms/round | sync ms/round |\n");
-      sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+          + "| of limit | compute ms/round | sync ms/round |\n");
+      sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
       for (Map<String, Object> row : rows) {
         Object h = row.get("averagingFrequency");
         Map<String, Object> ratio = byConfig.get((String) row.get("config"));
@@ -482,6 +543,7 @@ public final class SpineBenchmark {
             .append(" | ").append(isB && ratio != null ? fmt(ratio.get("bOverA"), "%.2fx") : "")
             .append(" | ").append(isB && ratio != null ? fmt(ratio.get("bOverA1"), "%.2fx") : "")
             .append(" | ").append(isB && ratio != null ? fmt(ratio.get("bOverC"), "%.2fx") : "")
+            .append(" | ").append(isB && ratio != null ? fmt(ratio.get("ofLimit"), "%.2f") : "")
             .append(" | ").append(isB ? fmt(row.get("meanComputeMs"), "%.1f") : "")
             .append(" | ").append(isB ? fmt(row.get("meanSyncMs"), "%.1f") : "")
             .append(" |\n");
@@ -492,8 +554,10 @@ public final class SpineBenchmark {
         sb.append("\n").append(failed).append(" run(s) failed; see \"runs\" in the JSON.\n");
       }
       sb.append("\nb and d: sparktrain with the driver averaging (train.sync: driver) and with "
-          + "the workers averaging among themselves (collective); their ratio columns are "
-          + "each row's own. ");
+          + "the workers averaging among themselves (collective; t: the same over loopback TCP, "
+          + "without the in-JVM hand-off); their ratio columns are each row's own. p: the "
+          + "physical limit, two single-thread single-JVM runs at once with no synchronization; "
+          + "of limit = sparktrain / p. ");
       sb.append("b/a = sparktrain / single-JVM DL4J fit with ND4J's default threads; b/a1 = "
           + "sparktrain / the same with OMP_NUM_THREADS=1 (faster here); b/c = sparktrain / dl4j-spark "
           + "ParameterAveragingTrainingMaster at the same H. compute = slowest worker's task "

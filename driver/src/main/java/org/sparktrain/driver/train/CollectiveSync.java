@@ -29,9 +29,6 @@ import scala.reflect.ClassTag;
  */
 final class CollectiveSync implements SyncStrategy {
   private static final Logger LOG = LoggerFactory.getLogger(CollectiveSync.class);
-  /** How long a worker waits for a peer's connection or next message by default. */
-  static final long DEFAULT_PEER_TIMEOUT_S = 600;
-  static final String PEER_TIMEOUT_KEY = "spark.sparktrain.sync.peerTimeoutSeconds";
   private static final ClassTag<StretchResult> RESULT = ClassTag$.MODULE$.apply(
       StretchResult.class);
 
@@ -39,7 +36,7 @@ final class CollectiveSync implements SyncStrategy {
   private final JavaRDD<ExampleBlock> shards;
   private final TrainerSettings settings;
   private final Averaging averaging;
-  private final long peerTimeoutMs;
+  private final PeerOptions peers;
   private final int attempts;
   private final String driverHost;
 
@@ -49,7 +46,7 @@ final class CollectiveSync implements SyncStrategy {
     this.shards = shards;
     this.settings = settings;
     this.averaging = averaging;
-    this.peerTimeoutMs = sc.getConf().getLong(PEER_TIMEOUT_KEY, DEFAULT_PEER_TIMEOUT_S) * 1000;
+    this.peers = PeerOptions.from(sc.getConf());
     this.driverHost = sc.getConf().get("spark.driver.host", "127.0.0.1");
     // As many tries as Spark gives an ordinary task; local[N] gives one (a failure there is not
     // a lost machine, and would fail again).
@@ -76,7 +73,7 @@ final class CollectiveSync implements SyncStrategy {
       for (int attempt = 1; ; attempt++) {
         sc.setJobDescription("rounds " + first + "-" + (until - 1) + " (collective)");
         RDD<StretchResult> results = shards.rdd().barrier().mapPartitions(
-            new CollectiveTask(settings, shared, first, until, averaging, peerTimeoutMs,
+            new CollectiveTask(settings, shared, first, until, averaging, peers,
                 feed.address(), slices), false, RESULT);
         try {
           // collect() returns the workers in partition order.

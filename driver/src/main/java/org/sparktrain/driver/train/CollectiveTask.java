@@ -43,7 +43,7 @@ final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
   private final long first;
   private final long until;
   private final Averaging averaging;
-  private final long peerTimeoutMs;
+  private final PeerOptions peers;
   private final String feedAddress;
   private final SliceWriter slices;
 
@@ -53,14 +53,14 @@ final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
    *     for none
    */
   CollectiveTask(TrainerSettings settings, Broadcast<ModelSnapshot> start, long first,
-      long until, Averaging averaging, long peerTimeoutMs, String feedAddress,
+      long until, Averaging averaging, PeerOptions peers, String feedAddress,
       SliceWriter slices) {
     this.settings = settings;
     this.start = start;
     this.first = first;
     this.until = until;
     this.averaging = averaging;
-    this.peerTimeoutMs = peerTimeoutMs;
+    this.peers = peers;
     this.feedAddress = feedAddress;
     this.slices = slices;
   }
@@ -74,7 +74,7 @@ final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
     }
     ExampleBlock shard = blocks.next();
     String host = SparkEnv.get().blockManager().blockManagerId().host();
-    try (PeerMesh mesh = PeerMesh.listen(host, peerTimeoutMs)) {
+    try (PeerMesh mesh = PeerMesh.listen(host, peers.timeoutMs(), peers.handOff())) {
       // Closing the connections when Spark kills this task (a peer failed) ends the readers.
       context.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c -> mesh.close());
       mesh.connect(rank, Arrays.asList(context.allGather(mesh.address())));

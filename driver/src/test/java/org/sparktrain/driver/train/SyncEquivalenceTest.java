@@ -19,7 +19,7 @@ import org.sparktrain.driver.testing.TestData;
 import org.sparktrain.worker.train.ModelSnapshot;
 
 /**
- * {@code train.sync: collective} (workers average among themselves over TCP, one barrier job per
+ * {@code train.sync: collective} (workers average among themselves, one barrier job per
  * stretch) against {@code driver} (one job per round, the driver averages): the same spec must
  * give bitwise the same parameters, optimizer state, losses and validation metrics.
  */

@@ -10,10 +10,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.sparktrain.worker.train.ParameterAccumulator;
 import org.sparktrain.worker.train.WorkerResult;
 
-/** Workers on loopback threads against the driver's own averaging. */
+/**
+ * Workers on threads of this JVM against the driver's own averaging, over loopback TCP and with
+ * frames handed over in memory.
+ */
 class CollectiveAveragerTest {
   private static final long TIMEOUT_MS = 20_000;
   /** Bytes all meshes of the last {@link #runMesh} sent, counted by the sockets' writers. */
@@ -34,17 +39,21 @@ class CollectiveAveragerTest {
   }
 
   private List<CollectiveAverager.Averaged> runMesh(List<WorkerResult> results,
-      boolean averageState) throws Exception {
-    return runMesh(results, averageState, SyncPrecision.FLOAT32);
+      boolean averageState, boolean... handOff) throws Exception {
+    return runMesh(results, averageState, SyncPrecision.FLOAT32, handOff);
   }
 
+  /**
+   * @param handOff per worker, whether it takes frames in memory from workers of this JVM that
+   *     do too; the others use TCP. Omitted: TCP for all.
+   */
   private List<CollectiveAverager.Averaged> runMesh(List<WorkerResult> results,
-      boolean averageState, SyncPrecision precision) throws Exception {
+      boolean averageState, SyncPrecision precision, boolean... handOff) throws Exception {
     int n = results.size();
     List<PeerMesh> meshes = new ArrayList<>();
     List<String> addresses = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      PeerMesh m = PeerMesh.listen("127.0.0.1", TIMEOUT_MS);
+      PeerMesh m = PeerMesh.listen("127.0.0.1", TIMEOUT_MS, handOff.length > 0 && handOff[i]);
       meshes.add(m);
       addresses.add(m.address());
     }
@@ -73,16 +82,22 @@ class CollectiveAveragerTest {
     }
   }
 
-  @Test
-  void everyWorkerGetsTheDriversAverageBitForBit() throws Exception {
+  @ParameterizedTest(name = "hand-off per worker {0}")
+  @ValueSource(strings = {"tcp,tcp,tcp", "jvm,jvm,jvm", "jvm,tcp,jvm"})
+  void everyWorkerGetsTheDriversAverageBitForBit(String transports) throws Exception {
     Random random = new Random(5);
     // 1001 values do not split evenly in 3; worker 2 saw no example and must not count.
     List<WorkerResult> results = List.of(result(0, 1001, 2002, 48, random),
         result(1, 1001, 2002, 31, random), result(2, 1001, 2002, 0, random));
     ParameterAccumulator driver = new ParameterAccumulator();
     results.forEach(driver::add);
+    String[] t = transports.split(",");
+    boolean[] handOff = new boolean[t.length];
+    for (int i = 0; i < t.length; i++) {
+      handOff[i] = t[i].equals("jvm");
+    }
 
-    for (CollectiveAverager.Averaged a : runMesh(results, true)) {
+    for (CollectiveAverager.Averaged a : runMesh(results, true, handOff)) {
       assertThat(a.params()).containsExactly(driver.averageParams());
       assertThat(a.state()).containsExactly(driver.averageState());
       assertThat(a.examples()).isEqualTo(79);
@@ -118,6 +133,11 @@ class CollectiveAveragerTest {
     for (CollectiveAverager.Averaged a : runMesh(changes, true, bf16)) {
       assertThat(a.params()).containsExactly(bf16.exchanged(driver.averageParams()));
       assertThat(a.state()).containsExactly(bf16.exchanged(driver.averageState()));
+    }
+    // Handed over in memory, the frames carry the same values.
+    for (CollectiveAverager.Averaged a : runMesh(changes, true, bf16, true, true, true)) {
+      assertThat(a.params()).containsExactly(bf16.exchanged(driver.averageParams()));
+      assertThat(a.state()).containsExactly(bf16.exchanged(driver.averageState()));
       assertThat(bf16.apply(start.params(), a.params())).containsExactly(
           bf16.apply(start.params(), driver.averageParams()));
     }
@@ -139,10 +159,11 @@ class CollectiveAveragerTest {
     }
   }
 
-  @Test
-  void aSilentPeerFailsNamingIt() throws Exception {
-    PeerMesh a = PeerMesh.listen("127.0.0.1", 1500);
-    PeerMesh b = PeerMesh.listen("127.0.0.1", 1500);
+  @ParameterizedTest(name = "hand-off {0}")
+  @ValueSource(booleans = {false, true})
+  void aSilentPeerFailsNamingIt(boolean handOff) throws Exception {
+    PeerMesh a = PeerMesh.listen("127.0.0.1", 1500, handOff);
+    PeerMesh b = PeerMesh.listen("127.0.0.1", 1500, handOff);
     List<String> addresses = List.of(a.address(), b.address());
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
@@ -154,11 +175,37 @@ class CollectiveAveragerTest {
       other.get();
       assertThatThrownBy(() -> new CollectiveAverager(a, true, SyncPrecision.FLOAT32)
           .average(3, result(0, 4, 0, 1, new Random(1))))
-          .hasMessageContaining("synchronization peer rank 1 at " + b.address())
+          .hasMessageContaining("synchronization peer rank 1 at 127.0.0.1:")
           .hasMessageContaining("sent nothing for 1 s (reduce-scatter of round 3)");
     } finally {
       a.close();
       b.close();
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aPeerOfThisJvmThatCloses_failsTheWaitingWorkerAtOnce() throws Exception {
+    PeerMesh a = PeerMesh.listen("127.0.0.1", 60_000, true);
+    PeerMesh b = PeerMesh.listen("127.0.0.1", 60_000, true);
+    List<String> addresses = List.of(a.address(), b.address());
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<?> other = pool.submit(() -> {
+        b.connect(1, addresses);
+        return null;
+      });
+      a.connect(0, addresses);
+      other.get();
+      b.close();
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> new CollectiveAverager(a, true, SyncPrecision.FLOAT32)
+          .average(3, result(0, 4, 0, 1, new Random(1))))
+          .hasMessageContaining("connection from synchronization peer rank 1 at 127.0.0.1:")
+          .hasMessageContaining("worker rank 1 closed its end");
+      assertThat((System.nanoTime() - start) / 1e9).isLessThan(30);
+    } finally {
+      a.close();
       pool.shutdownNow();
     }
   }
