@@ -11,7 +11,8 @@ import org.sparktrain.driver.train.SparkSetup;
  * A Spark context to train on, from {@link Sparktrain#local(int)}. Training writes the same run
  * directory as {@code bin/sparktrain train} and, like it, resumes from that directory's
  * checkpoints: train the same spec again and it reports the finished result; change the spec and
- * the run is refused naming the keys, so give a changed spec a new {@code output} directory.
+ * the run is refused naming the keys, so give a changed spec a new {@code output} directory, or
+ * replace the earlier run on purpose with {@link #trainReplacing}.
  */
 public final class Session implements AutoCloseable {
   private final JavaSparkContext sc;
@@ -43,9 +44,26 @@ public final class Session implements AutoCloseable {
 
   /** Trains, tests on the test split, writes the run directory and returns what it produced. */
   public TrainingResult train(JobSpec spec) {
+    return train(spec, false);
+  }
+
+  public TrainingResult trainReplacing(SpecBuilder spec) {
+    return trainReplacing(spec.build());
+  }
+
+  /**
+   * Like {@link #train(JobSpec)}, but first removes the outputs and checkpoints of an earlier
+   * run in the spec's output directory (what {@code sparktrain train --overwrite} does).
+   */
+  public TrainingResult trainReplacing(JobSpec spec) {
+    return train(spec, true);
+  }
+
+  private TrainingResult train(JobSpec spec, boolean overwrite) {
     // A progress bar per epoch (on stderr) rather than a log line per round: a notebook cell or
     // jshell shows it like a terminal does.
-    TrainJob.Result result = ContextLoader.call(() -> TrainJob.run(sc, spec, true));
+    TrainJob.Result result = ContextLoader.call(() -> TrainJob.run(sc, spec,
+        new TrainJob.Options(true, false, overwrite)));
     return new TrainingResult(result, spec.output().dir());
   }
 

@@ -1,5 +1,6 @@
 package org.sparktrain.driver.checkpoint;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
@@ -17,6 +18,7 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.ChecksumException;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -251,9 +253,13 @@ public final class CheckpointStore {
     } catch (FileNotFoundException e) {
       return new Manifest(invalid(round, dir, "no " + CheckpointFiles.MANIFEST
           + " (the write did not finish)").info(), null);
-    } catch (IOException e) {
+    } catch (JsonProcessingException | ChecksumException e) {
       return new Manifest(invalid(round, dir, manifestPath + " is not valid JSON: "
           + e.getMessage()).info(), null);
+    } catch (IOException e) {
+      // The store did not answer (an S3 503, a reset connection): that says nothing about the
+      // checkpoint, which must not be judged invalid, and so pruned, for it.
+      throw new IOException("cannot read " + manifestPath + ": " + e.getMessage(), e);
     }
     if (manifest == null || !manifest.path("files").isArray()
         || manifest.path("round").asLong(-1) != round) {

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,12 @@ import org.sparktrain.worker.train.EpochSchedule;
 public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
   private static final long MAX_BACKOFF_MS = 30_000;
+  /**
+   * How long a run that ends without {@link #finish} (training failed) gives the checkpoint
+   * being written to commit before the driver exits; its writer thread would otherwise die
+   * with the JVM halfway through.
+   */
+  static final long IN_FLIGHT_GRACE_MS = 120_000;
 
   private final CheckpointStore store;
   private final JobSpec.Checkpoint policy;
@@ -56,6 +63,8 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
   private volatile int failed;
   private volatile long lastWrittenRound = -1;
   private volatile String stopReason;
+  /** Set by {@link #close}: finish the write in flight, start no other, retry none. */
+  private volatile boolean closing;
 
   public Checkpointer(CheckpointStore store, JobSpec.Checkpoint policy, String modelConfigJson,
       String specYaml, Normalizer normalizer) {
@@ -162,7 +171,11 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
     while (next != null) {
       writeWithRetries(next);
       synchronized (lock) {
-        next = pending;
+        next = closing ? null : pending;
+        if (closing && pending != null) {
+          LOG.warn("checkpoint of round {} not written: the run ended before its turn",
+              pending.round());
+        }
         pending = null;
         if (next == null) {
           writing = false;
@@ -186,7 +199,7 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
         prune();
         return;
       } catch (IOException | RuntimeException e) {
-        if (attempt > policy.retries()) {
+        if (attempt > policy.retries() || closing) {
           failed++;
           String message = "checkpoint " + target + " could not be written after " + attempt
               + " attempts: " + e.getMessage();
@@ -211,7 +224,12 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
     }
   }
 
-  /** Keeps the newest {@code keepLast} valid checkpoints and the best one by the metric. */
+  /**
+   * Keeps the newest {@code keepLast} valid checkpoints and the best one by the metric. Runs
+   * after a checkpoint committed, so a valid one is never deleted before its replacement is in
+   * place. Only a folder whose manifest is missing or unparseable counts as invalid; when a
+   * manifest cannot be read at all (the store failed), nothing is deleted this time.
+   */
   private void prune() {
     try {
       List<CheckpointInfo> all = store.listByManifest();
@@ -227,7 +245,8 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
         }
       }
     } catch (IOException e) {
-      LOG.warn("could not prune old checkpoints in {}: {}", store.uri(), e.getMessage());
+      LOG.warn("not pruning old checkpoints in {} this time, none deleted: {}", store.uri(),
+          e.getMessage());
     }
   }
 
@@ -268,8 +287,25 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
     return m;
   }
 
+  /**
+   * Ends the writer. After {@link #finish} nothing is in flight; when training failed instead,
+   * the checkpoint being written is given up to {@link #IN_FLIGHT_GRACE_MS} ms to commit (it
+   * may be the newest valid state of the run), and one still waiting for it is dropped.
+   */
   @Override
   public void close() {
-    writer.shutdownNow();
+    closing = true;
+    writer.shutdown();
+    try {
+      if (!writer.awaitTermination(IN_FLIGHT_GRACE_MS, TimeUnit.MILLISECONDS)) {
+        LOG.warn("a checkpoint write in {} did not finish within {} s of the run's end; "
+            + "abandoning it (its folder has no manifest, so it is skipped; the checkpoints "
+            + "committed before it stay valid)", store.uri(), IN_FLIGHT_GRACE_MS / 1000);
+        writer.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      writer.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -29,11 +29,13 @@ public final class SpecCompatibility {
     if (!differences.isEmpty()) {
       throw new CheckpointException("cannot resume from " + checkpointPath + ": the spec "
           + "differs in keys that change the result: " + String.join("; ", differences)
-          + ". Restore those values, or write to a new output.dir to start a new run.");
+          + ". Restore those values, write to a new output.dir to start a new run, or replace "
+          + "this run on purpose (sparktrain train --overwrite).");
     }
   }
 
-  static List<String> differences(JobSpec current, JobSpec saved) {
+  /** The keys that change the result and differ, each with both values. */
+  public static List<String> differences(JobSpec current, JobSpec saved) {
     Map<String, Object> now = flatten(current.toMap());
     Map<String, Object> then = flatten(saved.toMap());
     List<String> out = new ArrayList<>();

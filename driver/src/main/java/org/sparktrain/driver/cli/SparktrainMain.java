@@ -51,6 +51,10 @@ public final class SparktrainMain {
         + "also resumes by itself when its output.dir has checkpoints)")
     boolean resume;
 
+    @Option(names = "--overwrite", description = "replace the outputs and checkpoints of an "
+        + "earlier run in output.dir that this spec cannot resume from (refused otherwise)")
+    boolean overwrite;
+
     @CommandLine.Mixin
     SparkOptionsMixin spark;
 
@@ -58,7 +62,8 @@ public final class SparktrainMain {
     public Integer call() throws IOException {
       JobSpec parsed = JobSpecParser.parseFile(spec);
       try (JavaSparkContext sc = SparkSetup.start(spark.master, "sparktrain train " + spec)) {
-        TrainJob.Result result = TrainJob.run(sc, parsed, System.console() != null, resume);
+        TrainJob.Result result = TrainJob.run(sc, parsed,
+            new TrainJob.Options(System.console() != null, resume, overwrite));
         printResult(result.summary());
       }
       return 0;
@@ -120,12 +125,15 @@ public final class SparktrainMain {
     @Option(names = "--header")
     boolean header;
 
+    @Option(names = "--overwrite", description = "replace --output if it exists")
+    boolean overwrite;
+
     @Option(names = "--verbose")
     boolean verbose;
 
     @Override
     public Integer call() throws IOException {
-      long rows = PredictJob.run(model, input, output, labelColumn, header,
+      long rows = PredictJob.run(model, input, output, labelColumn, header, overwrite,
           new org.apache.hadoop.conf.Configuration());
       System.out.println("wrote " + rows + " predictions to " + output);
       return 0;

@@ -107,6 +107,10 @@ public final class DatasetReader {
     try (IdxReader probe = new IdxReader(InputFiles.open(images, conf), images,
         InputFiles.open(labels, conf), labels, rule)) {
       pixels = probe.pixels();
+      if (!images.endsWith(".gz")) {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(images);
+        probe.checkImagesLength(p.getFileSystem(conf).getFileStatus(p).getLen());
+      }
     }
     Broadcast<HadoopConfHolder> confHolder = broadcastConf(sc, conf);
     JavaRDD<ParsedRecord> records = sc.parallelize(List.of(0), 1).mapPartitions(it -> {

@@ -78,13 +78,15 @@ public record ModelBundle(Network network, Normalizer normalizer, String modelNa
     }
   }
 
+  /**
+   * Writes the model's files, each replaced whole ({@link AtomicFiles}): a driver that dies while
+   * saving leaves the previous model's files readable, never a truncated zip.
+   */
   public void save(String uri, Configuration conf) throws IOException {
     Files files = Files.of(uri);
     FileSystem fs = files.network().getFileSystem(conf);
     fs.mkdirs(files.network().getParent());
-    try (OutputStream out = fs.create(files.network(), true)) {
-      network.save(out);
-    }
+    AtomicFiles.write(fs, files.network(), network::save);
     Map<String, Object> meta = new LinkedHashMap<>();
     meta.put("formatVersion", 1);
     meta.put("model", modelName);
@@ -94,13 +96,11 @@ public record ModelBundle(Network network, Normalizer normalizer, String modelNa
     meta.put("normalize", normalizer.method().key());
     meta.put("shift", normalizer.shift());
     meta.put("scale", normalizer.scale());
-    try (OutputStream out = fs.create(files.preprocessing(), true)) {
-      out.write(Json.pretty(meta).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    }
+    AtomicFiles.write(fs, files.preprocessing(),
+        out -> out.write(Json.pretty(meta).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     if (tokenizerJson != null) {
-      try (OutputStream out = fs.create(files.tokenizer(), true)) {
-        out.write(tokenizerJson.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      }
+      AtomicFiles.write(fs, files.tokenizer(),
+          out -> out.write(tokenizerJson.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
   }
 
@@ -115,9 +115,14 @@ public record ModelBundle(Network network, Normalizer normalizer, String modelNa
             + "a run's model folder, e.g. runs/digits/model, or an exported model.zip)");
       }
     }
+    long size = fs.getFileStatus(networkFile).getLen();
+    if (size > Integer.MAX_VALUE - 8) {
+      throw new IOException(networkFile + " is " + size + " bytes; sparktrain reads model files "
+          + "of up to 2 GiB");
+    }
     Network net;
     try (InputStream in = fs.open(networkFile)) {
-      net = Network.restore(in);
+      net = Network.restore(in, networkFile.toString());
     }
     JsonNode meta;
     try (InputStream in = fs.open(metaFile)) {

@@ -1,9 +1,13 @@
 package org.sparktrain.driver.output;
 
 import java.io.Closeable;
+import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -11,7 +15,8 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * The files of one run, in one place, through the Hadoop FileSystem API (local, HDFS or S3).
- * Only the driver writes here.
+ * Only the driver writes here (and, in collective runs, the workers' checkpoint slices), and
+ * only the run holding its {@link RunLease}.
  */
 public final class RunDirectory implements Closeable {
   public static final String SPEC = "spec.yaml";
@@ -19,10 +24,14 @@ public final class RunDirectory implements Closeable {
   public static final String SUMMARY = "summary.json";
   public static final String REPORT = "report.html";
   public static final String MODEL = "model";
+  /** What a run leaves behind, checkpoints aside. */
+  private static final List<String> OUTPUTS = List.of(SPEC, METRICS, SUMMARY, REPORT, MODEL);
+  private static final String CHECKPOINTS = "checkpoints";
 
   private final Path root;
   private final FileSystem fs;
   private FSDataOutputStream metrics;
+  private RunLease lease;
 
   public RunDirectory(String uri, Configuration conf) throws IOException {
     this.root = new Path(uri);
@@ -42,10 +51,46 @@ public final class RunDirectory implements Closeable {
     return path(MODEL).toString();
   }
 
+  /**
+   * Makes this run the only one writing here, or fails naming the run that is (see
+   * {@link RunLease}); released on {@link #close}.
+   */
+  public void takeLease(Consumer<String> warn) throws IOException {
+    lease = RunLease.acquire(fs, root, warn);
+  }
+
+  /** Replaces a file whole (see {@link AtomicFiles}): a reader never sees half of it. */
   public void writeText(String name, String text) throws IOException {
-    try (OutputStream out = fs.create(path(name), true)) {
-      out.write(text.getBytes(StandardCharsets.UTF_8));
+    AtomicFiles.write(fs, path(name), out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** A file's text, or null when there is none. */
+  public String readText(String name) throws IOException {
+    try (InputStream in = fs.open(path(name))) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (FileNotFoundException e) {
+      return null;
     }
+  }
+
+  /** Which of a run's outputs (spec, metrics, summary, report, model) are here already. */
+  public List<String> existingOutputs() throws IOException {
+    List<String> present = new ArrayList<>();
+    for (String name : OUTPUTS) {
+      if (fs.exists(path(name))) {
+        present.add(name);
+      }
+    }
+    return present;
+  }
+
+  /** Removes an earlier run's outputs and checkpoints, for a run that replaces it. */
+  public void clearEarlierRun() throws IOException {
+    closeMetrics();
+    for (String name : OUTPUTS) {
+      fs.delete(path(name), true);
+    }
+    fs.delete(path(CHECKPOINTS), true);
   }
 
   /** Appends one JSON line to metrics.jsonl and flushes it, so a tail -f shows progress. */
@@ -59,7 +104,7 @@ public final class RunDirectory implements Closeable {
 
   /** Replaces metrics.jsonl with the given lines (a resumed run rewinds it to its checkpoint). */
   public synchronized void rewriteMetrics(java.util.List<String> lines) throws IOException {
-    close();
+    closeMetrics();
     metrics = fs.create(path(METRICS), true);
     for (String line : lines) {
       metrics.write((line + "\n").getBytes(StandardCharsets.UTF_8));
@@ -67,11 +112,23 @@ public final class RunDirectory implements Closeable {
     metrics.hflush();
   }
 
-  @Override
-  public synchronized void close() throws IOException {
+  private synchronized void closeMetrics() throws IOException {
     if (metrics != null) {
       metrics.close();
       metrics = null;
+    }
+  }
+
+  /** Closes metrics.jsonl and gives the lease back: the run is over. */
+  @Override
+  public synchronized void close() throws IOException {
+    try {
+      closeMetrics();
+    } finally {
+      if (lease != null) {
+        lease.close();
+        lease = null;
+      }
     }
   }
 }

@@ -2,18 +2,20 @@ package org.sparktrain.driver.run;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparktrain.driver.data.BadRecordException;
 import org.sparktrain.driver.data.InputFiles;
+import org.sparktrain.driver.output.AtomicFiles;
 import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.worker.train.NativeArrays;
 
@@ -29,19 +31,25 @@ public final class PredictJob {
 
   /**
    * @param labelColumn column to ignore when the input still has its labels, or null
+   * @param overwrite replace an existing output (refused otherwise)
    * @return rows predicted
    */
   public static long run(String modelUri, String inputUri, String outputUri, Integer labelColumn,
-      boolean header, Configuration conf) throws IOException {
+      boolean header, boolean overwrite, Configuration conf) throws IOException {
     ModelBundle bundle = ModelBundle.load(modelUri, conf).requireNumericInput("predict");
     int width = bundle.numFeatures();
     Path out = new Path(outputUri);
-    long rows = 0;
-    try (OutputStream stream = out.getFileSystem(conf).create(out, true);
-        PrintWriter writer = new PrintWriter(new OutputStreamWriter(stream,
-            StandardCharsets.UTF_8))) {
+    FileSystem fs = out.getFileSystem(conf);
+    List<String> files = InputFiles.list(inputUri, conf);
+    refuseUnsafeOutput(fs.makeQualified(out), inputUri, files, modelUri, overwrite, fs, conf);
+    long[] rows = new long[1];
+    // Written whole or not at all: a failure on line 900,000 leaves no half file of
+    // predictions that looks complete.
+    AtomicFiles.write(fs, out, stream -> {
+      PrintWriter writer = new PrintWriter(new OutputStreamWriter(stream,
+          StandardCharsets.UTF_8));
       writer.println(headerLine(bundle));
-      for (String file : InputFiles.list(inputUri, conf)) {
+      for (String file : files) {
         List<float[]> batch = new ArrayList<>();
         try (BufferedReader reader = InputFiles.openText(file, conf)) {
           if (header) {
@@ -56,14 +64,61 @@ public final class PredictJob {
             }
             batch.add(parse(line, width, labelColumn, file, lineNumber));
             if (batch.size() == BATCH_ROWS) {
-              rows += writeBatch(bundle, batch, writer);
+              rows[0] += writeBatch(bundle, batch, writer);
             }
           }
         }
-        rows += writeBatch(bundle, batch, writer);
+        rows[0] += writeBatch(bundle, batch, writer);
+      }
+      writer.flush();
+      if (writer.checkError()) {
+        throw new IOException("writing " + out + " failed");
+      }
+    });
+    return rows[0];
+  }
+
+  /**
+   * Refuses to write predictions over what they are computed from (the input files or folder,
+   * the model), or over an existing file unless asked to.
+   */
+  private static void refuseUnsafeOutput(Path out, String inputUri, List<String> inputFiles,
+      String modelUri, boolean overwrite, FileSystem fs, Configuration conf) throws IOException {
+    List<Path> protectedPaths = new ArrayList<>();
+    Path input = new Path(inputUri);
+    FileStatus[] roots = input.getFileSystem(conf).globStatus(input);
+    if (roots != null) {
+      for (FileStatus root : roots) {
+        protectedPaths.add(root.getPath());
       }
     }
-    return rows;
+    inputFiles.forEach(f -> protectedPaths.add(new Path(f)));
+    Path model = new Path(modelUri);
+    protectedPaths.add(model.getFileSystem(conf).makeQualified(model));
+    for (Path p : protectedPaths) {
+      if (isSameOrInside(out, p)) {
+        throw new IllegalArgumentException("predict: --output " + out + " is "
+            + (out.equals(p) ? "" : "inside ") + "an input (" + p + "); writing there would "
+            + "destroy what the predictions are made from. Choose an output outside the "
+            + "inputs and the model.");
+      }
+    }
+    if (fs.exists(out)) {
+      if (fs.getFileStatus(out).isDirectory()) {
+        throw new IllegalArgumentException("predict: --output " + out + " is a folder; give a file "
+            + "name");
+      }
+      if (!overwrite) {
+        throw new IllegalArgumentException("predict: --output " + out + " exists; pass --overwrite "
+            + "to replace it");
+      }
+    }
+  }
+
+  private static boolean isSameOrInside(Path path, Path folder) {
+    String p = path.toUri().normalize().toString();
+    String f = folder.toUri().normalize().toString();
+    return p.equals(f) || p.startsWith(f.endsWith("/") ? f : f + "/");
   }
 
   private static String headerLine(ModelBundle bundle) {

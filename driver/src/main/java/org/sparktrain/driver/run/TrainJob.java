@@ -12,7 +12,6 @@ import org.sparktrain.driver.checkpoint.CheckpointContent;
 import org.sparktrain.driver.checkpoint.CheckpointException;
 import org.sparktrain.driver.checkpoint.CheckpointStore;
 import org.sparktrain.driver.checkpoint.Checkpointer;
-import org.sparktrain.driver.checkpoint.SpecCompatibility;
 import org.sparktrain.driver.data.DataPreparation;
 import org.sparktrain.driver.data.PreparedData;
 import org.sparktrain.driver.output.Json;
@@ -43,30 +42,45 @@ public final class TrainJob {
   public record Result(Map<String, Object> summary, TrainedModel model, EvalResult test,
       ModelBundle bundle) {}
 
+  /**
+   * How a run treats the terminal and its run directory.
+   *
+   * @param onTerminal draw a progress bar
+   * @param resumeRequested fail unless a valid checkpoint exists; without it a run still
+   *     resumes by itself when its run directory has a checkpoint its spec may continue
+   * @param overwrite replace an earlier run's outputs and checkpoints in the run directory,
+   *     which is otherwise refused when this run cannot resume from them
+   */
+  public record Options(boolean onTerminal, boolean resumeRequested, boolean overwrite) {
+    public static Options defaults(boolean onTerminal) {
+      return new Options(onTerminal, false, false);
+    }
+  }
+
   private TrainJob() {}
 
   public static Result run(JavaSparkContext sc, JobSpec spec, boolean onTerminal)
       throws IOException {
-    return run(sc, spec, onTerminal, false);
+    return run(sc, spec, Options.defaults(onTerminal));
   }
 
-  /**
-   * @param resumeRequested fail unless a valid checkpoint exists; without it a run still
-   *     resumes automatically when its run directory has checkpoints
-   */
+  /** See {@link Options#resumeRequested}. */
   public static Result run(JavaSparkContext sc, JobSpec spec, boolean onTerminal,
       boolean resumeRequested) throws IOException {
+    return run(sc, spec, new Options(onTerminal, resumeRequested, false));
+  }
+
+  public static Result run(JavaSparkContext sc, JobSpec spec, Options options)
+      throws IOException {
     long start = System.nanoTime();
+    boolean onTerminal = options.onTerminal();
     String specYaml = SpecYaml.write(spec);
     LOG.info("resolved job spec:\n{}", specYaml);
     try (RunDirectory runDir = new RunDirectory(spec.output().dir(), sc.hadoopConfiguration())) {
+      runDir.takeLease(LOG::warn);
       CheckpointStore store = new CheckpointStore(runDir.uri(), sc.hadoopConfiguration());
-      Optional<CheckpointContent> checkpoint = store.latestValid(LOG::warn);
-      if (checkpoint.isEmpty() && resumeRequested) {
-        throw new CheckpointException("--resume: no valid checkpoint in " + store.uri());
-      }
-      checkpoint.ifPresent(c -> SpecCompatibility.check(spec, c.specYaml(),
-          store.roundUri(c.round())));
+      Optional<CheckpointContent> checkpoint = RunStart.decide(spec, runDir, store,
+          options.resumeRequested(), options.overwrite());
       // A collective run that this cluster cannot give fails here, before any data is read.
       SyncChoice sync = SyncChoice.resolve(sc, spec.train().sync(), spec.train().workers());
       runDir.writeText(RunDirectory.SPEC, specYaml);

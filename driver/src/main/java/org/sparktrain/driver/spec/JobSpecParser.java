@@ -130,7 +130,8 @@ public final class JobSpecParser {
     } else {
       numClasses = d.integer("numClasses", 0, 2, 1_000_000);
     }
-    int numFeatures = d.integer("numFeatures", 0, 0, Integer.MAX_VALUE);
+    // Rows are dense float vectors: 16M features is 64 MB per record already.
+    int numFeatures = d.integer("numFeatures", 0, 0, 1 << 24);
     if (format == Format.LIBSVM && numFeatures == 0) {
       throw new SpecException(d.pathOf("numFeatures") + " is required for format libsvm "
           + "(the highest feature index)");

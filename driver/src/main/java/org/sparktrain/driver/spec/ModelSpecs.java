@@ -29,7 +29,7 @@ final class ModelSpecs {
   }
 
   private static ModelConfig parseMlp(SpecNode model) {
-    int[] hidden = model.intList("hidden", new int[] {128}, 1);
+    int[] hidden = model.intList("hidden", new int[] {128}, 1, 65_536, 64);
     String activationName = model.string("activation", "relu");
     Activation activation = switch (activationName.toLowerCase(Locale.ROOT)) {
       case "relu" -> Activation.RELU;
@@ -50,14 +50,14 @@ final class ModelSpecs {
   }
 
   private static ModelConfig parseResNet(SpecNode model) {
-    int[] shape = model.intList("inputShape", null, 1);
+    int[] shape = model.intList("inputShape", null, 1, 8192, 16);
     if (shape != null && shape.length != 3) {
       throw new SpecException(model.pathOf("inputShape") + ": " + shape.length + " values are "
           + "not allowed (must be [height, width, channels], e.g. [28, 28, 1])");
     }
     int stemWidth = model.integer("stemWidth", 16, 1, 4096);
     int stemStride = model.integer("stemStride", 1, 1, 2);
-    int[] widths = model.intList("widths", new int[] {16, 32, 64}, 1);
+    int[] widths = model.intList("widths", new int[] {16, 32, 64}, 1, 16_384, 16);
     int blocks = model.integer("blocksPerStage", 1, 1, 100);
     return new ResNetConfig(shape, stemWidth, stemStride, widths, blocks);
   }

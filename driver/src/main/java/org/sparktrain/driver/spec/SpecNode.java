@@ -147,22 +147,23 @@ final class SpecNode {
         + String.join(", ", allowed) + ")");
   }
 
-  int[] intList(String key, int[] defaultValue, int min) {
+  /** A list of 1 to {@code maxLength} integers, each in [min, max]. */
+  int[] intList(String key, int[] defaultValue, int min, int max, int maxLength) {
     known.add(key);
     Object v = values.get(key);
     if (v == null) {
       return defaultValue;
     }
-    if (!(v instanceof List<?> list) || list.isEmpty()) {
+    if (!(v instanceof List<?> list) || list.isEmpty() || list.size() > maxLength) {
       throw new SpecException(pathOf(key) + ": " + describe(v) + " is not allowed (must be a "
-          + "non-empty list of integers >= " + min + ", e.g. [128, 64])");
+          + "list of 1 to " + maxLength + " integers in [" + min + ", " + max + "], e.g. [128, 64])");
     }
     int[] out = new int[list.size()];
     for (int i = 0; i < out.length; i++) {
       Object e = list.get(i);
-      if (!(e instanceof Integer n) || n < min) {
+      if (!(e instanceof Integer n) || n < min || n > max) {
         throw new SpecException(pathOf(key) + "[" + i + "]: " + describe(e)
-            + " is not allowed (must be an integer >= " + min + ")");
+            + " is not allowed (must be an integer in [" + min + ", " + max + "])");
       }
       out[i] = n;
     }

@@ -67,7 +67,10 @@ class JobSpecParserTest {
         .hasMessage("model.name: 'transformer' is not allowed (must be one of logistic, mlp, "
             + "resnet, gpt, bert, bert-classifier)");
     assertThatThrownBy(() -> parse(VALID.replace("[32, 16]", "[32, 0]")))
-        .hasMessage("model.hidden[1]: 0 is not allowed (must be an integer >= 1)");
+        .hasMessage("model.hidden[1]: 0 is not allowed (must be an integer in [1, 65536])");
+    // Sizes that would allocate terabytes are refused by the spec, not by an out-of-memory.
+    assertThatThrownBy(() -> parse(VALID.replace("[32, 16]", "[32, 1000000]")))
+        .hasMessage("model.hidden[1]: 1000000 is not allowed (must be an integer in [1, 65536])");
     assertThatThrownBy(() -> parse(VALID + "preprocess: {normalize: zscore}\n"))
         .hasMessage("preprocess.normalize: 'zscore' is not allowed (must be one of none, "
             + "standardize, minmax, scale)");

@@ -22,6 +22,10 @@ public final class IdxReader implements Iterator<ParsedRecord>, AutoCloseable {
   private final DataInputStream labels;
   private final String imagesName;
   private final String labelsName;
+  /** 4096 x 4096: far beyond any image an MLP or ResNet here takes, far below memory limits. */
+  static final long MAX_PIXELS = 1L << 24;
+  /** Magic, count, rows, columns. */
+  private static final int HEADER_BYTES = 16;
   private final LabelRule labelRule;
   private final int count;
   private final int pixels;
@@ -49,12 +53,35 @@ public final class IdxReader implements Iterator<ParsedRecord>, AutoCloseable {
     int rows = readHeaderInt(this.images, imagesName);
     int cols = readHeaderInt(this.images, imagesName);
     int labelCount = readHeaderInt(this.labels, labelsName);
+    // The header sizes what is allocated next: a crafted one must not pass unchecked.
+    if (count < 0 || rows <= 0 || cols <= 0) {
+      throw new IOException(imagesName + ": invalid IDX header (" + count + " images of " + rows
+          + " x " + cols + " pixels; counts must be non-negative and sizes positive)");
+    }
+    long imagePixels = Math.multiplyExact((long) rows, cols);
+    if (imagePixels > MAX_PIXELS) {
+      throw new IOException(imagesName + ": IDX header says " + rows + " x " + cols + " = "
+          + imagePixels + " pixels per image; at most " + MAX_PIXELS + " are supported");
+    }
     if (labelCount != count) {
       throw new IOException(imagesName + " holds " + count + " images but " + labelsName
           + " holds " + labelCount + " labels; they must pair up one to one");
     }
-    this.pixels = rows * cols;
+    this.pixels = (int) imagePixels;
     this.buffer = new byte[pixels];
+  }
+
+  /**
+   * Fails unless an uncompressed image file of {@code fileBytes} holds exactly what its header
+   * says (header, then count x pixels bytes).
+   */
+  public void checkImagesLength(long fileBytes) throws IOException {
+    long expected = HEADER_BYTES + (long) count * pixels;
+    if (fileBytes != expected) {
+      throw new IOException(imagesName + " is " + fileBytes + " bytes but its IDX header ("
+          + count + " images of " + pixels + " pixels) needs " + expected
+          + (fileBytes < expected ? " (truncated?)" : " (trailing data?)"));
+    }
   }
 
   private static int readHeaderInt(DataInputStream in, String name) throws IOException {

@@ -4,9 +4,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -22,9 +19,6 @@ import org.nd4j.linalg.dataset.DataSet;
  * running statistics included) in one flat view, so averaging treats them alike.
  */
 public final class Network {
-  /** ModelSerializer's name for the configuration inside its zip. */
-  private static final String CONFIGURATION_ENTRY = "configuration.json";
-
   private final MultiLayerNetwork layers;
   private final ComputationGraph graph;
 
@@ -52,27 +46,21 @@ public final class Network {
     return new Network(net, null);
   }
 
-  /** Reads a ModelSerializer file of either kind (with its optimizer state). */
-  public static Network restore(InputStream in) throws IOException {
-    byte[] bytes = in.readAllBytes();
-    if (NetworkConfig.fromJson(configurationEntry(bytes)).isGraph()) {
+  /**
+   * Reads a ModelSerializer file of either kind (with its optimizer state), after checking it
+   * holds nothing but what sparktrain writes ({@link ModelZip}): no Java deserialization, no
+   * zip bomb, no foreign classes, no allocation beyond what its configuration defines.
+   *
+   * @param source the file's name, for messages
+   */
+  public static Network restore(InputStream in, String source) throws IOException {
+    ModelZip.Checked checked = ModelZip.check(in.readAllBytes(), source);
+    if (NetworkConfig.fromJson(checked.configuration()).isGraph()) {
       return new Network(null, ModelSerializer.restoreComputationGraph(
-          new ByteArrayInputStream(bytes), true));
+          new ByteArrayInputStream(checked.zip()), true));
     }
     return new Network(ModelSerializer.restoreMultiLayerNetwork(
-        new ByteArrayInputStream(bytes), true), null);
-  }
-
-  /** The configuration JSON inside a ModelSerializer zip, which says which kind it holds. */
-  private static String configurationEntry(byte[] modelZip) throws IOException {
-    try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(modelZip))) {
-      for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
-        if (e.getName().equals(CONFIGURATION_ENTRY)) {
-          return new String(zip.readAllBytes(), StandardCharsets.UTF_8);
-        }
-      }
-    }
-    throw new IOException("not a DL4J model file: it has no " + CONFIGURATION_ENTRY);
+        new ByteArrayInputStream(checked.zip()), true), null);
   }
 
   public NetworkConfig config() {

@@ -55,6 +55,14 @@ public final class NetworkConfig implements Serializable {
     return layers;
   }
 
+  /** The graph configuration; fails for a layer stack. */
+  public ComputationGraphConfiguration graph() {
+    if (graph == null) {
+      throw new IllegalStateException("this network is a layer stack, not a computation graph");
+    }
+    return graph;
+  }
+
   /** A new, initialised network of this configuration (its own copy of the configuration). */
   public Network newNetwork() {
     return layers != null ? Network.of(layers.clone()) : Network.of(graph.clone());

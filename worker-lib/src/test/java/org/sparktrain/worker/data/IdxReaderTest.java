@@ -60,4 +60,36 @@ class IdxReaderTest {
     r.next();
     assertThatThrownBy(r::next).hasMessageContaining("img.idx: cannot read image 3 of 3");
   }
+
+  /** A header alone: what a crafted file needs to make a reader allocate. */
+  private static byte[] header(int count, int rows, int cols) {
+    return java.nio.ByteBuffer.allocate(16).putInt(IdxReader.IMAGES_MAGIC).putInt(count)
+        .putInt(rows).putInt(cols).array();
+  }
+
+  @Test
+  void craftedHeadersAreRefusedBeforeAnythingIsAllocated() throws IOException {
+    byte[] noLabels = IdxFiles.labels(new int[0]);
+    // 65536 x 65536 overflows an int to 0; unchecked it gave a 0-pixel reader.
+    assertThatThrownBy(() -> reader(header(0, 65536, 65536), noLabels))
+        .hasMessageContaining("img.idx: IDX header says 65536 x 65536 = 4294967296 pixels per "
+            + "image; at most 16777216 are supported");
+    assertThatThrownBy(() -> reader(header(-5, 2, 2), IdxFiles.labels(new int[0])))
+        .hasMessageContaining("img.idx: invalid IDX header (-5 images of 2 x 2 pixels");
+    assertThatThrownBy(() -> reader(header(0, -2, 3), noLabels))
+        .hasMessageContaining("invalid IDX header");
+  }
+
+  @Test
+  void anImageFileLongerOrShorterThanItsHeaderSays_isRefusedNamingIt() throws IOException {
+    byte[] images = IdxFiles.images(3, 2, 2, IdxReader.IMAGES_MAGIC);
+    try (IdxReader r = reader(images, IdxFiles.labels(new int[] {1, 2, 3}))) {
+      r.checkImagesLength(images.length);
+      assertThatThrownBy(() -> r.checkImagesLength(images.length - 1))
+          .hasMessage("img.idx is 27 bytes but its IDX header (3 images of 4 pixels) needs 28 "
+              + "(truncated?)");
+      assertThatThrownBy(() -> r.checkImagesLength(images.length + 100))
+          .hasMessageContaining("(trailing data?)");
+    }
+  }
 }

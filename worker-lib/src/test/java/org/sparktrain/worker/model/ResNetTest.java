@@ -103,7 +103,7 @@ class ResNetTest {
 
     ByteArrayOutputStream file = new ByteArrayOutputStream();
     net.save(file);
-    Network restored = Network.restore(new ByteArrayInputStream(file.toByteArray()));
+    Network restored = Network.restore(new ByteArrayInputStream(file.toByteArray()), "resnet");
     assertThat(restored.isGraph()).isTrue();
     assertThat(restored.output(x)).isEqualTo(net.output(x));
     assertThat(restored.updaterState()).isEqualTo(net.updaterState());
