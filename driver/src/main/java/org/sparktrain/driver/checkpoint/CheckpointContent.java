@@ -15,18 +15,20 @@ import org.sparktrain.worker.train.ModelSnapshot;
  * @param best with early stopping, the best validated parameters so far; else null
  * @param workerFiles the parameter and optimizer-state files the workers already wrote into the
  *     round's folder (then the store writes only the rest); empty when it writes them all
+ * @param tokenizerJson a text model's tokenizer, trained on the run's data (a resumed run must
+ *     build the same one); null for other models and for checkpoints older than this field
  */
 public record CheckpointContent(long round, ModelSnapshot snapshot, String modelConfigJson,
     Normalizer normalizer, String specYaml, List<RoundMetrics> history, long examples,
     double trainSeconds, long createdAtMillis, TrainingLoop.Best best,
-    List<SliceWriter.WrittenFile> workerFiles) {
+    List<SliceWriter.WrittenFile> workerFiles, String tokenizerJson) {
 
   /** A checkpoint of a run without early stopping. */
   public CheckpointContent(long round, ModelSnapshot snapshot, String modelConfigJson,
       Normalizer normalizer, String specYaml, List<RoundMetrics> history, long examples,
       double trainSeconds, long createdAtMillis) {
     this(round, snapshot, modelConfigJson, normalizer, specYaml, history, examples, trainSeconds,
-        createdAtMillis, null, List.of());
+        createdAtMillis, null, List.of(), null);
   }
 
   public TrainingLoop.Progress toProgress() {

@@ -53,6 +53,15 @@ final class CheckpointFiles {
     return WORKER_STATE + String.format("%05d", k) + ".bin";
   }
 
+  /** Bytes that do not have a checkpoint file's format (not a failure of the store). */
+  static final class Malformed extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    Malformed(String message) {
+      super(message);
+    }
+  }
+
   /** What a checkpoint file holds, written to a stream. */
   interface Body {
     void write(DataOutputStream out) throws IOException;
@@ -101,10 +110,15 @@ final class CheckpointFiles {
     }
   }
 
-  static float[] readFloats(DataInputStream in, String file) throws IOException {
+  /**
+   * @param maxValues the most the file can hold (its size in floats): a length prefix beyond it
+   *     is refused before anything is allocated
+   */
+  static float[] readFloats(DataInputStream in, String file, long maxValues) throws IOException {
     int n = in.readInt();
-    if (n < 0) {
-      throw new IOException(file + ": negative array length " + n);
+    if (n < 0 || n > maxValues) {
+      throw new Malformed(file + ": array length " + n + " is impossible in a file of its "
+          + "size");
     }
     float[] values = new float[n];
     byte[] chunk = new byte[CHUNK_FLOATS * Float.BYTES];

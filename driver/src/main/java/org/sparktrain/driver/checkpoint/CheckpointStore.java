@@ -2,12 +2,14 @@ package org.sparktrain.driver.checkpoint;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -38,6 +40,11 @@ public final class CheckpointStore {
   public static final String FOLDER = "checkpoints";
   private static final Pattern ROUND_DIR = Pattern.compile("round-(\\d{6,})");
   private static final int FORMAT_VERSION = 1;
+  private static final int MAX_MANIFEST_BYTES = 1 << 20;
+  /** One shared optimizer state, or one per worker. */
+  private static final int MAX_STATES = 4096;
+  /** The training state's metric history grows with rounds: generous, but bounded. */
+  private static final long MAX_TEXT_BYTES = 512L << 20;
 
   private final Path root;
   private final FileSystem fs;
@@ -123,7 +130,7 @@ public final class CheckpointStore {
   public List<CheckpointInfo> list() throws IOException {
     List<CheckpointInfo> infos = new ArrayList<>();
     for (long round : roundsNewestFirst()) {
-      infos.add(inspect(round).info());
+      infos.add(inspect(round));
     }
     return infos;
   }
@@ -157,68 +164,114 @@ public final class CheckpointStore {
   }
 
   /**
-   * The newest checkpoint that verifies. Each newer one that does not is reported to
-   * {@code warn} with the file at fault, and skipped.
+   * The newest checkpoint that loads. Each newer one that does not (no manifest, a file missing,
+   * truncated or changed, content that does not parse) is reported to {@code warn} with the
+   * file at fault, and skipped. A store that fails to answer fails this call instead: resuming
+   * from an older checkpoint because of a transient error would silently lose progress.
    */
   public Optional<CheckpointContent> latestValid(Consumer<String> warn) throws IOException {
-    for (CheckpointInfo info : list()) {
-      if (info.valid()) {
-        return Optional.of(load(info.round()));
+    for (long round : roundsNewestFirst()) {
+      try {
+        return Optional.of(read(round));
+      } catch (InvalidCheckpoint e) {
+        warn.accept("skipping checkpoint " + roundDir(round) + ": " + e.getMessage());
       }
-      warn.accept("skipping checkpoint " + info.path() + ": " + info.problem());
     }
     return Optional.empty();
   }
 
-  /** Loads a checkpoint after verifying every byte against the manifest. */
+  /** Loads a checkpoint, verifying every byte against the manifest as it streams in. */
   public CheckpointContent load(long round) throws IOException {
-    Inspection inspection = inspect(round);
-    if (!inspection.info().valid()) {
-      throw new CheckpointException("checkpoint " + inspection.info().path() + " is not valid: "
-          + inspection.info().problem());
+    try {
+      return read(round);
+    } catch (InvalidCheckpoint e) {
+      throw new CheckpointException("checkpoint " + roundDir(round) + " is not valid: "
+          + e.getMessage());
     }
-    Map<String, byte[]> bytes = inspection.files();
+  }
+
+  private CheckpointContent read(long round) throws IOException, InvalidCheckpoint {
+    Manifest manifest = readManifest(round);
+    if (!manifest.info().valid()) {
+      throw new InvalidCheckpoint(manifest.info().problem());
+    }
+    Path dir = roundDir(round);
+    Map<String, Object> content = new LinkedHashMap<>();
+    for (ManifestEntry entry : ManifestEntry.all(manifest.json(), manifestPath(round))) {
+      content.put(entry.name(), readVerified(dir, entry, in -> parse(entry, in)));
+    }
+    try {
+      return assemble(content);
+    } catch (IOException | RuntimeException e) {
+      // Verified bytes that do not parse: written by another version, or a manifest rewritten
+      // to match altered files. Not loadable either way.
+      throw new InvalidCheckpoint("its content cannot be read (" + e + ")");
+    }
+  }
+
+  /** What one file holds: floats for the arrays, text for the rest. */
+  private static Object parse(ManifestEntry entry, DataInputStream in) throws IOException {
+    String name = entry.name();
+    long maxFloats = entry.bytes() / Float.BYTES;
+    if (name.equals(CheckpointFiles.OPTIMIZER_STATE)) {
+      int count = in.readInt();
+      if (count < 0 || count > MAX_STATES) {
+        throw new CheckpointFiles.Malformed(name + ": " + count + " optimizer states (at most "
+            + MAX_STATES + ")");
+      }
+      float[][] states = new float[count][];
+      for (int i = 0; i < count; i++) {
+        states[i] = CheckpointFiles.readFloats(in, name, maxFloats);
+      }
+      return states;
+    }
+    if (name.endsWith(".bin")) {
+      return CheckpointFiles.readFloats(in, name, maxFloats);
+    }
+    if (entry.bytes() > MAX_TEXT_BYTES) {
+      throw new CheckpointFiles.Malformed(name + ": " + entry.bytes() + " bytes of JSON, more "
+          + "than " + MAX_TEXT_BYTES);
+    }
+    return CheckpointFiles.readText(in);
+  }
+
+  private static CheckpointContent assemble(Map<String, Object> files) throws IOException {
     float[] p;
     float[][] states;
-    if (bytes.containsKey(CheckpointFiles.PARAMS)) {
-      p = optionalFloats(bytes, CheckpointFiles.PARAMS);
-      DataInputStream state = new DataInputStream(new ByteArrayInputStream(
-          bytes.get(CheckpointFiles.OPTIMIZER_STATE)));
-      states = new float[state.readInt()][];
-      for (int i = 0; i < states.length; i++) {
-        states[i] = CheckpointFiles.readFloats(state, CheckpointFiles.OPTIMIZER_STATE);
-      }
+    if (files.containsKey(CheckpointFiles.PARAMS)) {
+      p = (float[]) files.get(CheckpointFiles.PARAMS);
+      states = (float[][]) files.get(CheckpointFiles.OPTIMIZER_STATE);
     } else {
-      p = concatenate(numbered(bytes, CheckpointFiles::paramsPart));
-      List<float[]> shared = numbered(bytes, CheckpointFiles::statePart);
-      List<float[]> own = numbered(bytes, CheckpointFiles::workerState);
+      p = concatenate(numbered(files, CheckpointFiles::paramsPart));
+      List<float[]> shared = numbered(files, CheckpointFiles::statePart);
+      List<float[]> own = numbered(files, CheckpointFiles::workerState);
       states = !shared.isEmpty() ? new float[][] {concatenate(shared)}
           : own.toArray(new float[0][]);
     }
-    float[] momentum = optionalFloats(bytes, CheckpointFiles.OUTER_MOMENTUM);
-    float[] best = optionalFloats(bytes, CheckpointFiles.BEST_PARAMS);
-    JsonNode training = Json.MAPPER.readTree(bytes.get(CheckpointFiles.TRAINING_STATE));
-    String config = new String(bytes.get(CheckpointFiles.MODEL_CONFIG),
-        java.nio.charset.StandardCharsets.UTF_8);
-    return TrainingStateJson.fromJson(training, p, states, momentum, best, config);
+    float[] momentum = (float[]) files.getOrDefault(CheckpointFiles.OUTER_MOMENTUM,
+        new float[0]);
+    float[] best = (float[]) files.getOrDefault(CheckpointFiles.BEST_PARAMS, new float[0]);
+    JsonNode training = Json.MAPPER.readTree((String) files.get(CheckpointFiles.TRAINING_STATE));
+    return TrainingStateJson.fromJson(training, p, states, momentum, best,
+        (String) files.get(CheckpointFiles.MODEL_CONFIG));
   }
 
   /** The files {@code name(0)}, {@code name(1)}, ... up to the first one missing. */
-  private static List<float[]> numbered(Map<String, byte[]> bytes,
-      java.util.function.IntFunction<String> name) throws IOException {
+  private static List<float[]> numbered(Map<String, Object> files,
+      java.util.function.IntFunction<String> name) {
     List<float[]> parts = new ArrayList<>();
-    for (int k = 0; bytes.containsKey(name.apply(k)); k++) {
-      parts.add(optionalFloats(bytes, name.apply(k)));
+    for (int k = 0; files.containsKey(name.apply(k)); k++) {
+      parts.add((float[]) files.get(name.apply(k)));
     }
     return parts;
   }
 
   private static float[] concatenate(List<float[]> parts) {
-    int length = 0;
+    long length = 0;
     for (float[] part : parts) {
       length += part.length;
     }
-    float[] all = new float[length];
+    float[] all = new float[Math.toIntExact(length)];
     int at = 0;
     for (float[] part : parts) {
       System.arraycopy(part, 0, all, at, part.length);
@@ -227,35 +280,33 @@ public final class CheckpointStore {
     return all;
   }
 
-  /** A float file that only some checkpoints have: empty when absent. */
-  private static float[] optionalFloats(Map<String, byte[]> bytes, String name)
-      throws IOException {
-    byte[] file = bytes.get(name);
-    return file == null ? new float[0] : CheckpointFiles.readFloats(
-        new DataInputStream(new ByteArrayInputStream(file)), name);
-  }
-
   public void delete(long round) throws IOException {
     fs.delete(roundDir(round), true);
   }
 
-  private record Inspection(CheckpointInfo info, Map<String, byte[]> files) {}
-
   /** The manifest of a round, or why there is no usable one. */
   private record Manifest(CheckpointInfo info, JsonNode json) {}
+
+  private Path manifestPath(long round) {
+    return new Path(roundDir(round), CheckpointFiles.MANIFEST);
+  }
 
   private Manifest readManifest(long round) throws IOException {
     Path dir = roundDir(round);
     Path manifestPath = new Path(dir, CheckpointFiles.MANIFEST);
     JsonNode manifest;
     try (InputStream in = fs.open(manifestPath)) {
-      manifest = Json.MAPPER.readTree(in);
+      byte[] bytes = in.readNBytes(MAX_MANIFEST_BYTES + 1);
+      if (bytes.length > MAX_MANIFEST_BYTES) {
+        return invalid(round, dir, manifestPath + " is larger than " + MAX_MANIFEST_BYTES
+            + " bytes, far more than a manifest holds");
+      }
+      manifest = Json.MAPPER.readTree(bytes);
     } catch (FileNotFoundException e) {
-      return new Manifest(invalid(round, dir, "no " + CheckpointFiles.MANIFEST
-          + " (the write did not finish)").info(), null);
+      return invalid(round, dir, "no " + CheckpointFiles.MANIFEST
+          + " (the write did not finish)");
     } catch (JsonProcessingException | ChecksumException e) {
-      return new Manifest(invalid(round, dir, manifestPath + " is not valid JSON: "
-          + e.getMessage()).info(), null);
+      return invalid(round, dir, manifestPath + " is not valid JSON: " + e.getMessage());
     } catch (IOException e) {
       // The store did not answer (an S3 503, a reset connection): that says nothing about the
       // checkpoint, which must not be judged invalid, and so pruned, for it.
@@ -263,8 +314,7 @@ public final class CheckpointStore {
     }
     if (manifest == null || !manifest.path("files").isArray()
         || manifest.path("round").asLong(-1) != round) {
-      return new Manifest(invalid(round, dir, manifestPath + " does not describe round "
-          + round).info(), null);
+      return invalid(round, dir, manifestPath + " does not describe round " + round);
     }
     long total = 0;
     for (JsonNode entry : manifest.get("files")) {
@@ -286,57 +336,110 @@ public final class CheckpointStore {
     return metrics;
   }
 
-  /** Reads a checkpoint folder and checks every file against its manifest, without parsing. */
-  private Inspection inspect(long round) throws IOException {
-    Manifest read = readManifest(round);
-    if (!read.info().valid()) {
-      return new Inspection(read.info(), Map.of());
+  /** A checkpoint folder with every file checked against its manifest, without keeping it. */
+  private CheckpointInfo inspect(long round) throws IOException {
+    Manifest manifest = readManifest(round);
+    if (!manifest.info().valid()) {
+      return manifest.info();
     }
-    Path dir = roundDir(round);
-    Path manifestPath = new Path(dir, CheckpointFiles.MANIFEST);
-    JsonNode manifest = read.json();
-    Map<String, byte[]> files = new LinkedHashMap<>();
-    for (JsonNode entry : manifest.get("files")) {
-      String name = entry.path("name").asText();
-      Path file = new Path(dir, name);
-      byte[] content;
-      try (InputStream in = fs.open(file)) {
-        content = in.readAllBytes();
-      } catch (FileNotFoundException e) {
-        return invalid(round, dir, file + " is missing");
-      } catch (IOException e) {
-        // e.g. the local file system's own .crc check: the bytes on disk changed.
-        return invalid(round, dir, file + " cannot be read intact, corrupted or truncated ("
-            + e.getMessage() + ")");
+    try {
+      for (ManifestEntry entry : ManifestEntry.all(manifest.json(), manifestPath(round))) {
+        readVerified(roundDir(round), entry, in -> {
+          in.transferTo(OutputStream.nullOutputStream());
+          return null;
+        });
       }
-      long expected = entry.path("bytes").asLong();
-      if (content.length != expected) {
-        return invalid(round, dir, file + " has " + content.length + " bytes but the manifest "
-            + "says " + expected + " (truncated or overwritten)");
-      }
-      String sha = HexFormat.of().formatHex(CheckpointFiles.sha256().digest(content));
-      if (!sha.equals(entry.path("sha256").asText())) {
-        return invalid(round, dir, file + " does not match its SHA-256 in the manifest "
-            + "(corrupted)");
-      }
-      files.put(name, content);
+    } catch (InvalidCheckpoint e) {
+      return invalid(round, roundDir(round), e.getMessage()).info();
     }
-    // Parameters and state are whole files from the driver or slices from the workers.
-    boolean sliced = files.containsKey(CheckpointFiles.paramsPart(0));
-    String[] required = sliced
-        ? new String[] {CheckpointFiles.MODEL_CONFIG, CheckpointFiles.TRAINING_STATE}
-        : new String[] {CheckpointFiles.PARAMS, CheckpointFiles.OPTIMIZER_STATE,
-            CheckpointFiles.MODEL_CONFIG, CheckpointFiles.TRAINING_STATE};
-    for (String name : required) {
-      if (!files.containsKey(name)) {
-        return invalid(round, dir, manifestPath + " does not list " + name);
-      }
-    }
-    return new Inspection(read.info(), files);
+    return manifest.info();
   }
 
-  private static Inspection invalid(long round, Path dir, String problem) {
-    return new Inspection(new CheckpointInfo(round, dir.toString(), problem, 0, 0, null),
-        Map.of());
+  /** Parses a file's bytes as they stream past. */
+  private interface Parser {
+    Object parse(DataInputStream in) throws IOException;
+  }
+
+  /**
+   * Streams one file through its SHA-256 into {@code parser}, then checks that exactly the
+   * manifest's bytes came and that they match its digest. The size on storage is checked before
+   * reading, so a file replaced by a huge one is not read at all.
+   */
+  private Object readVerified(Path dir, ManifestEntry entry, Parser parser)
+      throws IOException, InvalidCheckpoint {
+    Path file = new Path(dir, entry.name());
+    long size;
+    try {
+      size = fs.getFileStatus(file).getLen();
+    } catch (FileNotFoundException e) {
+      throw new InvalidCheckpoint(file + " is missing");
+    }
+    if (size != entry.bytes()) {
+      throw new InvalidCheckpoint(file + " has " + size + " bytes but the manifest says "
+          + entry.bytes() + " (truncated or overwritten)");
+    }
+    MessageDigest sha = CheckpointFiles.sha256();
+    Object parsed;
+    long read;
+    try (CountingInputStream counted = new CountingInputStream(new DigestInputStream(
+        new java.io.BufferedInputStream(fs.open(file), 1 << 20), sha))) {
+      DataInputStream in = new DataInputStream(counted);
+      try {
+        parsed = parser.parse(in);
+      } catch (EOFException e) {
+        throw new InvalidCheckpoint(file + " ends early (truncated)");
+      } catch (ChecksumException e) {
+        throw new InvalidCheckpoint(file + " cannot be read intact, corrupted or truncated ("
+            + e.getMessage() + ")");
+      } catch (CheckpointFiles.Malformed e) {
+        throw new InvalidCheckpoint(dir + ": " + e.getMessage());
+      }
+      if (in.read() >= 0) {
+        throw new InvalidCheckpoint(file + " has bytes after its content");
+      }
+      read = counted.count();
+    } catch (FileNotFoundException e) {
+      throw new InvalidCheckpoint(file + " is missing");
+    }
+    if (read != entry.bytes()) {
+      throw new InvalidCheckpoint(file + " gave " + read + " bytes but the manifest says "
+          + entry.bytes());
+    }
+    if (!HexFormat.of().formatHex(sha.digest()).equals(entry.sha256())) {
+      throw new InvalidCheckpoint(file + " does not match its SHA-256 in the manifest "
+          + "(corrupted)");
+    }
+    return parsed;
+  }
+
+  /** Counts the bytes read through it. */
+  private static final class CountingInputStream extends java.io.FilterInputStream {
+    private long count;
+
+    CountingInputStream(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      count += b >= 0 ? 1 : 0;
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      count += Math.max(0, n);
+      return n;
+    }
+
+    long count() {
+      return count;
+    }
+  }
+
+  private static Manifest invalid(long round, Path dir, String problem) {
+    return new Manifest(new CheckpointInfo(round, dir.toString(), problem, 0, 0, null), null);
   }
 }

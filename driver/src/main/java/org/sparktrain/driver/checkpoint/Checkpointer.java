@@ -45,6 +45,7 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
   private final String modelConfigJson;
   private final String specYaml;
   private final Normalizer normalizer;
+  private final String tokenizerJson;
   /** Set when workers may write checkpoint slices (see {@link #withWorkerWrites}). */
   private Configuration workerConf;
   private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
@@ -66,13 +67,15 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
   /** Set by {@link #close}: finish the write in flight, start no other, retry none. */
   private volatile boolean closing;
 
+  /** @param tokenizerJson a text model's tokenizer, kept in every checkpoint; else null */
   public Checkpointer(CheckpointStore store, JobSpec.Checkpoint policy, String modelConfigJson,
-      String specYaml, Normalizer normalizer) {
+      String specYaml, Normalizer normalizer, String tokenizerJson) {
     this.store = store;
     this.policy = policy;
     this.modelConfigJson = modelConfigJson;
     this.specYaml = specYaml;
     this.normalizer = normalizer;
+    this.tokenizerJson = tokenizerJson;
   }
 
   /**
@@ -149,7 +152,7 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
     CheckpointContent content = new CheckpointContent(progress.nextRound() - 1,
         progress.snapshot(), modelConfigJson, normalizer, specYaml,
         List.copyOf(progress.history()), progress.examples(), progress.trainSeconds(),
-        System.currentTimeMillis(), progress.best(), progress.checkpointFiles());
+        System.currentTimeMillis(), progress.best(), progress.checkpointFiles(), tokenizerJson);
     lastSubmitNanos = System.nanoTime();
     lastSubmittedRound = content.round();
     synchronized (lock) {

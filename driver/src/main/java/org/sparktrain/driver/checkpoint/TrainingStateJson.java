@@ -38,6 +38,9 @@ final class TrainingStateJson {
     if (c.best() != null) {
       m.put("bestRound", c.best().round());
     }
+    if (c.tokenizerJson() != null) {
+      m.put("tokenizer", c.tokenizerJson());
+    }
     return m;
   }
 
@@ -61,7 +64,8 @@ final class TrainingStateJson {
         ? new TrainingLoop.Best(j.get("bestRound").asLong(), bestParams) : null;
     return new CheckpointContent(j.get("round").asLong(), snapshot, modelConfig, normalizer,
         j.get("spec").asText(), history, j.get("examples").asLong(),
-        j.get("trainSeconds").asDouble(), j.get("createdAt").asLong(), best, List.of());
+        j.get("trainSeconds").asDouble(), j.get("createdAt").asLong(), best, List.of(),
+        j.hasNonNull("tokenizer") ? j.get("tokenizer").asText() : null);
   }
 
   private static float[] floats(JsonNode array) {

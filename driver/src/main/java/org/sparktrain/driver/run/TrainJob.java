@@ -93,7 +93,7 @@ public final class TrainJob {
       ResultSizePreCheck.check(sc.getConf(), sync.mode(), spec.train().workers(),
           loop.workerResultBytes());
       try (Checkpointer checkpointer = new Checkpointer(store, spec.checkpoint(),
-          loop.settings().configJson(), specYaml, data.normalizer())) {
+          loop.settings().configJson(), specYaml, data.normalizer(), data.tokenizerJson())) {
         if (workersReach(store.uri(), sc.master())) {
           checkpointer.withWorkerWrites(sc.hadoopConfiguration());
         }
@@ -160,6 +160,11 @@ public final class TrainJob {
         || !java.util.Arrays.equals(c.normalizer().scale(), data.normalizer().scale())) {
       throw new CheckpointException("cannot resume from round " + c.round() + ": the training "
           + "data changed since the checkpoint (its normalizer statistics differ)");
+    }
+    if (c.tokenizerJson() != null && !c.tokenizerJson().equals(data.tokenizerJson())) {
+      throw new CheckpointException("cannot resume from round " + c.round() + ": the training "
+          + "text changed since the checkpoint (the tokenizer built from it differs from the "
+          + "checkpoint's)");
     }
     if (!c.modelConfigJson().equals(loop.settings().configJson())) {
       throw new CheckpointException("cannot resume from round " + c.round() + ": the model "

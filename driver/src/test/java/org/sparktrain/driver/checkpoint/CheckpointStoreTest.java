@@ -122,4 +122,63 @@ class CheckpointStoreTest {
     assertThat(store().latestValid(w -> { }).isEmpty()).isTrue();
     assertThat(store().list()).isEmpty();
   }
+
+  /**
+   * Replaces a file of round 2 and rewrites the manifest to vouch for the new bytes: what a
+   * crafted checkpoint, or one from an incompatible version, looks like.
+   */
+  private void forge(String name, byte[] content, String listedAs) throws IOException {
+    Path round = dir.resolve("checkpoints/round-000002");
+    Files.write(round.resolve(listedAs), content);
+    // Hadoop's local file system keeps its own checksum beside each file; a forger edits both.
+    Files.deleteIfExists(round.resolve("." + name + ".crc"));
+    Path manifest = round.resolve("_MANIFEST.json");
+    com.fasterxml.jackson.databind.node.ObjectNode json =
+        (com.fasterxml.jackson.databind.node.ObjectNode) org.sparktrain.driver.output.Json.MAPPER
+            .readTree(manifest.toFile());
+    for (com.fasterxml.jackson.databind.JsonNode entry : json.get("files")) {
+      if (entry.get("name").asText().equals(name)) {
+        ((com.fasterxml.jackson.databind.node.ObjectNode) entry).put("name", listedAs)
+            .put("bytes", content.length)
+            .put("sha256", java.util.HexFormat.of().formatHex(CheckpointFiles.sha256()
+                .digest(content)));
+      }
+    }
+    Files.writeString(manifest, org.sparktrain.driver.output.Json.pretty(json));
+    Files.deleteIfExists(round.resolve("._MANIFEST.json.crc"));
+  }
+
+  @Test
+  void aManifestNamingAFileOutsideItsFolder_isSkipped() throws IOException {
+    CheckpointStore store = store();
+    store.write(content(1));
+    store.write(content(2));
+    Files.writeString(dir.resolve("secret.txt"), "not yours");
+    forge(CheckpointFiles.MODEL_CONFIG, "x".getBytes(), "../../secret.txt");
+    assertThat(warnings(store, 1)).singleElement().asString()
+        .contains("lists '../../secret.txt', not a file a checkpoint holds");
+  }
+
+  @Test
+  void anArrayLengthBeyondItsFile_isRefusedBeforeAllocating() throws IOException {
+    CheckpointStore store = store();
+    store.write(content(1));
+    store.write(content(2));
+    // Claims two billion floats (8 GB) in an 8-byte file.
+    byte[] params = java.nio.ByteBuffer.allocate(8).putInt(2_000_000_000).putFloat(1f).array();
+    forge(CheckpointFiles.PARAMS, params, CheckpointFiles.PARAMS);
+    assertThat(warnings(store, 1)).singleElement().asString()
+        .contains("params.bin: array length 2000000000 is impossible in a file of its size");
+  }
+
+  @Test
+  void aTrainingStateThatDoesNotParse_fallsBackToThePreviousCheckpoint() throws IOException {
+    CheckpointStore store = store();
+    store.write(content(1));
+    store.write(content(2));
+    forge(CheckpointFiles.TRAINING_STATE, "{\"round\": 2}".getBytes(),
+        CheckpointFiles.TRAINING_STATE);
+    assertThat(warnings(store, 1)).singleElement().asString()
+        .contains("round-000002").contains("its content cannot be read");
+  }
 }

@@ -104,4 +104,24 @@ class GptTrainingTest {
         """.formatted(corpus), null)).hasMessageContaining("model.heads")
         .hasMessageContaining("divide");
   }
+
+  @Test
+  void resumingAfterTheTextChanged_isRefusedByTheTokenizerKeptInTheCheckpoint()
+      throws IOException {
+    Path corpus = corpus();
+    JobSpec spec = JobSpecParser.parse("""
+        data: {uri: '%s', format: text, tokenizer: char, documents: paragraph,
+               split: {train: 0.9, validation: 0.1}}
+        model: {name: gpt, blockSize: 8, layers: 1, width: 16, heads: 2}
+        train: {epochs: 1, batchSize: 16, workers: 2, averagingFrequency: 8,
+                threadsPerWorker: 1}
+        output: {dir: '%s'}
+        """.formatted(corpus, dir.resolve("changed")), null);
+    TrainJob.run(SharedSpark.context(), spec, false);
+    // Same spec, same file name, other text: the numeric normalizer of a text run is the
+    // identity, so only the tokenizer tells the runs apart.
+    Files.writeString(corpus, Files.readString(corpus).replace("whale", "squid!"));
+    assertThatThrownBy(() -> TrainJob.run(SharedSpark.context(), spec, false))
+        .hasMessageContaining("the training text changed since the checkpoint");
+  }
 }
