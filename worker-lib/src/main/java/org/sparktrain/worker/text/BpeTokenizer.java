@@ -4,12 +4,13 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.StringJoiner;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.nd4j.shade.jackson.databind.JsonNode;
 
 /**
  * Byte-level byte-pair encoding, as GPT-2 and Karpathy's minbpe {@code RegexTokenizer}: ids
@@ -31,6 +32,12 @@ public final class BpeTokenizer implements Tokenizer {
   static final String TYPE = "bpe";
   private static final int VERSION = 1;
   static final int BYTE_TOKENS = 256;
+  /** GPT-2 has 50k merges; a vocabulary id is an int in the models. */
+  static final int MAX_MERGES = 1 << 20;
+  /** A token longer than this is no word piece; real ones are a few bytes. */
+  static final int MAX_TOKEN_BYTES = 1 << 16;
+  /** What all tokens' bytes may take together. */
+  static final long MAX_TOTAL_TOKEN_BYTES = 256L << 20;
 
   /** GPT-2's pre-tokenization regex (from OpenAI's encoder.py, also minbpe's default). */
   public static final String GPT2_SPLIT_PATTERN =
@@ -54,6 +61,7 @@ public final class BpeTokenizer implements Tokenizer {
     for (int b = 0; b < BYTE_TOKENS; b++) {
       tokenBytes[b] = new byte[] {(byte) b};
     }
+    long totalBytes = 0;
     for (int r = 0; r < mergeLeft.length; r++) {
       int id = BYTE_TOKENS + r;
       if (mergeLeft[r] < 0 || mergeLeft[r] >= id || mergeRight[r] < 0 || mergeRight[r] >= id) {
@@ -65,6 +73,14 @@ public final class BpeTokenizer implements Tokenizer {
             + mergeRight[r] + ") appears twice");
       }
       byte[] l = tokenBytes[mergeLeft[r]];
+      // Each merge may double a token: 30 crafted merges would make a gigabyte one.
+      int length = l.length + tokenBytes[mergeRight[r]].length;
+      totalBytes += length;
+      if (length > MAX_TOKEN_BYTES || totalBytes > MAX_TOTAL_TOKEN_BYTES) {
+        throw new IllegalArgumentException("merge " + r + " makes a token of " + length
+            + " bytes (at most " + MAX_TOKEN_BYTES + " each, " + MAX_TOTAL_TOKEN_BYTES
+            + " in all)");
+      }
       byte[] joined = Arrays.copyOf(l, l.length + tokenBytes[mergeRight[r]].length);
       System.arraycopy(tokenBytes[mergeRight[r]], 0, joined, l.length,
           tokenBytes[mergeRight[r]].length);
@@ -160,36 +176,48 @@ public final class BpeTokenizer implements Tokenizer {
 
   @Override
   public String toJson() {
-    StringJoiner merges = new StringJoiner(",", "[", "]");
-    for (int r = 0; r < mergeLeft.length; r++) {
-      merges.add("[" + mergeLeft[r] + "," + mergeRight[r] + "]");
+    int[][] merges = new int[mergeLeft.length][];
+    for (int r = 0; r < merges.length; r++) {
+      merges[r] = new int[] {mergeLeft[r], mergeRight[r]};
     }
-    StringJoiner names = new StringJoiner(",", "[", "]");
-    SpecialTokens.NAMES.forEach(n -> names.add(MiniJson.quote(n)));
-    return "{\"type\":" + MiniJson.quote(TYPE) + ",\"version\":" + VERSION
-        + ",\"pattern\":" + MiniJson.quote(pattern.pattern()) + ",\"merges\":" + merges
-        + ",\"specialTokens\":" + names + "}";
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("type", TYPE);
+    fields.put("version", VERSION);
+    fields.put("pattern", pattern.pattern());
+    fields.put("merges", merges);
+    fields.put("specialTokens", SpecialTokens.NAMES);
+    return TokenizerJson.write(fields);
   }
 
-  static BpeTokenizer fromJsonObject(Map<String, Object> object) {
-    int version = MiniJson.integer(object.get("version"), "version");
+  static BpeTokenizer fromJsonObject(JsonNode object) {
+    int version = TokenizerJson.integer(object.get("version"), "version");
     if (version != VERSION) {
       throw new IllegalArgumentException("bpe tokenizer version " + version
           + " is not supported (this build reads version " + VERSION + ")");
     }
     Tokenizer.checkSpecialNames(object);
-    String pattern = MiniJson.string(object.get("pattern"), "pattern");
-    List<Object> merges = MiniJson.array(object.get("merges"), "merges");
+    String pattern = TokenizerJson.string(object.get("pattern"), "pattern");
+    // A pattern from a file would be compiled and run on every text: only ours is accepted
+    // (a crafted one could backtrack for hours).
+    if (!pattern.equals(GPT2_SPLIT_PATTERN)) {
+      throw new IllegalArgumentException("pattern " + pattern + " is not sparktrain's "
+          + "pre-split pattern; only " + GPT2_SPLIT_PATTERN + " is accepted");
+    }
+    JsonNode merges = TokenizerJson.array(object.get("merges"), "merges");
+    if (merges.size() > MAX_MERGES) {
+      throw new IllegalArgumentException(merges.size() + " merges; at most " + MAX_MERGES
+          + " are supported");
+    }
     int[] left = new int[merges.size()];
     int[] right = new int[merges.size()];
     for (int r = 0; r < left.length; r++) {
-      List<Object> pair = MiniJson.array(merges.get(r), "merges[" + r + "]");
+      JsonNode pair = TokenizerJson.array(merges.get(r), "merges[" + r + "]");
       if (pair.size() != 2) {
         throw new IllegalArgumentException("merges[" + r + "] must be [left, right], got "
             + pair);
       }
-      left[r] = MiniJson.integer(pair.get(0), "merges[" + r + "][0]");
-      right[r] = MiniJson.integer(pair.get(1), "merges[" + r + "][1]");
+      left[r] = TokenizerJson.integer(pair.get(0), "merges[" + r + "][0]");
+      right[r] = TokenizerJson.integer(pair.get(1), "merges[" + r + "][1]");
     }
     return new BpeTokenizer(pattern, left, right);
   }

@@ -1,9 +1,10 @@
 package org.sparktrain.worker.text;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.StringJoiner;
+import org.nd4j.shade.jackson.databind.JsonNode;
 
 /**
  * One token per Unicode code point (nanoGPT's shakespeare_char), so "😀" is one token, not two
@@ -69,27 +70,25 @@ public final class CharTokenizer implements Tokenizer {
   /** Code points as integers, so even an unpaired surrogate in the training text survives. */
   @Override
   public String toJson() {
-    StringJoiner cps = new StringJoiner(",", "[", "]");
-    for (int cp : codePoints) {
-      cps.add(Integer.toString(cp));
-    }
-    StringJoiner names = new StringJoiner(",", "[", "]");
-    SpecialTokens.NAMES.forEach(n -> names.add(MiniJson.quote(n)));
-    return "{\"type\":" + MiniJson.quote(TYPE) + ",\"version\":" + VERSION
-        + ",\"codePoints\":" + cps + ",\"specialTokens\":" + names + "}";
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("type", TYPE);
+    fields.put("version", VERSION);
+    fields.put("codePoints", codePoints);
+    fields.put("specialTokens", SpecialTokens.NAMES);
+    return TokenizerJson.write(fields);
   }
 
-  static CharTokenizer fromJsonObject(Map<String, Object> object) {
-    int version = MiniJson.integer(object.get("version"), "version");
+  static CharTokenizer fromJsonObject(JsonNode object) {
+    int version = TokenizerJson.integer(object.get("version"), "version");
     if (version != VERSION) {
       throw new IllegalArgumentException("char tokenizer version " + version
           + " is not supported (this build reads version " + VERSION + ")");
     }
     Tokenizer.checkSpecialNames(object);
-    List<Object> list = MiniJson.array(object.get("codePoints"), "codePoints");
+    JsonNode list = TokenizerJson.array(object.get("codePoints"), "codePoints");
     int[] cps = new int[list.size()];
     for (int i = 0; i < cps.length; i++) {
-      cps[i] = MiniJson.integer(list.get(i), "codePoints[" + i + "]");
+      cps[i] = TokenizerJson.integer(list.get(i), "codePoints[" + i + "]");
       if (cps[i] < 0 || cps[i] > Character.MAX_CODE_POINT || (i > 0 && cps[i] <= cps[i - 1])) {
         throw new IllegalArgumentException("codePoints must be distinct, ascending Unicode code "
             + "points; codePoints[" + i + "] = " + cps[i] + " is not");

@@ -1,7 +1,7 @@
 package org.sparktrain.worker.text;
 
 import java.util.List;
-import java.util.Map;
+import org.nd4j.shade.jackson.databind.JsonNode;
 
 /**
  * Text to token ids and back, saved with the model as JSON.
@@ -29,8 +29,8 @@ public interface Tokenizer {
 
   /** Reads what {@link #toJson} wrote, for either kind of tokenizer. */
   static Tokenizer fromJson(String json) {
-    Map<String, Object> object = MiniJson.object(MiniJson.parse(json), "tokenizer");
-    Object type = object.get("type");
+    JsonNode object = TokenizerJson.parse(json);
+    String type = object.path("type").asText();
     if (CharTokenizer.TYPE.equals(type)) {
       return CharTokenizer.fromJsonObject(object);
     } else if (BpeTokenizer.TYPE.equals(type)) {
@@ -41,8 +41,11 @@ public interface Tokenizer {
   }
 
   /** Checks the saved special-token names, so a file from a different layout is refused. */
-  static void checkSpecialNames(Map<String, Object> object) {
-    List<Object> names = MiniJson.array(object.get("specialTokens"), "specialTokens");
+  static void checkSpecialNames(JsonNode object) {
+    List<String> names = new java.util.ArrayList<>();
+    for (JsonNode n : TokenizerJson.array(object.get("specialTokens"), "specialTokens")) {
+      names.add(n.asText());
+    }
     if (!SpecialTokens.NAMES.equals(names)) {
       throw new IllegalArgumentException("specialTokens " + names + " differ from "
           + SpecialTokens.NAMES + ": this tokenizer file was written by an incompatible version");

@@ -118,13 +118,41 @@ class BpeTokenizerTest {
     assertThat(t.decode(ids)).isEqualTo(corpus);
   }
 
+  /** A BPE tokenizer file as sparktrain writes it, with the given pattern and merges. */
+  private static String bpeJson(String pattern, int[][] merges) {
+    java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
+    fields.put("type", "bpe");
+    fields.put("version", 1);
+    fields.put("pattern", pattern);
+    fields.put("merges", merges);
+    fields.put("specialTokens", SpecialTokens.NAMES);
+    return TokenizerJson.write(fields);
+  }
+
   @Test
   void corruptMergesAreRefused() {
-    String json = "{\"type\":\"bpe\",\"version\":1,\"pattern\":\"\\\\S+\",\"merges\":[[97,256]],"
-        + "\"specialTokens\":[\"[PAD]\",\"[UNK]\",\"[CLS]\",\"[SEP]\",\"[MASK]\"]}";
+    String json = bpeJson(BpeTokenizer.GPT2_SPLIT_PATTERN, new int[][] {{97, 256}});
     assertThatThrownBy(() -> Tokenizer.fromJson(json))
         .hasMessageContaining("merge 0 (97, 256) must join two ids below its own id 256");
     assertThatThrownBy(() -> BpeTokenizer.train("abc", 260))
         .hasMessageContaining("vocabSize must be >= 261");
+  }
+
+  @Test
+  void aTokenizerFileFromAnyoneIsBounded() {
+    // A pattern of its own would run on every text: (a+)+$ backtracks exponentially.
+    assertThatThrownBy(() -> Tokenizer.fromJson(bpeJson("(a+)+$", new int[0][])))
+        .hasMessageContaining("is not sparktrain's pre-split pattern");
+    // Thirty merges, each doubling the last token: a gigabyte token unchecked.
+    int[][] doubling = new int[30][];
+    doubling[0] = new int[] {97, 97};
+    for (int r = 1; r < doubling.length; r++) {
+      doubling[r] = new int[] {255 + r, 255 + r};
+    }
+    assertThatThrownBy(() -> Tokenizer.fromJson(bpeJson(BpeTokenizer.GPT2_SPLIT_PATTERN,
+        doubling))).hasMessageContaining("merge 16 makes a token of 131072 bytes");
+    // Nesting deep enough to overflow a recursive parser's stack is refused before parsing.
+    assertThatThrownBy(() -> Tokenizer.fromJson("{\"merges\":" + "[".repeat(100_000)))
+        .hasMessageContaining("nests deeper than 8 levels");
   }
 }
