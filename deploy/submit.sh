@@ -31,12 +31,12 @@ SUBMIT_ARGS=()
 APP_ARGS=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    train|evaluate|predict|crossval|checkpoints|export) APP_ARGS=("$@"); break ;;
+    train|evaluate|predict|crossval|generate|checkpoints|export) APP_ARGS=("$@"); break ;;
     *) SUBMIT_ARGS+=("$1"); shift ;;
   esac
 done
 if [ ${#APP_ARGS[@]} -eq 0 ]; then
-  echo "submit.sh: no sparktrain command given (train, evaluate, predict, crossval, checkpoints, export)" >&2
+  echo "submit.sh: no sparktrain command given (train, evaluate, predict, crossval, generate, checkpoints, export)" >&2
   exit 2
 fi
 
@@ -47,11 +47,20 @@ OPENS="-XX:+IgnoreUnrecognizedVMOptions --add-opens=java.base/java.lang=ALL-UNNA
 # A driver JVM crash writes its report to /tmp on the driver's node (a cluster-mode driver's
 # working directory is the Worker's, which may be cleaned up); the JVM prints the path.
 CRASH_REPORT="/tmp/sparktrain-hs_err_pid%p.log"
-DRIVER_OPTS="$OPENS -XX:G1HeapRegionSize=32m -XX:ErrorFile=$CRASH_REPORT"
+# Driver and executors deny the known Java-deserialization gadget families (Spark itself needs
+# Java serialization, so not everything can be denied); see conf/java-serial-filter.
+SERIAL_FILTER=""
+if [ -f "$ROOT/conf/java-serial-filter" ]; then
+  SERIAL_FILTER="-Djdk.serialFilter=$(cat "$ROOT/conf/java-serial-filter")"
+else
+  echo "submit.sh: warning: $ROOT/conf/java-serial-filter not found; no Java deserialization filter" >&2
+fi
+DRIVER_OPTS="$OPENS -XX:G1HeapRegionSize=32m -XX:ErrorFile=$CRASH_REPORT $SERIAL_FILTER"
 
 # Our defaults come first so that the caller's --conf of the same key wins.
 DEFAULTS=(--class org.sparktrain.driver.cli.SparktrainMain
-  --conf "spark.driver.extraJavaOptions=$DRIVER_OPTS")
+  --conf "spark.driver.extraJavaOptions=$DRIVER_OPTS"
+  --conf "spark.executor.extraJavaOptions=$SERIAL_FILTER")
 
 if [ -x "$SPARK_HOME/bin/spark-submit" ]; then
   exec "$SPARK_HOME/bin/spark-submit" "${DEFAULTS[@]}" "${SUBMIT_ARGS[@]}" "$JAR" "${APP_ARGS[@]}"
@@ -59,6 +68,8 @@ fi
 # A Spark made of Maven jars only: run the class behind spark-submit. In client mode this JVM is
 # the driver, so it gets the driver's flags and memory itself.
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# DRIVER_OPTS is split into words on purpose; the filter's '*' must not be globbed.
+set -f
 # shellcheck disable=SC2086
 exec "$JAVA" $DRIVER_OPTS \
   "-XX:OnError=echo 'submit.sh: the driver JVM crashed, its crash report is $CRASH_REPORT' >&2" \

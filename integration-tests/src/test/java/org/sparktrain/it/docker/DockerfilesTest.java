@@ -278,6 +278,22 @@ class DockerfilesTest {
   }
 
   @Test
+  void everyLauncherDeniesTheSameDeserializationGadgets() throws IOException {
+    String filter = read(ROOT.resolve("conf/java-serial-filter")).strip();
+    assertThat(filter).contains("!org.apache.commons.collections.functors.*");
+    for (String file : List.of("Dockerfile", "Dockerfile.cuda")) {
+      assertThat(parse(read(DOCKER.resolve(file)))).as("docker/%s ENV", file)
+          .anySatisfy(i -> assertThat(i.keyword() + " " + i.args()).startsWith("ENV")
+              .contains("JDK_JAVA_OPTIONS=\"-Djdk.serialFilter=" + filter + "\""));
+    }
+    // The scripts read the file itself; the commands that start no Spark job deny everything.
+    assertThat(read(ROOT.resolve("deploy/submit.sh"))).contains("conf/java-serial-filter")
+        .contains("spark.executor.extraJavaOptions=$SERIAL_FILTER");
+    assertThat(read(ROOT.resolve("bin/sparktrain"))).contains("conf/java-serial-filter")
+        .contains("predict|generate|checkpoints|export) SERIAL_FILTER='!*'");
+  }
+
+  @Test
   void readmeBuildsTheImageNamesKubernetesUses() throws IOException {
     Map<String, Object> app = yaml(read(K8S.resolve("base/sparkapplication.yaml")));
     String cpuImage = String.valueOf(spec(app).get("image"));
