@@ -126,9 +126,29 @@ class CliEndToEndTest {
         model: {name: mlp}
         train: {workers: 1}
         """.formatted(broken));
+    // A --set value goes through the same checks, and the message says where it came from.
+    r = cli("train", spec(8).toString(), "--set", "train.epochs=zero");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.stderr()).contains("with --set/--output: train.epochs: 'zero' is not allowed")
+        .doesNotContain("\tat ");
+
     r = cli("train", failing.toString(), "--master", "local[1]");
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.stderr()).contains("broken.csv line 2: column 2 is not a number: 'oops'")
         .doesNotContain("\tat ");
+  }
+
+  @Test
+  @Order(7)
+  void everyCommandHasHelp() throws Exception {
+    for (String command : List.of("train", "evaluate", "predict", "crossval", "generate",
+        "checkpoints", "export")) {
+      ChildJvm.Result r = cli(command, "--help");
+      assertThat(r.exitCode()).as(command + " --help: " + r.stderr()).isZero();
+      assertThat(r.stdout()).as(command + " --help").contains("Usage: sparktrain " + command)
+          .doesNotContain("Missing required");
+    }
+    assertThat(cli("train", "--help").stdout()).contains("--set").contains("--output")
+        .contains("--overwrite").contains("--quiet").contains("--log-level");
   }
 }

@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
 final class CheckpointCommands {
   private CheckpointCommands() {}
 
-  @Command(name = "checkpoints", description = "List a run's checkpoints and whether each is "
+  @Command(name = "checkpoints", mixinStandardHelpOptions = true, description = "List a run's checkpoints and whether each is "
       + "valid.")
   static final class List implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RUN_DIR", description = "a run's output.dir URI")
@@ -49,7 +49,7 @@ final class CheckpointCommands {
     }
   }
 
-  @Command(name = "export", description = "Turn a checkpoint into a model (for predict and "
+  @Command(name = "export", mixinStandardHelpOptions = true, description = "Turn a checkpoint into a model (for predict and "
       + "evaluate).")
   static final class Export implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true,

@@ -2,6 +2,8 @@ package org.sparktrain.driver.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -40,12 +42,69 @@ public final class SparktrainMain {
 
     @Option(names = "--verbose", description = "print stack traces on errors")
     boolean verbose;
+
+    @Option(names = "--quiet", description = "no progress bar and no INFO lines: warnings, "
+        + "errors and the result only")
+    boolean quiet;
+
+    @Option(names = "--log-level", paramLabel = "LEVEL", description = "sparktrain's log "
+        + "level: error, warn, info (the default) or debug; Spark's stays at warn")
+    String logLevel;
+
+    /** Sets sparktrain's log level from --quiet and --log-level, before anything logs. */
+    void applyLogging() {
+      String level = logLevel != null ? logLevel : quiet ? "warn" : null;
+      if (level == null) {
+        return;
+      }
+      if (!java.util.List.of("error", "warn", "info", "debug").contains(level)) {
+        throw new CommandLine.ParameterException(new CommandLine(new SparktrainMain()),
+            "--log-level: '" + level + "' is not allowed (must be one of error, warn, info, "
+                + "debug)");
+      }
+      org.apache.logging.log4j.core.config.Configurator.setLevel("org.sparktrain",
+          org.apache.logging.log4j.Level.valueOf(level));
+    }
+
+    /** A progress bar on a terminal, unless --quiet. */
+    boolean progressBar() {
+      return !quiet && System.console() != null;
+    }
   }
 
-  @Command(name = "train", description = "Train a model from a job spec (YAML).")
+  /** Changes to the spec from the command line, for the commands that read one. */
+  static class SpecChanges {
+    @Option(names = "--set", paramLabel = "KEY.PATH=VALUE", description = "override a spec key "
+        + "(repeatable), e.g. --set train.optimizer.learningRate=0.01 --set model.hidden=[64,32]; "
+        + "the value is read as YAML and checked like the file's own keys")
+    List<String> set = new ArrayList<>();
+
+    @Option(names = "--output", paramLabel = "DIR", description = "the run directory "
+        + "(output.dir); a path without a scheme is relative to the working directory")
+    String output;
+
+    JobSpec read(Path spec) {
+      List<String> overrides = new ArrayList<>(set);
+      if (output != null) {
+        String dir = output.contains("://") ? output
+            : Path.of(output).toAbsolutePath().normalize().toString();
+        // Single-quoted YAML: taken literally, whatever the path holds.
+        overrides.add("output.dir='" + dir.replace("'", "''") + "'");
+      }
+      return JobSpecParser.parseFile(spec, overrides);
+    }
+  }
+
+  /** picocli mixin wrapper (mixins must be classes with options). */
+  static final class SpecChangesMixin extends SpecChanges {}
+
+  @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a model from a job spec (YAML).")
   static final class Train implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SPEC")
     Path spec;
+
+    @CommandLine.Mixin
+    SpecChangesMixin changes;
 
     @Option(names = "--resume", description = "resume from the newest valid checkpoint (a run "
         + "also resumes by itself when its output.dir has checkpoints)")
@@ -60,17 +119,18 @@ public final class SparktrainMain {
 
     @Override
     public Integer call() throws IOException {
-      JobSpec parsed = JobSpecParser.parseFile(spec);
+      spark.applyLogging();
+      JobSpec parsed = changes.read(spec);
       try (JavaSparkContext sc = SparkSetup.start(spark.master, "sparktrain train " + spec)) {
         TrainJob.Result result = TrainJob.run(sc, parsed,
-            new TrainJob.Options(System.console() != null, resume, overwrite));
+            new TrainJob.Options(spark.progressBar(), resume, overwrite));
         printResult(result.summary());
       }
       return 0;
     }
   }
 
-  @Command(name = "evaluate", description = "Evaluate a saved model on labelled data.")
+  @Command(name = "evaluate", mixinStandardHelpOptions = true, description = "Evaluate a saved model on labelled data.")
   static final class Evaluate implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "a run's model folder")
     String model;
@@ -98,6 +158,7 @@ public final class SparktrainMain {
 
     @Override
     public Integer call() throws IOException {
+      spark.applyLogging();
       JobSpec.Format f = parseFormat(format);
       try (JavaSparkContext sc = SparkSetup.start(spark.master, "sparktrain evaluate")) {
         Map<String, Object> metrics = EvaluateJob.run(sc, model, new EvaluateJob.DataOptions(
@@ -108,7 +169,7 @@ public final class SparktrainMain {
     }
   }
 
-  @Command(name = "predict", description = "Predict for CSV feature rows; one output row each.")
+  @Command(name = "predict", mixinStandardHelpOptions = true, description = "Predict for CSV feature rows; one output row each.")
   static final class Predict implements Callable<Integer> {
     @Option(names = "--model", required = true)
     String model;
@@ -140,7 +201,7 @@ public final class SparktrainMain {
     }
   }
 
-  @Command(name = "generate", description = "Sample text from a trained language model (gpt).")
+  @Command(name = "generate", mixinStandardHelpOptions = true, description = "Sample text from a trained language model (gpt).")
   static final class Generate implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "a run's model folder")
     String model;
@@ -174,7 +235,7 @@ public final class SparktrainMain {
     }
   }
 
-  @Command(name = "crossval", description = "k-fold cross-validation of a job spec.")
+  @Command(name = "crossval", mixinStandardHelpOptions = true, description = "k-fold cross-validation of a job spec.")
   static final class Crossval implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SPEC")
     Path spec;
@@ -183,11 +244,15 @@ public final class SparktrainMain {
     int folds;
 
     @CommandLine.Mixin
+    SpecChangesMixin changes;
+
+    @CommandLine.Mixin
     SparkOptionsMixin spark;
 
     @Override
     public Integer call() throws IOException {
-      JobSpec parsed = JobSpecParser.parseFile(spec);
+      spark.applyLogging();
+      JobSpec parsed = changes.read(spec);
       try (JavaSparkContext sc = SparkSetup.start(spark.master, "sparktrain crossval " + spec)) {
         Map<String, Object> summary = CrossValidation.run(sc, parsed, folds);
         System.out.println(Json.pretty(summary.get("metrics")));

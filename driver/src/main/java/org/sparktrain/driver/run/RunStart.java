@@ -65,8 +65,8 @@ final class RunStart {
       throw new RunDirectoryException(runDir.uri() + " holds the outputs of "
           + (sameSpec ? "a finished run of this spec" : "a run of another spec") + " ("
           + String.join(", ", outputs) + ") and no checkpoint this run can resume from; "
-          + "training here would replace them. Give this run another output.dir, or "
-          + "overwrite them on purpose (sparktrain train --overwrite).");
+          + "training here would replace them. Give this run another output.dir (sparktrain "
+          + "train --output DIR), or overwrite them on purpose (sparktrain train --overwrite).");
     }
     // An earlier attempt of this very spec died before its first checkpoint: nothing of value
     // is lost by starting over, and a restarted driver must be able to.

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.sparktrain.driver.spec.JobSpec.BadRecordPolicy;
 import org.sparktrain.driver.spec.JobSpec.Format;
@@ -30,6 +31,14 @@ public final class JobSpecParser {
   private JobSpecParser() {}
 
   public static JobSpec parseFile(Path file) {
+    return parseFile(file, List.of());
+  }
+
+  /**
+   * @param overrides {@code key.path=value} changes applied before parsing
+   *     ({@link SpecOverrides}), as given by {@code --set}
+   */
+  public static JobSpec parseFile(Path file, List<String> overrides) {
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
@@ -38,20 +47,25 @@ public final class JobSpecParser {
     }
     Path base = file.toAbsolutePath().getParent();
     try {
-      return parse(text, base);
+      return parse(text, base, overrides);
     } catch (SpecException e) {
-      throw new SpecException(file + ": " + e.getMessage());
+      throw new SpecException(file + (overrides.isEmpty() ? "" : " with --set/--output") + ": "
+          + e.getMessage());
     }
   }
 
   public static JobSpec parse(String yamlText, Path baseDir) {
+    return parse(yamlText, baseDir, List.of());
+  }
+
+  private static JobSpec parse(String yamlText, Path baseDir, List<String> overrides) {
     Object parsed;
     try {
       parsed = new Yaml(new SafeConstructor(new LoaderOptions())).load(yamlText);
     } catch (YAMLException e) {
       throw new SpecException("not valid YAML: " + e.getMessage());
     }
-    return fromTree(parsed, baseDir);
+    return fromTree(SpecOverrides.apply(parsed, overrides), baseDir);
   }
 
   /**
