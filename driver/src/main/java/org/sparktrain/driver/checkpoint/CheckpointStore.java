@@ -1,6 +1,5 @@
 package org.sparktrain.driver.checkpoint;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -294,23 +293,29 @@ public final class CheckpointStore {
   private Manifest readManifest(long round) throws IOException {
     Path dir = roundDir(round);
     Path manifestPath = new Path(dir, CheckpointFiles.MANIFEST);
-    JsonNode manifest;
+    byte[] bytes;
     try (InputStream in = fs.open(manifestPath)) {
-      byte[] bytes = in.readNBytes(MAX_MANIFEST_BYTES + 1);
-      if (bytes.length > MAX_MANIFEST_BYTES) {
-        return invalid(round, dir, manifestPath + " is larger than " + MAX_MANIFEST_BYTES
-            + " bytes, far more than a manifest holds");
-      }
-      manifest = Json.MAPPER.readTree(bytes);
+      bytes = in.readNBytes(MAX_MANIFEST_BYTES + 1);
     } catch (FileNotFoundException e) {
       return invalid(round, dir, "no " + CheckpointFiles.MANIFEST
           + " (the write did not finish)");
-    } catch (JsonProcessingException | ChecksumException e) {
-      return invalid(round, dir, manifestPath + " is not valid JSON: " + e.getMessage());
+    } catch (ChecksumException e) {
+      return invalid(round, dir, manifestPath + " is corrupted: " + e.getMessage());
     } catch (IOException e) {
       // The store did not answer (an S3 503, a reset connection): that says nothing about the
       // checkpoint, which must not be judged invalid, and so pruned, for it.
       throw new IOException("cannot read " + manifestPath + ": " + e.getMessage(), e);
+    }
+    if (bytes.length > MAX_MANIFEST_BYTES) {
+      return invalid(round, dir, manifestPath + " is larger than " + MAX_MANIFEST_BYTES
+          + " bytes, far more than a manifest holds");
+    }
+    JsonNode manifest;
+    try {
+      // The bytes are all here: whatever fails now is their content, not the store.
+      manifest = Json.MAPPER.readTree(bytes);
+    } catch (IOException e) {
+      return invalid(round, dir, manifestPath + " is not valid JSON: " + e.getMessage());
     }
     if (manifest == null || !manifest.path("files").isArray()
         || manifest.path("round").asLong(-1) != round) {

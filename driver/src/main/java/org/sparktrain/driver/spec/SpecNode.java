@@ -21,6 +21,13 @@ final class SpecNode {
   SpecNode(String path, Map<String, Object> values) {
     this.path = path;
     this.values = values;
+    // YAML allows any key ({1: x}, {[a]: b}); a spec's keys are names.
+    for (Object key : values.keySet()) {
+      if (!(key instanceof String)) {
+        throw new SpecException((path.isEmpty() ? "the job spec" : path) + ": the key "
+            + describe(key) + " is not allowed (keys are names such as epochs)");
+      }
+    }
   }
 
   @SuppressWarnings("unchecked")

@@ -61,6 +61,20 @@ final class ModelZip {
    * @param source the file's name, for messages
    */
   static Checked check(byte[] zip, String source) throws IOException {
+    try {
+      return checked(zip, source);
+    } catch (IOException e) {
+      if (e.getMessage() != null && e.getMessage().startsWith(source)) {
+        throw e;
+      }
+      throw new IOException(source + " is not a readable model file: " + e, e);
+    } catch (IllegalArgumentException e) {
+      // ZipInputStream's answer to an entry name that is not UTF-8.
+      throw new IOException(source + " is not a readable model file: " + e, e);
+    }
+  }
+
+  private static Checked checked(byte[] zip, String source) throws IOException {
     String configuration = new String(entry(zip, CONFIGURATION, MAX_CONFIGURATION_BYTES, source),
         StandardCharsets.UTF_8);
     checkClasses(configuration, source);

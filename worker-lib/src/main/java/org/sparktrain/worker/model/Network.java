@@ -55,12 +55,17 @@ public final class Network {
    */
   public static Network restore(InputStream in, String source) throws IOException {
     ModelZip.Checked checked = ModelZip.check(in.readAllBytes(), source);
-    if (NetworkConfig.fromJson(checked.configuration()).isGraph()) {
-      return new Network(null, ModelSerializer.restoreComputationGraph(
-          new ByteArrayInputStream(checked.zip()), true));
+    try {
+      if (NetworkConfig.fromJson(checked.configuration()).isGraph()) {
+        return new Network(null, ModelSerializer.restoreComputationGraph(
+            new ByteArrayInputStream(checked.zip()), true));
+      }
+      return new Network(ModelSerializer.restoreMultiLayerNetwork(
+          new ByteArrayInputStream(checked.zip()), true), null);
+    } catch (RuntimeException e) {
+      // What passed the checks but DL4J still cannot build (a configuration it rejects).
+      throw new IOException(source + ": DL4J cannot build a network from it: " + e, e);
     }
-    return new Network(ModelSerializer.restoreMultiLayerNetwork(
-        new ByteArrayInputStream(checked.zip()), true), null);
   }
 
   public NetworkConfig config() {
