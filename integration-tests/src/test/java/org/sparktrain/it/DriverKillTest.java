@@ -59,7 +59,9 @@ class DriverKillTest {
     ChildJvm.Result resumed = ChildJvm.run(dir, MAIN, "train", killedSpec.toString(),
         "--master", "local[2]");
     assertThat(resumed.exitCode()).as(resumed.stderr()).isZero();
-    assertThat(resumed.stderr()).contains("resuming from checkpoint round");
+    assertThat(resumed.stderr()).contains("resuming from checkpoint round")
+        // The killed driver's lease is still there and fresh, but its process is gone.
+        .contains("taking over the run directory").contains("that run is gone");
     ChildJvm.Result clean = ChildJvm.run(dir, MAIN, "train", cleanSpec.toString(),
         "--master", "local[2]");
     assertThat(clean.exitCode()).as(clean.stderr()).isZero();

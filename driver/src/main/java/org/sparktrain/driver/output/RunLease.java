@@ -62,7 +62,8 @@ public final class RunLease implements AutoCloseable {
 
     /** A process on this host that no longer exists cannot renew its lease. */
     boolean deadOnThisHost() {
-      return host.equals(thisHost()) && ProcessHandle.of(pid).isEmpty();
+      return host.equals(thisHost())
+          && !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
   }
 

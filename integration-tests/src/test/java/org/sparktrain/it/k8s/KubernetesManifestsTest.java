@@ -79,7 +79,8 @@ class KubernetesManifestsTest {
   void overlaysRenderToValidManifests(String overlay) throws IOException {
     List<JsonNode> docs = KustomizeRenderer.render(K8S.resolve("overlays").resolve(overlay));
     assertThat(docs).extracting(d -> d.get("kind").asText()).containsExactlyInAnyOrder(
-        "ServiceAccount", "Role", "RoleBinding", "SparkApplication", "ConfigMap");
+        "ServiceAccount", "ServiceAccount", "Role", "RoleBinding", "SparkApplication",
+        "ConfigMap");
     for (JsonNode doc : docs) {
       assertThat(doc.path("apiVersion").asText()).as("apiVersion of %s", doc).isNotEmpty();
       assertThat(doc.at("/metadata/name").asText()).as("metadata.name of %s", doc)
@@ -92,9 +93,23 @@ class KubernetesManifestsTest {
     assertThat(app.at("/spec/mainClass").asText())
         .isEqualTo("org.sparktrain.driver.cli.SparktrainMain");
 
-    // References resolve inside the rendered set.
-    assertThat(app.at("/spec/driver/serviceAccount").asText())
-        .isEqualTo(only(docs, "ServiceAccount").at("/metadata/name").asText());
+    // References resolve inside the rendered set: the driver's account is the one bound to the
+    // role; the executors' has no role and mounts no token.
+    JsonNode driverAccount = named(docs, "ServiceAccount",
+        app.at("/spec/driver/serviceAccount").asText());
+    JsonNode executorAccount = named(docs, "ServiceAccount",
+        app.at("/spec/executor/serviceAccount").asText());
+    assertThat(executorAccount).isNotEqualTo(driverAccount);
+    assertThat(executorAccount.path("automountServiceAccountToken").asBoolean(true)).isFalse();
+    // Restricted security for every pod, and authenticated driver-executor traffic.
+    for (String pod : List.of("driver", "executor")) {
+      JsonNode sc = app.at("/spec/" + pod + "/securityContext");
+      assertThat(sc.path("runAsNonRoot").asBoolean()).as(pod).isTrue();
+      assertThat(sc.path("allowPrivilegeEscalation").asBoolean(true)).as(pod).isFalse();
+      assertThat(sc.at("/capabilities/drop").toString()).as(pod).isEqualTo("[\"ALL\"]");
+      assertThat(sc.at("/seccompProfile/type").asText()).as(pod).isEqualTo("RuntimeDefault");
+    }
+    assertThat(app.at("/spec/sparkConf/spark.authenticate").asText()).isEqualTo("true");
     JsonNode configMap = only(docs, "ConfigMap");
     assertThat(app.at("/spec/volumes/0/configMap/name").asText())
         .isEqualTo(configMap.at("/metadata/name").asText());
@@ -102,7 +117,7 @@ class KubernetesManifestsTest {
     assertThat(binding.at("/roleRef/name").asText())
         .isEqualTo(only(docs, "Role").at("/metadata/name").asText());
     assertThat(binding.at("/subjects/0/name").asText())
-        .isEqualTo(only(docs, "ServiceAccount").at("/metadata/name").asText());
+        .isEqualTo(driverAccount.at("/metadata/name").asText());
     for (JsonNode rule : only(docs, "Role").get("rules")) {
       assertThat(rule.has("apiGroups") && rule.has("resources") && rule.has("verbs")).isTrue();
       assertThat(rule.get("verbs").toString()).doesNotContain("*");
@@ -143,6 +158,13 @@ class KubernetesManifestsTest {
     List<JsonNode> matches = docs.stream().filter(d -> d.path("kind").asText().equals(kind))
         .toList();
     assertThat(matches).as("one %s", kind).hasSize(1);
+    return matches.get(0);
+  }
+
+  private static JsonNode named(List<JsonNode> docs, String kind, String name) {
+    List<JsonNode> matches = docs.stream().filter(d -> d.path("kind").asText().equals(kind)
+        && d.at("/metadata/name").asText().equals(name)).toList();
+    assertThat(matches).as("one %s named %s", kind, name).hasSize(1);
     return matches.get(0);
   }
 }
