@@ -14,6 +14,7 @@ import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.worker.model.Network;
 import org.sparktrain.worker.model.NetworkConfig;
 import org.sparktrain.worker.model.TransformerConfig;
+import org.sparktrain.worker.text.Tokenizer;
 import org.sparktrain.worker.train.PartitionTrainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -73,15 +74,19 @@ final class CheckpointCommands {
       CheckpointStore store = new CheckpointStore(dir.getParent().getParent().toString(), conf);
       CheckpointContent c = store.load(Long.parseLong(m.group(1)));
       JobSpec spec = JobSpecParser.parse(c.specYaml(), (java.nio.file.Path) null);
-      if (spec.model() instanceof TransformerConfig) {
-        throw new IllegalArgumentException("export of a " + spec.model().name() + " checkpoint "
-            + "is not supported: its tokenizer is saved only with the run's model/ folder (use "
-            + "that)");
+      String tokenizer = c.tokenizerJson();
+      if (spec.model() instanceof TransformerConfig && tokenizer == null) {
+        throw new IllegalArgumentException("export of this " + spec.model().name()
+            + " checkpoint is not possible: it was written before checkpoints kept their "
+            + "tokenizer (use the run's model/ folder, or a newer checkpoint)");
       }
+      // A language model's classes are its tokens; the tokenizer travels in the checkpoint.
+      int numClasses = spec.model().kind().languageModel()
+          ? Tokenizer.fromJson(tokenizer).vocabSize() : spec.data().numClasses();
       Network net = NetworkConfig.fromJson(c.modelConfigJson()).newNetwork();
       PartitionTrainer.load(net, c.snapshot().withStatesMerged());
       new ModelBundle(net, c.normalizer(), spec.model().name(), spec.model().classification(),
-          spec.data().numClasses()).save(output, conf);
+          numClasses, tokenizer).save(output, conf);
       System.out.println("exported round " + c.round() + " to " + output);
       return 0;
     }

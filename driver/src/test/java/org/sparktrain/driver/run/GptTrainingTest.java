@@ -106,7 +106,7 @@ class GptTrainingTest {
   }
 
   @Test
-  void resumingAfterTheTextChanged_isRefusedByTheTokenizerKeptInTheCheckpoint()
+  void theTokenizerKeptInTheCheckpoint_exportsWithIt_andRefusesAResumeOnOtherText()
       throws IOException {
     Path corpus = corpus();
     JobSpec spec = JobSpecParser.parse("""
@@ -118,6 +118,23 @@ class GptTrainingTest {
         output: {dir: '%s'}
         """.formatted(corpus, dir.resolve("changed")), null);
     TrainJob.run(SharedSpark.context(), spec, false);
+    // The checkpoint carries the tokenizer, so it exports as a complete model: the run's own.
+    Path run = dir.resolve("changed");
+    long newest = new org.sparktrain.driver.checkpoint.CheckpointStore(run.toUri().toString(),
+        new Configuration()).list().get(0).round();
+    Path exported = dir.resolve("exported.zip");
+    assertThat(org.sparktrain.driver.cli.SparktrainMain.execute("export", "--checkpoint",
+        run.resolve(String.format("checkpoints/round-%06d", newest)).toString(), "--output",
+        exported.toString())).isZero();
+    ModelBundle fromCheckpoint = ModelBundle.load(exported.toString(), new Configuration());
+    ModelBundle fromRun = ModelBundle.load(run.resolve("model").toString(),
+        new Configuration());
+    assertThat(fromCheckpoint.tokenizerJson()).isNotNull().isEqualTo(fromRun.tokenizerJson());
+    assertThat(fromCheckpoint.network().params().toFloatVector())
+        .containsExactly(fromRun.network().params().toFloatVector());
+    assertThat(new TextGenerator(fromCheckpoint).generate("the ", 20, 0.5, 5, 1))
+        .isEqualTo(new TextGenerator(fromRun).generate("the ", 20, 0.5, 5, 1));
+
     // Same spec, same file name, other text: the numeric normalizer of a text run is the
     // identity, so only the tokenizer tells the runs apart.
     Files.writeString(corpus, Files.readString(corpus).replace("whale", "squid!"));

@@ -162,17 +162,10 @@ class CollectiveAveragerTest {
   @ParameterizedTest(name = "hand-off {0}")
   @ValueSource(booleans = {false, true})
   void aSilentPeerFailsNamingIt(boolean handOff) throws Exception {
-    PeerMesh a = PeerMesh.listen("127.0.0.1", 1500, handOff);
-    PeerMesh b = PeerMesh.listen("127.0.0.1", 1500, handOff);
-    List<String> addresses = List.of(a.address(), b.address());
-    ExecutorService pool = Executors.newSingleThreadExecutor();
+    PeerMesh[] pair = connectedPair(1500, handOff);
+    PeerMesh a = pair[0];
+    PeerMesh b = pair[1];
     try {
-      Future<?> other = pool.submit(() -> {
-        b.connect(1, addresses);
-        return null;
-      });
-      a.connect(0, addresses);
-      other.get();
       assertThatThrownBy(() -> new CollectiveAverager(a, true, SyncPrecision.FLOAT32)
           .average(3, result(0, 4, 0, 1, new Random(1))))
           .hasMessageContaining("synchronization peer rank 1 at 127.0.0.1:")
@@ -180,14 +173,13 @@ class CollectiveAveragerTest {
     } finally {
       a.close();
       b.close();
-      pool.shutdownNow();
     }
   }
 
-  @Test
-  void aPeerOfThisJvmThatCloses_failsTheWaitingWorkerAtOnce() throws Exception {
-    PeerMesh a = PeerMesh.listen("127.0.0.1", 60_000, true);
-    PeerMesh b = PeerMesh.listen("127.0.0.1", 60_000, true);
+  /** Two meshes of this JVM, connected to each other as ranks 0 and 1. */
+  private static PeerMesh[] connectedPair(long timeoutMs, boolean handOff) throws Exception {
+    PeerMesh a = PeerMesh.listen("127.0.0.1", timeoutMs, handOff);
+    PeerMesh b = PeerMesh.listen("127.0.0.1", timeoutMs, handOff);
     List<String> addresses = List.of(a.address(), b.address());
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
@@ -197,7 +189,18 @@ class CollectiveAveragerTest {
       });
       a.connect(0, addresses);
       other.get();
-      b.close();
+      return new PeerMesh[] {a, b};
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aPeerOfThisJvmThatCloses_failsTheWaitingWorkerAtOnce() throws Exception {
+    PeerMesh[] pair = connectedPair(60_000, true);
+    PeerMesh a = pair[0];
+    try {
+      pair[1].close();
       long start = System.nanoTime();
       assertThatThrownBy(() -> new CollectiveAverager(a, true, SyncPrecision.FLOAT32)
           .average(3, result(0, 4, 0, 1, new Random(1))))
@@ -206,7 +209,6 @@ class CollectiveAveragerTest {
       assertThat((System.nanoTime() - start) / 1e9).isLessThan(30);
     } finally {
       a.close();
-      pool.shutdownNow();
     }
   }
 }
