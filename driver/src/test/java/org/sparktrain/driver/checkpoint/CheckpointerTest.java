@@ -91,4 +91,24 @@ class CheckpointerTest {
     checkpointer.close();
     assertThat(store.list()).extracting(CheckpointInfo::round).containsExactly(3L, 2L);
   }
+
+  @Test
+  void oneWriteInFlight_andANewerPendingOneSupersedesTheOlder() throws IOException {
+    CheckpointStore store = store();
+    FlakyFileSystem.SLOW_CREATES.add("round-000002/" + CheckpointFiles.PARAMS);
+    Checkpointer checkpointer = checkpointer(store, 10);
+    long start = System.nanoTime();
+    checkpointer.onBoundary(after(3), SCHEDULE); // round 2: written, slowly
+    checkpointer.onBoundary(after(4), SCHEDULE); // round 3: waits
+    checkpointer.onBoundary(after(5), SCHEDULE); // round 4: replaces round 3
+    // Training was not held up by the slow write.
+    assertThat((System.nanoTime() - start) / 1e9).isLessThan(1.0);
+    checkpointer.finish(after(5));
+    checkpointer.close();
+
+    assertThat(store.list()).extracting(CheckpointInfo::round).containsExactly(4L, 2L);
+    java.util.Map<String, Object> summary = checkpointer.summary();
+    assertThat(summary).containsEntry("written", 2).containsEntry("superseded", 1)
+        .containsEntry("lastRound", 4L).containsEntry("failed", 0);
+  }
 }
