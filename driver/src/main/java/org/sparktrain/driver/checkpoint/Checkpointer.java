@@ -39,6 +39,8 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
    * with the JVM halfway through.
    */
   static final long IN_FLIGHT_GRACE_MS = 120_000;
+  /** See {@link #rareEnoughForWorkers}. */
+  static final int MIN_ROUNDS_FOR_WORKER_WRITES = 4;
 
   private final CheckpointStore store;
   private final JobSpec.Checkpoint policy;
@@ -95,7 +97,8 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
    * write here.
    */
   public SliceWriter checkpointSlices(long boundary, EpochSchedule schedule) {
-    if (workerConf == null || !dueByRound(boundary, schedule)) {
+    if (workerConf == null || !dueByRound(boundary, schedule)
+        || !rareEnoughForWorkers(boundary, schedule)) {
       return null;
     }
     try {
@@ -106,6 +109,23 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
       return null;
     }
     return new CheckpointSlices(store.roundUri(boundary - 1), workerConf);
+  }
+
+  /**
+   * Workers write their slices inside the barrier task, so every worker waits for the store
+   * before the next stretch starts, where the driver's background write stalls nothing (a slow
+   * store only supersedes checkpoints). Measured on MiniDFS with a checkpoint every round (MNIST
+   * MLP, 2 workers): rounds of 1.9-2.0 s with the workers writing, 1.0 s with the driver
+   * writing. So the workers write only checkpoints that come at most every
+   * {@link #MIN_ROUNDS_FOR_WORKER_WRITES} rounds (or at epoch ends); more frequent ones are the
+   * driver's.
+   */
+  private boolean rareEnoughForWorkers(long done, EpochSchedule schedule) {
+    boolean epochEnd = policy.everyEpoch() && done % schedule.roundsPerEpoch() == 0
+        && schedule.roundsPerEpoch() >= MIN_ROUNDS_FOR_WORKER_WRITES;
+    boolean everyFewRounds = policy.everyRounds() >= MIN_ROUNDS_FOR_WORKER_WRITES
+        && done % policy.everyRounds() == 0;
+    return epochEnd || everyFewRounds;
   }
 
   private boolean dueByRound(long done, EpochSchedule schedule) {

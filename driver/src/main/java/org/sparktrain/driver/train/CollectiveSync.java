@@ -72,10 +72,10 @@ final class CollectiveSync implements SyncStrategy {
     try (RoundFeed feed = RoundFeed.open(driverHost, f -> live.accept(outcome(f, 0)))) {
       for (int attempt = 1; ; attempt++) {
         sc.setJobDescription("rounds " + first + "-" + (until - 1) + " (collective)");
-        RDD<StretchResult> results = shards.rdd().barrier().mapPartitions(
-            new CollectiveTask(settings, shared, first, until, averaging, peers,
-                feed.address(), slices), false, RESULT);
-        try {
+        try (Rendezvous rendezvous = Rendezvous.open(driverHost, shards.getNumPartitions())) {
+          RDD<StretchResult> results = shards.rdd().barrier().mapPartitions(
+              new CollectiveTask(settings, shared, first, until, averaging, peers,
+                  feed.address(), rendezvous.address(), slices), false, RESULT);
           // collect() returns the workers in partition order.
           List<StretchResult> workers = JavaRDD.fromRDD(results, RESULT).collect();
           return assemble(workers, (System.nanoTime() - start) / 1e6);
@@ -93,7 +93,8 @@ final class CollectiveSync implements SyncStrategy {
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the driver's round feed on " + driverHost, e);
+      throw new UncheckedIOException("cannot open the driver's round feed or rendezvous on "
+          + driverHost + ": " + e.getMessage(), e);
     } finally {
       shared.destroy();
     }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.SparkEnv;
@@ -28,9 +27,9 @@ import scala.runtime.AbstractFunction1;
 
 /**
  * One worker of a collective run, inside a Spark barrier task: it meets the other workers
- * through {@code allGather} (host:port), then for every round trains H steps from the current
- * snapshot and averages with the others over direct TCP connections ({@link PeerMesh},
- * {@link CollectiveAverager}). Its network stays in its executor between rounds; only its
+ * through the driver's {@link Rendezvous} (host:port), then for every round trains H steps
+ * from the current snapshot and averages with the others over direct connections
+ * ({@link PeerMesh}, {@link CollectiveAverager}). Its network stays in its executor between rounds; only its
  * figures and, at the end, the snapshot pieces go back to the driver.
  */
 final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
@@ -45,16 +44,18 @@ final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
   private final Averaging averaging;
   private final PeerOptions peers;
   private final String feedAddress;
+  private final String rendezvousAddress;
   private final SliceWriter slices;
 
   /**
    * @param feedAddress the driver's {@link RoundFeed}, for rank 0's live figures
+   * @param rendezvousAddress the driver's {@link Rendezvous}, where the workers meet
    * @param slices where to write this worker's slices of the checkpoint due at the end; null
    *     for none
    */
   CollectiveTask(TrainerSettings settings, Broadcast<ModelSnapshot> start, long first,
       long until, Averaging averaging, PeerOptions peers, String feedAddress,
-      SliceWriter slices) {
+      String rendezvousAddress, SliceWriter slices) {
     this.settings = settings;
     this.start = start;
     this.first = first;
@@ -62,6 +63,7 @@ final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
     this.averaging = averaging;
     this.peers = peers;
     this.feedAddress = feedAddress;
+    this.rendezvousAddress = rendezvousAddress;
     this.slices = slices;
   }
 
@@ -77,7 +79,9 @@ final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
     try (PeerMesh mesh = PeerMesh.listen(host, peers.timeoutMs(), peers.handOff())) {
       // Closing the connections when Spark kills this task (a peer failed) ends the readers.
       context.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c -> mesh.close());
-      mesh.connect(rank, Arrays.asList(context.allGather(mesh.address())));
+      // Not context.allGather: it waits for its answer in steps of a second (see Rendezvous).
+      mesh.connect(rank, Rendezvous.join(rendezvousAddress, rank, mesh.address(),
+          peers.timeoutMs()));
       StretchResult result = train(shard, rank, mesh.size(),
           new CollectiveAverager(mesh, averaging.averageState(), averaging.precision()));
       return JavaConverters.asScalaIteratorConverter(List.of(result).iterator()).asScala();
