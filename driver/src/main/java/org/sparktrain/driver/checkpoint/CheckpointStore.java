@@ -26,6 +26,7 @@ import org.apache.hadoop.fs.ChecksumException;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.sparktrain.driver.output.AtomicFiles;
 import org.sparktrain.driver.output.Json;
 
 /**
@@ -125,13 +126,8 @@ public final class CheckpointStore {
     // The commit point: until this file exists the checkpoint does not. Written under another
     // name and renamed, so that a driver killed mid-write never leaves a half manifest under the
     // real name (atomic on file:// and HDFS; on S3 the small object's copy appears whole).
-    Path pending = new Path(dir, CheckpointFiles.MANIFEST + ".pending");
-    try (OutputStream out = fs.create(pending, true)) {
-      CheckpointFiles.writeText(out, Json.pretty(manifest));
-    }
-    if (!fs.rename(pending, new Path(dir, CheckpointFiles.MANIFEST))) {
-      throw new IOException("could not rename " + pending + " to " + CheckpointFiles.MANIFEST);
-    }
+    AtomicFiles.write(fs, new Path(dir, CheckpointFiles.MANIFEST),
+        out -> CheckpointFiles.writeText(out, Json.pretty(manifest)));
   }
 
   private static Map<String, Object> await(Future<Map<String, Object>> write)

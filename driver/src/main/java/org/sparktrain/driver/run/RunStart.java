@@ -38,7 +38,7 @@ final class RunStart {
             + "resume continues the run in " + runDir.uri() + ", overwrite replaces it");
       }
       List<String> outputs = runDir.existingOutputs();
-      if (!outputs.isEmpty() || !store.list().isEmpty()) {
+      if (!outputs.isEmpty() || !store.listByManifest().isEmpty()) {
         LOG.warn("overwrite: removing the earlier run in {} ({} and its checkpoints)",
             runDir.uri(), String.join(", ", outputs));
         runDir.clearEarlierRun();
