@@ -123,29 +123,10 @@ class CheckpointStoreTest {
     assertThat(store().list()).isEmpty();
   }
 
-  /**
-   * Replaces a file of round 2 and rewrites the manifest to vouch for the new bytes: what a
-   * crafted checkpoint, or one from an incompatible version, looks like.
-   */
+  /** Replaces a file of round 2 and rewrites the manifest to vouch for the new bytes. */
   private void forge(String name, byte[] content, String listedAs) throws IOException {
-    Path round = dir.resolve("checkpoints/round-000002");
-    Files.write(round.resolve(listedAs), content);
-    // Hadoop's local file system keeps its own checksum beside each file; a forger edits both.
-    Files.deleteIfExists(round.resolve("." + name + ".crc"));
-    Path manifest = round.resolve("_MANIFEST.json");
-    com.fasterxml.jackson.databind.node.ObjectNode json =
-        (com.fasterxml.jackson.databind.node.ObjectNode) org.sparktrain.driver.output.Json.MAPPER
-            .readTree(manifest.toFile());
-    for (com.fasterxml.jackson.databind.JsonNode entry : json.get("files")) {
-      if (entry.get("name").asText().equals(name)) {
-        ((com.fasterxml.jackson.databind.node.ObjectNode) entry).put("name", listedAs)
-            .put("bytes", content.length)
-            .put("sha256", java.util.HexFormat.of().formatHex(CheckpointFiles.sha256()
-                .digest(content)));
-      }
-    }
-    Files.writeString(manifest, org.sparktrain.driver.output.Json.pretty(json));
-    Files.deleteIfExists(round.resolve("._MANIFEST.json.crc"));
+    org.sparktrain.driver.testing.TestData.forgeCheckpointFile(
+        dir.resolve("checkpoints/round-000002"), name, listedAs, content);
   }
 
   @Test

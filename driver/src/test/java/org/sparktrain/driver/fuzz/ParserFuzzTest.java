@@ -34,6 +34,7 @@ import org.sparktrain.driver.checkpoint.CheckpointStore;
 import org.sparktrain.driver.output.RoundMetrics;
 import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.driver.spec.SpecException;
+import org.sparktrain.driver.testing.TestData;
 import org.sparktrain.worker.data.CsvLineParser;
 import org.sparktrain.worker.data.IdxReader;
 import org.sparktrain.worker.data.LabelRule;
@@ -244,16 +245,17 @@ class ParserFuzzTest {
         return;
       }
       Path copy = dir.resolve("ckpt-" + next[0]++);
-      copyTree(clean, copy);
       Path r = copy.resolve("checkpoints/round-000000");
+      TestData.copyFolder(round, r);
       String name = names.get(Math.floorMod(in[0], names.size()));
       byte[] body = java.util.Arrays.copyOfRange(in, 1, in.length);
-      Files.write(r.resolve(name), body);
-      Files.deleteIfExists(r.resolve("." + name + ".crc"));
       // Half the time the manifest is rewritten to vouch for the new bytes, so the parsers
       // behind the digest are reached too (a forged or other-version checkpoint).
       if ((in.length & 1) == 0 && !name.equals("_MANIFEST.json")) {
-        Forge.manifest(r, name, body);
+        TestData.forgeCheckpointFile(r, name, name, body);
+      } else {
+        Files.write(r.resolve(name), body);
+        Files.deleteIfExists(r.resolve("." + name + ".crc"));
       }
       new CheckpointStore(copy.toUri().toString(), new Configuration()).latestValid(w -> { })
           .ifPresent(c -> assertThat(c.round()).isZero());
@@ -276,18 +278,5 @@ class ParserFuzzTest {
         in -> Network.restore(new ByteArrayInputStream(in), "model.zip"),
         t -> t instanceof IOException && t.getMessage() != null
             && t.getMessage().contains("model.zip"));
-  }
-
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (var walk = Files.walk(from)) {
-      for (Path p : (Iterable<Path>) walk::iterator) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
-    }
   }
 }

@@ -66,4 +66,37 @@ public final class TestData {
       }
     }
   }
+
+  /**
+   * Replaces the file {@code name} of a checkpoint folder with {@code body}, stored and listed as
+   * {@code listedAs}, and rewrites the manifest to vouch for it (size and SHA-256): what a forged
+   * checkpoint, or one from an incompatible version, looks like. Hadoop's local checksum files of
+   * the edited files are removed, as a forger would.
+   */
+  public static void forgeCheckpointFile(Path round, String name, String listedAs, byte[] body)
+      throws IOException {
+    Files.write(round.resolve(listedAs), body);
+    Files.deleteIfExists(round.resolve("." + name + ".crc"));
+    Path manifest = round.resolve("_MANIFEST.json");
+    com.fasterxml.jackson.databind.node.ObjectNode json =
+        (com.fasterxml.jackson.databind.node.ObjectNode) org.sparktrain.driver.output.Json.MAPPER
+            .readTree(manifest.toFile());
+    for (com.fasterxml.jackson.databind.JsonNode entry : json.get("files")) {
+      if (entry.path("name").asText().equals(name)) {
+        ((com.fasterxml.jackson.databind.node.ObjectNode) entry).put("name", listedAs)
+            .put("bytes", body.length).put("sha256", sha256(body));
+      }
+    }
+    Files.writeString(manifest, org.sparktrain.driver.output.Json.pretty(json));
+    Files.deleteIfExists(round.resolve("._MANIFEST.json.crc"));
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return java.util.HexFormat.of().formatHex(
+          java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 }
