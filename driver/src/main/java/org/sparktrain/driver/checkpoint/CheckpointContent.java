@@ -17,18 +17,20 @@ import org.sparktrain.worker.train.ModelSnapshot;
  *     round's folder (then the store writes only the rest); empty when it writes them all
  * @param tokenizerJson a text model's tokenizer, trained on the run's data (a resumed run must
  *     build the same one); null for other models and for checkpoints older than this field
+ * @param tableEncodingJson how a table's columns became features (TableEncoding's JSON, fitted
+ *     on the training split; a resumed run must fit the same one); null for other data
  */
 public record CheckpointContent(long round, ModelSnapshot snapshot, String modelConfigJson,
     Normalizer normalizer, String specYaml, List<RoundMetrics> history, long examples,
     double trainSeconds, long createdAtMillis, TrainingLoop.Best best,
-    List<SliceWriter.WrittenFile> workerFiles, String tokenizerJson) {
+    List<SliceWriter.WrittenFile> workerFiles, String tokenizerJson, String tableEncodingJson) {
 
   /** A checkpoint of a run without early stopping. */
   public CheckpointContent(long round, ModelSnapshot snapshot, String modelConfigJson,
       Normalizer normalizer, String specYaml, List<RoundMetrics> history, long examples,
       double trainSeconds, long createdAtMillis) {
     this(round, snapshot, modelConfigJson, normalizer, specYaml, history, examples, trainSeconds,
-        createdAtMillis, null, List.of(), null);
+        createdAtMillis, null, List.of(), null, null);
   }
 
   public TrainingLoop.Progress toProgress() {

@@ -48,6 +48,7 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
   private final String specYaml;
   private final Normalizer normalizer;
   private final String tokenizerJson;
+  private final String tableEncodingJson;
   /** Set when workers may write checkpoint slices (see {@link #withWorkerWrites}). */
   private Configuration workerConf;
   private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
@@ -69,15 +70,19 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
   /** Set by {@link #close}: finish the write in flight, start no other, retry none. */
   private volatile boolean closing;
 
-  /** @param tokenizerJson a text model's tokenizer, kept in every checkpoint; else null */
+  /**
+   * @param tokenizerJson a text model's tokenizer, kept in every checkpoint; else null
+   * @param tableEncodingJson a table's encoding, kept in every checkpoint; else null
+   */
   public Checkpointer(CheckpointStore store, JobSpec.Checkpoint policy, String modelConfigJson,
-      String specYaml, Normalizer normalizer, String tokenizerJson) {
+      String specYaml, Normalizer normalizer, String tokenizerJson, String tableEncodingJson) {
     this.store = store;
     this.policy = policy;
     this.modelConfigJson = modelConfigJson;
     this.specYaml = specYaml;
     this.normalizer = normalizer;
     this.tokenizerJson = tokenizerJson;
+    this.tableEncodingJson = tableEncodingJson;
   }
 
   /**
@@ -172,7 +177,8 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
     CheckpointContent content = new CheckpointContent(progress.nextRound() - 1,
         progress.snapshot(), modelConfigJson, normalizer, specYaml,
         List.copyOf(progress.history()), progress.examples(), progress.trainSeconds(),
-        System.currentTimeMillis(), progress.best(), progress.checkpointFiles(), tokenizerJson);
+        System.currentTimeMillis(), progress.best(), progress.checkpointFiles(), tokenizerJson,
+        tableEncodingJson);
     lastSubmitNanos = System.nanoTime();
     lastSubmittedRound = content.round();
     synchronized (lock) {

@@ -41,6 +41,9 @@ final class TrainingStateJson {
     if (c.tokenizerJson() != null) {
       m.put("tokenizer", c.tokenizerJson());
     }
+    if (c.tableEncodingJson() != null) {
+      m.put("tableEncoding", c.tableEncodingJson());
+    }
     return m;
   }
 
@@ -65,7 +68,8 @@ final class TrainingStateJson {
     return new CheckpointContent(j.get("round").asLong(), snapshot, modelConfig, normalizer,
         j.get("spec").asText(), history, j.get("examples").asLong(),
         j.get("trainSeconds").asDouble(), j.get("createdAt").asLong(), best, List.of(),
-        j.hasNonNull("tokenizer") ? j.get("tokenizer").asText() : null);
+        j.hasNonNull("tokenizer") ? j.get("tokenizer").asText() : null,
+        j.hasNonNull("tableEncoding") ? j.get("tableEncoding").asText() : null);
   }
 
   private static float[] floats(JsonNode array) {

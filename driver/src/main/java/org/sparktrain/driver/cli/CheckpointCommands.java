@@ -15,6 +15,7 @@ import org.sparktrain.worker.model.Network;
 import org.sparktrain.worker.model.NetworkConfig;
 import org.sparktrain.worker.model.TransformerConfig;
 import org.sparktrain.worker.text.Tokenizer;
+import org.sparktrain.driver.data.TableEncoding;
 import org.sparktrain.worker.train.PartitionTrainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -82,13 +83,23 @@ final class CheckpointCommands {
       }
       // A language model's classes are its tokens; the tokenizer travels in the checkpoint.
       int numClasses = spec.model().kind().languageModel()
-          ? Tokenizer.fromJson(tokenizer).vocabSize() : spec.data().numClasses();
+          ? Tokenizer.fromJson(tokenizer).vocabSize() : exportedClasses(spec, c);
       Network net = NetworkConfig.fromJson(c.modelConfigJson()).newNetwork();
       PartitionTrainer.load(net, c.snapshot().withStatesMerged());
       new ModelBundle(net, c.normalizer(), spec.model().name(), spec.model().classification(),
-          numClasses, tokenizer).save(output, conf);
+          numClasses, tokenizer, c.tableEncodingJson()).save(output, conf);
       System.out.println("exported round " + c.round() + " to " + output);
       return 0;
+    }
+
+    /** The spec's classes, or those a table's text label had (the spec may leave them out). */
+    private static int exportedClasses(JobSpec spec, CheckpointContent c) {
+      if (spec.data().numClasses() > 0 || c.tableEncodingJson() == null) {
+        return spec.data().numClasses();
+      }
+      java.util.List<String> classes = TableEncoding.fromJson(c.tableEncodingJson())
+          .labelClasses();
+      return classes == null ? 0 : classes.size();
     }
   }
 }

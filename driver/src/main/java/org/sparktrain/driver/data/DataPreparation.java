@@ -64,19 +64,34 @@ public final class DataPreparation {
       }
       return TextClassPreparation.prepare(sc, spec);
     }
-    LabelRule rule = labelRule(spec);
-    DatasetReader.Source main = DatasetReader.read(sc, data, data.uri(), data.labelsUri(), rule);
+    long seed = spec.train().seed();
+    TableReader.Input table = null;
+    TableEncoding encoding = null;
+    LabelRule rule;
+    DatasetReader.Source main;
+    if (data.format() == JobSpec.Format.TABLE) {
+      table = TableReader.read(sc, data.table(), data.uri(), data.table().labelColumn(),
+          data.table().featureColumns());
+      encoding = fitTableEncoding(spec, table, selection);
+      // A text label is checked against the fitted classes; only number labels need the rule
+      // (and then the fit made sure that numClasses is given).
+      rule = encoding.labelClasses() != null ? LabelRule.regression() : labelRule(spec);
+      main = table.encode(encoding, rule);
+    } else {
+      rule = labelRule(spec);
+      main = DatasetReader.read(sc, data, data.uri(), data.labelsUri(), rule);
+    }
     main.records().persist(StorageLevel.MEMORY_AND_DISK());
     long[] mainCounts = checkBadRecords(main, spec.preprocess().badRecords());
     long read = mainCounts[DropReason.values().length];
     long[] dropped = java.util.Arrays.copyOf(mainCounts, DropReason.values().length);
 
-    long seed = spec.train().seed();
     JavaRDD<ParsedRecord> good = main.records().filter(ParsedRecord::isOk);
     JavaRDD<ParsedRecord> train;
     JavaRDD<ParsedRecord> validation;
     JavaRDD<ParsedRecord> test;
     DatasetReader.Source testSource = null;
+    TableReader.Input testTable = null;
     if (selection.crossValidation()) {
       int fold = selection.fold();
       int folds = selection.folds();
@@ -91,8 +106,14 @@ public final class DataPreparation {
         double u = splitDraw(seed, r);
         return u >= trainCut && u < validationCut;
       });
-      if (data.testUri() != null) {
+      if (data.testUri() != null && table != null) {
+        testTable = TableReader.read(sc, data.table(), data.testUri(),
+            data.table().labelColumn(), encoding.featureColumns());
+        testSource = testTable.encode(encoding, rule);
+      } else if (data.testUri() != null) {
         testSource = DatasetReader.read(sc, data, data.testUri(), data.testLabelsUri(), rule);
+      }
+      if (testSource != null) {
         if (testSource.numFeatures() != main.numFeatures()) {
           throw new BadRecordException(data.testUri() + " has " + testSource.numFeatures()
               + " features but " + data.uri() + " has " + main.numFeatures());
@@ -134,13 +155,45 @@ public final class DataPreparation {
     if (testSource != null) {
       testSource.records().unpersist(false);
     }
+    for (TableReader.Input t : new TableReader.Input[] {table, testTable}) {
+      if (t != null) {
+        t.release();
+      }
+    }
     RecordCounts counts = new RecordCounts(read, dropped, stats.count(), validationRows,
         testRows);
     LOG.info("data: {} records read, {} dropped, train {} (shards {}), validation {}, test {}",
         read, counts.dropped(), stats.count(), java.util.Arrays.toString(shardRows),
         validationRows, testRows);
+    int numClasses = encoding != null && encoding.labelClasses() != null
+        ? encoding.labelClasses().size() : data.numClasses();
     return new PreparedData(shards, validationBlocks, testBlocks, normalizer,
-        main.numFeatures(), shardRows, counts, data.numClasses(), null);
+        main.numFeatures(), shardRows, counts, numClasses, null, encoding);
+  }
+
+  /**
+   * Fits the table's encoding on the rows this run trains on: the spec's training split, or
+   * every fold but the tested one.
+   */
+  private static TableEncoding fitTableEncoding(JobSpec spec, TableReader.Input table,
+      Selection selection) {
+    long seed = spec.train().seed();
+    double trainCut = spec.data().trainFraction();
+    int fold = selection.fold();
+    int folds = selection.folds();
+    JavaRDD<RawRow> training = table.rows().filter(r -> selection.crossValidation()
+        ? foldOf(seed, 0, r.line(), folds) != fold : splitDraw(seed, 0, r.line()) < trainCut);
+    TableEncoding encoding = TableEncodingFit.fit(training, table.columns(), spec.data().table(),
+        spec.preprocess().missing(), new TableEncodingFit.Target(spec.model().classification(),
+            spec.data().numClasses()), table.where());
+    if (encoding == null) {
+      throw new BadRecordException("the training split of " + table.where() + " is empty "
+          + "(check data.split.train)");
+    }
+    LOG.info("table encoding: {} columns -> {} features{}", encoding.columns().size(),
+        encoding.width(), encoding.labelClasses() == null ? ""
+            : ", classes " + encoding.labelClasses());
+    return encoding;
   }
 
   /**
@@ -163,8 +216,8 @@ public final class DataPreparation {
     });
     if (policy == JobSpec.BadRecordPolicy.FAIL && counts[reasons] != sum(counts, reasons)) {
       ParsedRecord first = source.records().filter(r -> !r.isOk()).first();
-      throw new BadRecordException(source.files().get(first.fileIndex()) + " line "
-          + first.line() + ": " + first.detail() + " [" + first.dropReason().key() + "]. "
+      throw new BadRecordException(source.files().get(first.fileIndex()) + " " + source.unit()
+          + " " + first.line() + ": " + first.detail() + " [" + first.dropReason().key() + "]. "
           + "preprocess.badRecords is 'fail'; set it to 'drop' to skip and count such records.");
     }
     return counts;
@@ -188,7 +241,11 @@ public final class DataPreparation {
   }
 
   static int foldOf(long seed, ParsedRecord r, int folds) {
-    return (int) (SeedMixer.uniform(seed, FOLD_STREAM, r.fileIndex(), r.line()) * folds);
+    return foldOf(seed, r.fileIndex(), r.line(), folds);
+  }
+
+  static int foldOf(long seed, int fileIndex, long line, int folds) {
+    return (int) (SeedMixer.uniform(seed, FOLD_STREAM, fileIndex, line) * folds);
   }
 
   /**

@@ -25,8 +25,18 @@ import org.sparktrain.worker.data.ParsedRecord;
 public final class DatasetReader {
   private DatasetReader() {}
 
-  /** Parsed records plus the file names their {@code fileIndex} refers to. */
-  public record Source(JavaRDD<ParsedRecord> records, List<String> files, int numFeatures) {}
+  /**
+   * Parsed records plus the file names their {@code fileIndex} refers to.
+   *
+   * @param unit what a record's {@code line} counts, for messages: line (text files, the record
+   *     number of IDX files) or row (tables)
+   */
+  public record Source(JavaRDD<ParsedRecord> records, List<String> files, int numFeatures,
+      String unit) {
+    public Source(JavaRDD<ParsedRecord> records, List<String> files, int numFeatures) {
+      this(records, files, numFeatures, "line");
+    }
+  }
 
   public static Source read(JavaSparkContext sc, JobSpec.Data data, String uri, String labelsUri,
       LabelRule rule) throws IOException {
@@ -37,6 +47,8 @@ public final class DatasetReader {
       case IDX -> readIdx(sc, uri, labelsUri, rule, conf);
       case TEXT -> throw new IllegalArgumentException("text corpora are read by "
           + "TextPreparation, not as labelled records (" + uri + ")");
+      case TABLE -> throw new IllegalArgumentException("tables are read by TableReader (" + uri
+          + ")");
     };
   }
 

@@ -16,11 +16,12 @@ import org.sparktrain.worker.model.TransformerConfig;
 
 /**
  * A trained model as files: {@code model.zip} (DL4J ModelSerializer, with optimizer state) and
- * {@code preprocessing.json} (normalizer statistics and label meaning), so predict and evaluate
- * apply exactly the normalization the model was trained with.
+ * {@code preprocessing.json} (normalizer statistics and label meaning, and for table data how
+ * its columns became features: TableEncoding's JSON, under "table"), so predict and evaluate
+ * apply exactly the preprocessing the model was trained with.
  */
 public record ModelBundle(Network network, Normalizer normalizer, String modelName,
-    boolean classification, int numClasses, String tokenizerJson) {
+    boolean classification, int numClasses, String tokenizerJson, String tableEncodingJson) {
   public static final String NETWORK_FILE = "model.zip";
   public static final String PREPROCESSING_FILE = "preprocessing.json";
   /** A language model's tokenizer (Tokenizer.toJson), saved beside the network. */
@@ -29,7 +30,7 @@ public record ModelBundle(Network network, Normalizer normalizer, String modelNa
   /** A model without a tokenizer (classifiers and regressors). */
   public ModelBundle(Network network, Normalizer normalizer, String modelName,
       boolean classification, int numClasses) {
-    this(network, normalizer, modelName, classification, numClasses, null);
+    this(network, normalizer, modelName, classification, numClasses, null, null);
   }
 
   /**
@@ -96,6 +97,9 @@ public record ModelBundle(Network network, Normalizer normalizer, String modelNa
     meta.put("normalize", normalizer.method().key());
     meta.put("shift", normalizer.shift());
     meta.put("scale", normalizer.scale());
+    if (tableEncodingJson != null) {
+      meta.put("table", Json.MAPPER.readTree(tableEncodingJson));
+    }
     AtomicFiles.write(fs, files.preprocessing(),
         out -> out.write(Json.pretty(meta).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     if (tokenizerJson != null) {
@@ -138,9 +142,10 @@ public record ModelBundle(Network network, Normalizer normalizer, String modelNa
         tokenizer = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
       }
     }
+    String table = meta.hasNonNull("table") ? meta.get("table").toString() : null;
     return new ModelBundle(net, normalizer, meta.get("model").asText(),
         meta.get("task").asText().equals("classification"), meta.get("numClasses").asInt(),
-        tokenizer);
+        tokenizer, table);
   }
 
   private static float[] floats(JsonNode array) {

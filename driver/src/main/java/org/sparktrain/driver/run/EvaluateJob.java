@@ -31,7 +31,7 @@ public final class EvaluateJob {
         .requireNumericInput("evaluate");
     JobSpec.Data data = new JobSpec.Data(opts.uri(), opts.format(), opts.labelColumn(),
         opts.header(), bundle.numClasses(), bundle.numFeatures(), opts.labelsUri(), null, null,
-        1, 0, 0, null);
+        1, 0, 0, null, null);
     LabelRule rule = bundle.classification()
         ? LabelRule.classes(bundle.numClasses()) : LabelRule.regression();
     DatasetReader.Source source = DatasetReader.read(sc, data, opts.uri(), opts.labelsUri(), rule);

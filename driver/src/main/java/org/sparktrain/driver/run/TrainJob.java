@@ -93,7 +93,8 @@ public final class TrainJob {
       ResultSizePreCheck.check(sc.getConf(), sync.mode(), spec.train().workers(),
           loop.workerResultBytes());
       try (Checkpointer checkpointer = new Checkpointer(store, spec.checkpoint(),
-          loop.settings().configJson(), specYaml, data.normalizer(), data.tokenizerJson())) {
+          loop.settings().configJson(), specYaml, data.normalizer(), data.tokenizerJson(),
+          data.tableEncodingJson())) {
         if (workersReach(store.uri(), sc.master())) {
           checkpointer.withWorkerWrites(sc.hadoopConfiguration());
         }
@@ -122,7 +123,7 @@ public final class TrainJob {
         EvalResult test = loop.evaluate(data.test(), model.params());
         ModelBundle bundle = new ModelBundle(model.network(), data.normalizer(),
             spec.model().name(), spec.model().classification(), data.numClasses(),
-            data.tokenizerJson());
+            data.tokenizerJson(), data.tableEncodingJson());
         bundle.save(runDir.modelUri(), sc.hadoopConfiguration());
         Map<String, Object> summary = summary(spec, data, model, test,
             (System.nanoTime() - start) / 1e9);
@@ -165,6 +166,11 @@ public final class TrainJob {
       throw new CheckpointException("cannot resume from round " + c.round() + ": the training "
           + "text changed since the checkpoint (the tokenizer built from it differs from the "
           + "checkpoint's)");
+    }
+    if (!java.util.Objects.equals(c.tableEncodingJson(), data.tableEncodingJson())) {
+      throw new CheckpointException("cannot resume from round " + c.round() + ": the training "
+          + "table changed since the checkpoint (the column encoding fitted on it, categories, "
+          + "classes or missing-value fills, differs from the checkpoint's)");
     }
     if (!c.modelConfigJson().equals(loop.settings().configJson())) {
       throw new CheckpointException("cannot resume from round " + c.round() + ": the model "

@@ -2,8 +2,12 @@ package org.sparktrain.driver.serde;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.serializers.JavaSerializer;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.spark.serializer.KryoRegistrator;
 import org.sparktrain.driver.data.HadoopConfHolder;
+import org.sparktrain.driver.data.RawRow;
+import org.sparktrain.driver.data.TableEncodingFit;
 import org.sparktrain.worker.backend.BackendInfo;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.data.FeatureStats;
@@ -48,5 +52,38 @@ public final class SparktrainKryoRegistrator implements KryoRegistrator {
     kryo.register(Long[].class);
     kryo.register(scala.Tuple2.class);
     kryo.register(scala.Tuple2[].class);
+    // Tables: rows as plain values while the encoding is fitted, and the fit's statistics.
+    kryo.register(RawRow.class);
+    kryo.register(RawRow[].class);
+    kryo.register(TableEncodingFit.Stats.class, new JavaSerializer());
+    kryo.register(TableEncodingFit.Stats[].class);
+    registerSparkSql(kryo);
+  }
+
+  /**
+   * Spark SQL's data types, which its schema inference (CSV and JSON without a schema) returns
+   * from tasks. Spark 3.5 registers its row formats and write results itself, not these.
+   */
+  private static final String[] SPARK_SQL_TYPES = {"NullType$", "StringType$", "StringType",
+      "BinaryType$", "BooleanType$", "DateType$", "TimestampType$", "TimestampNTZType$",
+      "DecimalType", "DoubleType$", "FloatType$", "ByteType$", "IntegerType$", "LongType$",
+      "ShortType$", "CalendarIntervalType$", "DayTimeIntervalType", "YearMonthIntervalType",
+      "CharType", "VarcharType", "ArrayType", "MapType", "StructType", "StructField",
+      "Metadata"};
+
+  private static void registerSparkSql(Kryo kryo) {
+    List<String> names = new ArrayList<>(List.of("[Lorg.apache.spark.sql.types.DataType;",
+        "[Lorg.apache.spark.sql.types.StructField;"));
+    for (String name : SPARK_SQL_TYPES) {
+      names.add("org.apache.spark.sql.types." + name);
+    }
+    for (String name : names) {
+      try {
+        kryo.register(Class.forName(name, false,
+            SparktrainKryoRegistrator.class.getClassLoader()));
+      } catch (ClassNotFoundException e) {
+        // Not in this Spark version (or no Spark SQL at all): nothing of that type can travel.
+      }
+    }
   }
 }

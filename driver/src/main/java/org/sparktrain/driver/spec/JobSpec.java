@@ -15,7 +15,8 @@ import org.sparktrain.worker.sync.SyncPrecision;
 public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train train, Eval eval,
     Checkpoint checkpoint, Output output) implements Serializable {
 
-  public enum Format { CSV, IDX, LIBSVM, TEXT }
+  /** TABLE: any Spark SQL source (a format Spark reads, a catalog table or a query). */
+  public enum Format { CSV, IDX, LIBSVM, TEXT, TABLE }
 
   public enum BadRecordPolicy { DROP, FAIL }
 
@@ -28,11 +29,66 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
    * @param labelsUri IDX only: the label file paired with {@code uri}'s images
    * @param testUri optional separate test set; then {@code testFraction} must be 0
    * @param text tokenizer and document settings; format text only, else null
+   * @param table the Spark SQL source; format table only, else null
    */
   public record Data(String uri, Format format, int labelColumn, boolean header, int numClasses,
       int numFeatures, String labelsUri, String testUri, String testLabelsUri,
-      double trainFraction, double validationFraction, double testFraction, Text text)
-      implements Serializable {}
+      double trainFraction, double validationFraction, double testFraction, Text text,
+      Table table) implements Serializable {}
+
+  /**
+   * A data set read with Spark SQL: files of a format Spark reads ({@code uri} with
+   * {@code sourceFormat}), a catalog table, or a query. Exactly one of the three is set.
+   *
+   * @param sourceFormat Spark's reader name (parquet, orc, json, csv, avro, delta, ...)
+   * @param options the reader's options (Spark's names, e.g. header, inferSchema)
+   * @param featureColumns the feature columns in order; empty = every column but the label
+   * @param labelColumn the label column's name
+   * @param categorical string columns to one-hot encode; null = every string column whose
+   *     training values are not all numbers
+   * @param maxCategories categories kept per column, the most frequent; the others, and values
+   *     not seen in training, share one "other" slot
+   */
+  public record Table(String sourceFormat, Map<String, String> options, String table,
+      String query, java.util.List<String> featureColumns, String labelColumn,
+      java.util.List<String> categorical, int maxCategories) implements Serializable {
+
+    /** What the data is, for messages: the files, the table or the query. */
+    public String describe(String uri) {
+      if (table != null) {
+        return "table " + table;
+      }
+      if (query != null) {
+        return "query '" + (query.length() <= 60 ? query : query.substring(0, 57) + "...") + "'";
+      }
+      return uri;
+    }
+  }
+
+  /** What replaces a missing value (null, empty, NA, NaN) in a feature column. */
+  public enum MissingPolicy {
+    DROP("drop"), MEAN("mean"), MEDIAN("median"), MOST_FREQUENT("mostFrequent");
+
+    private final String key;
+
+    MissingPolicy(String key) {
+      this.key = key;
+    }
+
+    public String key() {
+      return key;
+    }
+  }
+
+  /**
+   * {@code preprocess.missing}, per column type: number columns may take any policy, category
+   * columns drop or take the most frequent category. Fitted on the training split only.
+   */
+  public record MissingValues(MissingPolicy numeric, MissingPolicy categorical)
+      implements Serializable {
+    public static final MissingValues DROP = new MissingValues(MissingPolicy.DROP,
+        MissingPolicy.DROP);
+  }
 
   public enum TokenizerKind { CHAR, BPE }
 
@@ -54,7 +110,7 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
    * @param augmentation random image augmentation of the training data; null for none
    */
   public record Preprocess(BadRecordPolicy badRecords, NormalizationMethod normalize,
-      AugmentationConfig augmentation) implements Serializable {}
+      AugmentationConfig augmentation, MissingValues missing) implements Serializable {}
 
   /**
    * @param batchSize minibatch size per worker
@@ -138,11 +194,30 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
   public Map<String, Object> toMap() {
     Map<String, Object> root = new LinkedHashMap<>();
     Map<String, Object> d = new LinkedHashMap<>();
-    d.put("uri", data.uri());
+    putIfSet(d, "uri", data.uri());
     d.put("format", lower(data.format()));
     if (data.format() == Format.CSV) {
       d.put("labelColumn", data.labelColumn());
       d.put("header", data.header());
+    }
+    Table table = data.table();
+    if (table != null) {
+      if (table.sourceFormat() != null) {
+        d.put("format", table.sourceFormat());
+      }
+      putIfSet(d, "table", table.table());
+      putIfSet(d, "query", table.query());
+      if (!table.options().isEmpty()) {
+        d.put("options", table.options());
+      }
+      if (!table.featureColumns().isEmpty()) {
+        d.put("featureColumns", table.featureColumns());
+      }
+      d.put("labelColumn", table.labelColumn());
+      if (table.categorical() != null) {
+        d.put("categorical", table.categorical());
+      }
+      d.put("maxCategories", table.maxCategories());
     }
     d.put("numClasses", data.numClasses());
     d.put("numFeatures", data.numFeatures());
@@ -169,6 +244,12 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("badRecords", lower(preprocess.badRecords()));
     p.put("normalize", preprocess.normalize().key());
+    if (data.table() != null) {
+      Map<String, Object> missing = new LinkedHashMap<>();
+      missing.put("numeric", preprocess.missing().numeric().key());
+      missing.put("categorical", preprocess.missing().categorical().key());
+      p.put("missing", missing);
+    }
     AugmentationConfig a = preprocess.augmentation();
     if (a != null) {
       Map<String, Object> aug = new LinkedHashMap<>();

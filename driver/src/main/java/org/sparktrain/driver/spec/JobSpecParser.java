@@ -126,24 +126,19 @@ public final class JobSpecParser {
   }
 
   private static JobSpec.Data parseData(SpecNode d, Path base, ModelConfig model) {
+    String formatName = d.string("format", "csv").trim();
+    boolean catalogSource = d.has("table") || d.has("query");
+    // csv with the label named (not numbered) is read by Spark's CSV reader, as a table.
+    boolean sparkCsv = formatName.equalsIgnoreCase("csv") && d.isText("labelColumn");
+    Format format = catalogSource || sparkCsv ? Format.TABLE : formatOf(d, formatName);
+    if (format == Format.TABLE) {
+      return parseTableData(d, base, model, catalogSource ? null : formatName.toLowerCase(
+          java.util.Locale.ROOT));
+    }
     String uri = resolve(d.requiredString("uri", "digits.csv.gz"), base);
-    Format format = d.choice("format", Format.CSV, Format.class);
     int labelColumn = d.integer("labelColumn", -1, Integer.MIN_VALUE, Integer.MAX_VALUE);
     boolean header = d.bool("header", false);
-    int numClasses;
-    if (model.kind().languageModel()) {
-      // The vocabulary is the tokenizer's, trained on the data.
-      numClasses = d.integer("numClasses", 0, 0, 0);
-    } else if (!model.classification()) {
-      numClasses = d.integer("numClasses", 0, 0, 0);
-    } else if (model.outputWidth(2) == 1 && !model.oneHotLabels()) {
-      numClasses = d.integer("numClasses", 2, 2, 2);
-    } else if (!d.has("numClasses")) {
-      throw new SpecException(d.pathOf("numClasses") + " is required for a classification "
-          + "model (the number of classes; labels must be integers 0..numClasses-1)");
-    } else {
-      numClasses = d.integer("numClasses", 0, 2, 1_000_000);
-    }
+    int numClasses = numClasses(d, model, false);
     // Rows are dense float vectors: 16M features is 64 MB per record already.
     int numFeatures = d.integer("numFeatures", 0, 0, 1 << 24);
     if (format == Format.LIBSVM && numFeatures == 0) {
@@ -187,9 +182,27 @@ public final class JobSpecParser {
           Integer.MAX_VALUE) : 0;
       text = new JobSpec.Text(kind, vocabSize, documents, textColumn);
     }
+    double[] fractions = parseSplit(d, testUri, format == Format.TEXT);
+    double train = fractions[0];
+    double validation = fractions[1];
+    double test = fractions[2];
+    if (textClassifier && testUri != null) {
+      throw new SpecException(d.pathOf("testUri") + " is not supported for bert-classifier "
+          + "(split one CSV with split.test)");
+    }
+    if (format == Format.TEXT && (test != 0 || testUri != null)) {
+      throw new SpecException(d.pathOf("split.test") + ": a text corpus is split into train and "
+          + "validation documents only (split.test must be 0 and testUri unset)");
+    }
+    d.finish();
+    return new JobSpec.Data(uri, format, labelColumn, header, numClasses, numFeatures, labelsUri,
+        testUri, testLabelsUri, train, validation, test, text, null);
+  }
+
+  /** data.split as {train, validation, test}. */
+  private static double[] parseSplit(SpecNode d, String testUri, boolean text) {
     SpecNode split = d.section("split");
-    double test = split.number("test", testUri == null && format != Format.TEXT ? 0.15 : 0.0, 0,
-        false, 1);
+    double test = split.number("test", testUri == null && !text ? 0.15 : 0.0, 0, false, 1);
     double validation = split.number("validation", 0.05, 0, false, 1);
     double train = split.number("train", 1 - test - validation, 0, true, 1);
     split.finish();
@@ -202,18 +215,114 @@ public final class JobSpecParser {
       throw new SpecException(d.pathOf("split.test") + ": " + test + " is not allowed when "
           + "data.testUri names a separate test set (must be 0)");
     }
-    if (textClassifier && testUri != null) {
-      throw new SpecException(d.pathOf("testUri") + " is not supported for bert-classifier "
-          + "(split one CSV with split.test)");
-    }
-    if (format == Format.TEXT && (test != 0 || testUri != null)) {
-      throw new SpecException(d.pathOf("split.test") + ": a text corpus is split into train and "
-          + "validation documents only (split.test must be 0 and testUri unset)");
-    }
-    d.finish();
-    return new JobSpec.Data(uri, format, labelColumn, header, numClasses, numFeatures, labelsUri,
-        testUri, testLabelsUri, train, validation, test, text);
+    return new double[] {train, validation, test};
   }
+
+  private static Format formatOf(SpecNode d, String name) {
+    for (Format f : new Format[] {Format.CSV, Format.IDX, Format.LIBSVM, Format.TEXT}) {
+      if (f.name().equalsIgnoreCase(name)) {
+        return f;
+      }
+    }
+    if (name.equalsIgnoreCase("table")) {
+      throw new SpecException(d.pathOf("format") + ": 'table' needs data.table (a catalog "
+          + "table's name) or data.query (a Spark SQL query)");
+    }
+    if (!name.matches("[A-Za-z][A-Za-z0-9_.\\-]*")) {
+      throw new SpecException(d.pathOf("format") + ": '" + name + "' is not allowed (csv, idx, "
+          + "libsvm, text, or a format Spark reads: parquet, orc, json, avro, delta, ...)");
+    }
+    return Format.TABLE;
+  }
+
+  /**
+   * The classes a classification model needs: given by the spec, or (table data,
+   * {@code fromLabels}) counted from the training split's labels when absent (numClasses 0).
+   */
+  private static int numClasses(SpecNode d, ModelConfig model, boolean fromLabels) {
+    if (model.kind().languageModel()) {
+      // The vocabulary is the tokenizer's, trained on the data.
+      return d.integer("numClasses", 0, 0, 0);
+    } else if (!model.classification()) {
+      return d.integer("numClasses", 0, 0, 0);
+    } else if (model.outputWidth(2) == 1 && !model.oneHotLabels()) {
+      return d.integer("numClasses", 2, 2, 2);
+    } else if (!d.has("numClasses") && !fromLabels) {
+      throw new SpecException(d.pathOf("numClasses") + " is required for a classification "
+          + "model (the number of classes; labels must be integers 0..numClasses-1)");
+    }
+    return d.integer("numClasses", 0, 2, 1_000_000);
+  }
+
+  /** {@code data} read with Spark SQL: files of any format Spark reads, a table or a query. */
+  private static JobSpec.Data parseTableData(SpecNode d, Path base, ModelConfig model,
+      String sourceFormat) {
+    if (model.kind() != ModelConfig.Kind.CLASSES && model.kind() != ModelConfig.Kind.VALUES) {
+      throw new SpecException(d.pathOf("format") + ": model " + model.name() + " does not read "
+          + "tables (tables are for mlp, logistic and resnet; text models read format text or "
+          + "csv)");
+    }
+    String table = d.string("table", null);
+    String query = d.string("query", null);
+    String uri = resolveOrNull(d.string("uri", null), base);
+    int given = (table != null ? 1 : 0) + (query != null ? 1 : 0) + (uri != null ? 1 : 0);
+    if (given != 1) {
+      throw new SpecException(d.pathOf(given == 0 ? "uri" : "table") + ": give exactly one of "
+          + "data.uri (files, with data.format), data.table (a catalog table) or data.query "
+          + "(a Spark SQL query)");
+    }
+    if (uri == null && !d.string("format", "table").equalsIgnoreCase("table")) {
+      throw new SpecException(d.pathOf("format") + " is for files (data.uri); data."
+          + (table != null ? "table" : "query") + " is read through Spark's catalog (remove "
+          + "data.format or set it to table)");
+    }
+    Map<String, String> options = d.stringMap("options");
+    if (uri == null && !options.isEmpty()) {
+      throw new SpecException(d.pathOf("options") + " are reader options for files (data.uri); "
+          + "a table or query has none");
+    }
+    String what = uri == null ? "a table or query" : "format " + sourceFormat;
+    if (!d.isText("labelColumn")) {
+      throw new SpecException(d.pathOf("labelColumn") + " is required by name for " + what
+          + " (the column holding the label, e.g. species)");
+    }
+    String labelColumn = d.string("labelColumn", null);
+    List<String> features = d.stringList("featureColumns", 100_000);
+    if (features != null && features.contains(labelColumn)) {
+      throw new SpecException(d.pathOf("featureColumns") + ": '" + labelColumn + "' is the "
+          + "label column (data.labelColumn); it cannot also be a feature");
+    }
+    List<String> categorical = d.stringList("categorical", 100_000);
+    if (categorical != null && features != null) {
+      for (String c : categorical) {
+        if (!features.contains(c)) {
+          throw new SpecException(d.pathOf("categorical") + ": '" + c + "' is not among "
+              + "data.featureColumns " + features);
+        }
+      }
+    }
+    int maxCategories = d.integer("maxCategories", 100, 1, 100_000);
+    int numClasses = numClasses(d, model, true);
+    for (String key : new String[] {"header", "numFeatures", "labelsUri", "testLabelsUri"}) {
+      if (d.has(key)) {
+        throw new SpecException(d.pathOf(key) + " is not used for " + what + (key.equals(
+            "header") ? " (Spark's reader takes it in data.options: {header: true})" : ""));
+      }
+    }
+    String testUri = resolveOrNull(d.string("testUri", null), base);
+    if (testUri != null && uri == null) {
+      throw new SpecException(d.pathOf("testUri") + " is for files (data.uri); split a table "
+          + "or query with data.split.test");
+    }
+    double[] split = parseSplit(d, testUri, false);
+    d.finish();
+    JobSpec.Table source = new JobSpec.Table(uri == null ? null : sourceFormat, options, table,
+        query, features == null ? List.of() : features, labelColumn, categorical,
+        maxCategories);
+    return new JobSpec.Data(uri, Format.TABLE, 0, false, numClasses, 0, null, testUri, null,
+        split[0], split[1], split[2], null, source);
+  }
+
 
   private static JobSpec.Preprocess parsePreprocess(SpecNode p, ModelConfig model) {
     BadRecordPolicy badRecords = p.choice("badRecords", BadRecordPolicy.DROP,
@@ -233,8 +342,44 @@ public final class JobSpecParser {
             + "were normalized with different per-pixel statistics would corrupt them");
       }
     }
+    JobSpec.MissingValues missing = parseMissing(p);
     p.finish();
-    return new JobSpec.Preprocess(badRecords, normalize, augmentation);
+    return new JobSpec.Preprocess(badRecords, normalize, augmentation, missing);
+  }
+
+  /**
+   * {@code preprocess.missing}: one policy (number columns take it; category columns take
+   * mostFrequent for mean and median) or {@code {numeric: ..., categorical: ...}}.
+   */
+  private static JobSpec.MissingValues parseMissing(SpecNode p) {
+    if (!p.has("missing")) {
+      return JobSpec.MissingValues.DROP;
+    }
+    if (p.isText("missing")) {
+      JobSpec.MissingPolicy policy = missingPolicy(p, "missing", p.string("missing", null));
+      return new JobSpec.MissingValues(policy, policy == JobSpec.MissingPolicy.DROP
+          ? JobSpec.MissingPolicy.DROP : JobSpec.MissingPolicy.MOST_FREQUENT);
+    }
+    SpecNode m = p.section("missing");
+    JobSpec.MissingPolicy numeric = missingPolicy(m, "numeric", m.string("numeric", "drop"));
+    JobSpec.MissingPolicy categorical = missingPolicy(m, "categorical",
+        m.string("categorical", "drop"));
+    if (categorical == JobSpec.MissingPolicy.MEAN || categorical == JobSpec.MissingPolicy.MEDIAN) {
+      throw new SpecException(m.pathOf("categorical") + ": '" + categorical.key() + "' is not "
+          + "allowed for category columns (must be one of drop, mostFrequent)");
+    }
+    m.finish();
+    return new JobSpec.MissingValues(numeric, categorical);
+  }
+
+  private static JobSpec.MissingPolicy missingPolicy(SpecNode node, String key, String value) {
+    for (JobSpec.MissingPolicy policy : JobSpec.MissingPolicy.values()) {
+      if (policy.key().equalsIgnoreCase(value)) {
+        return policy;
+      }
+    }
+    throw new SpecException(node.pathOf(key) + ": '" + value + "' is not allowed (must be one "
+        + "of drop, mean, median, mostFrequent)");
   }
 
   /** Every augmentation is off unless its probability is set. */

@@ -177,6 +177,61 @@ final class SpecNode {
     return out;
   }
 
+  /** Whether the key holds text (not a number, list or mapping): e.g. a column given by name. */
+  boolean isText(String key) {
+    return values.get(key) instanceof String;
+  }
+
+  /** A list of 1 to {@code maxLength} non-blank names; null when the key is absent. */
+  List<String> stringList(String key, int maxLength) {
+    known.add(key);
+    Object v = values.get(key);
+    if (v == null) {
+      return null;
+    }
+    if (!(v instanceof List<?> list) || list.isEmpty() || list.size() > maxLength) {
+      throw new SpecException(pathOf(key) + ": " + describe(v) + " is not allowed (must be a "
+          + "list of 1 to " + maxLength + " names, e.g. [bill_length_mm, island])");
+    }
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      Object e = list.get(i);
+      if (e == null || e instanceof Map<?, ?> || e instanceof List<?>
+          || e.toString().isBlank()) {
+        throw new SpecException(pathOf(key) + "[" + i + "]: " + describe(e)
+            + " is not allowed (must be a column name)");
+      }
+      if (out.contains(e.toString())) {
+        throw new SpecException(pathOf(key) + "[" + i + "]: '" + e + "' is listed twice");
+      }
+      out.add(e.toString());
+    }
+    return out;
+  }
+
+  /** A mapping of names to single values (reader options), as strings; empty when absent. */
+  Map<String, String> stringMap(String key) {
+    known.add(key);
+    Object v = values.get(key);
+    Map<String, String> out = new LinkedHashMap<>();
+    if (v == null) {
+      return out;
+    }
+    if (!(v instanceof Map<?, ?> map)) {
+      throw new SpecException(pathOf(key) + ": expected a mapping of names to values, got "
+          + describe(v));
+    }
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      Object value = e.getValue();
+      if (value == null || value instanceof Map<?, ?> || value instanceof List<?>) {
+        throw new SpecException(pathOf(key) + "." + e.getKey() + ": " + describe(value)
+            + " is not allowed (must be a single value)");
+      }
+      out.put(String.valueOf(e.getKey()), value.toString());
+    }
+    return out;
+  }
+
   /** Rejects keys that no getter asked for. Call after reading everything. */
   void finish() {
     for (String key : values.keySet()) {

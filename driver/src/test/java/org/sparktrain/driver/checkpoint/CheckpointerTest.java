@@ -37,7 +37,7 @@ class CheckpointerTest {
     JobSpec.Checkpoint everyRound = new JobSpec.Checkpoint(1, false, 0, keepLast, null, false, 0,
         1);
     return new Checkpointer(store, everyRound, "{}", "model: {name: mlp}\n",
-        Normalizer.identity(4), null);
+        Normalizer.identity(4), null, null);
   }
 
   /** The state after {@code done} rounds (checkpointed as round {@code done - 1}). */

@@ -6,7 +6,11 @@ public enum DropReason {
   UNPARSABLE_NUMBER("unparsableNumber"),
   NON_FINITE("nonFinite"),
   LABEL_OUT_OF_RANGE("labelOutOfRange"),
-  FEATURE_INDEX_OUT_OF_RANGE("featureIndexOutOfRange");
+  FEATURE_INDEX_OUT_OF_RANGE("featureIndexOutOfRange"),
+  /** A table's value is null, empty, NA or NaN and preprocess.missing is drop. */
+  MISSING_VALUE("missingValue"),
+  /** A table's text label that the training split does not have. */
+  UNKNOWN_LABEL("unknownLabel");
 
   private final String key;
 
