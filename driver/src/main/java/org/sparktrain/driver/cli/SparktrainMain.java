@@ -12,6 +12,7 @@ import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.run.CrossValidation;
 import org.sparktrain.driver.run.EvaluateJob;
 import org.sparktrain.driver.run.PredictJob;
+import org.sparktrain.driver.run.TablePredictJob;
 import org.sparktrain.driver.run.TextGenerator;
 import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpec;
@@ -169,16 +170,39 @@ public final class SparktrainMain {
     }
   }
 
-  @Command(name = "predict", mixinStandardHelpOptions = true, description = "Predict for CSV feature rows; one output row each.")
+  @Command(name = "predict", mixinStandardHelpOptions = true, description = "Predict for CSV feature rows (on this JVM), or for every row of a table (on the executors); one output row each.")
   static final class Predict implements Callable<Integer> {
     @Option(names = "--model", required = true)
     String model;
 
-    @Option(names = "--input", required = true, description = "CSV of feature rows")
+    @Option(names = "--input", description = "CSV of feature rows, or files of --format")
     String input;
 
-    @Option(names = "--output", required = true, description = "CSV to write")
+    @Option(names = "--output", required = true, description = "CSV to write (table input: a "
+        + "folder of --output-format)")
     String output;
+
+    @Option(names = "--format", defaultValue = "csv", description = "csv (numeric rows, read "
+        + "here) or any format Spark reads (parquet, orc, json, ...; scored on the executors)")
+    String format;
+
+    @Option(names = "--table", description = "a catalog table to predict for (a table model)")
+    String table;
+
+    @Option(names = "--query", description = "a Spark SQL query whose rows to predict for")
+    String query;
+
+    @Option(names = "--option", paramLabel = "KEY=VALUE", description = "a reader option for "
+        + "--format (repeatable), e.g. header=true")
+    Map<String, String> options = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--output-format", defaultValue = "parquet", description = "table input: "
+        + "parquet, csv, orc or json")
+    String outputFormat;
+
+    @Option(names = "--master", description = "Spark master URL for table input (default: "
+        + "spark-submit's, else local[*])")
+    String master;
 
     @Option(names = "--label-column", description = "ignore this column (input with labels)")
     Integer labelColumn;
@@ -194,9 +218,38 @@ public final class SparktrainMain {
 
     @Override
     public Integer call() throws IOException {
+      if (table != null || query != null || !format.equalsIgnoreCase("csv")) {
+        return predictTable();
+      }
+      if (input == null) {
+        throw new CommandLine.ParameterException(new CommandLine(this), "predict: --input is "
+            + "required (or --table / --query for a table model)");
+      }
       long rows = PredictJob.run(model, input, output, labelColumn, header, overwrite,
           new org.apache.hadoop.conf.Configuration());
       System.out.println("wrote " + rows + " predictions to " + output);
+      return 0;
+    }
+
+    private int predictTable() throws IOException {
+      int sources = (table != null ? 1 : 0) + (query != null ? 1 : 0) + (input != null ? 1 : 0);
+      if (sources != 1 || header || labelColumn != null) {
+        throw new CommandLine.ParameterException(new CommandLine(this), "predict: give exactly "
+            + "one of --input (with --format), --table or --query; --header and --label-column "
+            + "are for CSV rows (a reader takes --option header=true; a table's label column is "
+            + "left out by itself)");
+      }
+      JobSpec.Table source = new JobSpec.Table(input == null ? null
+          : format.toLowerCase(java.util.Locale.ROOT), options, table, query, List.of(), null,
+          null, 0);
+      String uri = input == null ? null : new java.io.File(input).toURI().toString();
+      if (input != null && input.contains(":")) {
+        uri = input;
+      }
+      try (JavaSparkContext sc = SparkSetup.start(master, "sparktrain predict")) {
+        long rows = TablePredictJob.run(sc, model, source, uri, output, outputFormat, overwrite);
+        System.out.println("wrote " + rows + " predictions to " + output);
+      }
       return 0;
     }
   }

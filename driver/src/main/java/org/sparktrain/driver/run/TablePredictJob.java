@@ -1,0 +1,154 @@
+package org.sparktrain.driver.run;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sparktrain.driver.data.BadRecordException;
+import org.sparktrain.driver.data.RawRow;
+import org.sparktrain.driver.data.TableEncoding;
+import org.sparktrain.driver.data.TableReader;
+import org.sparktrain.driver.output.ModelBundle;
+import org.sparktrain.driver.spec.JobSpec;
+import org.sparktrain.worker.data.LabelRule;
+import org.sparktrain.worker.data.Normalizer;
+import org.sparktrain.worker.data.ParsedRecord;
+import org.sparktrain.worker.model.Network;
+import org.sparktrain.worker.model.NetworkPool;
+import org.sparktrain.worker.train.NativeArrays;
+
+/**
+ * Predicts for every row of a table on the executors: each task borrows its JVM's pooled
+ * network, encodes rows with the model's saved table encoding (so categories, fills and class
+ * names are training's), and scores them in minibatches. Writes one output row per input row:
+ * its row number, the prediction (a class name for text labels) and the class probabilities.
+ */
+public final class TablePredictJob {
+  private static final int BATCH_ROWS = 1024;
+
+  private TablePredictJob() {}
+
+  /**
+   * @param source the table, query or file format to read (the spec's data section shape)
+   * @param uri the files, or null for a table or query
+   * @param outputFormat parquet, csv, orc or json
+   * @return rows predicted
+   */
+  public static long run(JavaSparkContext sc, String modelUri, JobSpec.Table source, String uri,
+      String outputUri, String outputFormat, boolean overwrite) throws IOException {
+    ModelBundle bundle = ModelBundle.load(modelUri, sc.hadoopConfiguration())
+        .requireNumericInput("predict");
+    if (bundle.tableEncodingJson() == null) {
+      throw new IllegalArgumentException("predict: the model at " + modelUri + " was trained on "
+          + "numeric CSV, IDX or LibSVM rows, not a table; predict its rows with --input (csv)");
+    }
+    TableEncoding encoding = TableEncoding.fromJson(bundle.tableEncodingJson());
+    TableReader.Input input = TableReader.read(sc, source, uri, null,
+        encoding.featureColumns());
+    try {
+      JavaRDD<ParsedRecord> encoded = input.rows().map(r -> encoding.encode(r, false,
+          LabelRule.regression()));
+      // Predictions must line up with their rows: one that cannot be encoded stops the job,
+      // named, before anything is written.
+      List<ParsedRecord> bad = encoded.filter(r -> !r.isOk()).take(1);
+      if (!bad.isEmpty()) {
+        throw new BadRecordException(input.where() + " row " + bad.get(0).line() + ": "
+            + bad.get(0).detail() + ". predict scores every row; filter or fill such rows "
+            + "(data.query) first");
+      }
+      StructType schema = schema(bundle, encoding);
+      Broadcast<float[]> weights = sc.broadcast(NativeArrays.toFloats(bundle.network().params()));
+      String configJson = bundle.network().config().toJson();
+      Normalizer normalizer = bundle.normalizer();
+      boolean classification = bundle.classification();
+      List<String> classes = encoding.labelClasses();
+      JavaRDD<Row> predictions = input.rows().mapPartitions(rows -> {
+        Network net = NetworkPool.borrow(configJson);
+        try {
+          NativeArrays.copyInto(net.params(), weights.value());
+          return score(net, rows, encoding, normalizer, classification, classes).iterator();
+        } finally {
+          NetworkPool.giveBack(configJson, net);
+        }
+      });
+      SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
+      spark.createDataFrame(predictions, schema).write()
+          .mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
+          .format(outputFormat).option("header", "true").save(outputUri);
+      weights.destroy();
+      return input.rows().count();
+    } finally {
+      input.release();
+    }
+  }
+
+  private static List<Row> score(Network net, Iterator<RawRow> rows, TableEncoding encoding,
+      Normalizer normalizer, boolean classification, List<String> classes) {
+    List<Row> out = new ArrayList<>();
+    List<RawRow> batch = new ArrayList<>();
+    while (rows.hasNext()) {
+      batch.add(rows.next());
+      if (batch.size() == BATCH_ROWS || !rows.hasNext()) {
+        int width = encoding.width();
+        float[] packed = new float[batch.size() * width];
+        for (int i = 0; i < batch.size(); i++) {
+          float[] x = encoding.encode(batch.get(i), false, LabelRule.regression()).features();
+          System.arraycopy(normalizer.apply(x), 0, packed, i * width, width);
+        }
+        INDArray y = net.output(Nd4j.create(packed, new long[] {batch.size(), width}, 'c'));
+        float[] all = NativeArrays.toFloats(y);
+        int k = all.length / batch.size();
+        for (int i = 0; i < batch.size(); i++) {
+          float[] o = java.util.Arrays.copyOfRange(all, i * k, (i + 1) * k);
+          out.add(row(batch.get(i).line(), o, classification, classes));
+        }
+        batch.clear();
+      }
+    }
+    return out;
+  }
+
+  private static Row row(long line, float[] output, boolean classification,
+      List<String> classes) {
+    if (!classification) {
+      return RowFactory.create(line, (double) output[0]);
+    }
+    int predicted = PredictJob.predictedClass(output);
+    Object[] values = new Object[2 + output.length];
+    values[0] = line;
+    values[1] = classes != null ? classes.get(predicted) : (Object) (double) predicted;
+    for (int i = 0; i < output.length; i++) {
+      values[2 + i] = (double) output[i];
+    }
+    return RowFactory.create(values);
+  }
+
+  /** row, prediction, then one probability column per output (p_CLASS, or pK). */
+  private static StructType schema(ModelBundle bundle, TableEncoding encoding) {
+    List<StructField> fields = new ArrayList<>();
+    fields.add(DataTypes.createStructField("row", DataTypes.LongType, false));
+    List<String> classes = encoding.labelClasses();
+    fields.add(DataTypes.createStructField("prediction", classes != null
+        ? DataTypes.StringType : DataTypes.DoubleType, false));
+    if (bundle.classification()) {
+      int outputs = (int) bundle.network().outputWidth();
+      for (int k = 0; k < outputs; k++) {
+        String name = outputs == 1 ? "p1" : classes != null ? "p_" + classes.get(k) : "p" + k;
+        fields.add(DataTypes.createStructField(name, DataTypes.DoubleType, false));
+      }
+    }
+    return DataTypes.createStructType(fields);
+  }
+}

@@ -1,0 +1,146 @@
+package org.sparktrain.driver.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparktrain.driver.data.TableEncoding;
+import org.sparktrain.driver.output.Json;
+import org.sparktrain.driver.output.ModelBundle;
+import org.sparktrain.driver.spec.JobSpec;
+import org.sparktrain.driver.spec.JobSpecParser;
+import org.sparktrain.driver.testing.SharedSpark;
+import org.sparktrain.driver.testing.TestData;
+import org.sparktrain.worker.data.LabelRule;
+import org.sparktrain.worker.data.ParsedRecord;
+
+/**
+ * A table run end to end: a penguins-like table with text labels, categories and missing
+ * values trains, saves its encoding with the model, and predicts class names on the executors
+ * exactly as one JVM does.
+ */
+class TablePredictTest {
+  @TempDir
+  static Path dir;
+  private static final JavaSparkContext SC = SharedSpark.context();
+  private static final SparkSession SPARK = SparkSession.builder().sparkContext(SC.sc())
+      .getOrCreate();
+  private static Path parquet;
+  private static Map<String, Object> summary;
+
+  @BeforeAll
+  static void trainOnATable() throws IOException {
+    Random r = new Random(3);
+    StringBuilder csv = new StringBuilder("species,island,bill,flipper,sex\n");
+    String[] species = {"Adelie", "Gentoo", "Chinstrap"};
+    String[] islands = {"Biscoe", "Dream", "Torgersen"};
+    for (int i = 0; i < 240; i++) {
+      int s = i % 3 == 2 && r.nextBoolean() ? 0 : i % 3;
+      String bill = r.nextInt(12) == 0 ? "NA"
+          : String.format(java.util.Locale.ROOT, "%.1f", 39 + 5 * s + r.nextGaussian());
+      String flipper = String.format(java.util.Locale.ROOT, "%.0f", 190 + 12 * s
+          + 3 * r.nextGaussian());
+      String sex = r.nextInt(10) == 0 ? "" : r.nextBoolean() ? "male" : "female";
+      csv.append(species[s]).append(',').append(islands[(s + r.nextInt(2)) % 3]).append(',')
+          .append(bill).append(',').append(flipper).append(',').append(sex).append('\n');
+    }
+    Path file = TestData.write(dir, "penguins.csv", csv.toString());
+    parquet = dir.resolve("penguins.parquet");
+    SPARK.read().option("header", "true").option("inferSchema", "true").csv(file.toString())
+        .coalesce(1).write().parquet(parquet.toString());
+    JobSpec spec = JobSpecParser.parse("data: {uri: '" + parquet + "', format: parquet, "
+        + "labelColumn: species}\npreprocess: {missing: median}\n"
+        + "model: {name: mlp, hidden: [16]}\n"
+        + "train: {epochs: 20, batchSize: 16, workers: 2, threadsPerWorker: 1, "
+        + "optimizer: {name: adam, learningRate: 0.02}}\n"
+        + "output: {dir: '" + dir.resolve("run") + "'}\n", null);
+    summary = TrainJob.run(SC, spec, false).summary();
+  }
+
+  @Test
+  void theModelKeepsItsEncodingAndLearnsTheTable() throws IOException {
+    JsonNode pre = Json.MAPPER.readTree(dir.resolve("run/model/preprocessing.json").toFile());
+    assertThat(pre.at("/table/labelClasses").toString())
+        .isEqualTo("[\"Adelie\",\"Gentoo\",\"Chinstrap\"]");
+    assertThat(pre.at("/table/columns/0/kind").asText()).isEqualTo("category");
+    assertThat(pre.at("/table/columns/1/fill").isNumber()).as("bill's median").isTrue();
+    assertThat(pre.get("numClasses").asInt()).isEqualTo(3);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> test = (Map<String, Object>) summary.get("test");
+    assertThat((Double) test.get("accuracy")).isGreaterThan(0.85);
+  }
+
+  @Test
+  void distributedPredictOnParquetEqualsOneJvmRowForRowWithClassNames() throws IOException {
+    Path out = dir.resolve("predictions");
+    JobSpec.Table source = new JobSpec.Table("parquet", Map.of(), null, null, List.of(), null,
+        null, 0);
+    String model = dir.resolve("run/model").toString();
+    long rows = TablePredictJob.run(SC, model, source, parquet.toUri().toString(),
+        out.toString(), "parquet", false);
+    assertThat(rows).isEqualTo(240);
+    List<Row> written = SPARK.read().parquet(out.toString()).orderBy("row").collectAsList();
+    assertThat(written).hasSize(240);
+    assertThat(written.get(0).schema().fieldNames()).containsExactly("row", "prediction",
+        "p_Adelie", "p_Gentoo", "p_Chinstrap");
+
+    // One JVM: the same rows, the saved encoding and normalizer, the network's own output.
+    ModelBundle bundle = ModelBundle.load(model, new Configuration());
+    TableEncoding encoding = TableEncoding.fromJson(bundle.tableEncodingJson());
+    List<Row> input = SPARK.read().parquet(parquet.toString())
+        .select("island", "bill", "flipper", "sex").collectAsList();
+    List<float[]> features = new ArrayList<>();
+    for (int i = 0; i < input.size(); i++) {
+      Row in = input.get(i);
+      Object[] values = new Object[4];
+      for (int c = 0; c < 4; c++) {
+        // bill holds NA, so the CSV's inferred schema made it text; flipper is an integer.
+        Object v = in.get(c);
+        values[c] = v instanceof Number n ? (Object) n.doubleValue() : v;
+      }
+      ParsedRecord record = encoding.encode(new org.sparktrain.driver.data.RawRow(i + 1,
+          values), false, LabelRule.regression());
+      features.add(record.features());
+    }
+    float[][] expected = PredictJob.outputs(bundle, features);
+    for (int i = 0; i < 240; i++) {
+      Row w = written.get(i);
+      assertThat(w.getLong(0)).isEqualTo(i + 1);
+      assertThat(w.getString(1)).isEqualTo(encoding.labelClasses()
+          .get(PredictJob.predictedClass(expected[i])));
+      for (int k = 0; k < 3; k++) {
+        assertThat(w.getDouble(2 + k)).isEqualTo((double) expected[i][k]);
+      }
+    }
+    assertThatThrownBy(() -> TablePredictJob.run(SC, model, source,
+        parquet.toUri().toString(), out.toString(), "parquet", false))
+        .hasMessageContaining("already exists");
+  }
+
+  @Test
+  void aNumericModelIsNotGivenATable() throws IOException {
+    Path csv = TestData.write(dir, "blobs.csv", TestData.blobsCsv(60, 3, 2, 1));
+    TrainJob.run(SC, JobSpecParser.parse("data: {uri: '" + csv + "', numClasses: 2}\n"
+        + "model: {name: mlp, hidden: [4]}\ntrain: {epochs: 1, workers: 2}\n"
+        + "output: {dir: '" + dir.resolve("numeric") + "'}\n", null), false);
+    JobSpec.Table source = new JobSpec.Table("parquet", Map.of(), null, null, List.of(), null,
+        null, 0);
+    assertThatThrownBy(() -> TablePredictJob.run(SC, dir.resolve("numeric/model").toString(),
+        source, parquet.toUri().toString(), dir.resolve("x").toString(), "parquet", false))
+        .hasMessageContaining("not a table");
+  }
+}
