@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -130,12 +132,35 @@ public final class DataPreparation {
       }
     }
 
+    Map<String, String> firstDropped = new LinkedHashMap<>();
+    if (java.util.Arrays.stream(dropped).sum() > 0) {
+      firstDropped.putAll(firstDropped(main));
+      if (testSource != null) {
+        firstDropped(testSource).forEach(firstDropped::putIfAbsent);
+      }
+    }
+    for (DropReason r : DropReason.values()) {
+      if (firstDropped.containsKey(r.key())) {
+        LOG.warn("dropped {} record(s) for {}; the first: {}", dropped[r.ordinal()], r.key(),
+            firstDropped.get(r.key()));
+      }
+    }
     FeatureStats stats = train.aggregate(new FeatureStats(), (s, r) -> s.add(r.features()),
         FeatureStats::merge);
     if (stats.count() == 0) {
-      throw new BadRecordException("the training split of " + data.uri() + " is empty ("
-          + read + " records read, " + java.util.Arrays.stream(dropped).sum() + " dropped); "
-          + "check data.split.train and the bad-record counts");
+      String where = data.format() == JobSpec.Format.TABLE ? data.table().describe(data.uri())
+          : data.uri();
+      StringBuilder reasons = new StringBuilder();
+      for (DropReason r : DropReason.values()) {
+        if (dropped[r.ordinal()] > 0) {
+          reasons.append(reasons.length() == 0 ? ": " : "; ").append(dropped[r.ordinal()])
+              .append(' ').append(r.key()).append(", the first ").append(firstDropped.get(
+                  r.key()));
+        }
+      }
+      throw new BadRecordException("the training split of " + where + " is empty ("
+          + read + " records read, " + java.util.Arrays.stream(dropped).sum() + " dropped"
+          + reasons + "); check data.split.train and the bad-record counts");
     }
     Normalizer normalizer = Normalizer.fit(spec.preprocess().normalize(), stats);
     int workers = spec.train().workers();
@@ -161,7 +186,7 @@ public final class DataPreparation {
       }
     }
     RecordCounts counts = new RecordCounts(read, dropped, stats.count(), validationRows,
-        testRows);
+        testRows, firstDropped);
     LOG.info("data: {} records read, {} dropped, train {} (shards {}), validation {}, test {}",
         read, counts.dropped(), stats.count(), java.util.Arrays.toString(shardRows),
         validationRows, testRows);
@@ -221,6 +246,41 @@ public final class DataPreparation {
           + "preprocess.badRecords is 'fail'; set it to 'drop' to skip and count such records.");
     }
     return counts;
+  }
+
+  /**
+   * Per drop reason, the first record dropped for it (lowest file, then line), as a message
+   * shows it: where, and what is wrong.
+   */
+  public static Map<String, String> firstDropped(DatasetReader.Source source) {
+    int reasons = DropReason.values().length;
+    ParsedRecord[] first = source.records().filter(r -> !r.isOk()).aggregate(
+        new ParsedRecord[reasons], (acc, r) -> {
+          int k = r.dropReason().ordinal();
+          if (acc[k] == null || earlier(r, acc[k])) {
+            acc[k] = r;
+          }
+          return acc;
+        }, (a, b) -> {
+          for (int k = 0; k < a.length; k++) {
+            if (a[k] == null || (b[k] != null && earlier(b[k], a[k]))) {
+              a[k] = b[k];
+            }
+          }
+          return a;
+        });
+    Map<String, String> out = new LinkedHashMap<>();
+    for (ParsedRecord r : first) {
+      if (r != null) {
+        out.put(r.dropReason().key(), source.files().get(r.fileIndex()) + " " + source.unit()
+            + " " + r.line() + ": " + r.detail());
+      }
+    }
+    return out;
+  }
+
+  private static boolean earlier(ParsedRecord a, ParsedRecord b) {
+    return a.fileIndex() != b.fileIndex() ? a.fileIndex() < b.fileIndex() : a.line() < b.line();
   }
 
   private static long sum(long[] counts, int reasons) {

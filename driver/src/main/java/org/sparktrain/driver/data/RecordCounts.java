@@ -4,9 +4,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.sparktrain.worker.data.DropReason;
 
-/** How many records were read, dropped by reason, and kept per split. */
+/**
+ * How many records were read, dropped by reason, and kept per split.
+ *
+ * @param firstDropped per drop reason key, the first record dropped for it (where and why)
+ */
 public record RecordCounts(long read, long[] droppedByReason, long train, long validation,
-    long test) {
+    long test, Map<String, String> firstDropped) {
+
+  public RecordCounts(long read, long[] droppedByReason, long train, long validation,
+      long test) {
+    this(read, droppedByReason, train, validation, test, Map.of());
+  }
 
   public long dropped() {
     long d = 0;
@@ -26,6 +35,9 @@ public record RecordCounts(long read, long[] droppedByReason, long train, long v
       reasons.put(r.key(), droppedByReason[r.ordinal()]);
     }
     m.put("droppedByReason", reasons);
+    if (!firstDropped.isEmpty()) {
+      m.put("firstDropped", firstDropped);
+    }
     m.put("train", train);
     m.put("validation", validation);
     m.put("test", test);

@@ -147,6 +147,9 @@ class TableInputTest {
       assertThat(data.counts().droppedByReason()[DropReason.MISSING_VALUE.ordinal()])
           .isEqualTo(withMissing);
       assertThat(data.counts().read()).isEqualTo(300);
+      assertThat(data.counts().firstDropped().get("missingValue"))
+          .matches(csv.toUri().toString().replace("file:/", "file:.*/") + " row \\d+: column "
+              + "'(bill_length_mm|sex)' is missing \\((NA|empty)\\); preprocess.missing is drop");
       assertThat(data.counts().train() + data.counts().validation() + data.counts().test())
           .isEqualTo(300 - withMissing);
       // One-hot: every training row has exactly one island slot set.
