@@ -136,11 +136,22 @@ public final class SparktrainMain {
     @Option(names = "--model", required = true, description = "a run's model folder")
     String model;
 
-    @Option(names = "--data", required = true, description = "labelled data URI")
+    @Option(names = "--data", description = "labelled data URI")
     String data;
 
-    @Option(names = "--format", defaultValue = "csv", description = "csv | idx | libsvm")
+    @Option(names = "--format", defaultValue = "csv", description = "csv | idx | libsvm, or a "
+        + "format Spark reads (parquet, orc, json, ...) for a table model")
     String format;
+
+    @Option(names = "--table", description = "a catalog table (a table model)")
+    String table;
+
+    @Option(names = "--query", description = "a Spark SQL query (a table model)")
+    String query;
+
+    @Option(names = "--option", paramLabel = "KEY=VALUE", description = "a reader option for "
+        + "a table --format (repeatable)")
+    Map<String, String> options = new java.util.LinkedHashMap<>();
 
     @Option(names = "--labels", description = "IDX label file")
     String labels;
@@ -160,10 +171,22 @@ public final class SparktrainMain {
     @Override
     public Integer call() throws IOException {
       spark.applyLogging();
-      JobSpec.Format f = parseFormat(format);
+      boolean tableInput = table != null || query != null
+          || !java.util.Set.of("csv", "idx", "libsvm").contains(format.toLowerCase(
+              java.util.Locale.ROOT));
+      if ((table != null ? 1 : 0) + (query != null ? 1 : 0) + (data != null ? 1 : 0) != 1) {
+        throw new CommandLine.ParameterException(new CommandLine(this), "evaluate: give "
+            + "exactly one of --data, --table or --query");
+      }
+      JobSpec.Format f = tableInput ? JobSpec.Format.TABLE : parseFormat(format);
+      JobSpec.Table source = tableInput ? new JobSpec.Table(data == null ? null
+          : format.toLowerCase(java.util.Locale.ROOT), options, table, query, List.of(), null,
+          null, 0) : null;
+      String uri = data == null || data.contains(":") ? data
+          : new java.io.File(data).toURI().toString();
       try (JavaSparkContext sc = SparkSetup.start(spark.master, "sparktrain evaluate")) {
         Map<String, Object> metrics = EvaluateJob.run(sc, model, new EvaluateJob.DataOptions(
-            data, f, labels, labelColumn, header, partitions));
+            tableInput ? uri : data, f, labels, labelColumn, header, partitions), source);
         System.out.println(Json.pretty(metrics));
       }
       return 0;

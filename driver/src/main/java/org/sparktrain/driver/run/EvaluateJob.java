@@ -7,6 +7,8 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.data.DataPreparation;
 import org.sparktrain.driver.data.DatasetReader;
+import org.sparktrain.driver.data.TableEncoding;
+import org.sparktrain.driver.data.TableReader;
 import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.train.DistributedEvaluator;
@@ -27,14 +29,53 @@ public final class EvaluateJob {
 
   public static Map<String, Object> run(JavaSparkContext sc, String modelUri, DataOptions opts)
       throws IOException {
+    return run(sc, modelUri, opts, null);
+  }
+
+  /**
+   * @param table a table to evaluate on (format, table or query; the label column and the
+   *     features are the model's), or null for {@code opts}' files of numbers
+   */
+  public static Map<String, Object> run(JavaSparkContext sc, String modelUri, DataOptions opts,
+      JobSpec.Table table) throws IOException {
     ModelBundle bundle = ModelBundle.load(modelUri, sc.hadoopConfiguration())
         .requireNumericInput("evaluate");
-    JobSpec.Data data = new JobSpec.Data(opts.uri(), opts.format(), opts.labelColumn(),
-        opts.header(), bundle.numClasses(), bundle.numFeatures(), opts.labelsUri(), null, null,
-        1, 0, 0, null, null);
     LabelRule rule = bundle.classification()
         ? LabelRule.classes(bundle.numClasses()) : LabelRule.regression();
-    DatasetReader.Source source = DatasetReader.read(sc, data, opts.uri(), opts.labelsUri(), rule);
+    TableEncoding encoding = null;
+    TableReader.Input input = null;
+    DatasetReader.Source source;
+    if (table != null) {
+      if (bundle.tableEncodingJson() == null) {
+        throw new IllegalArgumentException("evaluate: the model at " + modelUri + " was trained "
+            + "on numeric CSV, IDX or LibSVM rows, not a table; evaluate it on such files");
+      }
+      encoding = TableEncoding.fromJson(bundle.tableEncodingJson());
+      input = TableReader.read(sc, table, opts.uri(), encoding.labelColumn(),
+          encoding.featureColumns());
+      source = input.encode(encoding, encoding.labelClasses() != null
+          ? LabelRule.regression() : rule);
+    } else {
+      JobSpec.Data data = new JobSpec.Data(opts.uri(), opts.format(), opts.labelColumn(),
+          opts.header(), bundle.numClasses(), bundle.numFeatures(), opts.labelsUri(), null,
+          null, 1, 0, 0, null, null);
+      source = DatasetReader.read(sc, data, opts.uri(), opts.labelsUri(), rule);
+    }
+    try {
+      Map<String, Object> out = evaluate(sc, modelUri, opts, bundle, source);
+      if (encoding != null && encoding.labelClasses() != null) {
+        out.put("classes", encoding.labelClasses());
+      }
+      return out;
+    } finally {
+      if (input != null) {
+        input.release();
+      }
+    }
+  }
+
+  private static Map<String, Object> evaluate(JavaSparkContext sc, String modelUri,
+      DataOptions opts, ModelBundle bundle, DatasetReader.Source source) throws IOException {
     if (source.numFeatures() != bundle.numFeatures()) {
       throw new IOException(opts.uri() + " has " + source.numFeatures() + " features, but the "
           + "model at " + modelUri + " expects " + bundle.numFeatures());

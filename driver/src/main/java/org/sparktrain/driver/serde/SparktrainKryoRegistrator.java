@@ -71,12 +71,53 @@ public final class SparktrainKryoRegistrator implements KryoRegistrator {
       "CharType", "VarcharType", "ArrayType", "MapType", "StructType", "StructField",
       "Metadata"};
 
+  /**
+   * What Spark ML's own stages return from tasks (StringIndexer's label counts, the evaluators'
+   * metrics), for sparktrain inside a Pipeline.
+   */
+  private static final List<String> SPARK_ML_INTERNALS = List.of(
+      "org.apache.spark.util.collection.OpenHashMap",
+      "[Lorg.apache.spark.util.collection.OpenHashMap;",
+      "org.apache.spark.util.collection.OpenHashMap$mcJ$sp",
+      "org.apache.spark.util.collection.OpenHashMap$mcD$sp",
+      "org.apache.spark.util.collection.OpenHashSet",
+      "org.apache.spark.util.collection.OpenHashSet$Hasher",
+      "org.apache.spark.util.collection.OpenHashSet$LongHasher",
+      "org.apache.spark.util.collection.OpenHashSet$IntHasher",
+      "org.apache.spark.util.collection.OpenHashSet$DoubleHasher",
+      "org.apache.spark.util.collection.OpenHashSet$FloatHasher",
+      "org.apache.spark.util.collection.BitSet",
+      "scala.reflect.ClassTag$GenericClassTag",
+      "scala.reflect.ManifestFactory$LongManifest",
+      "scala.reflect.ManifestFactory$DoubleManifest",
+      "scala.reflect.ManifestFactory$IntManifest",
+      "scala.reflect.ManifestFactory$AnyManifest",
+      "scala.reflect.ManifestFactory$ObjectManifest",
+      "[Ljava.lang.String;",
+      "[[J",
+      "[[D",
+      "org.apache.spark.mllib.evaluation.binary.BinaryLabelCounter",
+      "[Lorg.apache.spark.mllib.evaluation.binary.BinaryLabelCounter;",
+      "org.apache.spark.mllib.stat.MultivariateOnlineSummarizer",
+      "org.apache.spark.ml.stat.SummarizerBuffer",
+      "scala.collection.mutable.WrappedArray$ofRef",
+      "scala.collection.immutable.Map$EmptyMap$",
+      "scala.collection.immutable.Map$Map1",
+      "scala.collection.immutable.Map$Map2",
+      "scala.collection.immutable.Map$Map3",
+      "scala.collection.immutable.Map$Map4",
+      "scala.collection.immutable.HashMap$HashTrieMap",
+      "scala.collection.mutable.HashMap",
+      "scala.Tuple3",
+      "[Lscala.Tuple3;");
+
   private static void registerSparkSql(Kryo kryo) {
     List<String> names = new ArrayList<>(List.of("[Lorg.apache.spark.sql.types.DataType;",
         "[Lorg.apache.spark.sql.types.StructField;"));
     for (String name : SPARK_SQL_TYPES) {
       names.add("org.apache.spark.sql.types." + name);
     }
+    names.addAll(SPARK_ML_INTERNALS);
     for (String name : names) {
       try {
         kryo.register(Class.forName(name, false,

@@ -132,6 +132,18 @@ class TablePredictTest {
   }
 
   @Test
+  void evaluateReadsTheTableWithTheModelsEncodingAndNamesTheClasses() throws IOException {
+    JobSpec.Table source = new JobSpec.Table("parquet", Map.of(), null, null, List.of(), null,
+        null, 0);
+    Map<String, Object> metrics = EvaluateJob.run(SC, dir.resolve("run/model").toString(),
+        new EvaluateJob.DataOptions(parquet.toUri().toString(), JobSpec.Format.TABLE, null, -1,
+            false, 2), source);
+    assertThat(metrics.get("classes")).isEqualTo(List.of("Adelie", "Gentoo", "Chinstrap"));
+    assertThat(metrics.get("recordsRead")).isEqualTo(240L);
+    assertThat((Double) metrics.get("accuracy")).isGreaterThan(0.85);
+  }
+
+  @Test
   void aNumericModelIsNotGivenATable() throws IOException {
     Path csv = TestData.write(dir, "blobs.csv", TestData.blobsCsv(60, 3, 2, 1));
     TrainJob.run(SC, JobSpecParser.parse("data: {uri: '" + csv + "', numClasses: 2}\n"

@@ -1,0 +1,210 @@
+package org.sparktrain.ml;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWriter;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sparktrain.driver.output.ModelBundle;
+import org.sparktrain.worker.data.Normalizer;
+import org.sparktrain.worker.model.Network;
+import org.sparktrain.worker.train.NativeArrays;
+import scala.Option;
+
+/**
+ * A trained sparktrain network as a Spark ML model: {@code transform} adds
+ * {@code rawPrediction}, {@code probability} (the network's class probabilities; for a single
+ * sigmoid unit [1 - p, p]) and {@code prediction} in Spark ML's conventions, so Spark's
+ * evaluators, CrossValidator and TrainValidationSplit work on it. Saved as Spark ML metadata
+ * plus the model's own files ({@code data/model.zip} and {@code data/preprocessing.json}), which
+ * {@code sparktrain predict} and {@code evaluate} also read.
+ */
+public class SparktrainClassificationModel
+    extends ProbabilisticClassificationModel<Vector, SparktrainClassificationModel>
+    implements MLWritable {
+  private static final long serialVersionUID = 1L;
+  private static final String DATA = "data";
+
+  private final String uid;
+  /** model.zip's bytes: the model travels to executors inside Spark's transform closure. */
+  private final byte[] networkZip;
+  private final Normalizer normalizer;
+  private final int numClasses;
+  private final String modelName;
+  private final String tableEncodingJson;
+  private transient Network network;
+
+  SparktrainClassificationModel(String uid, byte[] networkZip, Normalizer normalizer,
+      int numClasses, String modelName, String tableEncodingJson) {
+    this(UidDuringConstruction.stash(uid), networkZip, normalizer, numClasses, modelName,
+        tableEncodingJson, true);
+  }
+
+  private SparktrainClassificationModel(String uid, byte[] networkZip, Normalizer normalizer,
+      int numClasses, String modelName, String tableEncodingJson, boolean stashed) {
+    this.uid = uid;
+    UidDuringConstruction.done();
+    this.networkZip = networkZip;
+    this.normalizer = normalizer;
+    this.numClasses = numClasses;
+    this.modelName = modelName;
+    this.tableEncodingJson = tableEncodingJson;
+  }
+
+  static SparktrainClassificationModel of(String uid, ModelBundle bundle) {
+    ByteArrayOutputStream zip = new ByteArrayOutputStream();
+    try {
+      bundle.network().save(zip);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    SparktrainClassificationModel m = new SparktrainClassificationModel(uid, zip.toByteArray(),
+        bundle.normalizer(), bundle.numClasses(), bundle.modelName(),
+        bundle.tableEncodingJson());
+    m.network = bundle.network();
+    return m;
+  }
+
+  @Override
+  public String uid() {
+    return UidDuringConstruction.uid(uid);
+  }
+
+  @Override
+  public int numClasses() {
+    return numClasses;
+  }
+
+  @Override
+  public int numFeatures() {
+    return normalizer.width();
+  }
+
+  /** The network, restored once per JVM copy of this model (executors get the bytes). */
+  public synchronized Network network() {
+    if (network == null) {
+      try {
+        network = Network.restore(new ByteArrayInputStream(networkZip), "model " + uid);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return network;
+  }
+
+  @Override
+  public Vector predictRaw(Vector features) {
+    int width = normalizer.width();
+    if (features.size() != width) {
+      throw new IllegalArgumentException("model " + uid + " takes " + width + " features, got a "
+          + "vector of " + features.size());
+    }
+    float[] x = new float[width];
+    double[] values = features.toArray();
+    for (int i = 0; i < width; i++) {
+      x[i] = (float) values[i];
+    }
+    float[] out = NativeArrays.toFloats(network().output(
+        Nd4j.create(normalizer.apply(x), new long[] {1, width}, 'c')));
+    double[] raw = new double[Math.max(out.length, 2)];
+    if (out.length == 1) {
+      raw[0] = 1 - out[0];
+      raw[1] = out[0];
+    } else {
+      for (int k = 0; k < out.length; k++) {
+        raw[k] = out[k];
+      }
+    }
+    return Vectors.dense(raw);
+  }
+
+  /** The network's outputs already are probabilities (softmax, or the sigmoid's pair). */
+  @Override
+  public Vector raw2probabilityInPlace(Vector rawPrediction) {
+    return rawPrediction;
+  }
+
+  /**
+   * Spark's training-summary hook, inherited twice from Scala traits, so Java must pick one:
+   * this model, with its own probability and prediction columns.
+   */
+  @Override
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  public scala.Tuple3 findSummaryModel() {
+    // Raw: the two inherited signatures differ only in the tuple's type argument.
+    return new scala.Tuple3(this, getProbabilityCol(), getPredictionCol());
+  }
+
+  @Override
+  public SparktrainClassificationModel copy(ParamMap extra) {
+    SparktrainClassificationModel copy = new SparktrainClassificationModel(uid, networkZip,
+        normalizer, numClasses, modelName, tableEncodingJson);
+    return copyValues(copy, extra).setParent(parent());
+  }
+
+  /** The model as sparktrain's files (the CLI's predict and evaluate read them). */
+  public ModelBundle bundle() {
+    return new ModelBundle(network(), normalizer, modelName, true, numClasses, null,
+        tableEncodingJson);
+  }
+
+  @Override
+  public MLWriter write() {
+    return new Writer(this);
+  }
+
+  public static MLReader<SparktrainClassificationModel> read() {
+    return new Reader();
+  }
+
+  public static SparktrainClassificationModel load(String path) {
+    return read().load(path);
+  }
+
+  /** Spark ML's metadata (params), then the model's files under {@code data/}. */
+  private static final class Writer extends MLWriter {
+    private final SparktrainClassificationModel instance;
+
+    Writer(SparktrainClassificationModel instance) {
+      this.instance = instance;
+    }
+
+    @Override
+    public void saveImpl(String path) {
+      DefaultParamsWriter.saveMetadata(instance, path, sc(), Option.empty(), Option.empty());
+      try {
+        instance.bundle().save(new org.apache.hadoop.fs.Path(path, DATA).toString(),
+            sc().hadoopConfiguration());
+      } catch (IOException e) {
+        throw new UncheckedIOException("saving " + path + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static final class Reader extends MLReader<SparktrainClassificationModel> {
+    @Override
+    public SparktrainClassificationModel load(String path) {
+      DefaultParamsReader.Metadata metadata = DefaultParamsReader.loadMetadata(path, sc(),
+          SparktrainClassificationModel.class.getName());
+      ModelBundle bundle;
+      try {
+        bundle = ModelBundle.load(new org.apache.hadoop.fs.Path(path, DATA).toString(),
+            sc().hadoopConfiguration());
+      } catch (IOException e) {
+        throw new UncheckedIOException("loading " + path + ": " + e.getMessage(), e);
+      }
+      SparktrainClassificationModel model = of(metadata.uid(), bundle);
+      metadata.getAndSetParams(model, Option.empty());
+      return model;
+    }
+  }
+}
