@@ -85,6 +85,10 @@ public final class DataPreparation {
     }
     main.records().persist(StorageLevel.MEMORY_AND_DISK());
     long[] mainCounts = checkBadRecords(main, spec.preprocess().badRecords());
+    if (table != null) {
+      // The encoded records are cached now; the table's own rows need not stay as well.
+      table.release();
+    }
     long read = mainCounts[DropReason.values().length];
     long[] dropped = java.util.Arrays.copyOf(mainCounts, DropReason.values().length);
 
@@ -180,10 +184,8 @@ public final class DataPreparation {
     if (testSource != null) {
       testSource.records().unpersist(false);
     }
-    for (TableReader.Input t : new TableReader.Input[] {table, testTable}) {
-      if (t != null) {
-        t.release();
-      }
+    if (testTable != null) {
+      testTable.release();
     }
     RecordCounts counts = new RecordCounts(read, dropped, stats.count(), validationRows,
         testRows, firstDropped);

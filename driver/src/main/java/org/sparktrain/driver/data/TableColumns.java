@@ -95,11 +95,8 @@ public record TableColumns(List<String> features, List<Type> featureTypes, Strin
   }
 
   private static double[] vector(Object v) {
-    if (v instanceof org.apache.spark.ml.linalg.Vector ml) {
-      return ml.toArray();
-    }
-    if (v instanceof org.apache.spark.mllib.linalg.Vector old) {
-      return old.toArray();
+    if (!(v instanceof List<?>) && !(v instanceof scala.collection.Seq<?>)) {
+      return SparkMlVectors.toArray(v);
     }
     List<?> list = v instanceof List<?> l ? l
         : scala.collection.JavaConverters.seqAsJavaList((scala.collection.Seq<?>) v);
@@ -122,8 +119,7 @@ public record TableColumns(List<String> features, List<Type> featureTypes, Strin
     if (t instanceof ArrayType a && a.elementType() instanceof NumericType) {
       return Type.VECTOR;
     }
-    if (t instanceof org.apache.spark.ml.linalg.VectorUDT
-        || t instanceof org.apache.spark.mllib.linalg.VectorUDT) {
+    if (SparkMlVectors.isVectorType(t)) {
       return Type.VECTOR;
     }
     throw new BadRecordException(where + ": the " + role + " column '" + field.name()
@@ -146,5 +142,25 @@ public record TableColumns(List<String> features, List<Type> featureTypes, Strin
     }
     throw new BadRecordException(key + ": no column '" + name + "' in " + where + " (its "
         + "columns: " + String.join(", ", schema.fieldNames()) + ")");
+  }
+
+  /**
+   * Spark ML's vector types, touched only when a column holds them: Spark ML (spark-mllib) is on
+   * every cluster, but a program that only reads tables need not have it on its classpath.
+   */
+  private static final class SparkMlVectors {
+    private static final java.util.Set<String> TYPES = java.util.Set.of(
+        "org.apache.spark.ml.linalg.VectorUDT", "org.apache.spark.mllib.linalg.VectorUDT");
+
+    static boolean isVectorType(DataType t) {
+      return TYPES.contains(t.getClass().getName());
+    }
+
+    static double[] toArray(Object v) {
+      if (v instanceof org.apache.spark.ml.linalg.Vector ml) {
+        return ml.toArray();
+      }
+      return ((org.apache.spark.mllib.linalg.Vector) v).toArray();
+    }
   }
 }

@@ -17,22 +17,24 @@ import org.apache.spark.sql.types.StructType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparktrain.driver.data.BadRecordException;
-import org.sparktrain.driver.data.RawRow;
 import org.sparktrain.driver.data.TableEncoding;
 import org.sparktrain.driver.data.TableReader;
 import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.spec.JobSpec;
+import org.sparktrain.driver.train.SparkSetup;
 import org.sparktrain.worker.data.LabelRule;
 import org.sparktrain.worker.data.Normalizer;
 import org.sparktrain.worker.data.ParsedRecord;
 import org.sparktrain.worker.model.Network;
 import org.sparktrain.worker.model.NetworkPool;
 import org.sparktrain.worker.train.NativeArrays;
+import org.sparktrain.worker.train.ThreadLimits;
 
 /**
  * Predicts for every row of a table on the executors: each task borrows its JVM's pooled
  * network, encodes rows with the model's saved table encoding (so categories, fills and class
- * names are training's), and scores them in minibatches. Writes one output row per input row:
+ * names are training's), and scores them in minibatches. Writes one output row per input row
+ * (in no particular order: a table with fewer partitions than cores is spread over them):
  * its row number, the prediction (a class name for text labels) and the class probabilities.
  */
 public final class TablePredictJob {
@@ -74,11 +76,19 @@ public final class TablePredictJob {
       Normalizer normalizer = bundle.normalizer();
       boolean classification = bundle.classification();
       List<String> classes = encoding.labelClasses();
-      JavaRDD<Row> predictions = input.rows().mapPartitions(rows -> {
+      int width = encoding.width();
+      // Every core scores: a single file is a single partition, so spread its rows first
+      // (encoded: floats, half the bytes of the table's doubles).
+      int parallelism = sc.defaultParallelism();
+      JavaRDD<ParsedRecord> spread = encoded.getNumPartitions() < parallelism
+          ? encoded.repartition(parallelism) : encoded;
+      int threads = SparkSetup.autoThreadsPerWorker(sc, parallelism);
+      JavaRDD<Row> predictions = spread.mapPartitions(rows -> {
+        ThreadLimits.apply(threads);
         Network net = NetworkPool.borrow(configJson);
         try {
           NativeArrays.copyInto(net.params(), weights.value());
-          return score(net, rows, encoding, normalizer, classification, classes).iterator();
+          return score(net, rows, width, normalizer, classification, classes).iterator();
         } finally {
           NetworkPool.giveBack(configJson, net);
         }
@@ -94,18 +104,17 @@ public final class TablePredictJob {
     }
   }
 
-  private static List<Row> score(Network net, Iterator<RawRow> rows, TableEncoding encoding,
+  private static List<Row> score(Network net, Iterator<ParsedRecord> rows, int width,
       Normalizer normalizer, boolean classification, List<String> classes) {
     List<Row> out = new ArrayList<>();
-    List<RawRow> batch = new ArrayList<>();
+    List<ParsedRecord> batch = new ArrayList<>();
     while (rows.hasNext()) {
       batch.add(rows.next());
       if (batch.size() == BATCH_ROWS || !rows.hasNext()) {
-        int width = encoding.width();
         float[] packed = new float[batch.size() * width];
         for (int i = 0; i < batch.size(); i++) {
-          float[] x = encoding.encode(batch.get(i), false, LabelRule.regression()).features();
-          System.arraycopy(normalizer.apply(x), 0, packed, i * width, width);
+          System.arraycopy(normalizer.apply(batch.get(i).features()), 0, packed, i * width,
+              width);
         }
         INDArray y = net.output(Nd4j.create(packed, new long[] {batch.size(), width}, 'c'));
         float[] all = NativeArrays.toFloats(y);

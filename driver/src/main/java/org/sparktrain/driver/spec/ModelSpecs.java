@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.nd4j.linalg.activations.Activation;
+import org.sparktrain.worker.model.Dl4jConfig;
 import org.sparktrain.worker.model.LogisticConfig;
 import org.sparktrain.worker.model.MlpConfig;
 import org.sparktrain.worker.model.TransformerConfig;
@@ -22,9 +23,10 @@ final class ModelSpecs {
       case ResNetConfig.NAME -> parseResNet(model);
       case TransformerConfig.GPT, TransformerConfig.BERT, TransformerConfig.BERT_CLASSIFIER ->
           parseTransformer(model, name, base);
+      case Dl4jConfig.NAME -> parseDl4j(model, base);
       default -> throw new SpecException(model.pathOf("name") + ": '" + name
           + "' is not allowed (must be one of logistic, mlp, resnet, gpt, bert, "
-          + "bert-classifier)");
+          + "bert-classifier, dl4j)");
     };
   }
 
@@ -62,6 +64,37 @@ final class ModelSpecs {
     return new ResNetConfig(shape, stemWidth, stemStride, widths, blocks);
   }
 
+  /** DL4J configurations are JSON of a few KB to a few MB; anything far larger is not one. */
+  private static final long MAX_CONFIGURATION_BYTES = 64L << 20;
+
+  /** {@code model: {name: dl4j, configuration: URI}}: a DL4J user's own network. */
+  private static ModelConfig parseDl4j(SpecNode model, java.nio.file.Path base) {
+    String uri = JobSpecParser.resolve(model.requiredString("configuration",
+        "mlp.json (what MultiLayerConfiguration.toJson() writes)"), base);
+    String json;
+    try {
+      org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(uri);
+      org.apache.hadoop.fs.FileSystem fs = path.getFileSystem(
+          new org.apache.hadoop.conf.Configuration());
+      long size = fs.getFileStatus(path).getLen();
+      if (size > MAX_CONFIGURATION_BYTES) {
+        throw new SpecException(model.pathOf("configuration") + ": " + uri + " is " + size
+            + " bytes; a DL4J configuration JSON is at most " + MAX_CONFIGURATION_BYTES);
+      }
+      try (java.io.InputStream in = fs.open(path)) {
+        json = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      }
+    } catch (java.io.IOException e) {
+      throw new SpecException(model.pathOf("configuration") + ": cannot read " + uri + ": "
+          + e.getMessage());
+    }
+    try {
+      return new Dl4jConfig(json, uri);
+    } catch (IllegalArgumentException e) {
+      throw new SpecException(model.pathOf("configuration") + ": " + e.getMessage());
+    }
+  }
+
   /** gpt and bert share their architecture keys; only the attention mask and task differ. */
   private static ModelConfig parseTransformer(SpecNode model, String name,
       java.nio.file.Path base) {
@@ -89,6 +122,9 @@ final class ModelSpecs {
       m.put("activation", mlp.activation().name().toLowerCase(Locale.ROOT));
       m.put("dropout", mlp.dropout());
       m.put("task", mlp.regression() ? "regression" : "classification");
+    }
+    if (config instanceof Dl4jConfig d) {
+      m.put("configuration", d.source());
     }
     if (config instanceof ResNetConfig r) {
       if (r.imageShape() != null) {

@@ -123,7 +123,10 @@ class TablePredictTest {
       assertThat(w.getString(1)).isEqualTo(encoding.labelClasses()
           .get(PredictJob.predictedClass(expected[i])));
       for (int k = 0; k < 3; k++) {
-        assertThat(w.getDouble(2 + k)).isEqualTo((double) expected[i][k]);
+        // Minibatches on the executors hold other rows than here, and BLAS may sum a row's
+        // products in another order for another batch shape: equal to float rounding.
+        assertThat(w.getDouble(2 + k)).isCloseTo(expected[i][k],
+            org.assertj.core.data.Offset.offset(1e-6 * Math.max(1e-3, expected[i][k])));
       }
     }
     assertThatThrownBy(() -> TablePredictJob.run(SC, model, source,

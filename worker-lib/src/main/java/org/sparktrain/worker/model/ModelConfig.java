@@ -8,7 +8,7 @@ import org.sparktrain.worker.optim.OptimizerConfig;
  * when the DL4J configuration is built, so one architecture can be trained many ways.
  */
 public sealed interface ModelConfig extends Serializable
-    permits LogisticConfig, MlpConfig, ResNetConfig, TransformerConfig {
+    permits Dl4jConfig, LogisticConfig, MlpConfig, ResNetConfig, TransformerConfig {
 
   /** Zoo name as written in the job spec. */
   String name();

@@ -1,0 +1,144 @@
+package org.sparktrain.worker.model;
+
+import java.util.List;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+import org.nd4j.linalg.lossfunctions.impl.LossNegativeLogLikelihood;
+import org.sparktrain.worker.optim.OptimizerConfig;
+
+/**
+ * A network a Deeplearning4j user already has: the JSON of a {@code MultiLayerConfiguration}
+ * or a {@code ComputationGraphConfiguration} ({@code conf.toJson()}), trained as it is, with its
+ * own layers, initialization and updater (the spec's {@code train.optimizer} does not apply).
+ * Its first layer's nIn must match the data's features, and its single output layer's nOut the
+ * classes (a softmax with cross-entropy or negative log-likelihood is a classifier; any other
+ * loss a regressor).
+ */
+public final class Dl4jConfig implements ModelConfig {
+  public static final String NAME = "dl4j";
+
+  private final String json;
+  private final String source;
+  private final transient NetworkConfig parsed;
+  private final int inputs;
+  private final int outputs;
+  private final boolean classifier;
+
+  /**
+   * @param json the configuration's JSON
+   * @param source where it came from, for messages
+   */
+  public Dl4jConfig(String json, String source) {
+    this.json = json;
+    this.source = source;
+    try {
+      this.parsed = NetworkConfig.fromJson(json);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(source + " is not a DL4J MultiLayerConfiguration or "
+          + "ComputationGraphConfiguration JSON (conf.toJson()): " + firstLine(e), e);
+    }
+    List<Layer> layers = layers(parsed);
+    if (layers.isEmpty() || !(layers.get(0) instanceof FeedForwardLayer first)
+        || !(layers.get(layers.size() - 1) instanceof BaseOutputLayer out)) {
+      throw new IllegalArgumentException(source + ": the network must start with a layer "
+          + "that has nIn (dense, convolution, ...) and end with one output layer");
+    }
+    this.inputs = (int) first.getNIn();
+    this.outputs = (int) out.getNOut();
+    ILossFunction loss = out.getLossFn();
+    this.classifier = loss instanceof LossMCXENT || loss instanceof LossNegativeLogLikelihood;
+  }
+
+  private static String firstLine(RuntimeException e) {
+    String m = String.valueOf(e.getMessage());
+    return m.lines().findFirst().orElse(m);
+  }
+
+  private static List<Layer> layers(NetworkConfig c) {
+    if (!c.isGraph()) {
+      return c.layers().getConfs().stream().map(NeuralNetConfiguration::getLayer).toList();
+    }
+    ComputationGraphConfiguration g = c.graph();
+    List<String> order = g.getNetworkInputs();
+    java.util.List<Layer> out = new java.util.ArrayList<>();
+    // Inputs first, then the output layers: enough to find the entry and exit widths.
+    for (java.util.Map.Entry<String, GraphVertex> v : g.getVertices().entrySet()) {
+      if (v.getValue() instanceof LayerVertex lv && g.getVertexInputs().get(v.getKey())
+          .stream().anyMatch(order::contains)) {
+        out.add(0, lv.getLayerConf().getLayer());
+      }
+    }
+    for (String name : g.getNetworkOutputs()) {
+      if (g.getVertices().get(name) instanceof LayerVertex lv) {
+        out.add(lv.getLayerConf().getLayer());
+      }
+    }
+    return out;
+  }
+
+  public String json() {
+    return json;
+  }
+
+  public String source() {
+    return source;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Kind kind() {
+    return classifier ? Kind.CLASSES : Kind.VALUES;
+  }
+
+  @Override
+  public int outputWidth(int numClasses) {
+    return outputs;
+  }
+
+  @Override
+  public boolean oneHotLabels() {
+    return classifier;
+  }
+
+  @Override
+  public NetworkConfig build(int numInputs, int numClasses, OptimizerConfig optimizer,
+      long seed) {
+    if (numInputs != inputs) {
+      throw new IllegalArgumentException("model.configuration " + source + " takes " + inputs
+          + " inputs (its first layer's nIn), but the data rows have " + numInputs
+          + " features");
+    }
+    if (classifier && numClasses != outputs) {
+      throw new IllegalArgumentException("model.configuration " + source + " has " + outputs
+          + " outputs (its output layer's nOut), but data.numClasses is " + numClasses);
+    }
+    return NetworkConfig.fromJson(json);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Dl4jConfig d && d.json.equals(json);
+  }
+
+  @Override
+  public int hashCode() {
+    return json.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "Dl4jConfig[" + source + "]";
+  }
+}
