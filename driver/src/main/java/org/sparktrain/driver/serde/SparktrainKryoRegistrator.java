@@ -57,6 +57,10 @@ public final class SparktrainKryoRegistrator implements KryoRegistrator {
     kryo.register(RawRow[].class);
     kryo.register(TableEncodingFit.Stats.class, new JavaSerializer());
     kryo.register(TableEncodingFit.Stats[].class);
+    // A DL4J program's JavaRDD<DataSet> (SparkDl4jMultiLayer.fit): Spark ships the DataSets
+    // of a parallelized list inside its partitions. ND4J arrays serialize themselves.
+    kryo.register(org.nd4j.linalg.dataset.DataSet.class, new JavaSerializer());
+    kryo.register(org.nd4j.linalg.dataset.DataSet[].class);
     registerSparkSql(kryo);
   }
 

@@ -51,10 +51,25 @@ public final class Dl4jConfig implements ModelConfig {
       throw new IllegalArgumentException(source + ": the network must start with a layer "
           + "that has nIn (dense, convolution, ...) and end with one output layer");
     }
-    this.inputs = (int) first.getNIn();
+    // A first layer reading rows directly (dense, output) must take every feature; a
+    // convolution's nIn is its channels, behind a preprocessor that reshapes the rows.
+    boolean readsRows = (first instanceof org.deeplearning4j.nn.conf.layers.DenseLayer
+        || first instanceof BaseOutputLayer) && !hasInputPreprocessor(parsed);
+    this.inputs = readsRows ? (int) first.getNIn() : -1;
+    org.nd4j.linalg.api.buffer.DataType type = parsed.isGraph() ? parsed.graph().getDataType()
+        : parsed.layers().getDataType();
+    if (type != org.nd4j.linalg.api.buffer.DataType.FLOAT) {
+      throw new IllegalArgumentException(source + ": the network's data type is " + type
+          + "; sparktrain trains float networks (NeuralNetConfiguration.Builder().dataType("
+          + "DataType.FLOAT), DL4J's default)");
+    }
     this.outputs = (int) out.getNOut();
     ILossFunction loss = out.getLossFn();
     this.classifier = loss instanceof LossMCXENT || loss instanceof LossNegativeLogLikelihood;
+  }
+
+  private static boolean hasInputPreprocessor(NetworkConfig c) {
+    return c.isGraph() ? false : c.layers().getInputPreProcess(0) != null;
   }
 
   private static String firstLine(RuntimeException e) {
@@ -115,7 +130,7 @@ public final class Dl4jConfig implements ModelConfig {
   @Override
   public NetworkConfig build(int numInputs, int numClasses, OptimizerConfig optimizer,
       long seed) {
-    if (numInputs != inputs) {
+    if (inputs > 0 && numInputs != inputs) {
       throw new IllegalArgumentException("model.configuration " + source + " takes " + inputs
           + " inputs (its first layer's nIn), but the data rows have " + numInputs
           + " features");
