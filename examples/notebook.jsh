@@ -59,5 +59,15 @@ System.out.println(predictions);
 System.out.println("predicted " + Arrays.toString(predictions.classes()));
 System.out.println("labels    " + Arrays.toString(labels));
 
+// From a Spark table: read it with Spark SQL (any format, a catalog table, a query), name it,
+// train on it by name. Columns are named; a text label's classes are counted from the data.
+spark.spark().read().option("inferSchema", "true").csv("examples/digits.csv.gz").
+    createOrReplaceTempView("digits");
+var fromTable = spark.train(Sparktrain.spec().
+    query("SELECT * FROM digits WHERE _c64 < 5").labelColumn("_c64").numClasses(5).
+    mlp(32).epochs(3).workers(2).adam(0.003).
+    output(System.getProperty("sparktrain.notebook.output", "runs/notebook") + "-table"));
+System.out.printf("from a table: test accuracy %.4f%n", fromTable.testAccuracy());
+
 spark.close();
 /exit

@@ -69,7 +69,8 @@ class NotebookJshellTest {
     Matcher accuracy = ACCURACY.matcher(stdout);
     assertThat(accuracy.find()).as(both).isTrue();
     assertThat(Double.parseDouble(accuracy.group(1))).as(both).isGreaterThan(0.8);
-    assertThat(stdout).contains("TrainingResult[mlp: test accuracy").contains("predicted [");
+    assertThat(stdout).contains("TrainingResult[mlp: test accuracy").contains("predicted [")
+        .containsPattern("from a table: test accuracy 0\\.(9|8)");
     assertThat(run.resolve("summary.json")).exists();
     assertThat(run.resolve("model/model.zip")).exists();
   }

@@ -67,6 +67,14 @@ public final class Session implements AutoCloseable {
     return new TrainingResult(result, spec.output().dir());
   }
 
+  /**
+   * Spark SQL on this session's context: read a table, then train on it by name
+   * ({@code df.createOrReplaceTempView("penguins")}, {@code spec().catalogTable("penguins")}).
+   */
+  public org.apache.spark.sql.SparkSession spark() {
+    return org.apache.spark.sql.SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
+  }
+
   /** The Spark context, for anything the API does not cover. */
   public JavaSparkContext sparkContext() {
     return sc;

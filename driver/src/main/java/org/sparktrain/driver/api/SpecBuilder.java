@@ -48,6 +48,44 @@ public final class SpecBuilder {
     return set("data.uri", uri).set("data.format", "libsvm").set("data.numFeatures", numFeatures);
   }
 
+  /**
+   * Files of a format Spark reads ({@code data.format}: parquet, orc, json, csv through Spark's
+   * reader, ...): a table run. Name its label with {@link #labelColumn(String)}.
+   */
+  public SpecBuilder table(String format, String uri) {
+    return set("data.uri", uri).set("data.format", format);
+  }
+
+  /** A catalog table or temporary view ({@code data.table}). */
+  public SpecBuilder catalogTable(String name) {
+    return set("data.table", name);
+  }
+
+  /** The rows of a Spark SQL query ({@code data.query}). */
+  public SpecBuilder query(String sql) {
+    return set("data.query", sql);
+  }
+
+  /** A reader option of a table's format ({@code data.options.KEY}), e.g. header, true. */
+  public SpecBuilder option(String key, Object value) {
+    return set("data.options." + key, value);
+  }
+
+  /** A table's label column, by name. */
+  public SpecBuilder labelColumn(String name) {
+    return set("data.labelColumn", name);
+  }
+
+  /** A table's feature columns in order (default: every column but the label). */
+  public SpecBuilder featureColumns(String... names) {
+    return set("data.featureColumns", List.of(names));
+  }
+
+  /** drop | mean | median | mostFrequent ({@code preprocess.missing}). */
+  public SpecBuilder missing(String policy) {
+    return set("preprocess.missing", policy);
+  }
+
   public SpecBuilder header(boolean header) {
     return set("data.header", header);
   }

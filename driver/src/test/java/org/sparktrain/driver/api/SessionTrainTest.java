@@ -32,6 +32,21 @@ class SessionTrainTest {
   Path dir;
 
   @Test
+  void trainsOnADataFrameByItsViewName() {
+    TrainingResult result;
+    try (Session session = Sparktrain.attach(sc)) {
+      session.spark().read().option("inferSchema", "true").csv(TestData.digits().toString())
+          .createOrReplaceTempView("digits_frame");
+      // Number labels are classes 0..numClasses-1, so numClasses is given (text labels are
+      // counted from the data).
+      result = session.train(Sparktrain.spec().catalogTable("digits_frame").labelColumn("_c64")
+          .numClasses(10).mlp(32).epochs(3).workers(2).adam(0.003).output(dir.resolve("frame").toString()));
+    }
+    assertThat(result.testAccuracy()).isGreaterThan(0.85);
+    assertThat(result.model().numClasses()).isEqualTo(10);
+  }
+
+  @Test
   void trainsReportsAndPredicts() throws IOException {
     TrainingResult result;
     try (Session session = Sparktrain.attach(sc)) {
