@@ -65,7 +65,7 @@ class JobSpecParserTest {
             + "nesterov, adam)");
     assertThatThrownBy(() -> parse(VALID.replace("name: mlp", "name: transformer")))
         .hasMessage("model.name: 'transformer' is not allowed (must be one of logistic, mlp, "
-            + "resnet, gpt, bert, bert-classifier)");
+            + "resnet, gpt, bert, bert-classifier, dl4j)");
     assertThatThrownBy(() -> parse(VALID.replace("[32, 16]", "[32, 0]")))
         .hasMessage("model.hidden[1]: 0 is not allowed (must be an integer in [1, 65536])");
     // Sizes that would allocate terabytes are refused by the spec, not by an out-of-memory.
