@@ -14,6 +14,7 @@ import org.sparktrain.driver.run.EvaluateJob;
 import org.sparktrain.driver.run.PredictJob;
 import org.sparktrain.driver.run.TablePredictJob;
 import org.sparktrain.driver.run.TextGenerator;
+import org.sparktrain.driver.run.TextPredictJob;
 import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
@@ -223,6 +224,10 @@ public final class SparktrainMain {
         + "parquet, csv, orc or json")
     String outputFormat;
 
+    @Option(names = "--text-column", description = "a text model (gpt, bert-classifier): the "
+        + "column holding the texts")
+    String textColumn;
+
     @Option(names = "--master", description = "Spark master URL for table input (default: "
         + "spark-submit's, else local[*])")
     String master;
@@ -241,7 +246,8 @@ public final class SparktrainMain {
 
     @Override
     public Integer call() throws IOException {
-      if (table != null || query != null || !format.equalsIgnoreCase("csv")) {
+      if (table != null || query != null || textColumn != null
+          || !format.equalsIgnoreCase("csv")) {
         return predictTable();
       }
       if (input == null) {
@@ -270,7 +276,10 @@ public final class SparktrainMain {
         uri = input;
       }
       try (JavaSparkContext sc = SparkSetup.start(master, "sparktrain predict")) {
-        long rows = TablePredictJob.run(sc, model, source, uri, output, outputFormat, overwrite);
+        long rows = textColumn != null
+            ? TextPredictJob.run(sc, model, source, uri, textColumn, output, outputFormat,
+                overwrite)
+            : TablePredictJob.run(sc, model, source, uri, output, outputFormat, overwrite);
         System.out.println("wrote " + rows + " predictions to " + output);
       }
       return 0;
