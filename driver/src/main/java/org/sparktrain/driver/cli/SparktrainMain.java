@@ -246,7 +246,8 @@ public final class SparktrainMain {
 
     @Override
     public Integer call() throws IOException {
-      if (table != null || query != null || textColumn != null
+      // Reader options mean Spark's reader (as csv with a named label does in a spec).
+      if (table != null || query != null || textColumn != null || !options.isEmpty()
           || !format.equalsIgnoreCase("csv")) {
         return predictTable();
       }

@@ -37,6 +37,11 @@ public final class PredictJob {
   public static long run(String modelUri, String inputUri, String outputUri, Integer labelColumn,
       boolean header, boolean overwrite, Configuration conf) throws IOException {
     ModelBundle bundle = ModelBundle.load(modelUri, conf).requireNumericInput("predict");
+    if (bundle.tableEncodingJson() != null) {
+      throw new IllegalArgumentException("predict: the model at " + modelUri + " was trained "
+          + "on a table; read its input with Spark: --format parquet|orc|json|..., or csv with "
+          + "reader options (--option header=true), or --table / --query");
+    }
     int width = bundle.numFeatures();
     Path out = new Path(outputUri);
     FileSystem fs = out.getFileSystem(conf);

@@ -33,9 +33,10 @@ import org.sparktrain.worker.train.ThreadLimits;
 /**
  * Predicts for every row of a table on the executors: each task borrows its JVM's pooled
  * network, encodes rows with the model's saved table encoding (so categories, fills and class
- * names are training's), and scores them in minibatches. Writes one output row per input row
- * (in no particular order: a table with fewer partitions than cores is spread over them):
- * its row number, the prediction (a class name for text labels) and the class probabilities.
+ * names are training's), and scores them in minibatches. Writes one output row per input row,
+ * in input order (a table with fewer partitions than cores is spread over them in contiguous
+ * ranges): its row number, the prediction (a class name for text labels) and the class
+ * probabilities.
  */
 public final class TablePredictJob {
   private static final int BATCH_ROWS = 1024;
@@ -80,8 +81,9 @@ public final class TablePredictJob {
       // Every core scores: a single file is a single partition, so spread its rows first
       // (encoded: floats, half the bytes of the table's doubles).
       int parallelism = sc.defaultParallelism();
-      JavaRDD<ParsedRecord> spread = encoded.getNumPartitions() < parallelism
-          ? encoded.repartition(parallelism) : encoded;
+      long total = input.rows().count();
+      JavaRDD<ParsedRecord> spread = ContiguousSpread.of(encoded, ParsedRecord::line, total,
+          parallelism);
       int threads = SparkSetup.autoThreadsPerWorker(sc, parallelism);
       JavaRDD<Row> predictions = spread.mapPartitions(rows -> {
         ThreadLimits.apply(threads);
@@ -98,7 +100,7 @@ public final class TablePredictJob {
           .mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
           .format(outputFormat).option("header", "true").save(outputUri);
       weights.destroy();
-      return input.rows().count();
+      return total;
     } finally {
       input.release();
     }

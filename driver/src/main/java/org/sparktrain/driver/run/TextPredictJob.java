@@ -63,8 +63,9 @@ public final class TextPredictJob {
       int width = bundle.numFeatures();
       int classes = gpt ? 0 : bundle.numClasses();
       int parallelism = sc.defaultParallelism();
-      JavaRDD<RawRow> spread = input.rows().getNumPartitions() < parallelism
-          ? input.rows().repartition(parallelism) : input.rows();
+      long total = input.rows().count();
+      JavaRDD<RawRow> spread = ContiguousSpread.of(input.rows(), RawRow::line, total,
+          parallelism);
       int threads = SparkSetup.autoThreadsPerWorker(sc, parallelism);
       JavaRDD<Row> predictions = spread.mapPartitions(rows -> {
         ThreadLimits.apply(threads);
@@ -82,7 +83,7 @@ public final class TextPredictJob {
           .mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
           .format(outputFormat).option("header", "true").save(outputUri);
       weights.destroy();
-      return input.rows().count();
+      return total;
     } finally {
       input.release();
     }

@@ -95,6 +95,20 @@ class TablePredictTest {
     assertThat(rows).isEqualTo(240);
     List<Row> written = SPARK.read().parquet(out.toString()).orderBy("row").collectAsList();
     assertThat(written).hasSize(240);
+    // The one-file table was spread over both cores in contiguous ranges: the files read in
+    // input order.
+    List<Path> parts;
+    try (var files = Files.list(out)) {
+      parts = files.filter(f -> f.toString().endsWith(".parquet")).sorted().toList();
+    }
+    assertThat(parts).hasSize(2);
+    long next = 1;
+    for (Path part : parts) {
+      for (Row r : SPARK.read().parquet(part.toString()).collectAsList()) {
+        assertThat(r.getLong(0)).isEqualTo(next++);
+      }
+    }
+    assertThat(next).isEqualTo(241);
     assertThat(written.get(0).schema().fieldNames()).containsExactly("row", "prediction",
         "p_Adelie", "p_Gentoo", "p_Chinstrap");
 
