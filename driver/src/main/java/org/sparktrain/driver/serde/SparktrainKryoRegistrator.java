@@ -115,6 +115,27 @@ public final class SparktrainKryoRegistrator implements KryoRegistrator {
       "scala.Tuple3",
       "[Lscala.Tuple3;");
 
+  /**
+   * What Delta Lake's write tasks return (the files they added, their statistics), for users who
+   * add Delta's jar; absent classes are skipped.
+   */
+  private static final List<String> DELTA_LAKE = List.of(
+      "org.apache.spark.sql.delta.actions.AddFile",
+      "org.apache.spark.sql.delta.actions.RemoveFile",
+      "org.apache.spark.sql.delta.actions.AddCDCFile",
+      "org.apache.spark.sql.delta.actions.DeletionVectorDescriptor",
+      "[Lorg.apache.spark.sql.delta.actions.AddFile;",
+      "[Lorg.apache.spark.sql.delta.actions.FileAction;",
+      "org.apache.spark.sql.delta.stats.DeltaFileStatistics",
+      "org.apache.spark.sql.execution.datasources.WriteTaskResult",
+      "org.apache.spark.internal.io.FileCommitProtocol$TaskCommitMessage",
+      "scala.None$",
+      "scala.Some",
+      "scala.collection.immutable.$colon$colon",
+      "scala.collection.immutable.Nil$",
+      "scala.collection.mutable.ArrayBuffer",
+      "scala.collection.immutable.Vector");
+
   private static void registerSparkSql(Kryo kryo) {
     List<String> names = new ArrayList<>(List.of("[Lorg.apache.spark.sql.types.DataType;",
         "[Lorg.apache.spark.sql.types.StructField;"));
@@ -122,6 +143,7 @@ public final class SparktrainKryoRegistrator implements KryoRegistrator {
       names.add("org.apache.spark.sql.types." + name);
     }
     names.addAll(SPARK_ML_INTERNALS);
+    names.addAll(DELTA_LAKE);
     for (String name : names) {
       try {
         kryo.register(Class.forName(name, false,

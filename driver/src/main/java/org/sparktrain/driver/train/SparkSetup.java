@@ -53,6 +53,7 @@ public final class SparkSetup {
     if (!isLocalThreads(conf.get("spark.master"))) {
       OffHeapLimits.derive(conf).applyTo(conf);
     }
+    enableDeltaLakeIfPresent(conf);
     // Worker results are a few MB; returning them directly saves a block-manager round trip.
     conf.setIfMissing("spark.task.maxDirectResultSize", "64m");
     // Our own progress line replaces Spark's console progress bar.
@@ -63,6 +64,22 @@ public final class SparkSetup {
       conf.setIfMissing("spark.ui.enabled", "false");
     }
     return conf;
+  }
+
+  /**
+   * With Delta Lake's jar on the classpath (a user's {@code --packages io.delta:...}), the two
+   * settings Delta documents, unless already set, so {@code format: delta} just works.
+   */
+  static void enableDeltaLakeIfPresent(SparkConf conf) {
+    try {
+      Class.forName("io.delta.sql.DeltaSparkSessionExtension", false,
+          SparkSetup.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      return;
+    }
+    conf.setIfMissing("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
+    conf.setIfMissing("spark.sql.catalog.spark_catalog",
+        "org.apache.spark.sql.delta.catalog.DeltaCatalog");
   }
 
   /** Adds {@code option} to the executors' JVM options unless one with its prefix is there. */

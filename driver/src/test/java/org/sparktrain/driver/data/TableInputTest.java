@@ -81,6 +81,16 @@ class TableInputTest {
     }
   }
 
+  @Test
+  void aDeltaTableTrainsToTheSameParametersAsTheSameRowsInCsv() throws IOException {
+    Path csv = TestData.digits();
+    float[] expected = trainedParams("{uri: '" + csv + "', numClasses: 10}");
+    spark.read().option("inferSchema", "true").csv(csv.toString()).coalesce(1).write()
+        .format("delta").save(dir.resolve("delta").toString());
+    assertThat(trainedParams("{uri: '" + dir.resolve("delta") + "', format: delta, "
+        + "labelColumn: _c64, numClasses: 10}")).isEqualTo(expected);
+  }
+
   /**
    * A penguins-like CSV as such files come: a text label, text categories, numbers with NA and
    * empty fields. Read without inferSchema, every column is text.
