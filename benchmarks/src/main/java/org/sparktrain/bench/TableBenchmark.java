@@ -40,9 +40,10 @@ import org.sparktrain.worker.train.ThreadLimits;
  *       (an array column, two files), CSV and IDX: rows/s and bytes on disk, beside the physical limit of
  *       reading those bytes with one thread.
  *   <li>Batch inference with the 784-256-256-10 MLP: {@code predict} of the Parquet table on
- *       the executors (read, encode, score, write) against one JVM scoring the same rows already
- *       in memory, on one ND4J thread and on ND4J's default threads, beside the limit of two
- *       one-thread scorers at once.
+ *       the executors (read, encode, score, write) against {@code predict} of the same rows as
+ *       CSV in one JVM (read, parse, score, write), and against one JVM scoring the rows
+ *       already in memory, on one ND4J thread and on ND4J's default threads, beside the limit
+ *       of two one-thread scorers at once.
  * </ol>
  *
  * Repetitions are interleaved; medians are printed as markdown rows.
@@ -103,6 +104,14 @@ public final class TableBenchmark {
           + "train: {epochs: 1, batchSize: 32, workers: 2}\noutput: {dir: '" + run + "'}\n",
           null), false);
       String model = run.resolve("model").toString();
+      // The same network trained on the CSV rows: what `sparktrain predict` of CSV (one JVM,
+      // read, score in minibatches, write) runs.
+      Path csvRun = work.resolve("csv-run");
+      TrainJob.run(sc, JobSpecParser.parse("data: " + csvData + ", numClasses: 10}\n"
+          + "preprocess: {normalize: scale}\nmodel: {name: mlp, hidden: [256, 256]}\n"
+          + "train: {epochs: 1, batchSize: 32, workers: 2}\noutput: {dir: '" + csvRun + "'}\n",
+          null), false);
+      String csvModel = csvRun.resolve("model").toString();
       ModelBundle bundle = ModelBundle.load(model, new Configuration());
       List<float[]> inMemory = new ArrayList<>();
       for (int r = 0; r < block.rows(); r++) {
@@ -118,37 +127,47 @@ public final class TableBenchmark {
       double[] oneThread = new double[reps];
       double[] defaultThreads = new double[reps];
       double[] twoAtOnce = new double[reps];
+      double[] predictCsv = new double[reps];
       int defaultNd4jThreads = org.nd4j.linalg.factory.Nd4j.getEnvironment().maxThreads();
       for (int rep = 0; rep < reps; rep++) {
         long t0 = System.nanoTime();
         TablePredictJob.run(sc, model, source, parquet.toUri().toString(),
             work.resolve("predictions-" + rep).toString(), "parquet", false);
         distributed[rep] = (System.nanoTime() - t0) / 1e9;
+        ThreadLimits.apply(defaultNd4jThreads);
+        t0 = System.nanoTime();
+        PredictJob.run(csvModel, csv.toString(), work.resolve("predictions-" + rep + ".csv")
+            .toString(), 784, false, false, new Configuration());
+        predictCsv[rep] = (System.nanoTime() - t0) / 1e9;
         ThreadLimits.apply(1);
         oneThread[rep] = scoreSeconds(model, bundle, inMemory, 1);
         twoAtOnce[rep] = scoreSeconds(model, bundle, inMemory, 2);
         ThreadLimits.apply(defaultNd4jThreads);
         defaultThreads[rep] = scoreSeconds(model, bundle, inMemory, 1);
         System.err.printf(Locale.ROOT, "[table] rep %d predict: distributed %.2f s, one JVM "
-            + "1 thread %.2f s, default threads %.2f s, two 1-thread scorers %.2f s%n", rep + 1,
-            distributed[rep], oneThread[rep], defaultThreads[rep], twoAtOnce[rep]);
+            + "1 thread %.2f s, default threads %.2f s, two 1-thread scorers %.2f s, predict "
+            + "of CSV in one JVM %.2f s%n", rep + 1, distributed[rep], oneThread[rep],
+            defaultThreads[rep], twoAtOnce[rep], predictCsv[rep]);
       }
       double d = rows / median(distributed);
       double one = rows / median(oneThread);
       double def = rows / median(defaultThreads);
       double limit = rows / median(twoAtOnce);
+      double csvPredict = rows / median(predictCsv);
       System.out.println();
-      System.out.println("| predict | rows/s | vs one JVM, 1 thread | vs one JVM, "
-          + defaultNd4jThreads + " threads |");
-      System.out.println("|---|---|---|---|");
+      System.out.println("| predict | rows/s | vs predict of CSV in one JVM | vs one JVM, "
+          + "1 thread | vs one JVM, " + defaultNd4jThreads + " threads |");
+      System.out.println("|---|---|---|---|---|");
       System.out.printf(Locale.ROOT, "| distributed (local[2], read+encode+score+write) | %,.0f "
-          + "| %.2fx | %.2fx |%n", d, d / one, d / def);
+          + "| %.2fx | %.2fx | %.2fx |%n", d, d / csvPredict, d / one, d / def);
+      System.out.printf(Locale.ROOT, "| predict of CSV in one JVM (read+parse+score+write) | "
+          + "%,.0f | 1.00x | %.2fx | %.2fx |%n", csvPredict, csvPredict / one, csvPredict / def);
       System.out.printf(Locale.ROOT, "| one JVM, 1 thread (in memory, score only) | %,.0f | "
-          + "1.00x | %.2fx |%n", one, one / def);
+          + "%.2fx | 1.00x | %.2fx |%n", one, one / csvPredict, one / def);
       System.out.printf(Locale.ROOT, "| one JVM, %d threads (in memory, score only) | %,.0f | "
-          + "%.2fx | 1.00x |%n", defaultNd4jThreads, def, def / one);
+          + "%.2fx | %.2fx | 1.00x |%n", defaultNd4jThreads, def, def / csvPredict, def / one);
       System.out.printf(Locale.ROOT, "| limit: two 1-thread scorers at once | %,.0f | %.2fx | "
-          + "%.2fx |%n", limit, limit / one, limit / def);
+          + "%.2fx | %.2fx |%n", limit, limit / csvPredict, limit / one, limit / def);
     } finally {
       try (var paths = Files.walk(work)) {
         paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

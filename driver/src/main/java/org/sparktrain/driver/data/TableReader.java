@@ -22,10 +22,14 @@ import org.sparktrain.worker.data.ParsedRecord;
 public final class TableReader {
   private TableReader() {}
 
-  /** A table's selected columns as numbered rows, cached until {@link #release()}. */
-  public record Input(String where, TableColumns columns, JavaRDD<RawRow> rows) {
+  /**
+   * A table's selected columns as numbered rows. Their values are cached until
+   * {@link #release()}; the numbering is a cheap step on top.
+   */
+  public record Input(String where, TableColumns columns, JavaRDD<RawRow> rows,
+      JavaRDD<Object[]> cached) {
     public void release() {
-      rows.unpersist(false);
+      cached.unpersist(false);
     }
 
     /** The rows encoded; {@code labelled} when the label column was selected. */
@@ -52,12 +56,12 @@ public final class TableReader {
     for (int i = 0; i < selected.length; i++) {
       cols[i] = frame.col("`" + selected[i].replace("`", "``") + "`");
     }
-    JavaRDD<RawRow> rows = frame.select(cols).javaRDD()
-        .map(columns::values)
-        .zipWithIndex()
-        .map(t -> new RawRow(t._2() + 1, t._1()));
-    rows.persist(StorageLevel.MEMORY_AND_DISK());
-    return new Input(where, columns, rows);
+    // Cached before numbering: zipWithIndex counts every partition first, and that job then
+    // fills the cache instead of reading the table a second time.
+    JavaRDD<Object[]> values = frame.select(cols).javaRDD().map(columns::values);
+    values.persist(StorageLevel.MEMORY_AND_DISK());
+    JavaRDD<RawRow> rows = values.zipWithIndex().map(t -> new RawRow(t._2() + 1, t._1()));
+    return new Input(where, columns, rows, values);
   }
 
   private static Dataset<Row> load(SparkSession spark, JobSpec.Table table, String uri,
