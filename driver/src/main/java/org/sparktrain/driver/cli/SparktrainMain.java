@@ -140,19 +140,8 @@ public final class SparktrainMain {
     @Option(names = "--data", description = "labelled data URI")
     String data;
 
-    @Option(names = "--format", defaultValue = "csv", description = "csv | idx | libsvm, or a "
-        + "format Spark reads (parquet, orc, json, ...) for a table model")
-    String format;
-
-    @Option(names = "--table", description = "a catalog table (a table model)")
-    String table;
-
-    @Option(names = "--query", description = "a Spark SQL query (a table model)")
-    String query;
-
-    @Option(names = "--option", paramLabel = "KEY=VALUE", description = "a reader option for "
-        + "a table --format (repeatable)")
-    Map<String, String> options = new java.util.LinkedHashMap<>();
+    @CommandLine.Mixin
+    TableSourceOptions source;
 
     @Option(names = "--labels", description = "IDX label file")
     String labels;
@@ -172,22 +161,13 @@ public final class SparktrainMain {
     @Override
     public Integer call() throws IOException {
       spark.applyLogging();
-      boolean tableInput = table != null || query != null
-          || !java.util.Set.of("csv", "idx", "libsvm").contains(format.toLowerCase(
-              java.util.Locale.ROOT));
-      if ((table != null ? 1 : 0) + (query != null ? 1 : 0) + (data != null ? 1 : 0) != 1) {
-        throw new CommandLine.ParameterException(new CommandLine(this), "evaluate: give "
-            + "exactly one of --data, --table or --query");
-      }
-      JobSpec.Format f = tableInput ? JobSpec.Format.TABLE : parseFormat(format);
-      JobSpec.Table source = tableInput ? new JobSpec.Table(data == null ? null
-          : format.toLowerCase(java.util.Locale.ROOT), options, table, query, List.of(), null,
-          null, 0) : null;
-      String uri = data == null || data.contains(":") ? data
-          : new java.io.File(data).toURI().toString();
+      source.requireOneInput(this, "evaluate", data, "--data");
+      boolean table = source.readsTable(false);
+      JobSpec.Format f = table ? JobSpec.Format.TABLE : parseFormat(source.format);
       try (JavaSparkContext sc = SparkSetup.start(spark.master, "sparktrain evaluate")) {
         Map<String, Object> metrics = EvaluateJob.run(sc, model, new EvaluateJob.DataOptions(
-            tableInput ? uri : data, f, labels, labelColumn, header, partitions), source);
+            table ? TableSourceOptions.uriOf(data) : data, f, labels, labelColumn, header,
+            partitions), table ? source.source(data) : null);
         System.out.println(Json.pretty(metrics));
       }
       return 0;
@@ -206,19 +186,8 @@ public final class SparktrainMain {
         + "folder of --output-format)")
     String output;
 
-    @Option(names = "--format", defaultValue = "csv", description = "csv (numeric rows, read "
-        + "here) or any format Spark reads (parquet, orc, json, ...; scored on the executors)")
-    String format;
-
-    @Option(names = "--table", description = "a catalog table to predict for (a table model)")
-    String table;
-
-    @Option(names = "--query", description = "a Spark SQL query whose rows to predict for")
-    String query;
-
-    @Option(names = "--option", paramLabel = "KEY=VALUE", description = "a reader option for "
-        + "--format (repeatable), e.g. header=true")
-    Map<String, String> options = new java.util.LinkedHashMap<>();
+    @CommandLine.Mixin
+    TableSourceOptions source;
 
     @Option(names = "--output-format", defaultValue = "parquet", description = "table input: "
         + "parquet, csv, orc or json")
@@ -246,9 +215,8 @@ public final class SparktrainMain {
 
     @Override
     public Integer call() throws IOException {
-      // Reader options mean Spark's reader (as csv with a named label does in a spec).
-      if (table != null || query != null || textColumn != null || !options.isEmpty()
-          || !format.equalsIgnoreCase("csv")) {
+      // predict reads numbers itself from CSV only; anything else is Spark's to read.
+      if (source.readsTable(textColumn != null || !source.format.equalsIgnoreCase("csv"))) {
         return predictTable();
       }
       if (input == null) {
@@ -262,25 +230,19 @@ public final class SparktrainMain {
     }
 
     private int predictTable() throws IOException {
-      int sources = (table != null ? 1 : 0) + (query != null ? 1 : 0) + (input != null ? 1 : 0);
-      if (sources != 1 || header || labelColumn != null) {
-        throw new CommandLine.ParameterException(new CommandLine(this), "predict: give exactly "
-            + "one of --input (with --format), --table or --query; --header and --label-column "
-            + "are for CSV rows (a reader takes --option header=true; a table's label column is "
-            + "left out by itself)");
+      source.requireOneInput(this, "predict", input, "--input");
+      if (header || labelColumn != null) {
+        throw new CommandLine.ParameterException(new CommandLine(this), "predict: --header and "
+            + "--label-column are for CSV rows of numbers; Spark's reader takes --option "
+            + "header=true, and a table's label column is left out by itself");
       }
-      JobSpec.Table source = new JobSpec.Table(input == null ? null
-          : format.toLowerCase(java.util.Locale.ROOT), options, table, query, List.of(), null,
-          null, 0);
-      String uri = input == null ? null : new java.io.File(input).toURI().toString();
-      if (input != null && input.contains(":")) {
-        uri = input;
-      }
+      JobSpec.Table table = source.source(input);
+      String uri = TableSourceOptions.uriOf(input);
       try (JavaSparkContext sc = SparkSetup.start(master, "sparktrain predict")) {
         long rows = textColumn != null
-            ? TextPredictJob.run(sc, model, source, uri, textColumn, output, outputFormat,
+            ? TextPredictJob.run(sc, model, table, uri, textColumn, output, outputFormat,
                 overwrite)
-            : TablePredictJob.run(sc, model, source, uri, output, outputFormat, overwrite);
+            : TablePredictJob.run(sc, model, table, uri, output, outputFormat, overwrite);
         System.out.println("wrote " + rows + " predictions to " + output);
       }
       return 0;
@@ -349,6 +311,56 @@ public final class SparktrainMain {
 
   /** picocli mixin wrapper (mixins must be classes with options). */
   static final class SparkOptionsMixin extends SparkOptions {}
+
+  /**
+   * Where evaluate's and predict's rows come from when a table model reads them: files of a
+   * format Spark reads, a catalog table or a query (the spec's data section, on the command
+   * line).
+   */
+  static final class TableSourceOptions {
+    private static final java.util.Set<String> NUMBER_FILES = java.util.Set.of("csv", "idx",
+        "libsvm");
+
+    @Option(names = "--format", defaultValue = "csv", description = "csv, idx, libsvm (files "
+        + "of numbers) or a format Spark reads (parquet, orc, json, ...: a table model)")
+    String format;
+
+    @Option(names = "--table", description = "a catalog table (a table model)")
+    String table;
+
+    @Option(names = "--query", description = "a Spark SQL query (a table model)")
+    String query;
+
+    @Option(names = "--option", paramLabel = "KEY=VALUE", description = "a reader option of "
+        + "--format (repeatable), e.g. header=true; csv with options is read by Spark")
+    Map<String, String> options = new java.util.LinkedHashMap<>();
+
+    /** Whether Spark SQL reads the rows: a table, a query, reader options, or {@code also}. */
+    boolean readsTable(boolean also) {
+      return also || table != null || query != null || !options.isEmpty()
+          || !NUMBER_FILES.contains(format.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** The spec's table source for these options and the files (or null). */
+    JobSpec.Table source(String files) {
+      return new JobSpec.Table(files == null ? null : format.toLowerCase(java.util.Locale.ROOT),
+          options, table, query, List.of(), null, null, 0);
+    }
+
+    /** Exactly one of the files ({@code filesFlag}), a table or a query. */
+    void requireOneInput(Object command, String name, String files, String filesFlag) {
+      if ((table != null ? 1 : 0) + (query != null ? 1 : 0) + (files != null ? 1 : 0) != 1) {
+        throw new CommandLine.ParameterException(new CommandLine(command), name + ": give "
+            + "exactly one of " + filesFlag + ", --table or --query");
+      }
+    }
+
+    /** A path as a URI (relative to the working directory), a URI as it is; null stays null. */
+    static String uriOf(String path) {
+      return path == null || path.contains(":") ? path
+          : new java.io.File(path).toURI().toString();
+    }
+  }
 
   static JobSpec.Format parseFormat(String format) {
     try {

@@ -56,6 +56,11 @@ public final class EvaluateJob {
       source = input.encode(encoding, encoding.labelClasses() != null
           ? LabelRule.regression() : rule);
     } else {
+      if (bundle.tableEncodingJson() != null) {
+        throw new IllegalArgumentException("evaluate: the model at " + modelUri + " was "
+            + "trained on a table; read its data with Spark: --format parquet|orc|json|..., "
+            + "or csv with reader options (--option header=true), or --table / --query");
+      }
       JobSpec.Data data = new JobSpec.Data(opts.uri(), opts.format(), opts.labelColumn(),
           opts.header(), bundle.numClasses(), bundle.numFeatures(), opts.labelsUri(), null,
           null, 1, 0, 0, null, null);

@@ -6,11 +6,8 @@ import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SaveMode;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -21,14 +18,11 @@ import org.sparktrain.driver.data.TableEncoding;
 import org.sparktrain.driver.data.TableReader;
 import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.spec.JobSpec;
-import org.sparktrain.driver.train.SparkSetup;
 import org.sparktrain.worker.data.LabelRule;
 import org.sparktrain.worker.data.Normalizer;
 import org.sparktrain.worker.data.ParsedRecord;
 import org.sparktrain.worker.model.Network;
-import org.sparktrain.worker.model.NetworkPool;
 import org.sparktrain.worker.train.NativeArrays;
-import org.sparktrain.worker.train.ThreadLimits;
 
 /**
  * Predicts for every row of a table on the executors: each task borrows its JVM's pooled
@@ -71,36 +65,14 @@ public final class TablePredictJob {
             + bad.get(0).detail() + ". predict scores every row; filter or fill such rows "
             + "(data.query) first");
       }
-      StructType schema = schema(bundle, encoding);
-      Broadcast<float[]> weights = sc.broadcast(NativeArrays.toFloats(bundle.network().params()));
-      String configJson = bundle.network().config().toJson();
       Normalizer normalizer = bundle.normalizer();
       boolean classification = bundle.classification();
       List<String> classes = encoding.labelClasses();
       int width = encoding.width();
-      // Every core scores: a single file is a single partition, so spread its rows first
-      // (encoded: floats, half the bytes of the table's doubles).
-      int parallelism = sc.defaultParallelism();
-      long total = input.rows().count();
-      JavaRDD<ParsedRecord> spread = ContiguousSpread.of(encoded, ParsedRecord::line, total,
-          parallelism);
-      int threads = SparkSetup.autoThreadsPerWorker(sc, parallelism);
-      JavaRDD<Row> predictions = spread.mapPartitions(rows -> {
-        ThreadLimits.apply(threads);
-        Network net = NetworkPool.borrow(configJson);
-        try {
-          NativeArrays.copyInto(net.params(), weights.value());
-          return score(net, rows, width, normalizer, classification, classes).iterator();
-        } finally {
-          NetworkPool.giveBack(configJson, net);
-        }
-      });
-      SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
-      spark.createDataFrame(predictions, schema).write()
-          .mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
-          .format(outputFormat).option("header", "true").save(outputUri);
-      weights.destroy();
-      return total;
+      return ExecutorScoring.scoreAndWrite(sc, encoded, ParsedRecord::line,
+          input.rows().count(), bundle,
+          (net, rows) -> score(net, rows, width, normalizer, classification, classes),
+          schema(bundle, encoding), outputUri, outputFormat, overwrite);
     } finally {
       input.release();
     }

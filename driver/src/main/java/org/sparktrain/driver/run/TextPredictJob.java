@@ -4,13 +4,9 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SaveMode;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -20,13 +16,9 @@ import org.sparktrain.driver.data.TableColumns;
 import org.sparktrain.driver.data.TableReader;
 import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.spec.JobSpec;
-import org.sparktrain.driver.train.SparkSetup;
 import org.sparktrain.worker.model.Network;
-import org.sparktrain.worker.model.NetworkPool;
 import org.sparktrain.worker.model.TransformerConfig;
 import org.sparktrain.worker.text.Tokenizer;
-import org.sparktrain.worker.train.NativeArrays;
-import org.sparktrain.worker.train.ThreadLimits;
 
 /**
  * {@code predict} for a text model over a table's text column, on the executors: a gpt gives
@@ -57,33 +49,14 @@ public final class TextPredictJob {
         throw new BadRecordException("--text-column '" + textColumn + "' of " + input.where()
             + " does not hold text");
       }
-      Broadcast<float[]> weights = sc.broadcast(NativeArrays.toFloats(bundle.network().params()));
-      String configJson = bundle.network().config().toJson();
       String tokenizerJson = bundle.tokenizerJson();
       int width = bundle.numFeatures();
       int classes = gpt ? 0 : bundle.numClasses();
-      int parallelism = sc.defaultParallelism();
-      long total = input.rows().count();
-      JavaRDD<RawRow> spread = ContiguousSpread.of(input.rows(), RawRow::line, total,
-          parallelism);
-      int threads = SparkSetup.autoThreadsPerWorker(sc, parallelism);
-      JavaRDD<Row> predictions = spread.mapPartitions(rows -> {
-        ThreadLimits.apply(threads);
-        Network net = NetworkPool.borrow(configJson);
-        try {
-          NativeArrays.copyInto(net.params(), weights.value());
-          Tokenizer tokenizer = Tokenizer.fromJson(tokenizerJson);
-          return score(net, tokenizer, rows, gpt, width, classes).iterator();
-        } finally {
-          NetworkPool.giveBack(configJson, net);
-        }
-      });
-      SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
-      spark.createDataFrame(predictions, schema(gpt, classes)).write()
-          .mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
-          .format(outputFormat).option("header", "true").save(outputUri);
-      weights.destroy();
-      return total;
+      return ExecutorScoring.scoreAndWrite(sc, input.rows(), RawRow::line,
+          input.rows().count(), bundle,
+          (net, rows) -> score(net, Tokenizer.fromJson(tokenizerJson), rows, gpt, width,
+              classes),
+          schema(gpt, classes), outputUri, outputFormat, overwrite);
     } finally {
       input.release();
     }
