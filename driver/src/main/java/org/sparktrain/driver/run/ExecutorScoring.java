@@ -1,8 +1,10 @@
 package org.sparktrain.driver.run;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
@@ -17,6 +19,7 @@ import org.sparktrain.worker.model.Network;
 import org.sparktrain.worker.model.NetworkPool;
 import org.sparktrain.worker.train.NativeArrays;
 import org.sparktrain.worker.train.ThreadLimits;
+import org.apache.spark.util.TaskCompletionListener;
 
 /**
  * The frame every {@code predict} on the executors shares: the rows spread over the cores in
@@ -26,19 +29,20 @@ import org.sparktrain.worker.train.ThreadLimits;
 final class ExecutorScoring {
   private ExecutorScoring() {}
 
-  /** Scores one partition's rows with a network holding the model's weights. */
+  /** Scores one minibatch of rows with a network holding the model's weights. */
   interface Scorer<T> extends Serializable {
-    List<Row> score(Network net, Iterator<T> rows) throws Exception;
+    List<Row> score(Network net, List<T> batch) throws Exception;
   }
 
   /**
    * @param line a row's number, 1 to {@code total}
+   * @param batchRows rows per {@code scorer} call
    * @param outputFormat parquet, csv, orc or json
    * @return {@code total}, the rows scored
    */
   static <T> long scoreAndWrite(JavaSparkContext sc, JavaRDD<T> rows, Function<T, Long> line,
-      long total, ModelBundle bundle, Scorer<T> scorer, StructType schema, String outputUri,
-      String outputFormat, boolean overwrite) {
+      long total, ModelBundle bundle, int batchRows, Scorer<T> scorer, StructType schema,
+      String outputUri, String outputFormat, boolean overwrite) {
     Broadcast<float[]> weights = sc.broadcast(NativeArrays.toFloats(bundle.network().params()));
     String configJson = bundle.network().config().toJson();
     int parallelism = sc.defaultParallelism();
@@ -47,12 +51,12 @@ final class ExecutorScoring {
         .mapPartitions(it -> {
           ThreadLimits.apply(threads);
           Network net = NetworkPool.borrow(configJson);
-          try {
-            NativeArrays.copyInto(net.params(), weights.value());
-            return scorer.score(net, it).iterator();
-          } finally {
-            NetworkPool.giveBack(configJson, net);
-          }
+          // Rows are scored as the writer pulls them, a minibatch at a time (a partition's
+          // output is never held whole); the network goes back when the task ends.
+          TaskContext.get().addTaskCompletionListener(
+              (TaskCompletionListener) context -> NetworkPool.giveBack(configJson, net));
+          NativeArrays.copyInto(net.params(), weights.value());
+          return new Batches<>(it, batchRows, batch -> scorer.score(net, batch));
         });
     try {
       SparkSession.builder().sparkContext(sc.sc()).getOrCreate()
@@ -62,6 +66,48 @@ final class ExecutorScoring {
     } finally {
       weights.destroy();
     }
-    return total;
+        return total;
+  }
+
+  /** The scored rows of one partition, produced a minibatch at a time. */
+  private static final class Batches<T> implements Iterator<Row> {
+    interface BatchScore<T> {
+      List<Row> apply(List<T> batch) throws Exception;
+    }
+
+    private final Iterator<T> rows;
+    private final int batchRows;
+    private final BatchScore<T> score;
+    private Iterator<Row> current = java.util.Collections.emptyIterator();
+
+    Batches(Iterator<T> rows, int batchRows, BatchScore<T> score) {
+      this.rows = rows;
+      this.batchRows = batchRows;
+      this.score = score;
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (!current.hasNext() && rows.hasNext()) {
+        List<T> batch = new ArrayList<>(batchRows);
+        while (batch.size() < batchRows && rows.hasNext()) {
+          batch.add(rows.next());
+        }
+        try {
+          current = score.apply(batch).iterator();
+        } catch (Exception e) {
+          throw new IllegalStateException("scoring a minibatch failed: " + e.getMessage(), e);
+        }
+      }
+      return current.hasNext();
+    }
+
+    @Override
+    public Row next() {
+      if (!hasNext()) {
+        throw new java.util.NoSuchElementException();
+      }
+      return current.next();
+    }
   }
 }

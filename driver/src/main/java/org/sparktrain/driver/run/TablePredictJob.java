@@ -2,7 +2,6 @@ package org.sparktrain.driver.run;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -70,35 +69,28 @@ public final class TablePredictJob {
       List<String> classes = encoding.labelClasses();
       int width = encoding.width();
       return ExecutorScoring.scoreAndWrite(sc, encoded, ParsedRecord::line,
-          input.rows().count(), bundle,
-          (net, rows) -> score(net, rows, width, normalizer, classification, classes),
+          input.rows().count(), bundle, BATCH_ROWS,
+          (net, batch) -> score(net, batch, width, normalizer, classification, classes),
           schema(bundle, encoding), outputUri, outputFormat, overwrite);
     } finally {
       input.release();
     }
   }
 
-  private static List<Row> score(Network net, Iterator<ParsedRecord> rows, int width,
+  /** One minibatch: normalized as in training, through the network, a row per input row. */
+  private static List<Row> score(Network net, List<ParsedRecord> batch, int width,
       Normalizer normalizer, boolean classification, List<String> classes) {
-    List<Row> out = new ArrayList<>();
-    List<ParsedRecord> batch = new ArrayList<>();
-    while (rows.hasNext()) {
-      batch.add(rows.next());
-      if (batch.size() == BATCH_ROWS || !rows.hasNext()) {
-        float[] packed = new float[batch.size() * width];
-        for (int i = 0; i < batch.size(); i++) {
-          System.arraycopy(normalizer.apply(batch.get(i).features()), 0, packed, i * width,
-              width);
-        }
-        INDArray y = net.output(Nd4j.create(packed, new long[] {batch.size(), width}, 'c'));
-        float[] all = NativeArrays.toFloats(y);
-        int k = all.length / batch.size();
-        for (int i = 0; i < batch.size(); i++) {
-          float[] o = java.util.Arrays.copyOfRange(all, i * k, (i + 1) * k);
-          out.add(row(batch.get(i).line(), o, classification, classes));
-        }
-        batch.clear();
-      }
+    float[] packed = new float[batch.size() * width];
+    for (int i = 0; i < batch.size(); i++) {
+      System.arraycopy(normalizer.apply(batch.get(i).features()), 0, packed, i * width, width);
+    }
+    INDArray y = net.output(Nd4j.create(packed, new long[] {batch.size(), width}, 'c'));
+    float[] all = NativeArrays.toFloats(y);
+    int k = all.length / batch.size();
+    List<Row> out = new ArrayList<>(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      float[] o = java.util.Arrays.copyOfRange(all, i * k, (i + 1) * k);
+      out.add(row(batch.get(i).line(), o, classification, classes));
     }
     return out;
   }

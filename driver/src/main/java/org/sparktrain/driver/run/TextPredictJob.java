@@ -2,7 +2,6 @@ package org.sparktrain.driver.run;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
@@ -53,46 +52,46 @@ public final class TextPredictJob {
       int width = bundle.numFeatures();
       int classes = gpt ? 0 : bundle.numClasses();
       return ExecutorScoring.scoreAndWrite(sc, input.rows(), RawRow::line,
-          input.rows().count(), bundle,
-          (net, rows) -> score(net, Tokenizer.fromJson(tokenizerJson), rows, gpt, width,
-              classes),
+          input.rows().count(), bundle, TEXTS_PER_CALL,
+          (net, batch) -> score(net, tokenizer(tokenizerJson), batch, gpt, width, classes),
           schema(gpt, classes), outputUri, outputFormat, overwrite);
     } finally {
       input.release();
     }
   }
 
-  private static List<Row> score(Network net, Tokenizer tokenizer, Iterator<RawRow> rows,
+  /** Tokenizers by their JSON, parsed once per executor JVM (a BPE file can be large). */
+  private static final java.util.Map<String, Tokenizer> TOKENIZERS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static Tokenizer tokenizer(String json) {
+    return TOKENIZERS.computeIfAbsent(json, Tokenizer::fromJson);
+  }
+
+  /** One batch of texts: a row per text. */
+  private static List<Row> score(Network net, Tokenizer tokenizer, List<RawRow> batch,
       boolean gpt, int width, int classes) {
-    List<Row> out = new ArrayList<>();
-    List<RawRow> batch = new ArrayList<>();
-    while (rows.hasNext()) {
-      batch.add(rows.next());
-      if (batch.size() < TEXTS_PER_CALL && rows.hasNext()) {
-        continue;
+    List<Row> out = new ArrayList<>(batch.size());
+    List<String> texts = batch.stream().map(r -> (String) r.values()[0]).toList();
+    if (gpt) {
+      List<TextScores.Likelihood> scores = TextScores.likelihoods(net, tokenizer, width - 1,
+          texts);
+      for (int i = 0; i < batch.size(); i++) {
+        TextScores.Likelihood s = scores.get(i);
+        out.add(RowFactory.create(batch.get(i).line(), s.tokens(), s.logLikelihood(),
+            s.tokens() == 0 ? null : s.perplexity()));
       }
-      List<String> texts = batch.stream().map(r -> (String) r.values()[0]).toList();
-      if (gpt) {
-        List<TextScores.Likelihood> scores = TextScores.likelihoods(net, tokenizer, width - 1,
-            texts);
-        for (int i = 0; i < batch.size(); i++) {
-          TextScores.Likelihood s = scores.get(i);
-          out.add(RowFactory.create(batch.get(i).line(), s.tokens(), s.logLikelihood(),
-              s.tokens() == 0 ? null : s.perplexity()));
-        }
-      } else {
-        List<float[]> p = TextScores.classProbabilities(net, tokenizer, width, classes, texts);
-        for (int i = 0; i < batch.size(); i++) {
-          Object[] values = new Object[2 + classes];
-          values[0] = batch.get(i).line();
-          values[1] = (double) PredictJob.predictedClass(p.get(i));
-          for (int k = 0; k < classes; k++) {
-            values[2 + k] = (double) p.get(i)[k];
-          }
-          out.add(RowFactory.create(values));
-        }
+      return out;
+    }
+    List<float[]> p = TextScores.classProbabilities(net, tokenizer, width, classes, texts);
+    for (int i = 0; i < batch.size(); i++) {
+      Object[] values = new Object[2 + classes];
+      values[0] = batch.get(i).line();
+      values[1] = (double) PredictJob.predictedClass(p.get(i));
+      for (int k = 0; k < classes; k++) {
+        values[2 + k] = (double) p.get(i)[k];
       }
-      batch.clear();
+      out.add(RowFactory.create(values));
     }
     return out;
   }
