@@ -66,7 +66,7 @@ final class ExecutorScoring {
     } finally {
       weights.destroy();
     }
-        return total;
+    return total;
   }
 
   /** The scored rows of one partition, produced a minibatch at a time. */
