@@ -46,6 +46,20 @@ public final class DataPreparation {
     }
   }
 
+  /**
+   * Whether a record, by its place in the input, is on the side this run trains on: every fold
+   * but the tested one, or the spec split's training fraction. The records' split and a table
+   * encoding's fit both ask here, so they agree.
+   */
+  private record TrainingSide(long seed, Selection selection, double trainCut)
+      implements java.io.Serializable {
+    boolean contains(int fileIndex, long line) {
+      return selection.crossValidation()
+          ? foldOf(seed, fileIndex, line, selection.folds()) != selection.fold()
+          : splitDraw(seed, fileIndex, line) < trainCut;
+    }
+  }
+
   public static LabelRule labelRule(JobSpec spec) {
     return spec.model().classification()
         ? LabelRule.classes(spec.data().numClasses()) : LabelRule.regression();
@@ -67,6 +81,7 @@ public final class DataPreparation {
       return TextClassPreparation.prepare(sc, spec);
     }
     long seed = spec.train().seed();
+    TrainingSide side = new TrainingSide(seed, selection, data.trainFraction());
     TableReader.Input table = null;
     TableEncoding encoding = null;
     LabelRule rule;
@@ -74,7 +89,7 @@ public final class DataPreparation {
     if (data.format() == JobSpec.Format.TABLE) {
       table = TableReader.read(sc, data.table(), data.uri(), data.table().labelColumn(),
           data.table().featureColumns());
-      encoding = fitTableEncoding(spec, table, selection);
+      encoding = fitTableEncoding(spec, table, side);
       // A text label is checked against the fitted classes; only number labels need the rule
       // (and then the fit made sure that numClasses is given).
       rule = encoding.labelClasses() != null ? LabelRule.regression() : labelRule(spec);
@@ -101,13 +116,13 @@ public final class DataPreparation {
     if (selection.crossValidation()) {
       int fold = selection.fold();
       int folds = selection.folds();
-      train = good.filter(r -> foldOf(seed, r, folds) != fold);
+      train = good.filter(r -> side.contains(r.fileIndex(), r.line()));
       test = good.filter(r -> foldOf(seed, r, folds) == fold);
       validation = sc.emptyRDD();
     } else {
       double trainCut = data.trainFraction();
       double validationCut = trainCut + data.validationFraction();
-      train = good.filter(r -> splitDraw(seed, r) < trainCut);
+      train = good.filter(r -> side.contains(r.fileIndex(), r.line()));
       validation = good.filter(r -> {
         double u = splitDraw(seed, r);
         return u >= trainCut && u < validationCut;
@@ -198,18 +213,11 @@ public final class DataPreparation {
         main.numFeatures(), shardRows, counts, numClasses, null, encoding);
   }
 
-  /**
-   * Fits the table's encoding on the rows this run trains on: the spec's training split, or
-   * every fold but the tested one.
-   */
+  /** Fits the table's encoding on the rows this run trains on (see {@link TrainingSide}). */
   private static TableEncoding fitTableEncoding(JobSpec spec, TableReader.Input table,
-      Selection selection) {
-    long seed = spec.train().seed();
-    double trainCut = spec.data().trainFraction();
-    int fold = selection.fold();
-    int folds = selection.folds();
-    JavaRDD<RawRow> training = table.rows().filter(r -> selection.crossValidation()
-        ? foldOf(seed, 0, r.line(), folds) != fold : splitDraw(seed, 0, r.line()) < trainCut);
+      TrainingSide side) {
+    // A table is one input: its rows are records of file 0.
+    JavaRDD<RawRow> training = table.rows().filter(r -> side.contains(0, r.line()));
     TableEncoding encoding = TableEncodingFit.fit(training, table.columns(), spec.data().table(),
         spec.preprocess().missing(), new TableEncodingFit.Target(spec.model().classification(),
             spec.data().numClasses()), table.where());
