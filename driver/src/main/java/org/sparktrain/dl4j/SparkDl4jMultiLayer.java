@@ -1,19 +1,16 @@
 package org.sparktrain.dl4j;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -21,8 +18,9 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.sparktrain.driver.data.TableReader;
+import org.sparktrain.driver.run.FrameTrainJob;
 import org.sparktrain.driver.run.TrainJob;
-import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.worker.train.NativeArrays;
 
@@ -35,8 +33,6 @@ import org.sparktrain.worker.train.NativeArrays;
  * Features are not normalized: DL4J programs normalize their DataSets themselves.
  */
 public final class SparkDl4jMultiLayer {
-  private static final AtomicLong FITS = new AtomicLong();
-
   /**
    * @param runDir the run directory (checkpoints, metrics, report); null = a temporary one,
    *     removed after {@code fit}
@@ -70,50 +66,32 @@ public final class SparkDl4jMultiLayer {
    * the same RDD trains to the same parameters.
    */
   public MultiLayerNetwork fit(JavaRDD<DataSet> data) {
-    SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
-    String view = "sparktrain_dl4j_fit_" + FITS.incrementAndGet();
     StructType schema = DataTypes.createStructType(List.of(
         DataTypes.createStructField("features", DataTypes.createArrayType(DataTypes.FloatType,
             false), false),
         DataTypes.createStructField("label", DataTypes.IntegerType, false)));
-    JavaRDD<Row> rows = data.flatMap(SparkDl4jMultiLayer::rows);
-    spark.createDataFrame(rows, schema).createOrReplaceTempView(view);
-    Path temporary = null;
-    try {
-      temporary = Files.createTempDirectory("sparktrain-dl4j");
-      Path configuration = temporary.resolve("configuration.json");
-      Files.writeString(configuration, conf.toJson(), StandardCharsets.UTF_8);
-      String runDir = options.runDir() != null ? options.runDir()
-          : temporary.resolve("run").toUri().toString();
-      int outputs = (int) ((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) conf.getConf(
-          conf.getConfs().size() - 1).getLayer()).getNOut();
-      JobSpec spec = JobSpecParser.parseTree(java.util.Map.of(
-          "data", java.util.Map.of("table", view, "labelColumn", "label",
-              "featureColumns", List.of("features"), "numClasses", outputs,
-              "split", java.util.Map.of("train", 1.0, "validation", 0.0, "test", 0.0)),
-          "preprocess", java.util.Map.of("normalize", "none"),
-          "model", java.util.Map.of("name", "dl4j", "configuration",
-              configuration.toUri().toString()),
-          "train", java.util.Map.of("epochs", options.epochs(), "batchSize",
-              options.batchSizePerWorker(), "workers", options.workers(),
-              "averagingFrequency", options.averagingFrequency(), "seed", options.seed()),
-          "output", java.util.Map.of("dir", runDir)), null);
-      TrainJob.Result result = TrainJob.run(sc, spec,
-          new TrainJob.Options(false, false, options.runDir() == null));
-      network = result.bundle().network().layers();
-      return network;
-    } catch (IOException e) {
-      throw new UncheckedIOException("SparkDl4jMultiLayer.fit: " + e.getMessage(), e);
-    } finally {
-      spark.catalog().dropTempView(view);
-      if (temporary != null) {
-        try (var paths = Files.walk(temporary)) {
-          paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-          // a leftover temporary folder is harmless
-        }
-      }
-    }
+    Dataset<Row> frame = TableReader.session(sc).createDataFrame(
+        data.flatMap(SparkDl4jMultiLayer::rows), schema);
+    int outputs = (int) ((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) conf.getConf(
+        conf.getConfs().size() - 1).getLayer()).getNOut();
+    TrainJob.Result result = FrameTrainJob.run(frame, options.runDir(),
+        "SparkDl4jMultiLayer.fit", (view, scratch, runDir) -> {
+          Path configuration = scratch.resolve("configuration.json");
+          Files.writeString(configuration, conf.toJson(), StandardCharsets.UTF_8);
+          return JobSpecParser.parseTree(java.util.Map.of(
+              "data", java.util.Map.of("table", view, "labelColumn", "label",
+                  "featureColumns", List.of("features"), "numClasses", outputs,
+                  "split", java.util.Map.of("train", 1.0, "validation", 0.0, "test", 0.0)),
+              "preprocess", java.util.Map.of("normalize", "none"),
+              "model", java.util.Map.of("name", "dl4j", "configuration",
+                  configuration.toUri().toString()),
+              "train", java.util.Map.of("epochs", options.epochs(), "batchSize",
+                  options.batchSizePerWorker(), "workers", options.workers(),
+                  "averagingFrequency", options.averagingFrequency(), "seed", options.seed()),
+              "output", java.util.Map.of("dir", runDir)), null);
+        });
+    network = result.bundle().network().layers();
+    return network;
   }
 
   /** One row per example: its features flattened, its class (the label's argmax). */

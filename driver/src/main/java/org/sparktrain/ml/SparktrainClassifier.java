@@ -1,14 +1,9 @@
 package org.sparktrain.ml;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.classification.ProbabilisticClassifier;
 import org.apache.spark.ml.linalg.Vector;
@@ -24,11 +19,14 @@ import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.sparktrain.driver.run.FrameTrainJob;
 import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
+import org.sparktrain.driver.train.SparkSetup;
 
 /**
  * sparktrain as a Spark ML classifier: a {@code features} vector column (VectorAssembler's) and
@@ -44,7 +42,6 @@ public class SparktrainClassifier extends
     ProbabilisticClassifier<Vector, SparktrainClassifier, SparktrainClassificationModel>
     implements DefaultParamsWritable {
   private static final long serialVersionUID = 1L;
-  private static final AtomicLong FITS = new AtomicLong();
 
   private final String uid;
   private final Param<String> model;
@@ -258,43 +255,18 @@ public class SparktrainClassifier extends
     SparkSession spark = dataset.sparkSession();
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     String registrator = sc.getConf().get("spark.kryo.registrator", "");
-    if (!registrator.contains("org.sparktrain.driver.serde.SparktrainKryoRegistrator")) {
+    if (!registrator.contains(SparkSetup.KRYO_REGISTRATOR)) {
       throw new IllegalStateException("SparktrainClassifier needs sparktrain's Spark settings "
           + "(Kryo with its registrator); build the session with SparkSession.builder()"
           + ".config(SparkSetup.conf(master, appName, new SparkConf()))");
     }
     int numClasses = getNumClasses(dataset, 1_000_000);
-    String view = "sparktrain_fit_" + uid.replaceAll("[^A-Za-z0-9]", "_") + "_"
-        + FITS.incrementAndGet();
-    dataset.select(functions.col(getFeaturesCol()),
-        functions.col(getLabelCol()).cast("double")).createOrReplaceTempView(view);
-    Path temporary = null;
-    try {
-      String dir = $(runDir);
-      if (dir.isEmpty()) {
-        temporary = Files.createTempDirectory("sparktrain-fit");
-        dir = temporary.toUri().toString();
-      }
-      TrainJob.Result result = TrainJob.run(sc, spec(view, numClasses, dir),
-          new TrainJob.Options(false, false, temporary != null));
-      // Predictor.fit copies the column params over and sets this as the parent.
-      return SparktrainClassificationModel.of(uid, result.bundle());
-    } catch (IOException e) {
-      throw new UncheckedIOException("SparktrainClassifier.fit: " + e.getMessage(), e);
-    } finally {
-      spark.catalog().dropTempView(view);
-      if (temporary != null) {
-        deleteQuietly(temporary);
-      }
-    }
-  }
-
-  private static void deleteQuietly(Path dir) {
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // a leftover temporary folder is harmless
-    }
+    Dataset<Row> frame = dataset.select(functions.col(getFeaturesCol()),
+        functions.col(getLabelCol()).cast("double"));
+    TrainJob.Result result = FrameTrainJob.run(frame, $(runDir).isEmpty() ? null : $(runDir),
+        "SparktrainClassifier.fit " + uid, (view, scratch, dir) -> spec(view, numClasses, dir));
+    // Predictor.fit copies the column params over and sets this as the parent.
+    return SparktrainClassificationModel.of(uid, result.bundle());
   }
 
   @Override

@@ -10,7 +10,7 @@ public final class SparkSetup {
    * package depends on this one's types, not the other way round (KryoRegistrationTest checks
    * the name).
    */
-  static final String KRYO_REGISTRATOR = "org.sparktrain.driver.serde.SparktrainKryoRegistrator";
+  public static final String KRYO_REGISTRATOR = "org.sparktrain.driver.serde.SparktrainKryoRegistrator";
 
   public static final String DEFAULT_MASTER = "local[*]";
   public static final String G1_REGION_FLAG = "-XX:G1HeapRegionSize=32m";
