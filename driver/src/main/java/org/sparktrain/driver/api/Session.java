@@ -72,7 +72,7 @@ public final class Session implements AutoCloseable {
    * ({@code df.createOrReplaceTempView("penguins")}, {@code spec().catalogTable("penguins")}).
    */
   public org.apache.spark.sql.SparkSession spark() {
-    return org.apache.spark.sql.SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
+    return org.sparktrain.driver.data.TableReader.session(sc);
   }
 
   /** The Spark context, for anything the API does not cover. */

@@ -357,8 +357,7 @@ public final class SparktrainMain {
 
     /** A path as a URI (relative to the working directory), a URI as it is; null stays null. */
     static String uriOf(String path) {
-      return path == null || path.contains(":") ? path
-          : new java.io.File(path).toURI().toString();
+      return path == null ? null : JobSpecParser.resolve(path, null);
     }
   }
 

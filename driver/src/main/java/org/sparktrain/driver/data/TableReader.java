@@ -48,8 +48,7 @@ public final class TableReader {
   public static Input read(JavaSparkContext sc, JobSpec.Table table, String uri, String label,
       List<String> features) {
     String where = table.describe(uri);
-    Dataset<Row> frame = load(SparkSession.builder().sparkContext(sc.sc()).getOrCreate(), table,
-        uri, where);
+    Dataset<Row> frame = load(session(sc), table, uri, where);
     TableColumns columns = TableColumns.resolve(frame.schema(), features, label, where);
     String[] selected = columns.selected();
     org.apache.spark.sql.Column[] cols = new org.apache.spark.sql.Column[selected.length];
@@ -62,6 +61,11 @@ public final class TableReader {
     values.persist(StorageLevel.MEMORY_AND_DISK());
     JavaRDD<RawRow> rows = values.zipWithIndex().map(t -> new RawRow(t._2() + 1, t._1()));
     return new Input(where, columns, rows, values);
+  }
+
+  /** Spark SQL on this context: its session, created with the context's settings if new. */
+  public static SparkSession session(JavaSparkContext sc) {
+    return SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
   }
 
   private static Dataset<Row> load(SparkSession spark, JobSpec.Table table, String uri,

@@ -11,8 +11,8 @@ import org.apache.spark.api.java.function.Function;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
+import org.sparktrain.driver.data.TableReader;
 import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.train.SparkSetup;
 import org.sparktrain.worker.model.Network;
@@ -59,8 +59,7 @@ final class ExecutorScoring {
           return new Batches<>(it, batchRows, batch -> scorer.score(net, batch));
         });
     try {
-      SparkSession.builder().sparkContext(sc.sc()).getOrCreate()
-          .createDataFrame(scored, schema).write()
+      TableReader.session(sc).createDataFrame(scored, schema).write()
           .mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
           .format(outputFormat).option("header", "true").save(outputUri);
     } finally {

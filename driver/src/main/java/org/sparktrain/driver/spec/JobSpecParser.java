@@ -511,8 +511,11 @@ public final class JobSpecParser {
     return uri == null ? null : resolve(uri, base);
   }
 
-  /** Leaves URIs with a scheme alone; makes plain relative paths absolute against base. */
-  static String resolve(String uri, Path base) {
+  /**
+   * Leaves URIs with a scheme alone; makes plain relative paths absolute against base (the
+   * working directory when base is null).
+   */
+  public static String resolve(String uri, Path base) {
     if (hasScheme(uri)) {
       return uri;
     }
