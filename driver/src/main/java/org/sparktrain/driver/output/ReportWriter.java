@@ -24,13 +24,54 @@ public final class ReportWriter {
   private ReportWriter() {}
 
   /**
+   * When a report was drawn and what the run was doing then.
+   *
+   * @param status {@code running}, {@code finished} or {@code failed}
+   * @param rounds rounds trained when it was drawn
+   * @param drawnAt UTC time, ISO-8601
+   * @param error why the run failed, else null
+   */
+  public record State(String status, long rounds, String drawnAt, String error) {
+    public static State running(long rounds) {
+      return new State("running", rounds, now(), null);
+    }
+
+    public static State finished(long rounds) {
+      return new State("finished", rounds, now(), null);
+    }
+
+    public static State failed(long rounds, String error) {
+      return new State("failed", rounds, now(), error);
+    }
+
+    private static String now() {
+      return java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+          .toString();
+    }
+  }
+
+  /**
    * @param summary what summary.json holds (test metrics, records, throughput, optional backend)
    * @param history every round's metrics, in order
    * @param specYaml the resolved spec
    */
   public static String render(Map<String, Object> summary, List<RoundMetrics> history,
       String specYaml) {
+    return render(summary, history, specYaml, null);
+  }
+
+  /**
+   * As {@link #render(Map, List, String)}, saying when the page was drawn and whether the run
+   * was still going then.
+   *
+   * @param state null for a page that says nothing about it
+   */
+  public static String render(Map<String, Object> summary, List<RoundMetrics> history,
+      String specYaml, State state) {
     ObjectNode data = Json.MAPPER.createObjectNode();
+    if (state != null) {
+      data.set("state", Json.MAPPER.valueToTree(state));
+    }
     data.set("summary", finiteOrNull(Json.MAPPER.valueToTree(summary)));
     data.set("series", Json.MAPPER.valueToTree(RoundSeries.of(history)));
     data.put("spec", specYaml);

@@ -14,7 +14,9 @@ import org.sparktrain.driver.checkpoint.CheckpointStore;
 import org.sparktrain.driver.checkpoint.Checkpointer;
 import org.sparktrain.driver.data.DataPreparation;
 import org.sparktrain.driver.data.PreparedData;
+import org.sparktrain.driver.monitor.LiveMetrics;
 import org.sparktrain.driver.output.Json;
+import org.sparktrain.driver.output.LiveReport;
 import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.output.ReportWriter;
 import org.sparktrain.driver.output.RoundMetrics;
@@ -102,23 +104,23 @@ public final class TrainJob {
             ? resumePoint(checkpoint.get(), data, loop, runDir) : loop.freshStart();
         ProgressReporter progress = new ProgressReporter(runDir, spec.train().epochs(),
             onTerminal);
-        TrainedModel model = loop.run(new TrainingLoop.Listener() {
-          @Override
-          public void onRound(RoundMetrics m, EpochSchedule s) {
-            progress.onRound(m, s);
-            checkpointer.onRound(m, s);
-          }
-
-          @Override
-          public void onBoundary(TrainingLoop.Progress after, EpochSchedule s) {
-            checkpointer.onBoundary(after, s);
-          }
-
-          @Override
-          public SliceWriter checkpointSlices(long boundary, EpochSchedule s) {
-            return checkpointer.checkpointSlices(boundary, s);
-          }
-        }, from);
+        Map<String, Object> known = new LinkedHashMap<>();
+        known.put("model", spec.model().name());
+        known.put("records", data.counts().toMap());
+        known.put("backend", backend);
+        known.put("sync", loop.syncStrategy());
+        LiveMetrics.start(checkpointer::summary);
+        LiveReport live = new LiveReport(runDir, specYaml, known, checkpointer::summary,
+            from.history());
+        TrainedModel model;
+        try {
+          model = train(loop, from, progress, checkpointer, live);
+        } catch (RuntimeException | Error e) {
+          live.drawFailed(e);
+          throw e;
+        } finally {
+          LiveMetrics.end();
+        }
         checkpointer.finish(model.finalProgress());
         EvalResult test = loop.evaluate(data.test(), model.params());
         ModelBundle bundle = new ModelBundle(model.network(), data.normalizer(),
@@ -136,13 +138,44 @@ public final class TrainJob {
         summary.put("resumedFromRound", checkpoint.map(CheckpointContent::round).orElse(null));
         runDir.writeText(RunDirectory.SUMMARY, Json.pretty(summary));
         runDir.writeText(RunDirectory.REPORT,
-            ReportWriter.render(summary, model.history(), specYaml));
+            ReportWriter.render(summary, model.history(), specYaml,
+                ReportWriter.State.finished(model.history().size())));
         LOG.info("run directory: {}", runDir.uri());
         return new Result(summary, model, test, bundle);
       } finally {
         data.release();
       }
     }
+  }
+
+  /**
+   * Runs the loop with every per-round observer: metrics.jsonl and the progress line, the
+   * checkpointer, the live report and the metrics plugin's gauges. Closes the live report, so
+   * the final page written next is the last.
+   */
+  private static TrainedModel train(TrainingLoop loop, TrainingLoop.Progress from,
+      ProgressReporter progress, Checkpointer checkpointer, LiveReport live) {
+    TrainedModel model = loop.run(new TrainingLoop.Listener() {
+      @Override
+      public void onRound(RoundMetrics m, EpochSchedule s) {
+        progress.onRound(m, s);
+        checkpointer.onRound(m, s);
+        LiveMetrics.onRound(m);
+        live.onRound(m);
+      }
+
+      @Override
+      public void onBoundary(TrainingLoop.Progress after, EpochSchedule s) {
+        checkpointer.onBoundary(after, s);
+      }
+
+      @Override
+      public SliceWriter checkpointSlices(long boundary, EpochSchedule s) {
+        return checkpointer.checkpointSlices(boundary, s);
+      }
+    }, from);
+    live.close();
+    return model;
   }
 
   /**

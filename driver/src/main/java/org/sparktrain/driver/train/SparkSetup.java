@@ -2,6 +2,7 @@ package org.sparktrain.driver.train;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.sparktrain.driver.monitor.SparktrainMetricsPlugin;
 
 /** The Spark settings sparktrain needs, applied on top of whatever spark-submit passed. */
 public final class SparkSetup {
@@ -54,6 +55,7 @@ public final class SparkSetup {
       OffHeapLimits.derive(conf).applyTo(conf);
     }
     enableDeltaLakeIfPresent(conf);
+    addMetricsPlugin(conf);
     // Worker results are a few MB; returning them directly saves a block-manager round trip.
     conf.setIfMissing("spark.task.maxDirectResultSize", "64m");
     // Our own progress line replaces Spark's console progress bar.
@@ -64,6 +66,18 @@ public final class SparkSetup {
       conf.setIfMissing("spark.ui.enabled", "false");
     }
     return conf;
+  }
+
+  /**
+   * Training metrics go through Spark's metrics system (see SparktrainMetricsPlugin), next to
+   * any plugins the user configured.
+   */
+  static void addMetricsPlugin(SparkConf conf) {
+    String plugin = SparktrainMetricsPlugin.class.getName();
+    String current = conf.get("spark.plugins", "").trim();
+    if (!java.util.Arrays.asList(current.split("\\s*,\\s*")).contains(plugin)) {
+      conf.set("spark.plugins", current.isEmpty() ? plugin : current + "," + plugin);
+    }
   }
 
   /**
