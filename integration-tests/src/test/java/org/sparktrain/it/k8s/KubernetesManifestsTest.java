@@ -110,6 +110,15 @@ class KubernetesManifestsTest {
       assertThat(sc.at("/seccompProfile/type").asText()).as(pod).isEqualTo("RuntimeDefault");
     }
     assertThat(app.at("/spec/sparkConf/spark.authenticate").asText()).isEqualTo("true");
+    // Training metrics reach Prometheus through Spark's own servlet (LiveMonitoringTest reads
+    // the same settings' output during a run).
+    JsonNode conf = app.at("/spec/sparkConf");
+    assertThat(conf.path("spark.plugins").asText())
+        .isEqualTo(org.sparktrain.driver.monitor.SparktrainMetricsPlugin.class.getName());
+    assertThat(conf.path("spark.metrics.conf.*.sink.prometheusServlet.class").asText())
+        .isEqualTo("org.apache.spark.metrics.sink.PrometheusServlet");
+    assertThat(app.at("/spec/driver/annotations/prometheus.io~1path").asText())
+        .isEqualTo(conf.path("spark.metrics.conf.*.sink.prometheusServlet.path").asText());
     JsonNode configMap = only(docs, "ConfigMap");
     assertThat(app.at("/spec/volumes/0/configMap/name").asText())
         .isEqualTo(configMap.at("/metadata/name").asText());
