@@ -6,13 +6,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Assumptions;
@@ -20,8 +16,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparktrain.driver.output.ReportWriter;
+import org.sparktrain.driver.output.RoundMetrics;
 import org.sparktrain.driver.output.RunDirectory;
 import org.sparktrain.driver.run.TrainJob;
+import org.sparktrain.it.HeadlessChromium.Page;
 
 /**
  * A real run's report.html opened in headless Chromium: it renders with nothing on the console
@@ -29,29 +27,14 @@ import org.sparktrain.driver.run.TrainJob;
  * has points. Two deliberately broken pages prove the console check catches errors.
  */
 class ReportInBrowserTest {
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final long BROWSER_TIMEOUT_S = 90;
-  /**
-   * What --enable-logging=stderr prints for every console message and uncaught exception,
-   * whatever its level: "[pid:tid:date/time:INFO:CONSOLE:12] "message", source: ..." (older
-   * Chromium: "CONSOLE(12)"). The report logs nothing, so any such line is a failure.
-   */
-  private static final Pattern CONSOLE_LINE = Pattern.compile("^\\[[^\\]]*:CONSOLE[:(].*$",
-      Pattern.MULTILINE);
-  private static final Pattern FIGURE = Pattern.compile("<figure [^>]*>");
-
   @TempDir
   static Path dir;
   private static Path report;
   private static TrainJob.Result run;
 
-  /** What the browser printed and the DOM after its scripts ran. */
-  private record Page(String dom, List<String> consoleLines) {}
-
   @BeforeAll
   static void trainATinyRun() throws IOException {
-    Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), CHROMIUM + " is missing, so the "
-        + "report is not checked in a browser; .ci/run installs it (apt-get install chromium)");
+    Assumptions.assumeTrue(HeadlessChromium.available(), HeadlessChromium.MISSING);
     String data = ItSpecs.blobs(dir, 400).toUri().toString();
     String out = dir.resolve("run").toUri().toString();
     try (JavaSparkContext sc = ItSpecs.local(new SparkConf())) {
@@ -112,6 +95,26 @@ class ReportInBrowserTest {
   }
 
   @Test
+  void aReportDrawnWhileTrainingSaysSoAndWhen() throws Exception {
+    List<RoundMetrics> rounds = run.model().history().subList(0, 4);
+    Map<String, Object> soFar = new LinkedHashMap<>();
+    soFar.put("model", "mlp");
+    soFar.put("throughput", Map.of("rounds", 4, "examplesPerSec", 1000.0));
+    Path page = Files.writeString(dir.resolve("running.html"), ReportWriter.render(soFar,
+        rounds, "model: {name: mlp}\n", ReportWriter.State.running(4)));
+
+    Page shown = open(page);
+
+    assertThat(shown.consoleLines()).isEmpty();
+    assertThat(shown.dom()).contains("data-report=\"rendered\"")
+        .contains("data-status=\"running\"")
+        .containsPattern("id=\"state\"[^>]*>This run is still training\\. This page was "
+            + "drawn after round 4 at \\d{4}-")
+        .contains("the test split is evaluated when the run ends");
+    assertThat(chartPoints(shown.dom())).containsEntry("training loss", 4);
+  }
+
+  @Test
   void consoleErrorIsCaught() throws Exception {
     Path broken = Files.writeString(dir.resolve("console-error.html"),
         "<!DOCTYPE html><html><body><script>console.error('deliberate');</script></body></html>");
@@ -134,47 +137,11 @@ class ReportInBrowserTest {
     assertThat(page.dom()).doesNotContain("data-report=\"rendered\"");
   }
 
-  /** Chart title to its data-points attribute, for every chart figure in the DOM. */
-  private static Map<String, Integer> chartPoints(String dom) {
-    Map<String, Integer> points = new LinkedHashMap<>();
-    Matcher figure = FIGURE.matcher(dom);
-    while (figure.find()) {
-      String tag = figure.group();
-      points.put(attribute(tag, "data-chart"), Integer.parseInt(attribute(tag, "data-points")));
-    }
-    return points;
-  }
-
-  private static String attribute(String tag, String name) {
-    Matcher m = Pattern.compile(name + "=\"([^\"]*)\"").matcher(tag);
-    assertThat(m.find()).as("%s in %s", name, tag).isTrue();
-    return m.group(1);
-  }
-
-  /**
-   * Loads the page in a fresh profile with everything that could reach the network turned off;
-   * virtual time lets the scripts finish without waiting in real time.
-   */
   private static Page open(Path html) throws IOException, InterruptedException {
-    Path profile = Files.createTempDirectory(dir, "chromium-profile");
-    Path stdout = dir.resolve(html.getFileName() + ".dom");
-    Path stderr = dir.resolve(html.getFileName() + ".stderr");
-    List<String> command = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless",
-        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--user-data-dir=" + profile, "--enable-logging=stderr", "--v=0",
-        "--virtual-time-budget=5000", "--dump-dom", html.toUri().toString()));
-    Process browser = new ProcessBuilder(command).redirectOutput(stdout.toFile())
-        .redirectError(stderr.toFile()).start();
-    if (!browser.waitFor(BROWSER_TIMEOUT_S, TimeUnit.SECONDS)) {
-      browser.destroyForcibly().waitFor();
-      throw new AssertionError("chromium did not finish within " + BROWSER_TIMEOUT_S
-          + " s; its log: " + Files.readString(stderr));
-    }
-    String log = Files.readString(stderr);
-    assertThat(browser.exitValue()).as("chromium exit code; its log:%n%s", log).isZero();
-    List<String> console = new ArrayList<>();
-    CONSOLE_LINE.matcher(log).results().forEach(r -> console.add(r.group()));
-    return new Page(Files.readString(stdout), console);
+    return HeadlessChromium.open(html, dir);
+  }
+
+  private static Map<String, Integer> chartPoints(String dom) {
+    return HeadlessChromium.chartPoints(dom);
   }
 }

@@ -33,7 +33,7 @@ import picocli.CommandLine.Parameters;
     subcommands = {SparktrainMain.Train.class, SparktrainMain.Evaluate.class,
         SparktrainMain.Predict.class, SparktrainMain.Crossval.class,
         SparktrainMain.Generate.class, CheckpointCommands.List.class,
-        CheckpointCommands.Export.class})
+        CheckpointCommands.Export.class, CompareCommand.class})
 public final class SparktrainMain {
 
   /** Options every Spark-using command shares. */

@@ -1,25 +1,16 @@
 package org.sparktrain.driver.output;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Renders {@code report.html}: one static page that works offline. The page is a fixed template
- * (inline CSS, and inline JS that draws the charts as SVG); the run's data goes into it as one
- * JSON block, so nothing from the spec or the data is ever written into the page as markup.
+ * Renders {@code report.html}: one static page that works offline, made as every sparktrain
+ * page is (see {@link HtmlPages}): a fixed template and the run's data as one JSON block.
  */
 public final class ReportWriter {
   static final String TEMPLATE = "report-template.html";
-  static final String DATA_PLACEHOLDER = "@@REPORT_DATA_JSON@@";
+  static final String DATA_PLACEHOLDER = HtmlPages.DATA_PLACEHOLDER;
 
   private ReportWriter() {}
 
@@ -72,49 +63,9 @@ public final class ReportWriter {
     if (state != null) {
       data.set("state", Json.MAPPER.valueToTree(state));
     }
-    data.set("summary", finiteOrNull(Json.MAPPER.valueToTree(summary)));
+    data.set("summary", Json.MAPPER.valueToTree(summary));
     data.set("series", Json.MAPPER.valueToTree(RoundSeries.of(history)));
     data.put("spec", specYaml);
-    return template().replace(DATA_PLACEHOLDER, scriptSafe(Json.line(data)));
-  }
-
-  /**
-   * JSON that an HTML parser cannot break out of: inside a script element, "</script", "<!--"
-   * and "<script" change the tokenizer's state, and all of them start with '<'. "\u003c" is the
-   * same character to JSON.parse, so every '<' is written that way.
-   */
-  static String scriptSafe(String json) {
-    return json.replace("<", "\\u003c");
-  }
-
-  /** JSON has no NaN or Infinity; Jackson would write them as strings, which charts misread. */
-  private static JsonNode finiteOrNull(JsonNode node) {
-    if (node.isObject()) {
-      ObjectNode object = (ObjectNode) node;
-      for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        e.setValue(finiteOrNull(e.getValue()));
-      }
-    } else if (node.isArray()) {
-      ArrayNode array = (ArrayNode) node;
-      for (int i = 0; i < array.size(); i++) {
-        array.set(i, finiteOrNull(array.get(i)));
-      }
-    } else if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
-      return NullNode.getInstance();
-    }
-    return node;
-  }
-
-  private static String template() {
-    try (InputStream in = ReportWriter.class.getResourceAsStream(TEMPLATE)) {
-      if (in == null) {
-        throw new IllegalStateException("report template " + TEMPLATE + " is missing from "
-            + "the classpath (package org.sparktrain.driver.output)");
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read report template " + TEMPLATE, e);
-    }
+    return HtmlPages.render(TEMPLATE, data);
   }
 }

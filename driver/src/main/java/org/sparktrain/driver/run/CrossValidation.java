@@ -60,7 +60,9 @@ public final class CrossValidation {
     }
     summary.put("metrics", stats);
     try (RunDirectory runDir = new RunDirectory(spec.output().dir(), sc.hadoopConfiguration())) {
-      runDir.writeText("crossval.json", Json.pretty(summary));
+      // The spec beside the results, so `compare` can line a crossval up with other runs.
+      runDir.writeText(RunDirectory.SPEC, org.sparktrain.driver.spec.SpecYaml.write(spec));
+      runDir.writeText(ComparedRun.CROSSVAL, Json.pretty(summary));
     }
     return summary;
   }
