@@ -60,6 +60,28 @@ public class SparktrainClassificationModel
     this.tableEncodingJson = tableEncodingJson;
   }
 
+  /**
+   * A Spark ML model of a sparktrain model folder: a run's {@code model/}, an exported model or
+   * a compressed one (int8 weights are dequantized on load). It must be a classifier of numbers
+   * or table rows; files are read with the active SparkContext's Hadoop configuration, if any.
+   */
+  public static SparktrainClassificationModel fromModel(String modelUri) {
+    org.apache.hadoop.conf.Configuration conf = org.apache.spark.SparkContext$.MODULE$
+        .getActive().map(org.apache.spark.SparkContext::hadoopConfiguration)
+        .getOrElse(org.apache.hadoop.conf.Configuration::new);
+    ModelBundle bundle;
+    try {
+      bundle = ModelBundle.load(modelUri, conf).requireNumericInput("the Spark ML model");
+    } catch (IOException e) {
+      throw new UncheckedIOException("loading " + modelUri + ": " + e.getMessage(), e);
+    }
+    if (!bundle.classification()) {
+      throw new IllegalArgumentException(modelUri + " is a regression model; "
+          + "SparktrainClassificationModel takes classifiers");
+    }
+    return of(org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("sparktrain"), bundle);
+  }
+
   static SparktrainClassificationModel of(String uid, ModelBundle bundle) {
     ByteArrayOutputStream zip = new ByteArrayOutputStream();
     try {

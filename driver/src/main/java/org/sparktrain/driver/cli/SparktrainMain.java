@@ -33,7 +33,7 @@ import picocli.CommandLine.Parameters;
     subcommands = {SparktrainMain.Train.class, SparktrainMain.Evaluate.class,
         SparktrainMain.Predict.class, SparktrainMain.Crossval.class,
         SparktrainMain.Generate.class, CheckpointCommands.List.class,
-        CheckpointCommands.Export.class, CompareCommand.class})
+        CheckpointCommands.Export.class, CompareCommand.class, CompressCommand.class})
 public final class SparktrainMain {
 
   /** Options every Spark-using command shares. */
@@ -137,23 +137,8 @@ public final class SparktrainMain {
     @Option(names = "--model", required = true, description = "a run's model folder")
     String model;
 
-    @Option(names = "--data", description = "labelled data URI")
-    String data;
-
     @CommandLine.Mixin
-    TableSourceOptions source;
-
-    @Option(names = "--labels", description = "IDX label file")
-    String labels;
-
-    @Option(names = "--label-column", defaultValue = "-1")
-    int labelColumn;
-
-    @Option(names = "--header", description = "skip the first line of each CSV file")
-    boolean header;
-
-    @Option(names = "--partitions", defaultValue = "2")
-    int partitions;
+    LabelledData data;
 
     @CommandLine.Mixin
     SparkOptionsMixin spark;
@@ -161,14 +146,9 @@ public final class SparktrainMain {
     @Override
     public Integer call() throws IOException {
       spark.applyLogging();
-      source.requireOneInput(this, "evaluate", data, "--data");
-      boolean table = source.readsTable(false);
-      JobSpec.Format f = table ? JobSpec.Format.TABLE : parseFormat(source.format);
+      data.requireOne(this, "evaluate");
       try (JavaSparkContext sc = SparkSetup.start(spark.master, "sparktrain evaluate")) {
-        Map<String, Object> metrics = EvaluateJob.run(sc, model, new EvaluateJob.DataOptions(
-            table ? TableSourceOptions.uriOf(data) : data, f, labels, labelColumn, header,
-            partitions), table ? source.source(data) : null);
-        System.out.println(Json.pretty(metrics));
+        System.out.println(Json.pretty(data.evaluate(sc, model)));
       }
       return 0;
     }
@@ -311,6 +291,47 @@ public final class SparktrainMain {
 
   /** picocli mixin wrapper (mixins must be classes with options). */
   static final class SparkOptionsMixin extends SparkOptions {}
+
+  /**
+   * Labelled data to measure a model on, as evaluate reads it: files of numbers (--data with
+   * --format csv|idx|libsvm) or, for a table model, any source Spark reads.
+   */
+  static final class LabelledData {
+    @Option(names = "--data", description = "labelled data URI")
+    String data;
+
+    @CommandLine.Mixin
+    TableSourceOptions source;
+
+    @Option(names = "--labels", description = "IDX label file")
+    String labels;
+
+    @Option(names = "--label-column", defaultValue = "-1")
+    int labelColumn;
+
+    @Option(names = "--header", description = "skip the first line of each CSV file")
+    boolean header;
+
+    @Option(names = "--partitions", defaultValue = "2")
+    int partitions;
+
+    boolean given() {
+      return data != null || source.table != null || source.query != null;
+    }
+
+    void requireOne(Object command, String name) {
+      source.requireOneInput(command, name, data, "--data");
+    }
+
+    /** EvaluateJob's metrics of the model on this data. */
+    Map<String, Object> evaluate(JavaSparkContext sc, String model) throws IOException {
+      boolean table = source.readsTable(false);
+      JobSpec.Format f = table ? JobSpec.Format.TABLE : parseFormat(source.format);
+      return EvaluateJob.run(sc, model, new EvaluateJob.DataOptions(
+          table ? TableSourceOptions.uriOf(data) : data, f, labels, labelColumn, header,
+          partitions), table ? source.source(data) : null);
+    }
+  }
 
   /**
    * Where evaluate's and predict's rows come from when a table model reads them: files of a

@@ -11,11 +11,13 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.sparktrain.worker.data.NormalizationMethod;
 import org.sparktrain.worker.data.Normalizer;
+import org.sparktrain.worker.model.Int8ModelFile;
 import org.sparktrain.worker.model.Network;
 import org.sparktrain.worker.model.TransformerConfig;
 
 /**
- * A trained model as files: {@code model.zip} (DL4J ModelSerializer, with optimizer state) and
+ * A trained model as files: {@code model.zip} (DL4J ModelSerializer, with optimizer state; or
+ * {@code model.int8}, a compressed model's int8 weights, see {@link Int8ModelFile}) and
  * {@code preprocessing.json} (normalizer statistics and label meaning, and for table data how
  * its columns became features: TableEncoding's JSON, under "table"), so predict and evaluate
  * apply exactly the preprocessing the model was trained with.
@@ -79,15 +81,53 @@ public record ModelBundle(Network network, Normalizer normalizer, String modelNa
     }
   }
 
+  /** How the network file is written. */
+  public enum NetworkFormat {
+    /** model.zip with the optimizer state: training can go on from it. */
+    TRAINABLE,
+    /** model.zip without optimizer state: for inference (a pruned model). */
+    INFERENCE,
+    /** model.int8: int8 weights, dequantized on load. */
+    INT8
+  }
+
   /**
    * Writes the model's files, each replaced whole ({@link AtomicFiles}): a driver that dies while
    * saving leaves the previous model's files readable, never a truncated zip.
    */
   public void save(String uri, Configuration conf) throws IOException {
+    save(uri, conf, NetworkFormat.TRAINABLE);
+  }
+
+  /**
+   * As {@link #save(String, Configuration)}, with the network in {@code format}; an int8 model
+   * must be a folder.
+   *
+   * @return the network file written
+   */
+  public Path save(String uri, Configuration conf, NetworkFormat format) throws IOException {
     Files files = Files.of(uri);
-    FileSystem fs = files.network().getFileSystem(conf);
-    fs.mkdirs(files.network().getParent());
-    AtomicFiles.write(fs, files.network(), network::save);
+    Path networkFile = files.network();
+    if (format == NetworkFormat.INT8) {
+      if (new Path(uri).getName().endsWith(".zip")) {
+        throw new IllegalArgumentException("an int8 model is a folder (model.int8 and "
+            + PREPROCESSING_FILE + "), not " + uri);
+      }
+      networkFile = new Path(new Path(uri), Int8ModelFile.FILE);
+    }
+    FileSystem fs = networkFile.getFileSystem(conf);
+    fs.mkdirs(networkFile.getParent());
+    // One network file per folder: loading picks whichever is there.
+    Path other = format == NetworkFormat.INT8 ? files.network()
+        : new Path(files.network().getParent(), Int8ModelFile.FILE);
+    if (!new Path(uri).getName().endsWith(".zip")) {
+      fs.delete(other, false);
+    }
+    AtomicFiles.write(fs, networkFile, switch (format) {
+      case TRAINABLE -> network::save;
+      case INFERENCE -> network::saveForInference;
+      case INT8 -> out -> Int8ModelFile.write(network, out);
+    });
     Map<String, Object> meta = new LinkedHashMap<>();
     meta.put("formatVersion", 1);
     meta.put("model", modelName);
@@ -106,12 +146,22 @@ public record ModelBundle(Network network, Normalizer normalizer, String modelNa
       AtomicFiles.write(fs, files.tokenizer(),
           out -> out.write(tokenizerJson.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
+    return networkFile;
+  }
+
+  /** The network file of a model folder or zip: model.zip, or model.int8 where that is. */
+  public static Path networkFile(String uri, Configuration conf) throws IOException {
+    Files files = Files.of(uri);
+    Path int8 = new Path(files.network().getParent(), Int8ModelFile.FILE);
+    FileSystem fs = files.network().getFileSystem(conf);
+    return !new Path(uri).getName().endsWith(".zip") && !fs.exists(files.network())
+        && fs.exists(int8) ? int8 : files.network();
   }
 
   public static ModelBundle load(String uri, Configuration conf) throws IOException {
     Files files = Files.of(uri);
     FileSystem fs = files.network().getFileSystem(conf);
-    Path networkFile = files.network();
+    Path networkFile = networkFile(uri, conf);
     Path metaFile = files.preprocessing();
     for (Path p : new Path[] {networkFile, metaFile}) {
       if (!fs.exists(p)) {
@@ -126,7 +176,9 @@ public record ModelBundle(Network network, Normalizer normalizer, String modelNa
     }
     Network net;
     try (InputStream in = fs.open(networkFile)) {
-      net = Network.restore(in, networkFile.toString());
+      net = networkFile.getName().equals(Int8ModelFile.FILE)
+          ? Int8ModelFile.read(in, networkFile.toString())
+          : Network.restore(in, networkFile.toString());
     }
     JsonNode meta;
     try (InputStream in = fs.open(metaFile)) {

@@ -54,6 +54,15 @@ final class ModelZip {
 
   private ModelZip() {}
 
+  /**
+   * The checks a configuration gets wherever it comes from: only DL4J, ND4J or sparktrain
+   * classes, and a parameter count within {@link #MAX_PARAMS}, computed without allocating.
+   */
+  static void checkConfiguration(String configuration, String source) throws IOException {
+    checkClasses(configuration, source);
+    parameterCount(configuration, source);
+  }
+
   /** The configuration JSON and a zip holding only the checked entries. */
   record Checked(String configuration, byte[] zip) {}
 

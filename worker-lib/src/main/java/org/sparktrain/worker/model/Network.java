@@ -157,8 +157,46 @@ public final class Network {
     }
   }
 
+  /**
+   * One layer's parameters, named as the network names the layer (its index in a stack, its
+   * name in a graph), each a view into {@link #params()}.
+   *
+   * @param conf the layer's configuration, which knows which parameters are weights
+   */
+  public record LayerParams(String layer, org.deeplearning4j.nn.conf.layers.Layer conf,
+      java.util.Map<String, INDArray> params) {
+    /**
+     * Whether a parameter is a weight (a matrix or filter bank that multiplies inputs), not a
+     * bias, a normalization gain or a running statistic.
+     */
+    public boolean isWeight(String key) {
+      return conf.initializer().isWeightParam(conf, key) && params.get(key).rank() >= 2;
+    }
+  }
+
+  /** Every layer's parameters, in the network's layer order; layers without any are left out. */
+  public java.util.List<LayerParams> layerParams() {
+    org.deeplearning4j.nn.api.Layer[] all = layers != null ? layers.getLayers()
+        : graph.getLayers();
+    java.util.List<LayerParams> out = new java.util.ArrayList<>();
+    for (int i = 0; i < all.length; i++) {
+      org.deeplearning4j.nn.conf.layers.Layer conf = all[i].conf().getLayer();
+      java.util.Map<String, INDArray> params = all[i].paramTable();
+      if (params != null && !params.isEmpty()) {
+        out.add(new LayerParams(layers != null ? String.valueOf(i) : conf.getLayerName(), conf,
+            params));
+      }
+    }
+    return out;
+  }
+
   /** Writes the DL4J model file, with the optimizer state. */
   public void save(OutputStream out) throws IOException {
     ModelSerializer.writeModel(layers != null ? layers : graph, out, true);
+  }
+
+  /** Writes the DL4J model file without the optimizer state: for inference only. */
+  public void saveForInference(OutputStream out) throws IOException {
+    ModelSerializer.writeModel(layers != null ? layers : graph, out, false);
   }
 }
