@@ -33,7 +33,8 @@ import picocli.CommandLine.Parameters;
     subcommands = {SparktrainMain.Train.class, SparktrainMain.Evaluate.class,
         SparktrainMain.Predict.class, SparktrainMain.Crossval.class,
         SparktrainMain.Generate.class, CheckpointCommands.List.class,
-        CheckpointCommands.Export.class, CompareCommand.class, CompressCommand.class})
+        CheckpointCommands.Export.class, CompareCommand.class, CompressCommand.class,
+        ExplainCommand.class})
 public final class SparktrainMain {
 
   /** Options every Spark-using command shares. */
@@ -325,11 +326,20 @@ public final class SparktrainMain {
 
     /** EvaluateJob's metrics of the model on this data. */
     Map<String, Object> evaluate(JavaSparkContext sc, String model) throws IOException {
+      return EvaluateJob.run(sc, model, options(), table());
+    }
+
+    /** Where the rows are and how to read them. */
+    EvaluateJob.DataOptions options() {
       boolean table = source.readsTable(false);
       JobSpec.Format f = table ? JobSpec.Format.TABLE : parseFormat(source.format);
-      return EvaluateJob.run(sc, model, new EvaluateJob.DataOptions(
-          table ? TableSourceOptions.uriOf(data) : data, f, labels, labelColumn, header,
-          partitions), table ? source.source(data) : null);
+      return new EvaluateJob.DataOptions(table ? TableSourceOptions.uriOf(data) : data, f,
+          labels, labelColumn, header, partitions);
+    }
+
+    /** The table source, for a table model's data; else null. */
+    JobSpec.Table table() {
+      return source.readsTable(false) ? source.source(data) : null;
     }
   }
 

@@ -40,43 +40,61 @@ public final class EvaluateJob {
       JobSpec.Table table) throws IOException {
     ModelBundle bundle = ModelBundle.load(modelUri, sc.hadoopConfiguration())
         .requireNumericInput("evaluate");
-    LabelRule rule = bundle.classification()
-        ? LabelRule.classes(bundle.numClasses()) : LabelRule.regression();
-    TableEncoding encoding = null;
-    TableReader.Input input = null;
-    DatasetReader.Source source;
-    if (table != null) {
-      if (bundle.tableEncodingJson() == null) {
-        throw new IllegalArgumentException("evaluate: the model at " + modelUri + " was trained "
-            + "on numeric CSV, IDX or LibSVM rows, not a table; evaluate it on such files");
-      }
-      encoding = TableEncoding.fromJson(bundle.tableEncodingJson());
-      input = TableReader.read(sc, table, opts.uri(), encoding.labelColumn(),
-          encoding.featureColumns());
-      source = input.encode(encoding, encoding.labelClasses() != null
-          ? LabelRule.regression() : rule);
-    } else {
-      if (bundle.tableEncodingJson() != null) {
-        throw new IllegalArgumentException("evaluate: the model at " + modelUri + " was "
-            + "trained on a table; read its data with Spark: --format parquet|orc|json|..., "
-            + "or csv with reader options (--option header=true), or --table / --query");
-      }
-      JobSpec.Data data = new JobSpec.Data(opts.uri(), opts.format(), opts.labelColumn(),
-          opts.header(), bundle.numClasses(), bundle.numFeatures(), opts.labelsUri(), null,
-          null, 1, 0, 0, null, null);
-      source = DatasetReader.read(sc, data, opts.uri(), opts.labelsUri(), rule);
-    }
-    try {
-      Map<String, Object> out = evaluate(sc, modelUri, opts, bundle, source);
-      if (encoding != null && encoding.labelClasses() != null) {
-        out.put("classes", encoding.labelClasses());
+    try (Labelled data = open(sc, modelUri, bundle, opts, table, "evaluate")) {
+      Map<String, Object> out = evaluate(sc, modelUri, opts, bundle, data.source());
+      if (data.encoding() != null && data.encoding().labelClasses() != null) {
+        out.put("classes", data.encoding().labelClasses());
       }
       return out;
-    } finally {
+    }
+  }
+
+  /**
+   * Labelled rows for a model, read as the model needs them.
+   *
+   * @param encoding a table model's column encoding, else null
+   */
+  public record Labelled(DatasetReader.Source source, TableEncoding encoding,
+      TableReader.Input input) implements AutoCloseable {
+    @Override
+    public void close() {
       if (input != null) {
         input.release();
       }
     }
+  }
+
+  /**
+   * Reads labelled rows for {@code bundle}: a table model's from {@code table} with its saved
+   * encoding, any other's from files of numbers; the wrong kind of input is refused, saying
+   * how to read it ({@code command} names who asks).
+   */
+  public static Labelled open(JavaSparkContext sc, String modelUri, ModelBundle bundle,
+      DataOptions opts, JobSpec.Table table, String command) throws IOException {
+    LabelRule rule = bundle.classification()
+        ? LabelRule.classes(bundle.numClasses()) : LabelRule.regression();
+    if (table != null) {
+      if (bundle.tableEncodingJson() == null) {
+        throw new IllegalArgumentException(command + ": the model at " + modelUri + " was "
+            + "trained on numeric CSV, IDX or LibSVM rows, not a table; read its data as such "
+            + "files");
+      }
+      TableEncoding encoding = TableEncoding.fromJson(bundle.tableEncodingJson());
+      TableReader.Input input = TableReader.read(sc, table, opts.uri(), encoding.labelColumn(),
+          encoding.featureColumns());
+      return new Labelled(input.encode(encoding, encoding.labelClasses() != null
+          ? LabelRule.regression() : rule), encoding, input);
+    }
+    if (bundle.tableEncodingJson() != null) {
+      throw new IllegalArgumentException(command + ": the model at " + modelUri + " was "
+          + "trained on a table; read its data with Spark: --format parquet|orc|json|..., "
+          + "or csv with reader options (--option header=true), or --table / --query");
+    }
+    JobSpec.Data data = new JobSpec.Data(opts.uri(), opts.format(), opts.labelColumn(),
+        opts.header(), bundle.numClasses(), bundle.numFeatures(), opts.labelsUri(), null,
+        null, 1, 0, 0, null, null);
+    return new Labelled(DatasetReader.read(sc, data, opts.uri(), opts.labelsUri(), rule), null,
+        null);
   }
 
   private static Map<String, Object> evaluate(JavaSparkContext sc, String modelUri,
