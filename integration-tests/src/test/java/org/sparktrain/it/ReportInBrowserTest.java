@@ -115,6 +115,39 @@ class ReportInBrowserTest {
   }
 
   @Test
+  void explainAndComparePagesRenderHostileNamesAsText() throws Exception {
+    String hostile = "</script><script>console.error('injected')</script>";
+    List<Map<String, Object>> columns = new java.util.ArrayList<>();
+    List<Map<String, Object>> attributions = new java.util.ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      columns.add(Map.of("column", "x" + i, "mean", 0.01 * i, "ciLow", 0.005 * i,
+          "ciHigh", 0.015 * i));
+      attributions.add(Map.of("column", "x" + i, "attribution", i % 2 == 0 ? 0.1 : -0.05));
+    }
+    Map<String, Object> explanation = new LinkedHashMap<>();
+    explanation.put("model", hostile);
+    explanation.put("from", hostile);
+    explanation.put("rows", 100);
+    explanation.put("permutationImportance", Map.of("score", "accuracy", "baseline", 0.9,
+        "repeats", 5, "tasks", 2, "seconds", 0.5, "columns", columns));
+    explanation.put("attributions", List.of(Map.of("row", 0, "label", hostile,
+        "explained", 1, "f", "log p(explained class)", "output", -0.1,
+        "baselineOutput", -2.0, "completenessGap", 0.001, "columns", attributions)));
+    Path page = Files.writeString(dir.resolve("explain.html"),
+        org.sparktrain.driver.output.ExplainPage.render(explanation));
+
+    Page shown = open(page);
+
+    assertThat(shown.consoleLines()).isEmpty();
+    assertThat(shown.dom()).contains("data-explain=\"rendered\"")
+        .containsPattern("data-bars=\"16\"[^>]*data-chart=\"permutation importance\"")
+        .containsPattern("data-bars=\"16\"[^>]*data-chart=\"attributions of row 0\"")
+        .contains("data-heatmap=\"permutation importance as an image\"")
+        .contains("data-cells=\"16\"")
+        .doesNotContain("<script>console.error");
+  }
+
+  @Test
   void consoleErrorIsCaught() throws Exception {
     Path broken = Files.writeString(dir.resolve("console-error.html"),
         "<!DOCTYPE html><html><body><script>console.error('deliberate');</script></body></html>");
