@@ -3,17 +3,14 @@ package org.sparktrain.driver.explain;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.util.TaskCompletionListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.sparktrain.driver.run.TaskNetwork;
 import org.sparktrain.driver.train.SparkSetup;
 import org.sparktrain.worker.model.Network;
-import org.sparktrain.worker.model.NetworkPool;
 import org.sparktrain.worker.train.NativeArrays;
-import org.sparktrain.worker.train.ThreadLimits;
 
 /**
  * Permutation feature importance (Breiman 2001; Fisher, Rudin and Dominici 2019): how much a
@@ -57,11 +54,7 @@ public final class PermutationImportance {
     try {
       List<double[]> rows = sc.parallelize(indexes, Math.max(1, Math.min(tasks, indexes.size())))
           .mapPartitions(it -> {
-            ThreadLimits.apply(threads);
-            Network net = NetworkPool.borrow(configJson);
-            TaskContext.get().addTaskCompletionListener(
-                (TaskCompletionListener) context -> NetworkPool.giveBack(configJson, net));
-            NativeArrays.copyInto(net.params(), weights.value());
+            Network net = TaskNetwork.borrow(configJson, weights.value(), threads);
             List<double[]> out = new ArrayList<>();
             while (it.hasNext()) {
               int g = it.next();

@@ -13,8 +13,9 @@ import java.util.Map;
 
 /**
  * How sparktrain's HTML pages (report.html, compare.html) are made: a fixed template from the
- * classpath (inline CSS, and inline JS that draws everything), the shared drawing helpers
- * ({@value #CHARTS}) inlined into its script, and the page's data as one JSON block. Nothing
+ * classpath (inline CSS, and inline JS that draws everything), the shared styles
+ * ({@value #CSS}) and drawing helpers ({@value #CHARTS}) inlined into it, and the page's data as
+ * one JSON block. Nothing
  * from a spec, a run or the data is ever written into a page as markup, and a page needs no
  * network (its Content-Security-Policy forbids it).
  */
@@ -22,13 +23,16 @@ final class HtmlPages {
   static final String DATA_PLACEHOLDER = "@@PAGE_DATA_JSON@@";
   static final String CHARTS_PLACEHOLDER = "@@CHARTS_JS@@";
   static final String CHARTS = "charts.js";
+  static final String CSS_PLACEHOLDER = "@@PAGE_CSS@@";
+  static final String CSS = "page.css";
 
   private HtmlPages() {}
 
   /** The template with the drawing helpers and {@code data} filled in. */
   static String render(String template, ObjectNode data) {
-    // Helpers first: the data, inserted last, is never searched for a placeholder.
-    return resource(template).replace(CHARTS_PLACEHOLDER, resource(CHARTS))
+    // Styles and helpers first: the data, inserted last, is never searched for a placeholder.
+    return resource(template).replace(CSS_PLACEHOLDER, resource(CSS))
+        .replace(CHARTS_PLACEHOLDER, resource(CHARTS))
         .replace(DATA_PLACEHOLDER, scriptSafe(Json.line(finiteOrNull(data))));
   }
 

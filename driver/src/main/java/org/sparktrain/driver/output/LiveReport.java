@@ -82,12 +82,7 @@ public final class LiveReport implements AutoCloseable {
     long examples = history.stream().mapToLong(RoundMetrics::examples).sum();
     Map<String, Object> throughput = new LinkedHashMap<>();
     throughput.put("examplesPerSec", wallMs > 0 ? examples * 1000.0 / wallMs : 0.0);
-    throughput.put("rounds", history.size());
-    throughput.put("meanComputeMs", history.stream().mapToDouble(RoundMetrics::computeMs)
-        .average().orElse(0));
-    throughput.put("meanSyncMs", history.stream().mapToDouble(RoundMetrics::syncMs)
-        .average().orElse(0));
-    throughput.put("bytesMoved", history.stream().mapToLong(RoundMetrics::bytesMoved).sum());
+    throughput.putAll(RoundMetrics.costs(history));
     s.put("throughput", throughput);
     if (!history.isEmpty()) {
       s.put("finalTrainLoss", history.get(history.size() - 1).loss());

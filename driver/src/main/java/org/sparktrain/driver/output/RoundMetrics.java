@@ -31,6 +31,21 @@ public record RoundMetrics(long round, int epoch, double loss, long examples, do
         j.get("bytesMoved").asLong(), validation);
   }
 
+  /**
+   * What a run's rounds cost in all: rounds, mean compute and synchronization ms per round,
+   * bytes moved (summary.json's and the report's throughput, beside examples/s).
+   */
+  public static Map<String, Object> costs(java.util.List<RoundMetrics> history) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("rounds", history.size());
+    m.put("meanComputeMs", history.stream().mapToDouble(RoundMetrics::computeMs).average()
+        .orElse(0));
+    m.put("meanSyncMs", history.stream().mapToDouble(RoundMetrics::syncMs).average()
+        .orElse(0));
+    m.put("bytesMoved", history.stream().mapToLong(RoundMetrics::bytesMoved).sum());
+    return m;
+  }
+
   public double examplesPerSec() {
     return wallMs <= 0 ? 0 : examples * 1000.0 / wallMs;
   }

@@ -4,7 +4,6 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
@@ -16,10 +15,7 @@ import org.sparktrain.driver.data.TableReader;
 import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.train.SparkSetup;
 import org.sparktrain.worker.model.Network;
-import org.sparktrain.worker.model.NetworkPool;
 import org.sparktrain.worker.train.NativeArrays;
-import org.sparktrain.worker.train.ThreadLimits;
-import org.apache.spark.util.TaskCompletionListener;
 
 /**
  * The frame every {@code predict} on the executors shares: the rows spread over the cores in
@@ -49,13 +45,9 @@ final class ExecutorScoring {
     int threads = SparkSetup.autoThreadsPerWorker(sc, parallelism);
     JavaRDD<Row> scored = ContiguousSpread.of(rows, line, total, parallelism)
         .mapPartitions(it -> {
-          ThreadLimits.apply(threads);
-          Network net = NetworkPool.borrow(configJson);
+          Network net = TaskNetwork.borrow(configJson, weights.value(), threads);
           // Rows are scored as the writer pulls them, a minibatch at a time (a partition's
           // output is never held whole); the network goes back when the task ends.
-          TaskContext.get().addTaskCompletionListener(
-              (TaskCompletionListener) context -> NetworkPool.giveBack(configJson, net));
-          NativeArrays.copyInto(net.params(), weights.value());
           return new Batches<>(it, batchRows, batch -> scorer.score(net, batch));
         });
     try {

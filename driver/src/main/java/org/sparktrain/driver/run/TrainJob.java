@@ -235,12 +235,7 @@ public final class TrainJob {
       // An example is a block of blockSize + 1 tokens, of which blockSize are predicted.
       throughput.put("tokensPerSec", model.examplesPerSec() * (data.numFeatures() - 1));
     }
-    throughput.put("rounds", history.size());
-    throughput.put("meanComputeMs", history.stream().mapToDouble(RoundMetrics::computeMs)
-        .average().orElse(0));
-    throughput.put("meanSyncMs", history.stream().mapToDouble(RoundMetrics::syncMs)
-        .average().orElse(0));
-    throughput.put("bytesMoved", history.stream().mapToLong(RoundMetrics::bytesMoved).sum());
+    throughput.putAll(RoundMetrics.costs(history));
     s.put("throughput", throughput);
     s.put("finalTrainLoss", history.isEmpty() ? Double.NaN
         : history.get(history.size() - 1).loss());
