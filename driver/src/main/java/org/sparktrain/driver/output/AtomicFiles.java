@@ -45,8 +45,13 @@ public final class AtomicFiles {
     if (fs.exists(target) && fs.getFileStatus(target).isDirectory()) {
       throw new IOException("cannot write " + target + ": a folder of that name is in the way");
     }
-    if (fs.rename(tmp, target)) {
-      return;
+    try {
+      if (fs.rename(tmp, target)) {
+        return;
+      }
+    } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
+      // S3A refuses to rename onto an existing object (HDFS and local return false): replace
+      // it as below.
     }
     if (fs.exists(target)) {
       fs.delete(target, false);
