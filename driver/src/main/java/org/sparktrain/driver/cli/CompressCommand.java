@@ -1,12 +1,15 @@
 package org.sparktrain.driver.cli;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.compress.CompressJob;
 import org.sparktrain.driver.output.Json;
+import org.sparktrain.driver.run.TrainJob;
+import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.driver.train.SparkSetup;
 import picocli.CommandLine;
@@ -37,6 +40,15 @@ final class CompressCommand implements Callable<Integer> {
       + "exist or be empty)")
   String output;
 
+  @Option(names = "--fine-tune", paramLabel = "SPEC", description = "prune: then train the "
+      + "pruned model further on Spark with its zeros held, with this spec (the one the model "
+      + "was trained with); the run goes to OUTPUT/fine-tune")
+  java.nio.file.Path fineTuneSpec;
+
+  @Option(names = "--fine-tune-epochs", defaultValue = "2", description = "epochs of "
+      + "--fine-tune (default 2)")
+  int fineTuneEpochs;
+
   @CommandLine.Mixin
   SparktrainMain.LabelledData data;
 
@@ -51,10 +63,15 @@ final class CompressCommand implements Callable<Integer> {
     String modelUri = JobSpecParser.resolve(model, null);
     String outputUri = JobSpecParser.resolve(output, null);
     Map<String, Object> summary;
-    if (data.given()) {
-      data.requireOne(this, "compress");
+    if (data.given() || fineTuneSpec != null) {
+      if (data.given()) {
+        data.requireOne(this, "compress");
+      }
       try (JavaSparkContext sc = SparkSetup.start(spark.master, "sparktrain compress")) {
-        summary = CompressJob.run(modelUri, outputUri, options, uri -> data.evaluate(sc, uri),
+        CompressJob.Evaluation evaluation = data.given() ? uri -> data.evaluate(sc, uri) : null;
+        CompressJob.FineTuning fineTuning = fineTuneSpec == null ? null
+            : pruned -> fineTune(sc, pruned, outputUri);
+        summary = CompressJob.run(modelUri, outputUri, options, evaluation, fineTuning,
             sc.hadoopConfiguration());
       }
     } else {
@@ -62,5 +79,17 @@ final class CompressCommand implements Callable<Integer> {
     }
     System.out.println(Json.pretty(summary));
     return 0;
+  }
+
+  /** The spec's run from the pruned model, zeros held, into OUTPUT/fine-tune. */
+  private String fineTune(JavaSparkContext sc, String pruned, String outputUri)
+      throws IOException {
+    String runDir = new org.apache.hadoop.fs.Path(outputUri, "fine-tune").toString();
+    JobSpec spec = JobSpecParser.parseFile(fineTuneSpec, List.of(
+        "train.init={model: '" + pruned.replace("'", "''") + "', keepZeros: true}",
+        "train.epochs=" + fineTuneEpochs,
+        "output.dir='" + runDir.replace("'", "''") + "'"));
+    TrainJob.run(sc, spec, spark.progressBar());
+    return new org.apache.hadoop.fs.Path(runDir, "model").toString();
   }
 }

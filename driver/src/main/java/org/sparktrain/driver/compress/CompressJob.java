@@ -47,11 +47,33 @@ public final class CompressJob {
     Map<String, Object> metrics(String modelUri) throws IOException;
   }
 
+  /**
+   * Trains a pruned model further on Spark with its zeros held ({@code train.init} with
+   * {@code keepZeros}).
+   */
+  public interface FineTuning {
+    /** @return the fine-tuned model's folder */
+    String fineTune(String prunedModelUri) throws IOException;
+  }
+
   private CompressJob() {}
 
   /** Compresses the model at {@code modelUri} into the folder {@code outputUri}. */
   public static Map<String, Object> run(String modelUri, String outputUri, Options options,
       Evaluation evaluation, Configuration conf) throws IOException {
+    return run(modelUri, outputUri, options, evaluation, null, conf);
+  }
+
+  /**
+   * As {@link #run(String, String, Options, Evaluation, Configuration)}; a pruned model is then
+   * fine-tuned by {@code fineTuning} (null for none) and the tuned one is the result.
+   */
+  public static Map<String, Object> run(String modelUri, String outputUri, Options options,
+      Evaluation evaluation, FineTuning fineTuning, Configuration conf) throws IOException {
+    if (fineTuning != null && options.method() != Method.PRUNE) {
+      throw new IllegalArgumentException("--fine-tune is for --method prune: an int8 model is "
+          + "for inference");
+    }
     Path output = new Path(outputUri);
     FileSystem fs = output.getFileSystem(conf);
     if (fs.exists(output) && fs.listStatus(output).length > 0) {
@@ -79,6 +101,14 @@ public final class CompressJob {
       MagnitudePruning.Result pruned = MagnitudePruning.prune(compressed.network(),
           options.sparsity(), options.perLayer());
       written = compressed.save(outputUri, conf, ModelBundle.NetworkFormat.INFERENCE);
+      if (fineTuning != null) {
+        if (evaluation != null) {
+          summary.put("beforeFineTuning", scalars(evaluation.metrics(outputUri)));
+        }
+        String tuned = fineTuning.fineTune(outputUri);
+        ModelBundle.load(tuned, conf).save(outputUri, conf, ModelBundle.NetworkFormat.INFERENCE);
+        summary.put("fineTunedIn", tuned);
+      }
       Map<String, Object> pruning = new LinkedHashMap<>();
       pruning.put("target", options.sparsity());
       pruning.put("scope", options.perLayer() ? "perLayer" : "global");

@@ -126,11 +126,20 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
    *     averaging
    * @param earlyStopping when to stop before the last epoch; null to train every epoch
    * @param syncPrecision what workers exchange: their values, or bfloat16 changes
+   * @param init a saved model to start from instead of a fresh initialization; null for none
    */
   public record Train(int epochs, int batchSize, int workers, int averagingFrequency,
       OptimizerConfig optimizer, boolean averageOptimizerState, long seed, int threadsPerWorker,
       BackendChoice backend, SyncMode sync, OuterOptimizer outer, EarlyStopping earlyStopping,
-      SyncPrecision syncPrecision) implements Serializable {}
+      SyncPrecision syncPrecision, Init init) implements Serializable {}
+
+  /**
+   * {@code train.init}: start from a saved model's parameters (a run's model folder, or a
+   * compressed one), e.g. to fine-tune a pruned model.
+   *
+   * @param keepZeros hold the weights that are zero in it at zero (a pruned model stays pruned)
+   */
+  public record Init(String model, boolean keepZeros) implements Serializable {}
 
   /**
    * {@code train.earlyStopping}: stop when the validation metric has not improved by more than
@@ -305,6 +314,12 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
       outer.put("momentum", train.outer().momentum());
     }
     t.put("outer", outer);
+    if (train.init() != null) {
+      Map<String, Object> init = new LinkedHashMap<>();
+      init.put("model", train.init().model());
+      init.put("keepZeros", train.init().keepZeros());
+      t.put("init", init);
+    }
     if (train.earlyStopping() != null) {
       Map<String, Object> e = new LinkedHashMap<>();
       e.put("metric", train.earlyStopping().metric());

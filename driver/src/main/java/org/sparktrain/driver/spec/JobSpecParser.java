@@ -83,7 +83,7 @@ public final class JobSpecParser {
     model.finish();
     JobSpec.Data data = parseData(root.section("data"), baseDir, modelConfig);
     JobSpec.Preprocess preprocess = parsePreprocess(root.section("preprocess"), modelConfig);
-    JobSpec.Train train = parseTrain(root.section("train"), modelConfig);
+    JobSpec.Train train = parseTrain(root.section("train"), modelConfig, baseDir);
     if (train.earlyStopping() != null && data.validationFraction() == 0) {
       throw new SpecException("train.earlyStopping needs validation data: data.split.validation "
           + "is 0 (set it above 0, e.g. 0.1)");
@@ -401,7 +401,7 @@ public final class JobSpecParser {
         pFlip);
   }
 
-  private static JobSpec.Train parseTrain(SpecNode t, ModelConfig model) {
+  private static JobSpec.Train parseTrain(SpecNode t, ModelConfig model, Path baseDir) {
     int epochs = t.integer("epochs", 10, 1, 1_000_000);
     int batchSize = t.integer("batchSize", 32, 1, 1_000_000);
     int workers = t.integer("workers", 2, 1, 100_000);
@@ -460,11 +460,24 @@ public final class JobSpecParser {
     OuterOptimizer outer = parseOuter(t.section("outer"));
     JobSpec.EarlyStopping earlyStopping = t.has("earlyStopping")
         ? parseEarlyStopping(t.section("earlyStopping"), model) : null;
+    JobSpec.Init init = t.has("init") ? parseInit(t.section("init"), baseDir) : null;
     t.finish();
     return new JobSpec.Train(epochs, batchSize, workers, averagingFrequency,
         new OptimizerConfig(kind, lr, momentum, beta1, beta2, epsilon, decayRate, decayEvery,
             warmupSteps, decay, 0, minLr),
-        averageState, seed, threads, backend, sync, outer, earlyStopping, precision);
+        averageState, seed, threads, backend, sync, outer, earlyStopping, precision, init);
+  }
+
+  /** {@code train.init}: {@code model} (required) and {@code keepZeros}. */
+  private static JobSpec.Init parseInit(SpecNode i, Path baseDir) {
+    if (!i.has("model")) {
+      throw new SpecException(i.pathOf("model") + " is required: the model folder to start "
+          + "from (a run's model/, or one sparktrain compress wrote)");
+    }
+    String model = resolve(i.string("model", null), baseDir);
+    boolean keepZeros = i.bool("keepZeros", false);
+    i.finish();
+    return new JobSpec.Init(model, keepZeros);
   }
 
   /** {@code train.outer}: null for {@code none} (plain averaging). */

@@ -16,10 +16,11 @@ import org.sparktrain.worker.text.Tokenizer;
 import org.sparktrain.worker.train.EpochSchedule;
 import org.sparktrain.worker.train.Task;
 import org.sparktrain.worker.train.TrainerSettings;
+import org.sparktrain.worker.train.ZeroMask;
 
 /**
  * What a run trains, derived once from the spec and the prepared data: the network (on the
- * driver, pretrained weights copied in) and the settings every worker gets. The one place
+ * driver, pretrained weights or {@code train.init}'s model copied in) and the settings every worker gets. The one place
  * that turns the model's kind into a {@link Task}.
  */
 record TrainingSetup(NetworkConfig conf, Network driverNet, TrainerSettings settings) {
@@ -40,10 +41,12 @@ record TrainingSetup(NetworkConfig conf, Network driverNet, TrainerSettings sett
     if (model instanceof TransformerConfig transformer && transformer.pretrained() != null) {
       PretrainedEncoder.copyInto(driverNet, transformer.pretrained(), sc.hadoopConfiguration());
     }
+    ZeroMask zeros = t.init() == null ? null : InitialModel.copyInto(driverNet, t.init(),
+        data.normalizer(), sc.hadoopConfiguration());
     int threads = t.threadsPerWorker() > 0 ? t.threadsPerWorker()
         : SparkSetup.autoThreadsPerWorker(sc, t.workers());
     TrainerSettings settings = new TrainerSettings(conf.toJson(), schedule,
-        task(spec, data, tokenizer), t.seed(), threads);
+        task(spec, data, tokenizer), t.seed(), threads, zeros);
     return new TrainingSetup(conf, driverNet, settings);
   }
 

@@ -44,13 +44,17 @@ class CompressJobTest {
 
   @BeforeAll
   static void trainTheDigitsMlp() throws IOException {
-    TrainJob.run(SC, JobSpecParser.parse("data: {uri: '" + TestData.digits()
+    TrainJob.run(SC, digitsSpec("run", 6, ""), false);
+    model = dir.resolve("run/model").toUri().toString();
+  }
+
+  private static JobSpec digitsSpec(String run, int epochs, String moreTrain) {
+    return JobSpecParser.parse("data: {uri: '" + TestData.digits()
         + "', numClasses: 10, split: {train: 0.8, validation: 0.05, test: 0.15}}\n"
         + "model: {name: mlp, hidden: [128, 64]}\n"
-        + "train: {epochs: 6, batchSize: 16, workers: 2, threadsPerWorker: 1, "
-        + "optimizer: {name: adam, learningRate: 0.003}}\n"
-        + "output: {dir: '" + dir.resolve("run") + "'}\n", null), false);
-    model = dir.resolve("run/model").toUri().toString();
+        + "train: {epochs: " + epochs + ", batchSize: 16, workers: 2, threadsPerWorker: 1, "
+        + "optimizer: {name: adam, learningRate: 0.003}" + moreTrain + "}\n"
+        + "output: {dir: '" + dir.resolve(run) + "'}\n", null);
   }
 
   private static CompressJob.Evaluation onDigits() {
@@ -142,6 +146,59 @@ class CompressJobTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void fineTuningAPrunedModelKeepsItsZerosAndWinsBackAccuracy() throws IOException {
+    String pruned = dir.resolve("pruned80").toUri().toString();
+    Map<String, Object> summary = CompressJob.run(model, pruned,
+        new CompressJob.Options(CompressJob.Method.PRUNE, 0.8, false), onDigits(), CONF);
+    double prunedAccuracy = (double) ((Map<String, Object>) summary.get("after"))
+        .get("accuracy");
+
+    TrainJob.Result tuned = TrainJob.run(SC, digitsSpec("tuned", 2,
+        ", init: {model: '" + pruned + "', keepZeros: true}"), false);
+
+    Network before = ModelBundle.load(pruned, CONF).network();
+    Network after = tuned.model().network();
+    long zeros = 0;
+    long moved = 0;
+    for (int l = 0; l < before.layerParams().size(); l++) {
+      Network.LayerParams p = before.layerParams().get(l);
+      for (String key : p.params().keySet()) {
+        float[] was = p.params().get(key).dup('c').data().asFloat();
+        float[] now = after.layerParams().get(l).params().get(key).dup('c').data().asFloat();
+        for (int i = 0; i < was.length; i++) {
+          if (p.isWeight(key) && was[i] == 0f) {
+            assertThat(now[i]).as("pruned weight %s/%s[%d]", p.layer(), key, i).isZero();
+            zeros++;
+          } else if (now[i] != was[i]) {
+            moved++;
+          }
+        }
+      }
+    }
+    assertThat(zeros).isEqualTo(((Map<String, Object>) summary.get("pruning")).get("zeroed"));
+    assertThat(moved).isPositive();
+    double tunedAccuracy = (double) onDigits().metrics(dir.resolve("tuned/model").toUri()
+        .toString()).get("accuracy");
+    assertThat(tunedAccuracy).isGreaterThan(prunedAccuracy + 0.05);
+    // Without keepZeros the same run fills the zeros in.
+    TrainJob.Result free = TrainJob.run(SC, digitsSpec("free", 1,
+        ", init: {model: '" + pruned + "'}"), false);
+    float[] firstLayer = free.model().network().layerParams().get(0).params().get("W")
+        .dup('c').data().asFloat();
+    long stillZero = 0;
+    for (float v : firstLayer) {
+      stillZero += v == 0f ? 1 : 0;
+    }
+    long prunedInFirstLayer = 0;
+    for (float v : before.layerParams().get(0).params().get("W").dup('c').data().asFloat()) {
+      prunedInFirstLayer += v == 0f ? 1 : 0;
+    }
+    // Only the weights of pixels that are always blank (no gradient ever) stay zero.
+    assertThat(stillZero).isLessThan(prunedInFirstLayer / 10);
+  }
+
+  @Test
   void misuseIsRefusedNamingWhatIsWrong() throws IOException {
     Files.createDirectories(dir.resolve("taken"));
     Files.writeString(dir.resolve("taken/keep.txt"), "mine");
@@ -154,6 +211,13 @@ class CompressJobTest {
     assertThatThrownBy(() -> CompressJob.Method.parse("fp4"))
         .hasMessageContaining("'fp4' is not allowed (must be int8 or prune)");
     assertThat(Files.readString(dir.resolve("taken/keep.txt"))).isEqualTo("mine");
+    // train.init: the spec's model must be the saved model's architecture.
+    JobSpec narrower = JobSpecParser.parse("data: {uri: '" + TestData.digits()
+        + "', numClasses: 10}\nmodel: {name: mlp, hidden: [32]}\n"
+        + "train: {epochs: 1, workers: 2, init: {model: '" + model + "'}}\n"
+        + "output: {dir: '" + dir.resolve("other") + "'}\n", null);
+    assertThatThrownBy(() -> TrainJob.run(SC, narrower, false))
+        .hasMessageContaining("train.init.model: " + model + " is another architecture");
     assertThat(List.of(Files.list(dir.resolve("taken")).toArray())).hasSize(1);
   }
 }

@@ -40,6 +40,9 @@ public final class PartitionTrainer {
         int to = schedule.batchEnd(step, shard.rows());
         DataSet batch = settings.task().batch(shard, order, from, to, plan.round());
         net.fit(batch);
+        if (settings.zeros() != null) {
+          settings.zeros().apply(net.params());
+        }
         // DL4J sums a sequence output's loss over the scored positions: report a language
         // model's loss per scored token, comparable with its validation loss.
         double score = net.score();

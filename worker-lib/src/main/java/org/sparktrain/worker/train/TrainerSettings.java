@@ -9,6 +9,14 @@ import java.io.Serializable;
  * @param task what the network learns, and how its minibatches are built
  * @param threadsPerWorker ND4J/BLAS threads each task may use; tasks sharing an executor's cores
  *     must not each start one thread per core
+ * @param zeros parameters held at zero after every step (a pruned model's fine-tuning), or null
  */
 public record TrainerSettings(String configJson, EpochSchedule schedule, Task task, long seed,
-    int threadsPerWorker) implements Serializable {}
+    int threadsPerWorker, ZeroMask zeros) implements Serializable {
+
+  /** Settings with every parameter free to train. */
+  public TrainerSettings(String configJson, EpochSchedule schedule, Task task, long seed,
+      int threadsPerWorker) {
+    this(configJson, schedule, task, seed, threadsPerWorker, null);
+  }
+}
