@@ -43,18 +43,22 @@ import org.sparktrain.worker.data.ParsedRecord;
  */
 public final class ModelToolsBenchmark {
   private static final String USAGE = "ModelToolsBenchmark --data SHARED_DATA_DIR [--reps 3] "
-      + "[--fashion-rows 12000]";
+      + "[--fashion-rows 12000] [--fine-tune-only true]";
+
+  /** Only the pruning rows with fine-tuning (the others are in RESULTS.md already). */
+  private static boolean fineTuneOnly;
 
   private ModelToolsBenchmark() {}
 
   public static void main(String[] argv) throws Exception {
-    BenchArgs args = BenchArgs.parse(argv, Set.of("data", "reps", "fashion-rows"), USAGE);
+    BenchArgs args = BenchArgs.parse(argv, Set.of("data", "reps", "fashion-rows", "fine-tune-only"), USAGE);
     if (!args.has("data")) {
       BenchArgs.fail("--data is required", USAGE);
     }
     Path data = Path.of(args.string("data", null));
     int reps = args.integer("reps", 3, 1, USAGE);
     int fashionRows = args.integer("fashion-rows", 12_000, 1000, USAGE);
+    fineTuneOnly = Boolean.parseBoolean(args.string("fine-tune-only", "false"));
     Path work = Files.createTempDirectory("model-tools-bench");
     try (JavaSparkContext sc = SparkSetup.start("local[2]", "model-tools-benchmark")) {
       System.out.println("| model | method | size after / model.zip | after / float params "
@@ -62,6 +66,9 @@ public final class ModelToolsBenchmark {
       System.out.println("|---|---|---|---|---|---|---|---|---|");
       compressDigits(sc, data, work);
       compressFashion(sc, data, work, fashionRows);
+      if (fineTuneOnly) {
+        return;
+      }
       System.out.println();
       System.out.println("| permutation importance | rows x columns x repeats | one JVM s "
           + "| executors (2 tasks) s | speed-up | limit |");
@@ -88,15 +95,17 @@ public final class ModelToolsBenchmark {
       Files.write(test, testLines);
     }
     Path run = work.resolve("digits-run");
-    TrainJob.run(sc, JobSpecParser.parse("data: {uri: '" + train + "', numClasses: 10, "
+    String spec = "data: {uri: '" + train + "', numClasses: 10, "
         + "split: {train: 0.95, validation: 0.05, test: 0}}\n"
         + "model: {name: mlp, hidden: [128, 64]}\n"
         + "train: {epochs: 20, batchSize: 16, workers: 2, averagingFrequency: 5, "
         + "optimizer: {name: adam, learningRate: 0.003}, seed: 42}\n"
-        + "output: {dir: '" + run + "'}\n", null), false);
+        + "output: {dir: '" + run + "'}\n";
+    TrainJob.run(sc, JobSpecParser.parse(spec, null), false);
     CompressJob.Evaluation onTest = uri -> EvaluateJob.run(sc, uri, new EvaluateJob.DataOptions(
         test.toUri().toString(), JobSpec.Format.CSV, null, -1, false, 2));
-    compressAll(run.resolve("model").toString(), "digits MLP 64-128-64-10", onTest, work);
+    compressAll(sc, run.resolve("model").toString(), "digits MLP 64-128-64-10", onTest, work,
+        spec, 2);
   }
 
   private static void compressFashion(JavaSparkContext sc, Path data, Path work, int rows)
@@ -105,7 +114,7 @@ public final class ModelToolsBenchmark {
     Path[] idx = Mnist.truncatedTrainCopy(fashion, rows,
         Files.createDirectories(work.resolve("fashion-idx")));
     Path run = work.resolve("fashion-run");
-    TrainJob.run(sc, JobSpecParser.parse("data: {uri: '" + idx[0] + "', labelsUri: '" + idx[1]
+    String spec = "data: {uri: '" + idx[0] + "', labelsUri: '" + idx[1]
         + "', format: idx, numClasses: 10, "
         + "split: {train: 0.98, validation: 0.02, test: 0}}\n"
         + "preprocess: {normalize: scale}\n"
@@ -113,26 +122,44 @@ public final class ModelToolsBenchmark {
         + "widths: [24, 48, 96], blocksPerStage: 1}\n"
         + "train: {epochs: 1, batchSize: 64, workers: 2, averagingFrequency: 10, "
         + "optimizer: {name: adam, learningRate: 0.003}, seed: 42}\n"
-        + "output: {dir: '" + run + "'}\n", null), false);
+        + "output: {dir: '" + run + "'}\n";
+    TrainJob.run(sc, JobSpecParser.parse(spec, null), false);
     CompressJob.Evaluation onTest = uri -> EvaluateJob.run(sc, uri, new EvaluateJob.DataOptions(
         Mnist.file(fashion, Mnist.TEST_IMAGES).toUri().toString(), JobSpec.Format.IDX,
         Mnist.file(fashion, Mnist.TEST_LABELS).toUri().toString(), -1, false, 2));
-    compressAll(run.resolve("model").toString(), "Fashion-MNIST resnet (1 epoch of " + rows
-        + " images)", onTest, work);
+    compressAll(sc, run.resolve("model").toString(), "Fashion-MNIST resnet (1 epoch of " + rows
+        + " images)", onTest, work, spec, 1);
   }
 
-  private static void compressAll(String model, String name, CompressJob.Evaluation onTest,
-      Path work) throws IOException {
+  /**
+   * @param spec the spec the model was trained with, for the fine-tuning rows
+   * @param fineTuneEpochs epochs of those
+   */
+  private static void compressAll(JavaSparkContext sc, String model, String name,
+      CompressJob.Evaluation onTest, Path work, String spec, int fineTuneEpochs)
+      throws IOException {
     CompressJob.Options[] methods = {
         new CompressJob.Options(CompressJob.Method.INT8, 0, false),
         new CompressJob.Options(CompressJob.Method.PRUNE, 0.5, false),
         new CompressJob.Options(CompressJob.Method.PRUNE, 0.8, false),
-        new CompressJob.Options(CompressJob.Method.PRUNE, 0.8, true)};
-    String[] labels = {"int8", "prune 50% global", "prune 80% global", "prune 80% per layer"};
-    for (int m = 0; m < methods.length; m++) {
+        new CompressJob.Options(CompressJob.Method.PRUNE, 0.8, true),
+        new CompressJob.Options(CompressJob.Method.PRUNE, 0.5, false),
+        new CompressJob.Options(CompressJob.Method.PRUNE, 0.8, false)};
+    String tuned = " + fine-tune " + fineTuneEpochs + " epoch" + (fineTuneEpochs > 1 ? "s" : "");
+    String[] labels = {"int8", "prune 50% global", "prune 80% global", "prune 80% per layer",
+        "prune 50% global" + tuned, "prune 80% global" + tuned};
+    for (int m = fineTuneOnly ? 4 : 0; m < methods.length; m++) {
       Path out = work.resolve(name.replaceAll("\\W+", "-") + "-" + m);
+      CompressJob.FineTuning fineTuning = m < 4 ? null : pruned -> {
+        Path runDir = out.resolve("fine-tune");
+        Path specFile = Files.writeString(out.resolveSibling(out.getFileName() + ".yaml"), spec);
+        TrainJob.run(sc, JobSpecParser.parseFile(specFile, List.of(
+            "train.init={model: '" + pruned + "', keepZeros: true}",
+            "train.epochs=" + fineTuneEpochs, "output.dir='" + runDir + "'")), false);
+        return runDir.resolve("model").toString();
+      };
       Map<String, Object> s = CompressJob.run(model, out.toUri().toString(), methods[m], onTest,
-          new Configuration());
+          fineTuning, new Configuration());
       Map<?, ?> size = (Map<?, ?>) s.get("size");
       Map<?, ?> before = (Map<?, ?>) s.get("before");
       Map<?, ?> after = (Map<?, ?>) s.get("after");
