@@ -125,28 +125,52 @@ public class SparktrainClassificationModel
 
   @Override
   public Vector predictRaw(Vector features) {
+    return predictRaw(java.util.List.of(features))[0];
+  }
+
+  /** {@link #predictRaw(Vector)} of many rows in one network call. */
+  Vector[] predictRaw(java.util.List<Vector> rows) {
     int width = normalizer.width();
-    if (features.size() != width) {
-      throw new IllegalArgumentException("model " + uid + " takes " + width + " features, got a "
-          + "vector of " + features.size());
-    }
-    float[] x = new float[width];
-    double[] values = features.toArray();
-    for (int i = 0; i < width; i++) {
-      x[i] = (float) values[i];
+    float[] x = new float[rows.size() * width];
+    for (int r = 0; r < rows.size(); r++) {
+      Vector features = rows.get(r);
+      if (features.size() != width) {
+        throw new IllegalArgumentException("model " + uid + " takes " + width + " features, "
+            + "got a vector of " + features.size());
+      }
+      float[] row = new float[width];
+      for (int i = 0; i < width; i++) {
+        row[i] = (float) features.apply(i);
+      }
+      System.arraycopy(normalizer.apply(row), 0, x, r * width, width);
     }
     float[] out = NativeArrays.toFloats(network().output(
-        Nd4j.create(normalizer.apply(x), new long[] {1, width}, 'c')));
-    double[] raw = new double[Math.max(out.length, 2)];
-    if (out.length == 1) {
-      raw[0] = 1 - out[0];
-      raw[1] = out[0];
-    } else {
-      for (int k = 0; k < out.length; k++) {
-        raw[k] = out[k];
+        Nd4j.create(x, new long[] {rows.size(), width}, 'c')));
+    int outputs = out.length / rows.size();
+    Vector[] raws = new Vector[rows.size()];
+    for (int r = 0; r < raws.length; r++) {
+      double[] raw = new double[Math.max(outputs, 2)];
+      if (outputs == 1) {
+        raw[0] = 1 - out[r];
+        raw[1] = out[r];
+      } else {
+        for (int k = 0; k < outputs; k++) {
+          raw[k] = out[r * outputs + k];
+        }
       }
+      raws[r] = Vectors.dense(raw);
     }
-    return Vectors.dense(raw);
+    return raws;
+  }
+
+  /**
+   * Scores in minibatches (see {@link BatchedTransform}) where Spark ML's transform would call
+   * the network once per row.
+   */
+  @Override
+  public org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> transform(
+      org.apache.spark.sql.Dataset<?> dataset) {
+    return BatchedTransform.apply(this, dataset);
   }
 
   /** The network's outputs already are probabilities (softmax, or the sigmoid's pair). */

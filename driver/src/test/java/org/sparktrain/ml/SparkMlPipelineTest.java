@@ -87,6 +87,25 @@ class SparkMlPipelineTest {
     SparktrainClassificationModel model = (SparktrainClassificationModel) loaded.stages()[2];
     assertThat(model.getOrDefault(model.featuresCol())).isEqualTo("features");
     assertThat(model.numClasses()).isEqualTo(3);
+
+    // transform scores in minibatches; each row must equal the one-row prediction, and a model
+    // asked for fewer columns adds only those, in Spark ML's order.
+    Dataset<Row> features = new VectorAssembler().setInputCols(new String[] {"bill", "flipper"})
+        .setOutputCol("features").transform(data);
+    List<Row> assembled = features.select("features").collectAsList();
+    for (int i = 0; i < 300; i += 37) {
+      Vector one = model.predictRaw((Vector) assembled.get(i).get(0));
+      double[] batched = ((Vector) before.get(i).get(0)).toArray();
+      for (int k = 0; k < 3; k++) {
+        assertThat(batched[k]).isCloseTo(one.apply(k), org.assertj.core.data.Offset.offset(1e-6));
+      }
+    }
+    model.setRawPredictionCol("").setProbabilityCol("");
+    Dataset<Row> onlyPrediction = model.transform(features);
+    assertThat(onlyPrediction.columns()).doesNotContain("rawPrediction", "probability")
+        .contains("prediction");
+    assertThat(onlyPrediction.select("prediction").collectAsList().get(0).getDouble(0))
+        .isEqualTo(before.get(0).getDouble(1));
   }
 
   @Test
