@@ -36,14 +36,18 @@ public final class CrossValidation {
     for (int fold = 0; fold < folds; fold++) {
       PreparedData data = DataPreparation.prepare(sc, spec,
           new DataPreparation.Selection(fold, folds));
+      TrainingLoop loop = null;
       try {
-        TrainingLoop loop = new TrainingLoop(sc, spec, data);
+        loop = new TrainingLoop(sc, spec, data);
         TrainedModel model = loop.run((m, s) -> { });
         EvalResult result = loop.evaluate(data.test(),
             model.params());
         perFold.add(result.scalars());
         LOG.info("fold {}/{}: {}", fold + 1, folds, result.scalars());
       } finally {
+        if (loop != null) {
+          loop.release();
+        }
         data.release();
       }
     }

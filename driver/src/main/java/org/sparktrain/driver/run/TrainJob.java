@@ -143,6 +143,7 @@ public final class TrainJob {
         LOG.info("run directory: {}", runDir.uri());
         return new Result(summary, model, test, bundle);
       } finally {
+        loop.release();
         data.release();
       }
     }

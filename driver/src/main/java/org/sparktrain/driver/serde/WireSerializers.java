@@ -58,12 +58,17 @@ final class WireSerializers {
       out.writeInt(b.width());
       KryoArrays.writeFloats(out, b.features());
       KryoArrays.writeFloats(out, b.labels());
+      out.writeBoolean(b.softTargets() != null);
+      if (b.softTargets() != null) {
+        KryoArrays.writeFloats(out, b.softTargets());
+      }
     }
 
     @Override
     public ExampleBlock read(Kryo kryo, Input in, Class<ExampleBlock> type) {
       return new ExampleBlock(in.readInt(), in.readInt(), in.readInt(),
-          KryoArrays.readFloats(in), KryoArrays.readFloats(in));
+          KryoArrays.readFloats(in), KryoArrays.readFloats(in),
+          in.readBoolean() ? KryoArrays.readFloats(in) : null);
     }
   }
 

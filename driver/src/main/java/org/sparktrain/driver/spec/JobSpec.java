@@ -127,11 +127,22 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
    * @param earlyStopping when to stop before the last epoch; null to train every epoch
    * @param syncPrecision what workers exchange: their values, or bfloat16 changes
    * @param init a saved model to start from instead of a fresh initialization; null for none
+   * @param distillation learn from a teacher model's outputs besides the labels; null for none
    */
   public record Train(int epochs, int batchSize, int workers, int averagingFrequency,
       OptimizerConfig optimizer, boolean averageOptimizerState, long seed, int threadsPerWorker,
       BackendChoice backend, SyncMode sync, OuterOptimizer outer, EarlyStopping earlyStopping,
-      SyncPrecision syncPrecision, Init init) implements Serializable {}
+      SyncPrecision syncPrecision, Init init, Distillation distillation) implements Serializable {}
+
+  /**
+   * Knowledge distillation: {@code model.teacher} with {@code train.distillation}. The loss is
+   * {@code (1 - alpha)} cross-entropy on the labels plus {@code alpha T^2} the divergence from
+   * the teacher's class probabilities softened at temperature {@code T}.
+   *
+   * @param teacher the teacher's model folder (a run's model/)
+   */
+  public record Distillation(String teacher, double temperature, double alpha)
+      implements Serializable {}
 
   /**
    * {@code train.init}: start from a saved model's parameters (a run's model folder, or a
@@ -273,7 +284,11 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
       p.put("augmentation", aug);
     }
     root.put("preprocess", p);
-    root.put("model", ModelSpecs.toMap(model));
+    Map<String, Object> m = new LinkedHashMap<>(ModelSpecs.toMap(model));
+    if (train.distillation() != null) {
+      m.put("teacher", train.distillation().teacher());
+    }
+    root.put("model", m);
     Map<String, Object> t = new LinkedHashMap<>();
     t.put("epochs", train.epochs());
     t.put("batchSize", train.batchSize());
@@ -319,6 +334,12 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
       init.put("model", train.init().model());
       init.put("keepZeros", train.init().keepZeros());
       t.put("init", init);
+    }
+    if (train.distillation() != null) {
+      Map<String, Object> distill = new LinkedHashMap<>();
+      distill.put("temperature", train.distillation().temperature());
+      distill.put("alpha", train.distillation().alpha());
+      t.put("distillation", distill);
     }
     if (train.earlyStopping() != null) {
       Map<String, Object> e = new LinkedHashMap<>();

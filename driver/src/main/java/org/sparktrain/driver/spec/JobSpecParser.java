@@ -80,10 +80,18 @@ public final class JobSpecParser {
     SpecNode root = SpecNode.root(parsed);
     SpecNode model = root.section("model");
     ModelConfig modelConfig = ModelSpecs.parse(model, baseDir);
+    String teacher = model.has("teacher") ? resolve(model.string("teacher", null), baseDir)
+        : null;
+    if (teacher != null && !(modelConfig.kind() == ModelConfig.Kind.CLASSES
+        && modelConfig.oneHotLabels())) {
+      throw new SpecException(model.pathOf("teacher") + ": distillation is for classifiers with "
+          + "one softmax output per class (mlp, resnet, logistic, dl4j with a softmax output); "
+          + "model " + modelConfig.name() + " is not one");
+    }
     model.finish();
     JobSpec.Data data = parseData(root.section("data"), baseDir, modelConfig);
     JobSpec.Preprocess preprocess = parsePreprocess(root.section("preprocess"), modelConfig);
-    JobSpec.Train train = parseTrain(root.section("train"), modelConfig, baseDir);
+    JobSpec.Train train = parseTrain(root.section("train"), modelConfig, baseDir, teacher);
     if (train.earlyStopping() != null && data.validationFraction() == 0) {
       throw new SpecException("train.earlyStopping needs validation data: data.split.validation "
           + "is 0 (set it above 0, e.g. 0.1)");
@@ -401,7 +409,8 @@ public final class JobSpecParser {
         pFlip);
   }
 
-  private static JobSpec.Train parseTrain(SpecNode t, ModelConfig model, Path baseDir) {
+  private static JobSpec.Train parseTrain(SpecNode t, ModelConfig model, Path baseDir,
+      String teacher) {
     int epochs = t.integer("epochs", 10, 1, 1_000_000);
     int batchSize = t.integer("batchSize", 32, 1, 1_000_000);
     int workers = t.integer("workers", 2, 1, 100_000);
@@ -461,11 +470,33 @@ public final class JobSpecParser {
     JobSpec.EarlyStopping earlyStopping = t.has("earlyStopping")
         ? parseEarlyStopping(t.section("earlyStopping"), model) : null;
     JobSpec.Init init = t.has("init") ? parseInit(t.section("init"), baseDir) : null;
+    JobSpec.Distillation distillation = parseDistillation(t, teacher);
     t.finish();
     return new JobSpec.Train(epochs, batchSize, workers, averagingFrequency,
         new OptimizerConfig(kind, lr, momentum, beta1, beta2, epsilon, decayRate, decayEvery,
             warmupSteps, decay, 0, minLr),
-        averageState, seed, threads, backend, sync, outer, earlyStopping, precision, init);
+        averageState, seed, threads, backend, sync, outer, earlyStopping, precision, init,
+        distillation);
+  }
+
+  /**
+   * {@code train.distillation}: {@code temperature} and {@code alpha}, for a spec with a
+   * {@code model.teacher}; null without one.
+   */
+  private static JobSpec.Distillation parseDistillation(SpecNode t, String teacher) {
+    if (teacher == null) {
+      if (t.has("distillation")) {
+        throw new SpecException(t.pathOf("distillation") + " needs model.teacher: the model "
+            + "folder of the teacher to learn from (a run's model/)");
+      }
+      return null;
+    }
+    SpecNode d = t.section("distillation");
+    // Hinton et al. (2015) found temperatures of a few units and a heavy soft term work well.
+    double temperature = d.number("temperature", 4, 0, true, 100);
+    double alpha = d.number("alpha", 0.7, 0, false, 1);
+    d.finish();
+    return new JobSpec.Distillation(teacher, temperature, alpha);
   }
 
   /** {@code train.init}: {@code model} (required) and {@code keepZeros}. */

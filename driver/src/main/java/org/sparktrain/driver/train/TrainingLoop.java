@@ -3,6 +3,7 @@ package org.sparktrain.driver.train;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
@@ -10,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.data.PreparedData;
 import org.sparktrain.driver.output.RoundMetrics;
 import org.sparktrain.driver.spec.JobSpec;
+import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.eval.EvalResult;
 import org.sparktrain.worker.model.Network;
 import org.sparktrain.worker.model.NetworkConfig;
@@ -83,6 +85,8 @@ public final class TrainingLoop {
   private final JavaSparkContext sc;
   private final JobSpec spec;
   private final PreparedData data;
+  /** The shards trained on: the prepared ones, or a distilled run's with soft targets. */
+  private final JavaRDD<ExampleBlock> shards;
   private final TrainerSettings settings;
   private final NetworkConfig conf;
   private final Network driverNet;
@@ -104,13 +108,21 @@ public final class TrainingLoop {
     this.conf = setup.conf();
     this.driverNet = setup.driverNet();
     this.settings = setup.settings();
+    this.shards = setup.shards();
     this.languageModelMetrics = new LanguageModelMetrics(sc, spec, data, settings);
     this.syncReason = sync.reason();
     JobSpec.Train t = spec.train();
     Averaging averaging = new Averaging(t.averageOptimizerState(), t.syncPrecision(), t.outer());
     this.strategy = sync.mode() == JobSpec.SyncMode.COLLECTIVE
-        ? new CollectiveSync(sc, data.train(), settings, averaging)
-        : new DriverSync(sc, data.train(), settings, averaging);
+        ? new CollectiveSync(sc, shards, settings, averaging)
+        : new DriverSync(sc, shards, settings, averaging);
+  }
+
+  /** Drops what the loop cached beyond the prepared data (which its owner releases). */
+  public void release() {
+    if (shards != data.train()) {
+      shards.unpersist(false);
+    }
   }
 
   /** The synchronization this run uses: "driver" or "collective". */

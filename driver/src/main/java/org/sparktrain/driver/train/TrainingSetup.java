@@ -1,11 +1,14 @@
 package org.sparktrain.driver.train;
 
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.data.PreparedData;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.SpecException;
 import org.sparktrain.worker.augment.AugmentationConfig;
 import org.sparktrain.worker.augment.ImageAugmenter;
+import org.sparktrain.worker.data.ExampleBlock;
+import org.sparktrain.worker.model.DistillationLoss;
 import org.sparktrain.worker.model.ModelConfig;
 import org.sparktrain.worker.model.Network;
 import org.sparktrain.worker.model.NetworkConfig;
@@ -20,10 +23,12 @@ import org.sparktrain.worker.train.ZeroMask;
 
 /**
  * What a run trains, derived once from the spec and the prepared data: the network (on the
- * driver, pretrained weights or {@code train.init}'s model copied in) and the settings every worker gets. The one place
- * that turns the model's kind into a {@link Task}.
+ * driver, pretrained weights or {@code train.init}'s model copied in), the settings every worker
+ * gets, and the shards it trains on (the prepared ones, or with a teacher's soft targets). The
+ * one place that turns the model's kind into a {@link Task}.
  */
-record TrainingSetup(NetworkConfig conf, Network driverNet, TrainerSettings settings) {
+record TrainingSetup(NetworkConfig conf, Network driverNet, TrainerSettings settings,
+    JavaRDD<ExampleBlock> shards) {
 
   static TrainingSetup of(JavaSparkContext sc, JobSpec spec, PreparedData data) {
     JobSpec.Train t = spec.train();
@@ -37,6 +42,13 @@ record TrainingSetup(NetworkConfig conf, Network driverNet, TrainerSettings sett
         t.averagingFrequency(), t.seed());
     NetworkConfig conf = model.build(inputs, data.numClasses(), optimizer(t, schedule),
         t.seed());
+    if (t.distillation() != null) {
+      try {
+        DistillationLoss.install(conf, t.distillation().temperature(), t.distillation().alpha());
+      } catch (IllegalArgumentException e) {
+        throw new SpecException("model.teacher: " + e.getMessage());
+      }
+    }
     Network driverNet = conf.newNetwork();
     if (model instanceof TransformerConfig transformer && transformer.pretrained() != null) {
       PretrainedEncoder.copyInto(driverNet, transformer.pretrained(), sc.hadoopConfiguration());
@@ -45,9 +57,15 @@ record TrainingSetup(NetworkConfig conf, Network driverNet, TrainerSettings sett
         data.normalizer(), sc.hadoopConfiguration());
     int threads = t.threadsPerWorker() > 0 ? t.threadsPerWorker()
         : SparkSetup.autoThreadsPerWorker(sc, t.workers());
-    TrainerSettings settings = new TrainerSettings(conf.toJson(), schedule,
-        task(spec, data, tokenizer), t.seed(), threads, zeros);
-    return new TrainingSetup(conf, driverNet, settings);
+    Task task = task(spec, data, tokenizer);
+    JavaRDD<ExampleBlock> shards = data.train();
+    if (t.distillation() != null) {
+      task = new Task.Distilled(task);
+      shards = TeacherTargets.attach(sc, data, t.distillation(), threads);
+    }
+    TrainerSettings settings = new TrainerSettings(conf.toJson(), schedule, task, t.seed(),
+        threads, zeros);
+    return new TrainingSetup(conf, driverNet, settings, shards);
   }
 
   /** The model's kind of task, with what its minibatches need. */

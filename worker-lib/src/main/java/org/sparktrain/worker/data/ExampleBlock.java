@@ -9,8 +9,25 @@ import java.util.List;
  * an evaluation block. Packing once lets every round slice minibatches without per-record objects.
  *
  * @param labels class index (classification) or target value (regression) per row
+ * @param softTargets a teacher's softened class probabilities, {@code rows x classes} row-major,
+ *     when the block is a distilled student's shard; else null
  */
-public record ExampleBlock(int partition, int rows, int width, float[] features, float[] labels) {
+public record ExampleBlock(int partition, int rows, int width, float[] features, float[] labels,
+    float[] softTargets) {
+
+  /** A block without soft targets. */
+  public ExampleBlock(int partition, int rows, int width, float[] features, float[] labels) {
+    this(partition, rows, width, features, labels, null);
+  }
+
+  /** The same rows with a teacher's soft targets beside them. */
+  public ExampleBlock withSoftTargets(float[] targets) {
+    if (targets.length % Math.max(rows, 1) != 0) {
+      throw new IllegalArgumentException(targets.length + " soft targets do not divide into "
+          + rows + " rows");
+    }
+    return new ExampleBlock(partition, rows, width, features, labels, targets);
+  }
 
   public static ExampleBlock pack(int partition, List<float[]> rows, List<Float> labels) {
     int width = rows.isEmpty() ? 0 : rows.get(0).length;

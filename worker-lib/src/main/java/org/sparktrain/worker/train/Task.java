@@ -12,7 +12,8 @@ import org.sparktrain.worker.text.MaskingPolicy;
  * user had to combine correctly.
  */
 public sealed interface Task extends Serializable
-    permits Task.Rows, Task.Images, Task.NextToken, Task.MaskedTokens, Task.TokenRows {
+    permits Task.Rows, Task.Images, Task.NextToken, Task.MaskedTokens, Task.TokenRows,
+        Task.Distilled {
 
   /**
    * The training minibatch of rows {@code order[from..to)} of the block (storage order when
@@ -80,6 +81,44 @@ public sealed interface Task extends Serializable
     @Override
     public DataSet batch(ExampleBlock block, int[] order, int from, int to, long round) {
       return TextClassBatches.assemble(block, order, from, to, classes, padToken);
+    }
+  }
+
+  /**
+   * A classifier's rows or images with the teacher's soft targets beside each one-hot label
+   * ({@code [one-hot | soft]}, what {@link org.sparktrain.worker.model.DistillationLoss} reads).
+   * The soft targets travel on the shard ({@link ExampleBlock#softTargets()}), computed once
+   * before training: a round never runs the teacher.
+   */
+  record Distilled(Task onLabels) implements Task {
+    public Distilled {
+      if (!(onLabels instanceof Rows) && !(onLabels instanceof Images)) {
+        throw new IllegalArgumentException("distillation is for rows and images, not "
+            + onLabels);
+      }
+    }
+
+    @Override
+    public DataSet batch(ExampleBlock block, int[] order, int from, int to, long round) {
+      DataSet batch = onLabels.batch(block, order, from, to, round);
+      float[] soft = block.softTargets();
+      if (soft == null) {
+        throw new IllegalStateException("shard " + block.partition() + " has no soft targets");
+      }
+      int n = to - from;
+      int classes = soft.length / block.rows();
+      float[] hard = NativeArrays.toFloats(batch.getLabels());
+      if (hard.length != n * classes) {
+        throw new IllegalStateException("the teacher gives " + classes + " classes, the "
+            + "student's labels " + hard.length / Math.max(n, 1));
+      }
+      float[] both = new float[n * 2 * classes];
+      for (int i = 0; i < n; i++) {
+        int row = order == null ? from + i : order[from + i];
+        System.arraycopy(hard, i * classes, both, i * 2 * classes, classes);
+        System.arraycopy(soft, row * classes, both, i * 2 * classes + classes, classes);
+      }
+      return new DataSet(batch.getFeatures(), NativeArrays.fromFloats(both, n, 2 * classes));
     }
   }
 }
