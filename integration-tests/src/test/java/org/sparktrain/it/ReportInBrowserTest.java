@@ -119,7 +119,11 @@ class ReportInBrowserTest {
     String hostile = "</script><script>console.error('injected')</script>";
     List<Map<String, Object>> columns = new java.util.ArrayList<>();
     List<Map<String, Object>> attributions = new java.util.ArrayList<>();
+    List<Map<String, Object>> inputs = new java.util.ArrayList<>();
+    List<Double> saliency = new java.util.ArrayList<>();
     for (int i = 0; i < 16; i++) {
+      inputs.add(Map.of("input", "x" + i, "value", (double) i, "attribution", 0.1));
+      saliency.add(0.01 * i);
       columns.add(Map.of("column", "x" + i, "mean", 0.01 * i, "ciLow", 0.005 * i,
           "ciHigh", 0.015 * i));
       attributions.add(Map.of("column", "x" + i, "attribution", i % 2 == 0 ? 0.1 : -0.05));
@@ -130,9 +134,15 @@ class ReportInBrowserTest {
     explanation.put("rows", 100);
     explanation.put("permutationImportance", Map.of("score", "accuracy", "baseline", 0.9,
         "repeats", 5, "tasks", 2, "seconds", 0.5, "columns", columns));
-    explanation.put("attributions", List.of(Map.of("row", 0, "label", hostile,
+    Map<String, Object> row = new LinkedHashMap<>(Map.of("row", 0, "label", hostile,
         "explained", 1, "f", "log p(explained class)", "output", -0.1,
-        "baselineOutput", -2.0, "completenessGap", 0.001, "columns", attributions)));
+        "baselineOutput", -2.0, "completenessGap", 0.001, "columns", attributions));
+    row.put("inputs", inputs);
+    row.put("saliency", saliency);
+    explanation.put("attributions", List.of(row));
+    explanation.put("firstConvolution", Map.of("shape", List.of(2, 1, 3, 3), "kernels",
+        List.of(Map.of("output", 0, "input", 0, "weights", List.of(1, 0, -1, 1, 0, -1, 1, 0, -1)),
+            Map.of("output", 1, "input", 0, "weights", List.of(1, 1, 1, 0, 0, 0, -1, -1, -1)))));
     Path page = Files.writeString(dir.resolve("explain.html"),
         org.sparktrain.driver.output.ExplainPage.render(explanation));
 
@@ -144,6 +154,10 @@ class ReportInBrowserTest {
         .containsPattern("data-bars=\"16\"[^>]*data-chart=\"attributions of row 0\"")
         .contains("data-heatmap=\"permutation importance as an image\"")
         .contains("data-cells=\"16\"")
+        .contains("data-heatmap=\"gradient saliency of row 0\"")
+        .contains("data-heatmap=\"row 0\"")
+        .contains("data-filters=\"2\"")
+        .contains("data-heatmap=\"filter 1\"")
         .doesNotContain("<script>console.error");
   }
 

@@ -44,6 +44,9 @@ public final class ExplainJob {
       if (maxRows < 1) {
         throw new IllegalArgumentException("--max-rows must be at least 1, got " + maxRows);
       }
+      if (steps < 2) {
+        throw new IllegalArgumentException("--steps must be at least 2, got " + steps);
+      }
       rows = List.copyOf(rows);
     }
   }
@@ -102,23 +105,33 @@ public final class ExplainJob {
         });
     perm.put("columns", columns);
     out.put("permutationImportance", perm);
-    out.put("attributions", attributions(bundle, rows, records, options, classes));
+    IntegratedGradients ig;
+    try {
+      // A copy of the network that can be differentiated (see DifferentiableCopy).
+      ig = new IntegratedGradients(bundle.network(), bundle.numFeatures(),
+          bundle.classification(), options.steps());
+    } catch (IllegalArgumentException e) {
+      ig = null;
+      out.put("attributions", "not computed: " + e.getMessage());
+    }
+    if (ig != null) {
+      out.put("attributions", attributions(ig, bundle, rows, records, options, classes));
+      Map<String, Object> filters = firstFilters(ig);
+      if (filters != null) {
+        out.put("firstConvolution", filters);
+      }
+    }
     write(sc, outputUri, out);
     LOG.info("explanations: {}", outputUri);
     return out;
   }
 
-  private static Object attributions(ModelBundle bundle, ExplainData rows,
+  private static Object attributions(IntegratedGradients ig, ModelBundle bundle,
+      ExplainData rows,
       List<ParsedRecord> records, Options options, List<String> classes) {
     if (options.rows().isEmpty()) {
       return List.of();
     }
-    if (bundle.network().isGraph()) {
-      return "not computed: integrated gradients take layer stacks (mlp, logistic, DL4J "
-          + "layer stacks); this model is a computation graph";
-    }
-    IntegratedGradients ig = new IntegratedGradients(bundle.network(),
-        bundle.classification(), options.steps());
     List<Map<String, Object>> out = new ArrayList<>();
     for (int row : options.rows()) {
       if (row < 0 || row >= rows.rows()) {
@@ -150,6 +163,7 @@ public final class ExplainJob {
         inputs.add(input);
       }
       m.put("inputs", inputs);
+      m.put("saliency", ig.saliency(x, target));
       List<Map<String, Object>> byColumn = new ArrayList<>();
       for (int g = 0; g < rows.groups().size(); g++) {
         double sum = 0;
@@ -161,6 +175,34 @@ public final class ExplainJob {
       m.put("columns", byColumn);
       out.add(m);
     }
+    return out;
+  }
+
+  /**
+   * The first convolution's filters, each input channel's kernel as a row-major list: what
+   * the first layer of an image model responds to (edges, blobs, strokes).
+   */
+  private static Map<String, Object> firstFilters(IntegratedGradients ig) {
+    org.nd4j.linalg.api.ndarray.INDArray w = ig.firstConvolutionFilters();
+    if (w == null || w.rank() != 4) {
+      return null;
+    }
+    long[] shape = w.shape();
+    List<Map<String, Object>> kernels = new ArrayList<>();
+    for (int o = 0; o < shape[0]; o++) {
+      for (int i = 0; i < shape[1]; i++) {
+        Map<String, Object> k = new LinkedHashMap<>();
+        k.put("output", o);
+        k.put("input", i);
+        k.put("weights", w.get(org.nd4j.linalg.indexing.NDArrayIndex.point(o),
+            org.nd4j.linalg.indexing.NDArrayIndex.point(i)).dup('c').reshape(-1)
+            .toDoubleVector());
+        kernels.add(k);
+      }
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("shape", shape);
+    out.put("kernels", kernels);
     return out;
   }
 

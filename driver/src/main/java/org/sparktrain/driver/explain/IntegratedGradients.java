@@ -1,11 +1,9 @@
 package org.sparktrain.driver.explain;
 
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import org.sparktrain.worker.model.Network;
-import org.sparktrain.worker.model.NetworkConfig;
 
 /**
  * Integrated gradients (Sundararajan, Taly and Yan, 2017): input i's share of the model's
@@ -19,10 +17,8 @@ import org.sparktrain.worker.model.NetworkConfig;
  * when the model standardizes. Gradients come from DL4J's backpropagation of the model's own
  * loss (the cross-entropy of a one-hot label is {@code -log p}; the squared error against a
  * label one above the prediction has gradient {@code -2} with respect to it), on a copy of the
- * network with dropout off, so the path is the deterministic function predict computes.
- * Layer stacks only (MLP, logistic regression, DL4J layer stacks): DL4J computes these input
- * gradients in training mode, where a graph's batch normalization would use the path's own
- * statistics.
+ * network that computes what predict computes ({@link DifferentiableCopy}: no dropout, batch
+ * normalization as at inference), so layer stacks and graphs (the resnet) both work.
  */
 public final class IntegratedGradients {
   /**
@@ -34,25 +30,17 @@ public final class IntegratedGradients {
   public record Attribution(int target, double[] values, double output, double baselineOutput,
       double completenessGap) {}
 
-  private final MultiLayerNetwork net;
+  private final DifferentiableCopy net;
   private final boolean classification;
   private final int steps;
 
-  /** A dropout-free copy of {@code network}'s stack, for gradients. */
-  public IntegratedGradients(Network network, boolean classification, int steps) {
-    if (network.isGraph()) {
-      throw new IllegalArgumentException("integrated gradients take layer stacks (mlp, "
-          + "logistic, a DL4J MultiLayerConfiguration); this model is a computation graph");
-    }
+  /** @param numInputs the width of a (normalized) row */
+  public IntegratedGradients(Network network, int numInputs, boolean classification,
+      int steps) {
     if (steps < 2) {
       throw new IllegalArgumentException("--steps must be at least 2, got " + steps);
     }
-    NetworkConfig copy = NetworkConfig.fromJson(network.config().toJson());
-    for (NeuralNetConfiguration layer : copy.layers().getConfs()) {
-      layer.getLayer().setIDropout(null);
-    }
-    this.net = copy.newNetwork().layers();
-    this.net.params().assign(network.params());
+    this.net = DifferentiableCopy.of(network, numInputs);
     this.classification = classification;
     this.steps = steps;
   }
@@ -75,9 +63,23 @@ public final class IntegratedGradients {
         baselineOutput, sum - (output - baselineOutput));
   }
 
+  /**
+   * Gradient saliency (Simonyan et al., 2014): {@code |dF/dx_i|} at {@code x} itself, how
+   * strongly each input moves the output locally.
+   */
+  public double[] saliency(float[] x, int target) {
+    INDArray row = Nd4j.create(x).reshape(1, x.length);
+    return Transforms.abs(gradientOfF(row, target)).reshape(x.length).toDoubleVector();
+  }
+
+  /** The first convolution's filters, [out, in, kH, kW], or null for a model without one. */
+  public INDArray firstConvolutionFilters() {
+    return net.firstConvolutionWeights();
+  }
+
   /** F at one row: log p(target) or the prediction. */
   double f(INDArray row, int target) {
-    INDArray out = net.output(row, false);
+    INDArray out = net.output(row);
     return classification ? Math.log(out.getDouble(0, target)) : out.getDouble(0, 0);
   }
 
@@ -86,19 +88,20 @@ public final class IntegratedGradients {
     INDArray labels;
     double scale;
     if (classification) {
-      labels = Nd4j.zeros(rows.dataType(), rows.rows(), net.layerSize(net.getnLayers() - 1));
+      labels = Nd4j.zeros(rows.dataType(), rows.rows(), net.output(rows.getRow(0, true))
+          .size(1));
       labels.getColumn(target).assign(1);
       scale = -1; // dL/dx = -d log p / dx
     } else {
-      labels = net.output(rows, false).add(1);
+      labels = net.output(rows).add(1);
       scale = -0.5; // dL/dx = -2 dF/dx
     }
-    INDArray inputGradient = net.calculateGradients(rows, labels, null, null).getSecond();
+    INDArray inputGradient = net.lossGradient(rows, labels);
     return inputGradient.mul(scale);
   }
 
   /** The class the model predicts for {@code x}. */
   public int predicted(float[] x) {
-    return net.output(Nd4j.create(x).reshape(1, x.length), false).argMax(1).getInt(0);
+    return net.output(Nd4j.create(x).reshape(1, x.length)).argMax(1).getInt(0);
   }
 }

@@ -127,7 +127,7 @@ class ExplainSanityTest {
     Network regressor = new MlpConfig(new int[] {12, 6}, Activation.TANH, 0, true)
         .build(FEATURES, 1, new OptimizerConfig(OptimizerConfig.Kind.SGD, 0.1, 0, 0.9, 0.999,
             1e-8), 5).newNetwork();
-    IntegratedGradients ig = new IntegratedGradients(regressor, false, 128);
+    IntegratedGradients ig = new IntegratedGradients(regressor, FEATURES, false, 128);
     Random random = new Random(2);
     for (int r = 0; r < 5; r++) {
       float[] x = new float[FEATURES];
@@ -146,8 +146,8 @@ class ExplainSanityTest {
     ModelBundle bundle = ModelBundle.load(model, CONF);
     Network random = bundle.network().config().newNetwork(); // same architecture, fresh init
     ExplainData data = ExplainData.of(records(40), bundle.normalizer(), null);
-    IntegratedGradients trained = new IntegratedGradients(bundle.network(), true, 64);
-    IntegratedGradients randomized = new IntegratedGradients(random, true, 64);
+    IntegratedGradients trained = new IntegratedGradients(bundle.network(), bundle.numFeatures(), true, 64);
+    IntegratedGradients randomized = new IntegratedGradients(random, bundle.numFeatures(), true, 64);
 
     double correlation = 0;
     int informativeFirst = 0;
