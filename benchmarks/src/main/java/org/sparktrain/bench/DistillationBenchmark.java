@@ -64,6 +64,8 @@ public final class DistillationBenchmark {
             work, seeds, temperature, alpha);
       }
     }
+    // Spark's barrier timer thread is not a daemon: without this the JVM outlives main.
+    System.exit(0);
   }
 
   /** @param student the student's hidden layers (the default has 0.25x the teacher's size) */

@@ -162,6 +162,35 @@ class ReportInBrowserTest {
   }
 
   @Test
+  void aTextExplanationDrawsEveryHeadAndTheTokenAttributions() throws Exception {
+    String hostile = "</script><script>console.error('injected')</script>";
+    List<Double> map = List.of(1.0, 0.0, 0.0, 0.5, 0.5, 0.0, 0.2, 0.3, 0.5);
+    Map<String, Object> explanation = new LinkedHashMap<>();
+    explanation.put("model", "bert-classifier");
+    explanation.put("from", "runs/x/model");
+    explanation.put("text", hostile);
+    explanation.put("tokens", List.of("[CLS]", hostile, "b"));
+    explanation.put("attention", List.of(Map.of("layer", 0, "head", 0, "weights", map),
+        Map.of("layer", 0, "head", 1, "weights", map)));
+    explanation.put("predicted", 1);
+    explanation.put("tokenAttributions", List.of(
+        Map.of("position", 1, "token", hostile, "attribution", 0.4),
+        Map.of("position", 2, "token", "b", "attribution", -0.1)));
+    Path page = Files.writeString(dir.resolve("text-explain.html"),
+        org.sparktrain.driver.output.ExplainPage.render(explanation));
+
+    Page shown = open(page);
+
+    assertThat(shown.consoleLines()).isEmpty();
+    assertThat(shown.dom()).contains("data-explain=\"rendered\"")
+        .contains("data-heads=\"2\"")
+        .contains("data-heatmap=\"layer 0 head 1\"")
+        .containsPattern("data-bars=\"2\"[^>]*data-chart=\"token attributions\"")
+        .containsPattern("id=\"importance-section\"[^>]*hidden")
+        .doesNotContain("<script>console.error");
+  }
+
+  @Test
   void consoleErrorIsCaught() throws Exception {
     Path broken = Files.writeString(dir.resolve("console-error.html"),
         "<!DOCTYPE html><html><body><script>console.error('deliberate');</script></body></html>");

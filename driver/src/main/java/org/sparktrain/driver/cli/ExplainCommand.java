@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.explain.ExplainJob;
+import org.sparktrain.driver.explain.TextExplainJob;
 import org.sparktrain.driver.output.Json;
 import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.driver.train.SparkSetup;
@@ -14,11 +15,16 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code sparktrain explain}: permutation importance and integrated gradients. */
+/**
+ * {@code sparktrain explain}: permutation importance and integrated gradients of rows, or a
+ * transformer's attention (and a text classifier's token attributions) for a text.
+ */
 @Command(name = "explain", mixinStandardHelpOptions = true, description = "Which inputs a "
     + "model relies on: permutation importance of every column (on the executors, with 95% "
-    + "confidence intervals) and integrated-gradients attributions of chosen rows, written as "
-    + "explain.json and explain.html.")
+    + "confidence intervals) and integrated-gradients attributions of chosen rows; or, with "
+    + "--text, every attention head's map over the text's tokens (gpt, bert, bert-classifier) "
+    + "and each token's attribution to a bert-classifier's class. Written as explain.json and "
+    + "explain.html.")
 final class ExplainCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "a run's model folder")
   String model;
@@ -49,12 +55,30 @@ final class ExplainCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1")
   long seed;
 
+  @Option(names = "--text", description = "a text to explain (gpt, bert, bert-classifier "
+      + "models; instead of --data)")
+  String text;
+
   @CommandLine.Mixin
   SparktrainMain.SparkOptionsMixin spark;
 
   @Override
   public Integer call() throws IOException {
     spark.applyLogging();
+    if (text != null) {
+      if (data.data != null) {
+        throw new CommandLine.ParameterException(new CommandLine(this), "explain: give --text "
+            + "or --data, not both");
+      }
+      Map<String, Object> out = TextExplainJob.run(JobSpecParser.resolve(model, null), text,
+          JobSpecParser.resolve(output, null), new org.apache.hadoop.conf.Configuration());
+      System.out.println("tokens: " + out.get("tokens"));
+      if (out.containsKey("predicted")) {
+        System.out.println("predicted class: " + out.get("predicted"));
+      }
+      System.out.println("explain.html: " + output);
+      return 0;
+    }
     data.requireOne(this, "explain");
     ExplainJob.Options options = new ExplainJob.Options(repeats, maxRows, rows, steps, seed);
     try (JavaSparkContext sc = SparkSetup.start(spark.master, "sparktrain explain")) {

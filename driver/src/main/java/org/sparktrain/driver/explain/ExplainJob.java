@@ -121,7 +121,7 @@ public final class ExplainJob {
         out.put("firstConvolution", filters);
       }
     }
-    write(sc, outputUri, out);
+    write(sc.hadoopConfiguration(), outputUri, out);
     LOG.info("explanations: {}", outputUri);
     return out;
   }
@@ -214,10 +214,11 @@ public final class ExplainJob {
     return classes != null && k < classes.size() ? classes.get(k) : (Object) k;
   }
 
-  private static void write(JavaSparkContext sc, String outputUri, Map<String, Object> out)
-      throws IOException {
+  /** explain.json and explain.html into the folder {@code outputUri}. */
+  static void write(org.apache.hadoop.conf.Configuration conf, String outputUri,
+      Map<String, Object> out) throws IOException {
     Path dir = new Path(outputUri);
-    FileSystem fs = dir.getFileSystem(sc.hadoopConfiguration());
+    FileSystem fs = dir.getFileSystem(conf);
     fs.mkdirs(dir);
     byte[] json = Json.pretty(out).getBytes(StandardCharsets.UTF_8);
     AtomicFiles.write(fs, new Path(dir, JSON), o -> o.write(json));

@@ -152,15 +152,34 @@ public final class TransformerBlock extends SequenceLayer {
     return x.reshape(-1, blockSize, width).permute(0, 2, 1);
   }
 
+  /**
+   * The attention probabilities this block computes for {@code input} [batch, width, T], as
+   * [batch, heads, T (query), T (key)]: the same operations as {@link #defineLayer} up to the
+   * softmax, for looking at what each head attends to.
+   */
+  public SDVariable defineAttentionWeights(SameDiff sd, SDVariable input,
+      Map<String, SDVariable> p, SDVariable mask) {
+    SDVariable x = input.permute(0, 2, 1).reshape(-1, width);
+    SDVariable h = SameDiffOps.layerNorm(sd, x, 1, p.get(LN1_GAIN), p.get(LN1_BIAS));
+    return attentionWeights(sd, h, p, mask);
+  }
+
   /** h [batch * T, width] -> each position's attention output, heads concatenated, same shape. */
   private SDVariable attention(SameDiff sd, SDVariable h, Map<String, SDVariable> p,
+      SDVariable mask) {
+    SDVariable weights = attentionWeights(sd, h, p, mask);
+    SDVariable v = perHead(SameDiffOps.linear(h, p.get(WV), p.get(BV)), width / heads);
+    return sd.mmul(weights, v).permute(0, 2, 1, 3).reshape(-1, width);
+  }
+
+  /** [batch, heads, T, T]: each query position's softmax over the key positions. */
+  private SDVariable attentionWeights(SameDiff sd, SDVariable h, Map<String, SDVariable> p,
       SDVariable mask) {
     long headSize = width / heads;
     // Scaling q rather than the scores touches headSize / T as many numbers (1/4 at T = 128).
     SDVariable q = perHead(SameDiffOps.linear(h, p.get(WQ), p.get(BQ))
         .mul(1.0 / Math.sqrt(headSize)), headSize);
     SDVariable k = perHead(SameDiffOps.linear(h, p.get(WK), p.get(BK)), headSize);
-    SDVariable v = perHead(SameDiffOps.linear(h, p.get(WV), p.get(BV)), headSize);
     // [batch, heads, T, T]: query position x key position
     SDVariable scores = sd.mmul(q, k, false, true, false);
     if (causal) {
@@ -169,8 +188,7 @@ public final class TransformerBlock extends SequenceLayer {
       // 1 = real token, 0 = padding: padding gets HIDDEN_SCORE as a key, for every query.
       scores = scores.add(mask.rsub(1.0).mul(HIDDEN_SCORE).reshape(-1, 1, 1, blockSize));
     }
-    SDVariable weights = sd.nn.softmax(scores, 3);
-    return sd.mmul(weights, v).permute(0, 2, 1, 3).reshape(-1, width);
+    return sd.nn.softmax(scores, 3);
   }
 
   /** [batch * T, width] -> [batch, heads, T, headSize]. */
