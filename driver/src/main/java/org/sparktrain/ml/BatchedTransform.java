@@ -13,7 +13,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * {@link SparktrainClassificationModel#transform} in minibatches: Spark ML's own transform
+ * The sparktrain models' {@code transform} in minibatches: Spark ML's own transform
  * calls the network once per row through a UDF, where one call per {@link #BATCH} rows does the
  * same arithmetic at a fraction of the cost (the network's per-call overhead dominates a single
  * row). The output columns, their order and metadata are Spark ML's ({@code transformSchema});
@@ -25,36 +25,59 @@ final class BatchedTransform {
 
   private BatchedTransform() {}
 
+  /** The values a model appends to each row of a minibatch, in the output schema's order. */
+  @FunctionalInterface
+  interface BatchScorer extends java.io.Serializable {
+    Object[][] score(List<Vector> features);
+  }
+
   static Dataset<Row> apply(SparktrainClassificationModel model, Dataset<?> dataset) {
-    StructType in = dataset.schema();
-    StructType out = model.transformSchema(in, true);
-    int featuresIndex = in.fieldIndex(model.getFeaturesCol());
+    StructType out = model.transformSchema(dataset.schema(), true);
     // What each added column holds, in the output schema's order.
-    String[] added = java.util.Arrays.copyOfRange(out.fieldNames(), in.size(), out.size());
+    String[] added = java.util.Arrays.copyOfRange(out.fieldNames(), dataset.schema().size(),
+        out.size());
     String raw = model.getRawPredictionCol();
     String probability = model.getProbabilityCol();
     char[] kinds = new char[added.length];
     for (int i = 0; i < added.length; i++) {
       kinds[i] = added[i].equals(raw) ? 'r' : added[i].equals(probability) ? 'p' : 'y';
     }
+    return apply(dataset, out, model.getFeaturesCol(), rows -> {
+      Vector[] raws = model.predictRaw(rows);
+      Object[][] values = new Object[raws.length][kinds.length];
+      for (int i = 0; i < raws.length; i++) {
+        Vector p = model.raw2probability(raws[i]);
+        for (int k = 0; k < kinds.length; k++) {
+          values[i][k] = switch (kinds[k]) {
+            case 'r' -> raws[i];
+            case 'p' -> p;
+            default -> model.probability2prediction(p);
+          };
+        }
+      }
+      return values;
+    });
+  }
+
+  /** {@code dataset} with {@code out}'s added columns, scored by {@code scorer}. */
+  static Dataset<Row> apply(Dataset<?> dataset, StructType out, String featuresCol,
+      BatchScorer scorer) {
+    int featuresIndex = dataset.schema().fieldIndex(featuresCol);
     return dataset.toDF().mapPartitions((MapPartitionsFunction<Row, Row>) rows ->
-        new Scored(model, rows, featuresIndex, kinds), Encoders.row(out));
+        new Scored(scorer, rows, featuresIndex), Encoders.row(out));
   }
 
   /** A partition's rows with the model's columns appended, a minibatch at a time. */
   private static final class Scored implements Iterator<Row> {
-    private final SparktrainClassificationModel model;
+    private final BatchScorer scorer;
     private final Iterator<Row> rows;
     private final int featuresIndex;
-    private final char[] kinds;
     private Iterator<Row> current = java.util.Collections.emptyIterator();
 
-    Scored(SparktrainClassificationModel model, Iterator<Row> rows, int featuresIndex,
-        char[] kinds) {
-      this.model = model;
+    Scored(BatchScorer scorer, Iterator<Row> rows, int featuresIndex) {
+      this.scorer = scorer;
       this.rows = rows;
       this.featuresIndex = featuresIndex;
-      this.kinds = kinds;
     }
 
     @Override
@@ -81,22 +104,15 @@ final class BatchedTransform {
         batch.add(r);
         features.add((Vector) r.get(featuresIndex));
       }
-      Vector[] raws = model.predictRaw(features);
+      Object[][] added = scorer.score(features);
       List<Row> scored = new ArrayList<>(batch.size());
       for (int i = 0; i < batch.size(); i++) {
         Row r = batch.get(i);
-        Object[] values = new Object[r.size() + kinds.length];
+        Object[] values = new Object[r.size() + added[i].length];
         for (int c = 0; c < r.size(); c++) {
           values[c] = r.get(c);
         }
-        Vector probability = model.raw2probability(raws[i]);
-        for (int k = 0; k < kinds.length; k++) {
-          values[r.size() + k] = switch (kinds[k]) {
-            case 'r' -> raws[i];
-            case 'p' -> probability;
-            default -> model.probability2prediction(probability);
-          };
-        }
+        System.arraycopy(added[i], 0, values, r.size(), added[i].length);
         scored.add(RowFactory.create(values));
       }
       return scored.iterator();

@@ -1,24 +1,17 @@
 package org.sparktrain.ml;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsReader;
-import org.apache.spark.ml.util.DefaultParamsWriter;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparktrain.driver.output.ModelBundle;
-import org.sparktrain.worker.data.Normalizer;
 import org.sparktrain.worker.model.Network;
 import org.sparktrain.worker.train.NativeArrays;
-import scala.Option;
 
 /**
  * A trained sparktrain network as a Spark ML model: {@code transform} adds
@@ -32,32 +25,18 @@ public class SparktrainClassificationModel
     extends ProbabilisticClassificationModel<Vector, SparktrainClassificationModel>
     implements MLWritable {
   private static final long serialVersionUID = 1L;
-  private static final String DATA = "data";
 
   private final String uid;
-  /** model.zip's bytes: the model travels to executors inside Spark's transform closure. */
-  private final byte[] networkZip;
-  private final Normalizer normalizer;
-  private final int numClasses;
-  private final String modelName;
-  private final String tableEncodingJson;
-  private transient Network network;
+  private final SavedNetwork saved;
 
-  SparktrainClassificationModel(String uid, byte[] networkZip, Normalizer normalizer,
-      int numClasses, String modelName, String tableEncodingJson) {
-    this(UidDuringConstruction.stash(uid), networkZip, normalizer, numClasses, modelName,
-        tableEncodingJson, true);
+  SparktrainClassificationModel(String uid, SavedNetwork saved) {
+    this(UidDuringConstruction.stash(uid), saved, true);
   }
 
-  private SparktrainClassificationModel(String uid, byte[] networkZip, Normalizer normalizer,
-      int numClasses, String modelName, String tableEncodingJson, boolean stashed) {
+  private SparktrainClassificationModel(String uid, SavedNetwork saved, boolean stashed) {
     this.uid = uid;
     UidDuringConstruction.done();
-    this.networkZip = networkZip;
-    this.normalizer = normalizer;
-    this.numClasses = numClasses;
-    this.modelName = modelName;
-    this.tableEncodingJson = tableEncodingJson;
+    this.saved = saved;
   }
 
   /**
@@ -66,34 +45,16 @@ public class SparktrainClassificationModel
    * or table rows; files are read with the active SparkContext's Hadoop configuration, if any.
    */
   public static SparktrainClassificationModel fromModel(String modelUri) {
-    org.apache.hadoop.conf.Configuration conf = org.apache.spark.SparkContext$.MODULE$
-        .getActive().map(org.apache.spark.SparkContext::hadoopConfiguration)
-        .getOrElse(org.apache.hadoop.conf.Configuration::new);
-    ModelBundle bundle;
-    try {
-      bundle = ModelBundle.load(modelUri, conf).requireNumericInput("the Spark ML model");
-    } catch (IOException e) {
-      throw new UncheckedIOException("loading " + modelUri + ": " + e.getMessage(), e);
-    }
+    ModelBundle bundle = SavedNetwork.load(modelUri);
     if (!bundle.classification()) {
-      throw new IllegalArgumentException(modelUri + " is a regression model; "
-          + "SparktrainClassificationModel takes classifiers");
+      throw new IllegalArgumentException(modelUri + " is a regression model; use "
+          + "SparktrainRegressionModel.fromModel");
     }
     return of(org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("sparktrain"), bundle);
   }
 
   static SparktrainClassificationModel of(String uid, ModelBundle bundle) {
-    ByteArrayOutputStream zip = new ByteArrayOutputStream();
-    try {
-      bundle.network().save(zip);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    SparktrainClassificationModel m = new SparktrainClassificationModel(uid, zip.toByteArray(),
-        bundle.normalizer(), bundle.numClasses(), bundle.modelName(),
-        bundle.tableEncodingJson());
-    m.network = bundle.network();
-    return m;
+    return new SparktrainClassificationModel(uid, SavedNetwork.of(bundle));
   }
 
   @Override
@@ -103,24 +64,17 @@ public class SparktrainClassificationModel
 
   @Override
   public int numClasses() {
-    return numClasses;
+    return saved.numClasses();
   }
 
   @Override
   public int numFeatures() {
-    return normalizer.width();
+    return saved.numFeatures();
   }
 
   /** The network, restored once per JVM copy of this model (executors get the bytes). */
-  public synchronized Network network() {
-    if (network == null) {
-      try {
-        network = Network.restore(new ByteArrayInputStream(networkZip), "model " + uid);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    return network;
+  public Network network() {
+    return saved.network(uid);
   }
 
   @Override
@@ -130,19 +84,10 @@ public class SparktrainClassificationModel
 
   /** {@link #predictRaw(Vector)} of many rows in one network call. */
   Vector[] predictRaw(java.util.List<Vector> rows) {
-    int width = normalizer.width();
+    int width = saved.numFeatures();
     float[] x = new float[rows.size() * width];
     for (int r = 0; r < rows.size(); r++) {
-      Vector features = rows.get(r);
-      if (features.size() != width) {
-        throw new IllegalArgumentException("model " + uid + " takes " + width + " features, "
-            + "got a vector of " + features.size());
-      }
-      float[] row = new float[width];
-      for (int i = 0; i < width; i++) {
-        row[i] = (float) features.apply(i);
-      }
-      System.arraycopy(normalizer.apply(row), 0, x, r * width, width);
+      System.arraycopy(saved.normalizedRow(rows.get(r), uid), 0, x, r * width, width);
     }
     float[] out = NativeArrays.toFloats(network().output(
         Nd4j.create(x, new long[] {rows.size(), width}, 'c')));
@@ -192,15 +137,13 @@ public class SparktrainClassificationModel
 
   @Override
   public SparktrainClassificationModel copy(ParamMap extra) {
-    SparktrainClassificationModel copy = new SparktrainClassificationModel(uid, networkZip,
-        normalizer, numClasses, modelName, tableEncodingJson);
+    SparktrainClassificationModel copy = new SparktrainClassificationModel(uid, saved);
     return copyValues(copy, extra).setParent(parent());
   }
 
   /** The model as sparktrain's files (the CLI's predict and evaluate read them). */
   public ModelBundle bundle() {
-    return new ModelBundle(network(), normalizer, modelName, true, numClasses, null,
-        tableEncodingJson);
+    return saved.bundle(uid);
   }
 
   @Override
@@ -216,7 +159,6 @@ public class SparktrainClassificationModel
     return read().load(path);
   }
 
-  /** Spark ML's metadata (params), then the model's files under {@code data/}. */
   private static final class Writer extends MLWriter {
     private final SparktrainClassificationModel instance;
 
@@ -226,13 +168,7 @@ public class SparktrainClassificationModel
 
     @Override
     public void saveImpl(String path) {
-      DefaultParamsWriter.saveMetadata(instance, path, sc(), Option.empty(), Option.empty());
-      try {
-        instance.bundle().save(new org.apache.hadoop.fs.Path(path, DATA).toString(),
-            sc().hadoopConfiguration());
-      } catch (IOException e) {
-        throw new UncheckedIOException("saving " + path + ": " + e.getMessage(), e);
-      }
+      SavedNetwork.save(instance, instance.bundle(), path, sc());
     }
   }
 
@@ -241,15 +177,8 @@ public class SparktrainClassificationModel
     public SparktrainClassificationModel load(String path) {
       DefaultParamsReader.Metadata metadata = DefaultParamsReader.loadMetadata(path, sc(),
           SparktrainClassificationModel.class.getName());
-      ModelBundle bundle;
-      try {
-        bundle = ModelBundle.load(new org.apache.hadoop.fs.Path(path, DATA).toString(),
-            sc().hadoopConfiguration());
-      } catch (IOException e) {
-        throw new UncheckedIOException("loading " + path + ": " + e.getMessage(), e);
-      }
-      SparktrainClassificationModel model = of(metadata.uid(), bundle);
-      metadata.getAndSetParams(model, Option.empty());
+      SparktrainClassificationModel model = of(metadata.uid(), SavedNetwork.read(path, sc()));
+      metadata.getAndSetParams(model, scala.Option.empty());
       return model;
     }
   }

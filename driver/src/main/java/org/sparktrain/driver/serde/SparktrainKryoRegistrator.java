@@ -62,6 +62,40 @@ public final class SparktrainKryoRegistrator implements KryoRegistrator {
     kryo.register(org.nd4j.linalg.dataset.DataSet.class, new JavaSerializer());
     kryo.register(org.nd4j.linalg.dataset.DataSet[].class);
     registerSparkSql(kryo);
+    registerSparkMlSummaries(kryo);
+  }
+
+  /** The metric objects of Spark ML's summarizer (RegressionEvaluator's statistics). */
+  private static final List<String> SUMMARY_OBJECTS = List.of("Sum", "Count", "Variance",
+      "ComputeL1", "NormL1", "NumNonZeros", "ComputeMax", "ComputeNNZ", "ComputeMin", "Mean",
+      "ComputeM2n", "Max", "Std", "ComputeM2", "ComputeWeightSum", "Min", "NormL2",
+      "ComputeMean");
+
+  /**
+   * Spark ML's summarizer (behind {@code RegressionEvaluator} and {@code Summarizer}) ships its
+   * buffer, which lists the requested metrics as Scala objects. Those are matched by identity,
+   * so each travels as its name and is read back as the one instance of its JVM.
+   */
+  private static void registerSparkMlSummaries(Kryo kryo) {
+    ClassLoader loader = SparktrainKryoRegistrator.class.getClassLoader();
+    for (String name : SUMMARY_OBJECTS) {
+      try {
+        Class<?> c = Class.forName("org.apache.spark.ml.stat.SummaryBuilderImpl$" + name + "$",
+            false, loader);
+        kryo.register(c, new WireSerializers.ScalaObjectSerializer(c));
+      } catch (ClassNotFoundException e) {
+        // Not in this Spark version.
+      }
+    }
+    for (String name : List.of("org.apache.spark.ml.stat.SummarizerBuffer",
+        "[Lorg.apache.spark.ml.stat.SummaryBuilderImpl$Metric;",
+        "[Lorg.apache.spark.ml.stat.SummaryBuilderImpl$ComputeMetric;")) {
+      try {
+        kryo.register(Class.forName(name, false, loader));
+      } catch (ClassNotFoundException e) {
+        // Not in this Spark version.
+      }
+    }
   }
 
   /**

@@ -50,6 +50,29 @@ final class WireSerializers {
     }
   }
 
+  /** A Scala {@code object}: nothing on the wire, its JVM's one instance when read. */
+  static final class ScalaObjectSerializer extends Serializer<Object> {
+    private final Object instance;
+
+    ScalaObjectSerializer(Class<?> objectClass) {
+      try {
+        this.instance = objectClass.getField("MODULE$").get(null);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalArgumentException(objectClass + " is not a Scala object", e);
+      }
+    }
+
+    @Override
+    public void write(Kryo kryo, Output out, Object value) {
+      // The class alone says which object it is.
+    }
+
+    @Override
+    public Object read(Kryo kryo, Input in, Class<Object> type) {
+      return instance;
+    }
+  }
+
   static final class ExampleBlockSerializer extends Serializer<ExampleBlock> {
     @Override
     public void write(Kryo kryo, Output out, ExampleBlock b) {

@@ -1,0 +1,133 @@
+package org.sparktrain.ml;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import org.apache.spark.SparkContext;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.param.Params;
+import org.apache.spark.ml.util.DefaultParamsWriter;
+import org.sparktrain.driver.output.ModelBundle;
+import org.sparktrain.worker.data.Normalizer;
+import org.sparktrain.worker.model.Network;
+import scala.Option;
+
+/**
+ * What a Spark ML model of sparktrain holds, for the classifier's and the regressor's models
+ * alike: the network as model.zip's bytes (they travel to executors inside Spark's transform
+ * closure; the network is restored once per JVM copy), the normalizer, and how the model was
+ * made; and how such a model is saved: Spark ML's metadata, then the model's own files under
+ * {@code data/} ({@code sparktrain predict} and {@code evaluate} read them too).
+ */
+final class SavedNetwork implements Serializable {
+  private static final long serialVersionUID = 1L;
+  private static final String DATA = "data";
+
+  private final byte[] networkZip;
+  private final Normalizer normalizer;
+  private final String modelName;
+  private final String tableEncodingJson;
+  private final boolean classification;
+  private final int numClasses;
+  private transient Network network;
+
+  private SavedNetwork(byte[] networkZip, ModelBundle bundle) {
+    this.networkZip = networkZip;
+    this.normalizer = bundle.normalizer();
+    this.modelName = bundle.modelName();
+    this.tableEncodingJson = bundle.tableEncodingJson();
+    this.classification = bundle.classification();
+    this.numClasses = bundle.numClasses();
+    this.network = bundle.network();
+  }
+
+  static SavedNetwork of(ModelBundle bundle) {
+    ByteArrayOutputStream zip = new ByteArrayOutputStream();
+    try {
+      bundle.network().save(zip);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new SavedNetwork(zip.toByteArray(), bundle);
+  }
+
+  /**
+   * A model folder of numbers or table rows, read with the active SparkContext's Hadoop
+   * configuration, if any.
+   */
+  static ModelBundle load(String modelUri) {
+    org.apache.hadoop.conf.Configuration conf = org.apache.spark.SparkContext$.MODULE$.getActive()
+        .map(SparkContext::hadoopConfiguration)
+        .getOrElse(org.apache.hadoop.conf.Configuration::new);
+    try {
+      return ModelBundle.load(modelUri, conf).requireNumericInput("the Spark ML model");
+    } catch (IOException e) {
+      throw new UncheckedIOException("loading " + modelUri + ": " + e.getMessage(), e);
+    }
+  }
+
+  synchronized Network network(String owner) {
+    if (network == null) {
+      try {
+        network = Network.restore(new ByteArrayInputStream(networkZip), "model " + owner);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return network;
+  }
+
+  Normalizer normalizer() {
+    return normalizer;
+  }
+
+  int numFeatures() {
+    return normalizer.width();
+  }
+
+  /** A feature vector as the network reads it: float, normalized; its width checked. */
+  float[] normalizedRow(Vector features, String owner) {
+    int width = normalizer.width();
+    if (features.size() != width) {
+      throw new IllegalArgumentException("model " + owner + " takes " + width + " features, "
+          + "got a vector of " + features.size());
+    }
+    float[] row = new float[width];
+    for (int i = 0; i < width; i++) {
+      row[i] = (float) features.apply(i);
+    }
+    return normalizer.apply(row);
+  }
+
+  int numClasses() {
+    return numClasses;
+  }
+
+  ModelBundle bundle(String owner) {
+    return new ModelBundle(network(owner), normalizer, modelName, classification, numClasses,
+        null, tableEncodingJson);
+  }
+
+  /** Spark ML's metadata (params) of {@code instance}, then the model's files. */
+  static void save(Params instance, ModelBundle bundle, String path, SparkContext sc) {
+    DefaultParamsWriter.saveMetadata(instance, path, sc, Option.empty(), Option.empty());
+    try {
+      bundle.save(new org.apache.hadoop.fs.Path(path, DATA).toString(),
+          sc.hadoopConfiguration());
+    } catch (IOException e) {
+      throw new UncheckedIOException("saving " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The model's files that {@link #save} wrote under {@code path}. */
+  static ModelBundle read(String path, SparkContext sc) {
+    try {
+      return ModelBundle.load(new org.apache.hadoop.fs.Path(path, DATA).toString(),
+          sc.hadoopConfiguration());
+    } catch (IOException e) {
+      throw new UncheckedIOException("loading " + path + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package org.sparktrain.ml;
+
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.Predictor;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.sparktrain.driver.run.FrameTrainJob;
+import org.sparktrain.driver.run.TrainJob;
+
+/**
+ * sparktrain as a Spark ML regressor: a {@code features} vector column and a numeric
+ * {@code label} in, a {@link SparktrainRegressionModel} out (an mlp with an identity output
+ * trained on the squared error: {@code model.task: regression}), by the same engine, spec checks
+ * and run directory as {@code sparktrain train}. Same params as {@link SparktrainClassifier};
+ * drops into a {@code Pipeline}, {@code CrossValidator} and {@code TrainValidationSplit}.
+ *
+ * <p>The session must carry sparktrain's Spark settings (Kryo and its registrator):
+ * {@code SparkSession.builder().config(SparkSetup.conf(master, app, new SparkConf()))}.
+ */
+public class SparktrainRegressor extends
+    Predictor<Vector, SparktrainRegressor, SparktrainRegressionModel>
+    implements SparktrainParams<SparktrainRegressor>, DefaultParamsWritable {
+  private static final long serialVersionUID = 1L;
+
+  private final String uid;
+  private final SparktrainParamSet params;
+
+  public SparktrainRegressor() {
+    this(Identifiable$.MODULE$.randomUID("sparktrain"));
+  }
+
+  public SparktrainRegressor(String uid) {
+    this(UidDuringConstruction.stash(uid), true);
+  }
+
+  private SparktrainRegressor(String uid, boolean stashed) {
+    this.uid = uid;
+    UidDuringConstruction.done();
+    params = new SparktrainParamSet(this, "mlp", "mlp");
+  }
+
+  @Override
+  public String uid() {
+    return UidDuringConstruction.uid(uid);
+  }
+
+  @Override
+  public SparktrainParamSet sparktrainParams() {
+    return params;
+  }
+
+  @Override
+  public SparktrainRegressionModel train(Dataset<?> dataset) {
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(
+        dataset.sparkSession().sparkContext());
+    SparktrainParams.requireSparktrainSettings(sc, "SparktrainRegressor");
+    Dataset<Row> frame = dataset.select(functions.col(getFeaturesCol()),
+        functions.col(getLabelCol()).cast("double"));
+    String directory = getOrDefault(runDir());
+    TrainJob.Result result = FrameTrainJob.run(frame, directory.isEmpty() ? null : directory,
+        "SparktrainRegressor.fit " + uid, (view, scratch, dir) -> spec(view, getFeaturesCol(),
+            getLabelCol(), null, dir));
+    // Predictor.fit copies the column params over and sets this as the parent.
+    return SparktrainRegressionModel.of(uid, result.bundle());
+  }
+
+  @Override
+  public SparktrainRegressor copy(ParamMap extra) {
+    return defaultCopy(extra);
+  }
+
+  public static MLReader<SparktrainRegressor> read() {
+    return new DefaultParamsReader<>();
+  }
+
+  public static SparktrainRegressor load(String path) {
+    return read().load(path);
+  }
+}
