@@ -76,8 +76,24 @@ public final class JobSpecParser {
     return fromTree(tree, baseDir);
   }
 
+  /**
+   * Reads the whole spec, going on past a mistake (a stand-in value takes the bad one's place),
+   * so that one run names every mistake with its key path; then throws them all at once.
+   */
   private static JobSpec fromTree(Object parsed, Path baseDir) {
     SpecNode root = SpecNode.root(parsed);
+    JobSpec spec;
+    try {
+      spec = read(root, baseDir);
+    } catch (RuntimeException e) {
+      root.throwProblems(e);
+      throw e;
+    }
+    root.throwProblems(null);
+    return spec;
+  }
+
+  private static JobSpec read(SpecNode root, Path baseDir) {
     SpecNode model = root.section("model");
     ModelConfig modelConfig = ModelSpecs.parse(model, baseDir);
     String teacher = model.has("teacher") ? resolve(model.string("teacher", null), baseDir)

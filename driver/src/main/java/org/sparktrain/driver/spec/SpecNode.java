@@ -17,16 +17,60 @@ final class SpecNode {
   private final String path;
   private final Map<String, Object> values;
   private final Set<String> known = new LinkedHashSet<>();
+  /** Every mistake found so far in the whole spec, shared by all its nodes. */
+  private final List<String> problems;
 
-  SpecNode(String path, Map<String, Object> values) {
+  private SpecNode(String path, Map<String, Object> values, List<String> problems) {
     this.path = path;
     this.values = values;
+    this.problems = problems;
     // YAML allows any key ({1: x}, {[a]: b}); a spec's keys are names.
     for (Object key : values.keySet()) {
       if (!(key instanceof String)) {
-        throw new SpecException((path.isEmpty() ? "the job spec" : path) + ": the key "
+        problems.add((path.isEmpty() ? "the job spec" : path) + ": the key "
             + describe(key) + " is not allowed (keys are names such as epochs)");
       }
+    }
+  }
+
+  /**
+   * Reads with {@code strict}; a mistake it throws is recorded and {@code fallback} stands in, so
+   * that reading goes on and one run of the parser reports every mistake of the spec.
+   */
+  private <T> T lenient(java.util.function.Supplier<T> strict, T fallback) {
+    try {
+      return strict.get();
+    } catch (SpecException e) {
+      problems.add(e.getMessage());
+      return fallback;
+    }
+  }
+
+  /**
+   * Throws the mistakes found so far, with {@code last} (a check across keys that failed
+   * after them) at the end; returns normally when there are none and {@code last} is null.
+   */
+  void throwProblems(RuntimeException last) {
+    List<String> all = new ArrayList<>(problems);
+    if (last instanceof SpecException && !(last instanceof Mistakes)) {
+      all.add(last.getMessage());
+    } else if (last != null && all.isEmpty()) {
+      throw last;
+    }
+    // Otherwise a failure after recorded mistakes follows from a stand-in value: they explain it.
+    if (all.size() == 1) {
+      throw new Mistakes(all.get(0));
+    }
+    if (!all.isEmpty()) {
+      throw new Mistakes("the job spec has " + all.size() + " mistakes:\n  - "
+          + String.join("\n  - ", all));
+    }
+  }
+
+  /** The spec's mistakes, all of them, as one message. */
+  static final class Mistakes extends SpecException {
+    Mistakes(String message) {
+      super(message);
     }
   }
 
@@ -36,7 +80,7 @@ final class SpecNode {
       throw new SpecException("the job spec must be a YAML mapping with sections data, "
           + "preprocess, model, train, eval, output; got " + describe(parsed));
     }
-    return new SpecNode("", (Map<String, Object>) map);
+    return new SpecNode("", (Map<String, Object>) map, new ArrayList<>());
   }
 
   String pathOf(String key) {
@@ -53,15 +97,21 @@ final class SpecNode {
     known.add(key);
     Object v = values.get(key);
     if (v == null) {
-      return new SpecNode(pathOf(key), new LinkedHashMap<>());
+      return new SpecNode(pathOf(key), new LinkedHashMap<>(), problems);
     }
     if (!(v instanceof Map<?, ?>)) {
-      throw new SpecException(pathOf(key) + ": expected a mapping of keys, got " + describe(v));
+      problems.add(pathOf(key) + ": expected a mapping of keys, got " + describe(v));
+      return new SpecNode(pathOf(key), new LinkedHashMap<>(), problems);
     }
-    return new SpecNode(pathOf(key), (Map<String, Object>) v);
+    return new SpecNode(pathOf(key), (Map<String, Object>) v, problems);
   }
 
   String requiredString(String key, String example) {
+    return lenient(() -> strictRequiredString(key, example), example);
+  }
+
+  private String strictRequiredString(String key, String example) {
+
     String s = string(key, null);
     if (s == null || s.isBlank()) {
       throw new SpecException(pathOf(key) + " is required (for example: " + example + ")");
@@ -70,6 +120,11 @@ final class SpecNode {
   }
 
   String string(String key, String defaultValue) {
+    return lenient(() -> strictString(key, defaultValue), defaultValue);
+  }
+
+  private String strictString(String key, String defaultValue) {
+
     known.add(key);
     Object v = values.get(key);
     if (v == null) {
@@ -87,6 +142,11 @@ final class SpecNode {
   }
 
   long longValue(String key, long defaultValue, long min, long max) {
+    return lenient(() -> strictLong(key, defaultValue, min, max), defaultValue);
+  }
+
+  private long strictLong(String key, long defaultValue, long min, long max) {
+
     known.add(key);
     Object v = values.get(key);
     if (v == null) {
@@ -106,6 +166,13 @@ final class SpecNode {
 
   /** A number in [min, max] (or (min, max] when {@code minExclusive}). */
   double number(String key, double defaultValue, double min, boolean minExclusive, double max) {
+    return lenient(() -> strictNumber(key, defaultValue, min, minExclusive, max),
+        defaultValue);
+  }
+
+  private double strictNumber(String key, double defaultValue, double min,
+      boolean minExclusive, double max) {
+
     known.add(key);
     Object v = values.get(key);
     if (v == null) {
@@ -124,6 +191,11 @@ final class SpecNode {
   }
 
   boolean bool(String key, boolean defaultValue) {
+    return lenient(() -> strictBool(key, defaultValue), defaultValue);
+  }
+
+  private boolean strictBool(String key, boolean defaultValue) {
+
     known.add(key);
     Object v = values.get(key);
     if (v == null) {
@@ -137,6 +209,11 @@ final class SpecNode {
   }
 
   <E extends Enum<E>> E choice(String key, E defaultValue, Class<E> type) {
+    return lenient(() -> strictChoice(key, defaultValue, type), defaultValue);
+  }
+
+  private <E extends Enum<E>> E strictChoice(String key, E defaultValue, Class<E> type) {
+
     String s = string(key, null);
     if (s == null) {
       return defaultValue;
@@ -156,6 +233,11 @@ final class SpecNode {
 
   /** A list of 1 to {@code maxLength} integers, each in [min, max]. */
   int[] intList(String key, int[] defaultValue, int min, int max, int maxLength) {
+    return lenient(() -> strictIntList(key, defaultValue, min, max, maxLength), defaultValue);
+  }
+
+  private int[] strictIntList(String key, int[] defaultValue, int min, int max, int maxLength) {
+
     known.add(key);
     Object v = values.get(key);
     if (v == null) {
@@ -163,7 +245,8 @@ final class SpecNode {
     }
     if (!(v instanceof List<?> list) || list.isEmpty() || list.size() > maxLength) {
       throw new SpecException(pathOf(key) + ": " + describe(v) + " is not allowed (must be a "
-          + "list of 1 to " + maxLength + " integers in [" + min + ", " + max + "], e.g. [128, 64])");
+          + "list of 1 to " + maxLength + " integers in [" + min + ", " + max
+          + "], e.g. [128, 64])");
     }
     int[] out = new int[list.size()];
     for (int i = 0; i < out.length; i++) {
@@ -184,6 +267,11 @@ final class SpecNode {
 
   /** A list of 1 to {@code maxLength} non-blank names; null when the key is absent. */
   List<String> stringList(String key, int maxLength) {
+    return lenient(() -> strictStringList(key, maxLength), null);
+  }
+
+  private List<String> strictStringList(String key, int maxLength) {
+
     known.add(key);
     Object v = values.get(key);
     if (v == null) {
@@ -211,6 +299,11 @@ final class SpecNode {
 
   /** A mapping of names to single values (reader options), as strings; empty when absent. */
   Map<String, String> stringMap(String key) {
+    return lenient(() -> strictStringMap(key), new LinkedHashMap<>());
+  }
+
+  private Map<String, String> strictStringMap(String key) {
+
     known.add(key);
     Object v = values.get(key);
     Map<String, String> out = new LinkedHashMap<>();
@@ -232,12 +325,12 @@ final class SpecNode {
     return out;
   }
 
-  /** Rejects keys that no getter asked for. Call after reading everything. */
+  /** Records every key that no getter asked for. Call after reading everything. */
   void finish() {
-    for (String key : values.keySet()) {
+    for (Object key : values.keySet()) {
       if (!known.contains(key)) {
         String where = path.isEmpty() ? "at the top level" : "in section '" + path + "'";
-        throw new SpecException("unknown key '" + pathOf(String.valueOf(key)) + "' " + where
+        problems.add("unknown key '" + pathOf(String.valueOf(key)) + "' " + where
             + " (allowed: " + String.join(", ", known) + ")");
       }
     }

@@ -55,6 +55,29 @@ class JobSpecParserTest {
   }
 
   @Test
+  void everyMistakeIsReportedAtOnceWithItsKeyPath() {
+    String three = VALID.replace("epochs: 3", "epoch: 3").replace("numClasses: 10",
+        "numClasses: -1").replace("name: nesterov", "name: adamw");
+    assertThatThrownBy(() -> parse(three))
+        .isInstanceOf(SpecException.class)
+        .hasMessageStartingWith("the job spec has 3 mistakes:")
+        .hasMessageContaining("\n  - data.numClasses: -1 is not allowed")
+        .hasMessageContaining("\n  - train.optimizer.name: 'adamw' is not allowed")
+        .hasMessageContaining("\n  - unknown key 'train.epoch' in section 'train'");
+    assertThatThrownBy(() -> parse(VALID.replace("epochs: 3", "epochs: 0")
+        + "preprocess: {normalize: zscore}\n"))
+        .hasMessageStartingWith("the job spec has 2 mistakes:")
+        .hasMessageContaining("preprocess.normalize: 'zscore' is not allowed")
+        .hasMessageContaining("train.epochs: 0 is not allowed");
+    // A check across keys that fails after them is listed last.
+    assertThatThrownBy(() -> parse(VALID.replace("numClasses: 10", "numClasses: 10, split: "
+        + "{train: 0.9, validation: 0, test: 0.1}").replace("epochs: 3",
+        "epochs: 3, batchSize: 0, earlyStopping: {patience: 2}")))
+        .hasMessageMatching("(?s)the job spec has 2 mistakes:\n  - train.batchSize: 0 .*"
+            + "\n  - train.earlyStopping needs validation data.*");
+  }
+
+  @Test
   void badValuesNameKeyValueAndWhatIsAllowed() {
     assertThatThrownBy(() -> parse(VALID.replace("epochs: 3", "epochs: 0")))
         .hasMessage("train.epochs: 0 is not allowed (must be an integer in [1, 1000000])");
