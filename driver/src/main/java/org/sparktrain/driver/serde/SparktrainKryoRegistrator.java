@@ -61,6 +61,9 @@ public final class SparktrainKryoRegistrator implements KryoRegistrator {
     // of a parallelized list inside its partitions. ND4J arrays serialize themselves.
     kryo.register(org.nd4j.linalg.dataset.DataSet.class, new JavaSerializer());
     kryo.register(org.nd4j.linalg.dataset.DataSet[].class);
+    // Their evaluate's partial results, merged on the driver (Java-serializable, once per task).
+    kryo.register(org.nd4j.evaluation.classification.Evaluation.class, new JavaSerializer());
+    kryo.register(org.nd4j.evaluation.classification.Evaluation[].class);
     registerSparkSql(kryo);
     registerSparkMlSummaries(kryo);
   }

@@ -135,7 +135,52 @@ class Dl4jModelTest {
             + "output: {dir: '" + dir.resolve("spec-run") + "'}\n", null), false)
         .bundle().network().params());
 
-    // The same rows, in order, as a DL4J program holds them: DataSets of 50 examples.
+    org.apache.spark.api.java.JavaRDD<org.nd4j.linalg.dataset.DataSet> rdd = dataSets(blobs);
+    org.sparktrain.dl4j.SparkDl4jMultiLayer spark = new org.sparktrain.dl4j.SparkDl4jMultiLayer(
+        sc, conf, new org.sparktrain.dl4j.SparkDl4jMultiLayer.Options(2, 16, 4, 2, 3, null));
+    float[] viaClass = NativeArrays.toFloats(spark.fit(rdd).params());
+    assertThat(viaClass).isEqualTo(viaSpec);
+    assertThat(spark.evaluate(rdd).accuracy()).isGreaterThan(0.9);
+  }
+
+  @Test
+  void theSparkComputationGraphShapedClassTrainsAndEvaluatesOnTheExecutors() {
+    ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(5)
+        .updater(new Adam(0.01)).weightInit(WeightInit.XAVIER).graphBuilder()
+        .addInputs("in")
+        .addLayer("hidden", new DenseLayer.Builder().nIn(5).nOut(16)
+            .activation(Activation.RELU).build(), "in")
+        .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+            .activation(Activation.SOFTMAX).nIn(16).nOut(3).build(), "hidden")
+        .setOutputs("out").build();
+    org.apache.spark.api.java.JavaRDD<org.nd4j.linalg.dataset.DataSet> rdd =
+        dataSets(TestData.blobsCsv(200, 5, 3, 11));
+    org.sparktrain.dl4j.SparkComputationGraph spark = new org.sparktrain.dl4j
+        .SparkComputationGraph(sc, conf, new org.sparktrain.dl4j.SparkDl4jMultiLayer.Options(3,
+            16, 4, 2, 3, null));
+    org.deeplearning4j.nn.graph.ComputationGraph trained = spark.fit(rdd);
+    assertThat(trained).isSameAs(spark.getNetwork());
+
+    org.nd4j.evaluation.classification.Evaluation distributed = spark.evaluate(rdd);
+    org.nd4j.evaluation.classification.Evaluation local =
+        new org.nd4j.evaluation.classification.Evaluation();
+    for (org.nd4j.linalg.dataset.DataSet ds : rdd.collect()) {
+      local.eval(ds.getLabels(), trained.outputSingle(ds.getFeatures()));
+    }
+    assertThat(distributed.accuracy()).isGreaterThan(0.9).isEqualTo(local.accuracy());
+    assertThat(distributed.getConfusionMatrix().toCSV())
+        .isEqualTo(local.getConfusionMatrix().toCSV());
+    assertThatThrownBy(() -> new org.sparktrain.dl4j.SparkComputationGraph(sc,
+        new NeuralNetConfiguration.Builder().graphBuilder().addInputs("a", "b")
+            .addLayer("out", new OutputLayer.Builder().nIn(2).nOut(2).build(), "a")
+            .addLayer("out2", new OutputLayer.Builder().nIn(2).nOut(2).build(), "b")
+            .setOutputs("out", "out2").build()))
+        .hasMessageContaining("one input and one output");
+  }
+
+  /** Blob rows, in order, as a DL4J program holds them: DataSets of 50 examples. */
+  private org.apache.spark.api.java.JavaRDD<org.nd4j.linalg.dataset.DataSet> dataSets(
+      String blobs) {
     java.util.List<org.nd4j.linalg.dataset.DataSet> sets = new java.util.ArrayList<>();
     String[] lines = blobs.split("\n");
     for (int from = 0; from < lines.length; from += 50) {
@@ -153,13 +198,7 @@ class Dl4jModelTest {
           org.nd4j.linalg.factory.Nd4j.create(x, new long[] {n, 5}, 'c'),
           org.nd4j.linalg.factory.Nd4j.create(y, new long[] {n, 3}, 'c')));
     }
-    org.apache.spark.api.java.JavaRDD<org.nd4j.linalg.dataset.DataSet> rdd =
-        sc.parallelize(sets, 2);
-    org.sparktrain.dl4j.SparkDl4jMultiLayer spark = new org.sparktrain.dl4j.SparkDl4jMultiLayer(
-        sc, conf, new org.sparktrain.dl4j.SparkDl4jMultiLayer.Options(2, 16, 4, 2, 3, null));
-    float[] viaClass = NativeArrays.toFloats(spark.fit(rdd).params());
-    assertThat(viaClass).isEqualTo(viaSpec);
-    assertThat(spark.evaluate(rdd).accuracy()).isGreaterThan(0.9);
+    return sc.parallelize(sets, 2);
   }
 
   @Test

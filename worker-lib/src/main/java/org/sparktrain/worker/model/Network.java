@@ -46,6 +46,11 @@ public final class Network {
     return new Network(net, null);
   }
 
+  /** Wraps an initialised graph. */
+  public static Network wrap(ComputationGraph net) {
+    return new Network(null, net);
+  }
+
   /**
    * Reads a ModelSerializer file of either kind (with its optimizer state), after checking it
    * holds nothing but what sparktrain writes ({@link ModelZip}): no Java deserialization, no
