@@ -66,6 +66,32 @@ public final class SparktrainKryoRegistrator implements KryoRegistrator {
     kryo.register(org.nd4j.evaluation.classification.Evaluation[].class);
     registerSparkSql(kryo);
     registerSparkMlSummaries(kryo);
+    registerIceberg(kryo);
+  }
+
+  /**
+   * What Apache Iceberg's Spark source ships between driver and executors when a user adds its
+   * runtime jar: Java-serializable objects (its table, its scan and write results) whose
+   * object graphs go through Java serialization whole, rather than class by class through Kryo.
+   */
+  private static final List<String> ICEBERG = List.of(
+      "org.apache.iceberg.spark.source.SerializableTableWithSize",
+      "org.apache.iceberg.spark.source.SerializableTableWithSize$SerializableMetadataTableWithSize",
+      "org.apache.iceberg.spark.source.SparkWrite$TaskCommit",
+      "[Lorg.apache.iceberg.spark.source.SparkWrite$TaskCommit;",
+      "[Lorg.apache.spark.sql.connector.write.WriterCommitMessage;",
+      "org.apache.iceberg.spark.source.SparkInputPartition",
+      "[Lorg.apache.iceberg.spark.source.SparkInputPartition;");
+
+  private static void registerIceberg(Kryo kryo) {
+    ClassLoader loader = SparktrainKryoRegistrator.class.getClassLoader();
+    for (String name : ICEBERG) {
+      try {
+        kryo.register(Class.forName(name, false, loader), new JavaSerializer());
+      } catch (ClassNotFoundException e) {
+        // No Iceberg on the classpath: nothing of it can travel.
+      }
+    }
   }
 
   /** The metric objects of Spark ML's summarizer (RegressionEvaluator's statistics). */

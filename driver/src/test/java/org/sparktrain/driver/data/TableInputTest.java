@@ -91,6 +91,27 @@ class TableInputTest {
         + "labelColumn: _c64, numClasses: 10}")).isEqualTo(expected);
   }
 
+  @Test
+  void anIcebergTableTrainsToTheSameParametersAsTheSameRowsInCsv() throws IOException {
+    Path csv = TestData.digits();
+    float[] expected = trainedParams("{uri: '" + csv + "', numClasses: 10}");
+    Dataset<Row> rows = spark.read().option("inferSchema", "true").csv(csv.toString())
+        .coalesce(1);
+    // Iceberg resolves paths through its default catalog, a Hive one unless told otherwise;
+    // a machine without a metastore uses the Hadoop (file) catalog.
+    spark.conf().set("spark.sql.catalog.default_iceberg", "org.apache.iceberg.spark.SparkCatalog");
+    spark.conf().set("spark.sql.catalog.default_iceberg.type", "hadoop");
+    spark.conf().set("spark.sql.catalog.default_iceberg.warehouse",
+        dir.resolve("iceberg-warehouse").toUri().toString());
+    // A path-based (Hadoop) Iceberg table, as Iceberg's own API creates one.
+    String location = dir.resolve("iceberg").toUri().toString();
+    new org.apache.iceberg.hadoop.HadoopTables(sc.hadoopConfiguration()).create(
+        org.apache.iceberg.spark.SparkSchemaUtil.convert(rows.schema()), location);
+    rows.write().format("iceberg").mode("append").save(location);
+    assertThat(trainedParams("{uri: '" + location + "', format: iceberg, "
+        + "labelColumn: _c64, numClasses: 10}")).isEqualTo(expected);
+  }
+
   /**
    * A penguins-like CSV as such files come: a text label, text categories, numbers with NA and
    * empty fields. Read without inferSchema, every column is text.
