@@ -1,17 +1,11 @@
 package org.sparktrain.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.zip.GZIPInputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.output.ModelBundle;
@@ -70,19 +64,9 @@ public final class DistillationBenchmark {
 
   /** @param student the student's hidden layers (the default has 0.25x the teacher's size) */
   private static Setting digits(Path data, Path work, String student) throws IOException {
-    Path train = work.resolve("digits-train.csv");
-    Path test = work.resolve("digits-test.csv");
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(new GZIPInputStream(
-        Files.newInputStream(data.resolve("tabular/digits.csv.gz"))), StandardCharsets.UTF_8))) {
-      List<String> trainLines = new ArrayList<>();
-      List<String> testLines = new ArrayList<>();
-      int i = 0;
-      for (String line = in.readLine(); line != null; line = in.readLine(), i++) {
-        (i % 6 == 5 ? testLines : trainLines).add(line);
-      }
-      Files.write(train, trainLines);
-      Files.write(test, testLines);
-    }
+    DigitsSplit split = DigitsSplit.write(data, work);
+    Path train = split.train();
+    Path test = split.test();
     return new Setting("digits", "{uri: '" + train + "', numClasses: 10, "
         + "split: {train: 0.95, validation: 0.05, test: 0}}", "",
         "[256, 128]", student, 20, 0.003, new EvaluateJob.DataOptions(

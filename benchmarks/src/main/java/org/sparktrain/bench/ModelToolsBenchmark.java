@@ -1,9 +1,6 @@
 package org.sparktrain.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,7 +10,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.zip.GZIPInputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.compress.CompressJob;
@@ -80,20 +76,9 @@ public final class ModelToolsBenchmark {
 
   private static void compressDigits(JavaSparkContext sc, Path data, Path work)
       throws IOException {
-    Path train = work.resolve("digits-train.csv");
-    Path test = work.resolve("digits-test.csv");
-    // Every sixth row is held out: 300 test rows, the rest to train on.
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(new GZIPInputStream(
-        Files.newInputStream(data.resolve("tabular/digits.csv.gz"))), StandardCharsets.UTF_8))) {
-      List<String> trainLines = new ArrayList<>();
-      List<String> testLines = new ArrayList<>();
-      int i = 0;
-      for (String line = in.readLine(); line != null; line = in.readLine(), i++) {
-        (i % 6 == 5 ? testLines : trainLines).add(line);
-      }
-      Files.write(train, trainLines);
-      Files.write(test, testLines);
-    }
+    DigitsSplit split = DigitsSplit.write(data, work);
+    Path train = split.train();
+    Path test = split.test();
     Path run = work.resolve("digits-run");
     String spec = "data: {uri: '" + train + "', numClasses: 10, "
         + "split: {train: 0.95, validation: 0.05, test: 0}}\n"

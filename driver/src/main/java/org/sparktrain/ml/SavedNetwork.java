@@ -8,7 +8,10 @@ import java.io.UncheckedIOException;
 import org.apache.spark.SparkContext;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.Params;
+import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsWriter;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWriter;
 import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.worker.data.Normalizer;
 import org.sparktrain.worker.model.Network;
@@ -128,6 +131,47 @@ final class SavedNetwork implements Serializable {
           sc.hadoopConfiguration());
     } catch (IOException e) {
       throw new UncheckedIOException("loading " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Spark ML's writer of a model that holds a SavedNetwork: {@link #save}. */
+  static final class Writer extends MLWriter {
+    private final Params instance;
+    private final java.util.function.Supplier<ModelBundle> bundle;
+
+    Writer(Params instance, java.util.function.Supplier<ModelBundle> bundle) {
+      this.instance = instance;
+      this.bundle = bundle;
+    }
+
+    @Override
+    public void saveImpl(String path) {
+      SavedNetwork.save(instance, bundle.get(), path, sc());
+    }
+  }
+
+  /**
+   * Spark ML's reader of such a model: its files, then its params from the metadata.
+   *
+   * @param <T> the model
+   */
+  static final class Reader<T extends Params> extends MLReader<T> {
+    private final Class<T> type;
+    private final java.util.function.BiFunction<String, ModelBundle, T> model;
+
+    /** @param model makes the model of a uid and its files */
+    Reader(Class<T> type, java.util.function.BiFunction<String, ModelBundle, T> model) {
+      this.type = type;
+      this.model = model;
+    }
+
+    @Override
+    public T load(String path) {
+      DefaultParamsReader.Metadata metadata = DefaultParamsReader.loadMetadata(path, sc(),
+          type.getName());
+      T loaded = model.apply(metadata.uid(), SavedNetwork.read(path, sc()));
+      metadata.getAndSetParams(loaded, Option.empty());
+      return loaded;
     }
   }
 }

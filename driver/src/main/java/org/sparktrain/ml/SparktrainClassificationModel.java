@@ -4,7 +4,6 @@ import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
@@ -148,38 +147,15 @@ public class SparktrainClassificationModel
 
   @Override
   public MLWriter write() {
-    return new Writer(this);
+    return new SavedNetwork.Writer(this, this::bundle);
   }
 
   public static MLReader<SparktrainClassificationModel> read() {
-    return new Reader();
+    return new SavedNetwork.Reader<>(SparktrainClassificationModel.class,
+        SparktrainClassificationModel::of);
   }
 
   public static SparktrainClassificationModel load(String path) {
     return read().load(path);
-  }
-
-  private static final class Writer extends MLWriter {
-    private final SparktrainClassificationModel instance;
-
-    Writer(SparktrainClassificationModel instance) {
-      this.instance = instance;
-    }
-
-    @Override
-    public void saveImpl(String path) {
-      SavedNetwork.save(instance, instance.bundle(), path, sc());
-    }
-  }
-
-  private static final class Reader extends MLReader<SparktrainClassificationModel> {
-    @Override
-    public SparktrainClassificationModel load(String path) {
-      DefaultParamsReader.Metadata metadata = DefaultParamsReader.loadMetadata(path, sc(),
-          SparktrainClassificationModel.class.getName());
-      SparktrainClassificationModel model = of(metadata.uid(), SavedNetwork.read(path, sc()));
-      metadata.getAndSetParams(model, scala.Option.empty());
-      return model;
-    }
   }
 }

@@ -4,7 +4,6 @@ import java.util.List;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.regression.RegressionModel;
-import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
@@ -121,38 +120,15 @@ public class SparktrainRegressionModel extends RegressionModel<Vector, Sparktrai
 
   @Override
   public MLWriter write() {
-    return new Writer(this);
+    return new SavedNetwork.Writer(this, this::bundle);
   }
 
   public static MLReader<SparktrainRegressionModel> read() {
-    return new Reader();
+    return new SavedNetwork.Reader<>(SparktrainRegressionModel.class,
+        SparktrainRegressionModel::of);
   }
 
   public static SparktrainRegressionModel load(String path) {
     return read().load(path);
-  }
-
-  private static final class Writer extends MLWriter {
-    private final SparktrainRegressionModel instance;
-
-    Writer(SparktrainRegressionModel instance) {
-      this.instance = instance;
-    }
-
-    @Override
-    public void saveImpl(String path) {
-      SavedNetwork.save(instance, instance.bundle(), path, sc());
-    }
-  }
-
-  private static final class Reader extends MLReader<SparktrainRegressionModel> {
-    @Override
-    public SparktrainRegressionModel load(String path) {
-      DefaultParamsReader.Metadata metadata = DefaultParamsReader.loadMetadata(path, sc(),
-          SparktrainRegressionModel.class.getName());
-      SparktrainRegressionModel model = of(metadata.uid(), SavedNetwork.read(path, sc()));
-      metadata.getAndSetParams(model, scala.Option.empty());
-      return model;
-    }
   }
 }
