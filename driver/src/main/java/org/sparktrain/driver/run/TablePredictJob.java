@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
@@ -53,15 +54,20 @@ public final class TablePredictJob {
     TableEncoding encoding = TableEncoding.fromJson(bundle.tableEncodingJson());
     TableReader.Input input = TableReader.read(sc, source, uri, null,
         encoding.featureColumns());
+    JavaRDD<ParsedRecord> encoded = input.rows().map(r -> encoding.encode(r, false,
+        LabelRule.regression()));
+    // Encoded once: the check below fills this cache and the scoring reads it, so the table's
+    // raw values can go before scoring (floats take less room than Spark's boxed values).
+    encoded.persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      JavaRDD<ParsedRecord> encoded = input.rows().map(r -> encoding.encode(r, false,
-          LabelRule.regression()));
       // Predictions must line up with their rows: one that cannot be encoded stops the job,
-      // named, before anything is written.
-      List<ParsedRecord> bad = encoded.filter(r -> !r.isOk()).take(1);
-      if (!bad.isEmpty()) {
-        throw new BadRecordException(input.where() + " row " + bad.get(0).line() + ": "
-            + bad.get(0).detail() + ". predict scores every row; filter or fill such rows "
+      // named, before anything is written. The same pass counts the rows.
+      RowsChecked checked = RowsChecked.of(encoded);
+      input.release();
+      if (checked.firstBad() != null) {
+        ParsedRecord bad = checked.firstBad();
+        throw new BadRecordException(input.where() + " row " + bad.line() + ": "
+            + bad.detail() + ". predict scores every row; filter or fill such rows "
             + "(data.query) first");
       }
       Normalizer normalizer = bundle.normalizer();
@@ -69,11 +75,12 @@ public final class TablePredictJob {
       List<String> classes = encoding.labelClasses();
       int width = encoding.width();
       return ExecutorScoring.scoreAndWrite(sc, encoded, ParsedRecord::line,
-          input.rows().count(), bundle, BATCH_ROWS,
+          checked.rows(), bundle, BATCH_ROWS,
           (net, batch) -> score(net, batch, width, normalizer, classification, classes),
           schema(bundle, encoding), outputUri, outputFormat, overwrite);
     } finally {
       input.release();
+      encoded.unpersist(false);
     }
   }
 
@@ -125,5 +132,32 @@ public final class TablePredictJob {
       }
     }
     return DataTypes.createStructType(fields);
+  }
+
+  /** Rows counted, and the first (lowest-numbered) one that could not be encoded, or null. */
+  private record RowsChecked(long rows, ParsedRecord firstBad) {
+    /** One pass over the rows; each task answers with a (count, first bad row) pair. */
+    static RowsChecked of(JavaRDD<ParsedRecord> encoded) {
+      long rows = 0;
+      ParsedRecord firstBad = null;
+      for (scala.Tuple2<Long, ParsedRecord> part : encoded.mapPartitions(it -> {
+        long n = 0;
+        ParsedRecord bad = null;
+        while (it.hasNext()) {
+          ParsedRecord r = it.next();
+          n++;
+          if (bad == null && !r.isOk()) {
+            bad = r;
+          }
+        }
+        return List.of(new scala.Tuple2<>(n, bad)).iterator();
+      }).collect()) {
+        rows += part._1();
+        if (firstBad == null) {
+          firstBad = part._2(); // partitions are in row order
+        }
+      }
+      return new RowsChecked(rows, firstBad);
+    }
   }
 }
