@@ -47,6 +47,24 @@ public final class TableReader {
    */
   public static Input read(JavaSparkContext sc, JobSpec.Table table, String uri, String label,
       List<String> features) {
+    Selected s = select(sc, table, uri, label, features);
+    // Cached before numbering: zipWithIndex counts every partition first, and that job then
+    // fills the cache instead of reading the table a second time.
+    JavaRDD<Object[]> values = s.values();
+    values.persist(StorageLevel.MEMORY_AND_DISK());
+    JavaRDD<RawRow> rows = values.zipWithIndex().map(t -> new RawRow(t._2() + 1, t._1()));
+    return new Input(s.where(), s.columns(), rows, values);
+  }
+
+  /**
+   * A table's selected columns as plain values, neither numbered nor cached, in the table's
+   * order (partition by partition): for a caller that numbers rows in a pass of its own.
+   */
+  public record Selected(String where, TableColumns columns, JavaRDD<Object[]> values) {}
+
+  /** The same arguments as {@link #read}. */
+  public static Selected select(JavaSparkContext sc, JobSpec.Table table, String uri,
+      String label, List<String> features) {
     String where = table.describe(uri);
     Dataset<Row> frame = load(session(sc), table, uri, where);
     TableColumns columns = TableColumns.resolve(frame.schema(), features, label, where);
@@ -55,12 +73,7 @@ public final class TableReader {
     for (int i = 0; i < selected.length; i++) {
       cols[i] = frame.col("`" + selected[i].replace("`", "``") + "`");
     }
-    // Cached before numbering: zipWithIndex counts every partition first, and that job then
-    // fills the cache instead of reading the table a second time.
-    JavaRDD<Object[]> values = frame.select(cols).javaRDD().map(columns::values);
-    values.persist(StorageLevel.MEMORY_AND_DISK());
-    JavaRDD<RawRow> rows = values.zipWithIndex().map(t -> new RawRow(t._2() + 1, t._1()));
-    return new Input(where, columns, rows, values);
+    return new Selected(where, columns, frame.select(cols).javaRDD().map(columns::values));
   }
 
   /** Spark SQL on this context: its session, created with the context's settings if new. */

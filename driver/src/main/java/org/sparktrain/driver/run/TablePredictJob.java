@@ -15,6 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparktrain.driver.data.BadRecordException;
 import org.sparktrain.driver.data.TableEncoding;
+import org.sparktrain.driver.data.RawRow;
 import org.sparktrain.driver.data.TableReader;
 import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.spec.JobSpec;
@@ -52,24 +53,37 @@ public final class TablePredictJob {
           + "numeric CSV, IDX or LibSVM rows, not a table; predict its rows with --input (csv)");
     }
     TableEncoding encoding = TableEncoding.fromJson(bundle.tableEncodingJson());
-    TableReader.Input input = TableReader.read(sc, source, uri, null,
+    TableReader.Selected input = TableReader.select(sc, source, uri, null,
         encoding.featureColumns());
-    JavaRDD<ParsedRecord> encoded = input.rows().map(r -> encoding.encode(r, false,
-        LabelRule.regression()));
-    // Encoded once: the check below fills this cache and the scoring reads it, so the table's
-    // raw values can go before scoring (floats take less room than Spark's boxed values).
-    encoded.persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      // Predictions must line up with their rows: one that cannot be encoded stops the job,
-      // named, before anything is written. The same pass counts the rows.
-      RowsChecked checked = RowsChecked.of(encoded);
-      input.release();
-      if (checked.firstBad() != null) {
-        ParsedRecord bad = checked.firstBad();
-        throw new BadRecordException(input.where() + " row " + bad.line() + ": "
-            + bad.detail() + ". predict scores every row; filter or fill such rows "
-            + "(data.query) first");
+    // Encoded once, numbered within its partition: the pass below that refuses a bad row also
+    // counts each partition's rows and fills this cache, which gives every row its number in
+    // the table and is what scoring reads (no separate numbering job, no cache of raw values).
+    JavaRDD<ParsedRecord> local = input.values().mapPartitions(values -> {
+      List<ParsedRecord> out = new ArrayList<>();
+      long line = 0;
+      while (values.hasNext()) {
+        out.add(encoding.encode(new RawRow(++line, values.next()), false,
+            LabelRule.regression()));
       }
+      return out.iterator();
+    }, true);
+    local.persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      RowsChecked checked = RowsChecked.of(local);
+      // Predictions must line up with their rows: one that cannot be encoded stops the job,
+      // named, before anything is written.
+      if (checked.firstBad() != null) {
+        throw new BadRecordException(input.where() + " row " + checked.firstBadRow() + ": "
+            + checked.firstBad().detail() + ". predict scores every row; filter or fill such "
+            + "rows (data.query) first");
+      }
+      long[] offsets = checked.offsets();
+      JavaRDD<ParsedRecord> encoded = local.mapPartitionsWithIndex((p, it) -> {
+        List<ParsedRecord> out = new ArrayList<>();
+        it.forEachRemaining(r -> out.add(ParsedRecord.ok(r.fileIndex(), offsets[p] + r.line(),
+            r.features(), r.label())));
+        return out.iterator();
+      }, true);
       Normalizer normalizer = bundle.normalizer();
       boolean classification = bundle.classification();
       List<String> classes = encoding.labelClasses();
@@ -79,8 +93,7 @@ public final class TablePredictJob {
           (net, batch) -> score(net, batch, width, normalizer, classification, classes),
           schema(bundle, encoding), outputUri, outputFormat, overwrite);
     } finally {
-      input.release();
-      encoded.unpersist(false);
+      local.unpersist(false);
     }
   }
 
@@ -134,13 +147,14 @@ public final class TablePredictJob {
     return DataTypes.createStructType(fields);
   }
 
-  /** Rows counted, and the first (lowest-numbered) one that could not be encoded, or null. */
-  private record RowsChecked(long rows, ParsedRecord firstBad) {
+  /**
+   * Each partition's row count, and the first row that could not be encoded (numbered within its
+   * partition) with its partition, or null.
+   */
+  private record RowsChecked(long[] counts, ParsedRecord firstBad, int firstBadPartition) {
     /** One pass over the rows; each task answers with a (count, first bad row) pair. */
     static RowsChecked of(JavaRDD<ParsedRecord> encoded) {
-      long rows = 0;
-      ParsedRecord firstBad = null;
-      for (scala.Tuple2<Long, ParsedRecord> part : encoded.mapPartitions(it -> {
+      List<scala.Tuple2<Long, ParsedRecord>> parts = encoded.mapPartitions(it -> {
         long n = 0;
         ParsedRecord bad = null;
         while (it.hasNext()) {
@@ -151,13 +165,36 @@ public final class TablePredictJob {
           }
         }
         return List.of(new scala.Tuple2<>(n, bad)).iterator();
-      }).collect()) {
-        rows += part._1();
-        if (firstBad == null) {
-          firstBad = part._2(); // partitions are in row order
+      }).collect();
+      long[] counts = new long[parts.size()];
+      ParsedRecord firstBad = null;
+      int badPartition = -1;
+      for (int p = 0; p < counts.length; p++) {
+        counts[p] = parts.get(p)._1();
+        if (firstBad == null && parts.get(p)._2() != null) {
+          firstBad = parts.get(p)._2(); // partitions are in the table's order
+          badPartition = p;
         }
       }
-      return new RowsChecked(rows, firstBad);
+      return new RowsChecked(counts, firstBad, badPartition);
+    }
+
+    /** The rows before each partition: its first row's number is this plus 1. */
+    long[] offsets() {
+      long[] offsets = new long[counts.length];
+      for (int p = 1; p < counts.length; p++) {
+        offsets[p] = offsets[p - 1] + counts[p - 1];
+      }
+      return offsets;
+    }
+
+    long rows() {
+      return java.util.Arrays.stream(counts).sum();
+    }
+
+    /** The first bad row's number in the table. */
+    long firstBadRow() {
+      return offsets()[firstBadPartition] + firstBad.line();
     }
   }
 }

@@ -85,6 +85,36 @@ class TablePredictTest {
   }
 
   @Test
+  void aRowThatCannotBeEncodedStopsPredictNamingItsRowBeforeAnythingIsWritten() {
+    // The table's rows with flipper as text, row 200 not a number: in the second of the two
+    // partitions, so its number comes from the first partition's count.
+    List<Row> rows = new java.util.ArrayList<>();
+    List<Row> original = SPARK.read().parquet(parquet.toString()).collectAsList();
+    for (int i = 0; i < original.size(); i++) {
+      Row r = original.get(i);
+      rows.add(org.apache.spark.sql.RowFactory.create(r.get(0), r.get(1), r.get(2),
+          i == 199 ? "abc" : String.valueOf(r.get(3)), r.get(4)));
+    }
+    org.apache.spark.sql.types.StructType schema = SPARK.read().parquet(parquet.toString())
+        .schema();
+    org.apache.spark.sql.types.StructField[] fields = schema.fields().clone();
+    fields[3] = org.apache.spark.sql.types.DataTypes.createStructField(fields[3].name(),
+        org.apache.spark.sql.types.DataTypes.StringType, true);
+    // A local table: Spark spreads its rows over the cores, in order.
+    SPARK.createDataFrame(rows, org.apache.spark.sql.types.DataTypes.createStructType(fields))
+        .createOrReplaceTempView("penguins_bad");
+    assertThat(SPARK.table("penguins_bad").javaRDD().getNumPartitions()).isEqualTo(2);
+    JobSpec.Table view = new JobSpec.Table(null, Map.of(), null,
+        "SELECT * FROM penguins_bad", List.of(), null, null, 0);
+    Path out = dir.resolve("refused");
+    assertThatThrownBy(() -> TablePredictJob.run(SC, dir.resolve("run/model").toString(), view,
+        null, out.toString(), "parquet", false))
+        .hasMessageContaining("row 200: column 'flipper'")
+        .hasMessageContaining("predict scores every row");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
   void distributedPredictOnParquetEqualsOneJvmRowForRowWithClassNames() throws IOException {
     Path out = dir.resolve("predictions");
     JobSpec.Table source = new JobSpec.Table("parquet", Map.of(), null, null, List.of(), null,
