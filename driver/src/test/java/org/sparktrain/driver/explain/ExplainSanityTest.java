@@ -146,8 +146,10 @@ class ExplainSanityTest {
     ModelBundle bundle = ModelBundle.load(model, CONF);
     Network random = bundle.network().config().newNetwork(); // same architecture, fresh init
     ExplainData data = ExplainData.of(records(40), bundle.normalizer(), null);
-    IntegratedGradients trained = new IntegratedGradients(bundle.network(), bundle.numFeatures(), true, 64);
-    IntegratedGradients randomized = new IntegratedGradients(random, bundle.numFeatures(), true, 64);
+    IntegratedGradients trained = new IntegratedGradients(bundle.network(),
+        bundle.numFeatures(), true, 64);
+    IntegratedGradients randomized = new IntegratedGradients(random, bundle.numFeatures(), true,
+        64);
 
     double correlation = 0;
     int informativeFirst = 0;

@@ -144,7 +144,7 @@ class Dl4jModelTest {
   }
 
   @Test
-  void theSparkComputationGraphShapedClassTrainsAndEvaluatesOnTheExecutors() {
+  void theSparkComputationGraphShapedClassTrainsAndEvaluatesOnTheExecutors() throws IOException {
     ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(5)
         .updater(new Adam(0.01)).weightInit(WeightInit.XAVIER).graphBuilder()
         .addInputs("in")
@@ -153,13 +153,24 @@ class Dl4jModelTest {
         .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
             .activation(Activation.SOFTMAX).nIn(16).nOut(3).build(), "hidden")
         .setOutputs("out").build();
-    org.apache.spark.api.java.JavaRDD<org.nd4j.linalg.dataset.DataSet> rdd =
-        dataSets(TestData.blobsCsv(200, 5, 3, 11));
+    String blobs = TestData.blobsCsv(200, 5, 3, 11);
+    org.apache.spark.api.java.JavaRDD<org.nd4j.linalg.dataset.DataSet> rdd = dataSets(blobs);
     org.sparktrain.dl4j.SparkComputationGraph spark = new org.sparktrain.dl4j
         .SparkComputationGraph(sc, conf, new org.sparktrain.dl4j.SparkDl4jMultiLayer.Options(3,
             16, 4, 2, 3, null));
     org.deeplearning4j.nn.graph.ComputationGraph trained = spark.fit(rdd);
     assertThat(trained).isSameAs(spark.getNetwork());
+    // The same graph and rows through a spec: the same parameters, bit for bit.
+    Path csv = TestData.write(dir, "graph-blobs.csv", blobs);
+    Path json = TestData.write(dir, "graph.json", conf.toJson());
+    float[] viaSpec = NativeArrays.toFloats(org.sparktrain.driver.run.TrainJob.run(sc,
+        JobSpecParser.parse("data: {uri: '" + csv + "', numClasses: 3, split: {train: 1.0, "
+            + "validation: 0, test: 0}}\npreprocess: {normalize: none}\n"
+            + "model: {name: dl4j, configuration: '" + json + "'}\n"
+            + "train: {epochs: 3, batchSize: 16, workers: 2, averagingFrequency: 4, seed: 3}\n"
+            + "output: {dir: '" + dir.resolve("graph-spec-run") + "'}\n", null), false)
+        .bundle().network().params());
+    assertThat(NativeArrays.toFloats(trained.params())).isEqualTo(viaSpec);
 
     org.nd4j.evaluation.classification.Evaluation distributed = spark.evaluate(rdd);
     org.nd4j.evaluation.classification.Evaluation local =

@@ -109,8 +109,8 @@ class DistillationLossTest {
 
   @Test
   void theLossTravelsInTheConfigurationJson() {
-    NetworkConfig conf = new MlpConfig(new int[] {8}, org.nd4j.linalg.activations.Activation.RELU, 0,
-        false).build(4, 3, ADAM, 1);
+    NetworkConfig conf = new MlpConfig(new int[] {8},
+        org.nd4j.linalg.activations.Activation.RELU, 0, false).build(4, 3, ADAM, 1);
     DistillationLoss.install(conf, 3, 0.25);
     NetworkConfig again = NetworkConfig.fromJson(conf.toJson());
     var layers = again.layers().getConfs();
