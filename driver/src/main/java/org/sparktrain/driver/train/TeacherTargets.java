@@ -84,7 +84,7 @@ final class TeacherTargets {
     }
   }
 
-  /** What every executor needs to run the teacher, shipped once as a broadcast. */
+  /** What every executor needs to run the teacher, shipped once per stage in its task binary. */
   private record Teacher(String configJson, float[] params, Normalizer students,
       Normalizer teachers, double temperature, int classes, int threads)
       implements java.io.Serializable {
