@@ -122,6 +122,17 @@ class TextExplainTest {
   }
 
   @Test
+  void theCommandLineExplainsATextAndRefusesATextWithData() {
+    Path out = dir.resolve("cli-explained");
+    assertThat(org.sparktrain.driver.cli.SparktrainMain.execute("explain", "--model", gpt,
+        "--text", "the dog", "--output", out.toString())).isZero();
+    assertThat(out.resolve("explain.json")).exists();
+    assertThat(out.resolve("explain.html")).exists();
+    assertThat(org.sparktrain.driver.cli.SparktrainMain.execute("explain", "--model", gpt,
+        "--text", "x", "--data", "rows.csv", "--output", out.toString())).isEqualTo(2);
+  }
+
+  @Test
   @SuppressWarnings("unchecked")
   void aClassifiersTokensAreAttributedByOcclusion() throws IOException {
     Map<String, Object> out = TextExplainJob.run(classifier, "the cat and the dog",
