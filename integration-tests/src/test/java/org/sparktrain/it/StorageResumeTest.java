@@ -108,6 +108,9 @@ class StorageResumeTest {
           .get("checkpoints");
       assertThat(checkpoints.get("lastRound"))
           .isEqualTo((long) withOutage.model().history().size() - 1);
+      // The outage was felt, and ridden out: writes failed, were tried again, none was lost.
+      assertThat((int) checkpoints.get("retried")).as("retried writes").isPositive();
+      assertThat(checkpoints.get("failed")).isEqualTo(0);
       assertThat(withOutage.model().network().params().toFloatVector())
           .containsExactly(clean.model().network().params().toFloatVector());
       assertThat(new CheckpointStore(root + "/run", hadoop).list().get(0).valid()).isTrue();

@@ -65,6 +65,8 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
   private long lastSubmittedRound = -1;
   private volatile int written;
   private volatile int failed;
+  /** Attempts that failed and were tried again (a store's outage ridden out shows here). */
+  private volatile int retried;
   private volatile long lastWrittenRound = -1;
   private volatile String stopReason;
   /** Set by {@link #close}: finish the write in flight, start no other, retry none. */
@@ -240,6 +242,7 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
           }
           return;
         }
+        retried++;
         LOG.warn("checkpoint {} attempt {} of {} failed ({}); retrying in {} ms", target,
             attempt, policy.retries() + 1, e.getMessage(), backoffMs);
         try {
@@ -309,6 +312,7 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
     m.put("dir", store.uri());
     m.put("written", written);
     m.put("failed", failed);
+    m.put("retried", retried);
     m.put("lastRound", lastWrittenRound);
     synchronized (lock) {
       m.put("superseded", superseded);

@@ -34,8 +34,12 @@ class CheckpointerTest {
   }
 
   private static Checkpointer checkpointer(CheckpointStore store, int keepLast) {
-    JobSpec.Checkpoint everyRound = new JobSpec.Checkpoint(1, false, 0, keepLast, null, false, 0,
-        1);
+    return checkpointer(store, keepLast, 0);
+  }
+
+  private static Checkpointer checkpointer(CheckpointStore store, int keepLast, int retries) {
+    JobSpec.Checkpoint everyRound = new JobSpec.Checkpoint(1, false, 0, keepLast, null, false,
+        retries, 1);
     return new Checkpointer(store, everyRound, "{}", "model: {name: mlp}\n",
         Normalizer.identity(4), null, null);
   }
@@ -90,6 +94,33 @@ class CheckpointerTest {
     checkpointer.finish(after(4));
     checkpointer.close();
     assertThat(store.list()).extracting(CheckpointInfo::round).containsExactly(3L, 2L);
+  }
+
+  @Test
+  void aWriteThatFailsIsRetriedAndCounted_untilTheRetriesRunOut() throws IOException {
+    CheckpointStore store = store();
+    // Round 0's parameters fail twice, then the store is back: 2 retries, one checkpoint.
+    FlakyFileSystem.FAILING_CREATES.put("round-000000/" + CheckpointFiles.PARAMS,
+        new java.util.concurrent.atomic.AtomicInteger(2));
+    Checkpointer checkpointer = checkpointer(store, 10, 3);
+    checkpointer.onBoundary(after(1), SCHEDULE);
+    checkpointer.finish(after(1));
+    checkpointer.close();
+    assertThat(checkpointer.summary()).containsEntry("written", 1).containsEntry("retried", 2)
+        .containsEntry("failed", 0);
+    assertThat(store.list()).extracting(CheckpointInfo::round).containsExactly(0L);
+
+    // Five failures against 3 retries: 4 attempts, 3 of them retried, then reported failed.
+    CheckpointStore other = new CheckpointStore(FlakyFileSystem.uri(dir.resolve("other")),
+        FlakyFileSystem.conf());
+    FlakyFileSystem.FAILING_CREATES.put("round-000000/" + CheckpointFiles.PARAMS,
+        new java.util.concurrent.atomic.AtomicInteger(5));
+    Checkpointer failing = checkpointer(other, 10, 3);
+    failing.onBoundary(after(1), SCHEDULE);
+    failing.finish(after(1));
+    failing.close();
+    assertThat(failing.summary()).containsEntry("written", 0).containsEntry("retried", 3)
+        .containsEntry("failed", 1);
   }
 
   @Test

@@ -24,6 +24,9 @@ public final class FlakyFileSystem extends RawLocalFileSystem {
   /** Creating a file whose path ends with one of these first waits {@link #slowCreateMs}. */
   public static final Set<String> SLOW_CREATES = ConcurrentHashMap.newKeySet();
   public static volatile long slowCreateMs = 1500;
+  /** Creating a file whose path ends with a key fails, as many times as its value says. */
+  public static final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger>
+      FAILING_CREATES = new ConcurrentHashMap<>();
 
   /** A Hadoop configuration that routes {@code flaky://} here. */
   public static Configuration conf() {
@@ -41,6 +44,7 @@ public final class FlakyFileSystem extends RawLocalFileSystem {
   public static void reset() {
     FAILING_READS.clear();
     SLOW_CREATES.clear();
+    FAILING_CREATES.clear();
   }
 
   @Override
@@ -79,6 +83,12 @@ public final class FlakyFileSystem extends RawLocalFileSystem {
   }
 
   private static void slowDown(Path f) throws IOException {
+    for (java.util.Map.Entry<String, java.util.concurrent.atomic.AtomicInteger> e
+        : FAILING_CREATES.entrySet()) {
+      if (f.toUri().getPath().endsWith(e.getKey()) && e.getValue().getAndDecrement() > 0) {
+        throw new IOException("503 Service Unavailable (injected) creating " + f);
+      }
+    }
     for (String suffix : SLOW_CREATES) {
       if (f.toUri().getPath().endsWith(suffix)) {
         try {
