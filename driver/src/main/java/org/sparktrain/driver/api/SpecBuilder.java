@@ -215,6 +215,29 @@ public final class SpecBuilder {
     return set("train.earlyStopping", stopping);
   }
 
+  /**
+   * Knowledge distillation ({@code model.teacher}, {@code train.distillation}): the model learns
+   * from the teacher's class probabilities softened at {@code temperature} as well as the
+   * labels, {@code alpha} weighing the teacher's part.
+   */
+  public SpecBuilder distillFrom(String teacherModel, double temperature, double alpha) {
+    Map<String, Object> distillation = new LinkedHashMap<>();
+    distillation.put("temperature", temperature);
+    distillation.put("alpha", alpha);
+    return set("model.teacher", teacherModel).set("train.distillation", distillation);
+  }
+
+  /**
+   * {@code train.init}: start from a saved model's parameters; {@code keepZeros} holds its zero
+   * weights at zero (fine-tuning a pruned model).
+   */
+  public SpecBuilder startFrom(String model, boolean keepZeros) {
+    Map<String, Object> init = new LinkedHashMap<>();
+    init.put("model", model);
+    init.put("keepZeros", keepZeros);
+    return set("train.init", init);
+  }
+
   public SpecBuilder seed(long seed) {
     // An Integer where it fits, as YAML gives, so toMap() equals the YAML file's map.
     if (seed == (int) seed) {

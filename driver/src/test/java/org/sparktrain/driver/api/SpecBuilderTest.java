@@ -93,6 +93,13 @@ class SpecBuilderTest {
         .isEqualTo(new org.sparktrain.worker.optim.OuterOptimizer(0.8, 0.5));
     assertThat(spec.train().earlyStopping())
         .isEqualTo(new JobSpec.EarlyStopping("macroF1", 4, 0));
+
+    JobSpec distilled = minimal().distillFrom("/runs/teacher/model", 3, 0.6)
+        .startFrom("/runs/pruned", true).build();
+    assertThat(distilled.train().distillation()).isEqualTo(new JobSpec.Distillation(
+        "file:///runs/teacher/model", 3, 0.6));
+    assertThat(distilled.train().init()).isEqualTo(new JobSpec.Init("file:///runs/pruned",
+        true));
   }
 
   @Test
