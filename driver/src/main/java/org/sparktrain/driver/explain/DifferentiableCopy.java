@@ -9,7 +9,6 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -204,27 +203,5 @@ final class DifferentiableCopy {
       throw new IllegalStateException("DL4J computed no gradient for the network's input");
     }
     return graph.inputGradient.reshape(rows.shape());
-  }
-
-  /** The first convolution's weights, [out, in, kH, kW], or null when there is none. */
-  INDArray firstConvolutionWeights() {
-    List<org.deeplearning4j.nn.api.Layer> layers = new java.util.ArrayList<>();
-    if (stack != null) {
-      layers.addAll(List.of(stack.getLayers()));
-    } else {
-      for (int v : graph.topologicalSortOrder()) {
-        if (graph.getVertices()[v].hasLayer()) {
-          layers.add(graph.getVertices()[v].getLayer());
-        }
-      }
-    }
-    for (org.deeplearning4j.nn.api.Layer l : layers) {
-      Layer c = l.conf().getLayer();
-      if (c instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer
-          && !(c instanceof DepthwiseConvolution2D) && c instanceof BaseLayer) {
-        return l.getParam("W").dup();
-      }
-    }
-    return null;
   }
 }

@@ -19,6 +19,7 @@ import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.run.EvaluateJob;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.worker.data.ParsedRecord;
+import org.sparktrain.worker.model.Network;
 
 /**
  * {@code sparktrain explain}: which inputs a model relies on, on labelled data. Permutation
@@ -116,10 +117,10 @@ public final class ExplainJob {
     }
     if (ig != null) {
       out.put("attributions", attributions(ig, bundle, rows, records, options, classes));
-      Map<String, Object> filters = firstFilters(ig);
-      if (filters != null) {
-        out.put("firstConvolution", filters);
-      }
+    }
+    Map<String, Object> filters = firstFilters(bundle.network());
+    if (filters != null) {
+      out.put("firstConvolution", filters);
     }
     write(sc.hadoopConfiguration(), outputUri, out);
     LOG.info("explanations: {}", outputUri);
@@ -127,8 +128,7 @@ public final class ExplainJob {
   }
 
   private static Object attributions(IntegratedGradients ig, ModelBundle bundle,
-      ExplainData rows,
-      List<ParsedRecord> records, Options options, List<String> classes) {
+      ExplainData rows, List<ParsedRecord> records, Options options, List<String> classes) {
     if (options.rows().isEmpty()) {
       return List.of();
     }
@@ -182,8 +182,8 @@ public final class ExplainJob {
    * The first convolution's filters, each input channel's kernel as a row-major list: what
    * the first layer of an image model responds to (edges, blobs, strokes).
    */
-  private static Map<String, Object> firstFilters(IntegratedGradients ig) {
-    org.nd4j.linalg.api.ndarray.INDArray w = ig.firstConvolutionFilters();
+  private static Map<String, Object> firstFilters(Network network) {
+    org.nd4j.linalg.api.ndarray.INDArray w = firstConvolutionWeights(network);
     if (w == null || w.rank() != 4) {
       return null;
     }
@@ -205,6 +205,31 @@ public final class ExplainJob {
     out.put("kernels", kernels);
     return out;
   }
+  /**
+   * The weights [out, in, kH, kW] of the network's first plain 2D convolution (in the order the
+   * network computes its layers), or null when it has none.
+   */
+  private static org.nd4j.linalg.api.ndarray.INDArray firstConvolutionWeights(Network network) {
+    List<org.deeplearning4j.nn.api.Layer> layers = new ArrayList<>();
+    if (network.isGraph()) {
+      org.deeplearning4j.nn.graph.ComputationGraph graph = network.graph();
+      for (int v : graph.topologicalSortOrder()) {
+        if (graph.getVertices()[v].hasLayer()) {
+          layers.add(graph.getVertices()[v].getLayer());
+        }
+      }
+    } else {
+      layers.addAll(List.of(network.layers().getLayers()));
+    }
+    for (org.deeplearning4j.nn.api.Layer l : layers) {
+      if (l.conf().getLayer().getClass()
+          == org.deeplearning4j.nn.conf.layers.ConvolutionLayer.class) {
+        return l.getParam("W").dup();
+      }
+    }
+    return null;
+  }
+
 
   private static Object label(double value, boolean classification, List<String> classes) {
     if (!classification) {

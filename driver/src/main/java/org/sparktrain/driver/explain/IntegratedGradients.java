@@ -72,11 +72,6 @@ public final class IntegratedGradients {
     return Transforms.abs(gradientOfF(row, target)).reshape(x.length).toDoubleVector();
   }
 
-  /** The first convolution's filters, [out, in, kH, kW], or null for a model without one. */
-  public INDArray firstConvolutionFilters() {
-    return net.firstConvolutionWeights();
-  }
-
   /** F at one row: log p(target) or the prediction. */
   double f(INDArray row, int target) {
     INDArray out = net.output(row);
