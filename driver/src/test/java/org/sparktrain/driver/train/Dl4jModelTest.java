@@ -124,16 +124,8 @@ class Dl4jModelTest {
   @Test
   void theSparkDl4jShapedClassTrainsToTheSameParametersAsTheSpec() throws IOException {
     String blobs = TestData.blobsCsv(200, 5, 3, 11);
-    Path csv = TestData.write(dir, "blobs.csv", blobs);
     MultiLayerConfiguration conf = mlp(5, 3);
-    Path json = TestData.write(dir, "mlp.json", conf.toJson());
-    float[] viaSpec = NativeArrays.toFloats(org.sparktrain.driver.run.TrainJob.run(sc,
-        JobSpecParser.parse("data: {uri: '" + csv + "', numClasses: 3, split: {train: 1.0, "
-            + "validation: 0, test: 0}}\npreprocess: {normalize: none}\n"
-            + "model: {name: dl4j, configuration: '" + json + "'}\n"
-            + "train: {epochs: 2, batchSize: 16, workers: 2, averagingFrequency: 4, seed: 3}\n"
-            + "output: {dir: '" + dir.resolve("spec-run") + "'}\n", null), false)
-        .bundle().network().params());
+    float[] viaSpec = trainedThroughTheSpec(blobs, conf.toJson(), 2, "spec-run");
 
     org.apache.spark.api.java.JavaRDD<org.nd4j.linalg.dataset.DataSet> rdd = dataSets(blobs);
     org.sparktrain.dl4j.SparkDl4jMultiLayer spark = new org.sparktrain.dl4j.SparkDl4jMultiLayer(
@@ -161,16 +153,8 @@ class Dl4jModelTest {
     org.deeplearning4j.nn.graph.ComputationGraph trained = spark.fit(rdd);
     assertThat(trained).isSameAs(spark.getNetwork());
     // The same graph and rows through a spec: the same parameters, bit for bit.
-    Path csv = TestData.write(dir, "graph-blobs.csv", blobs);
-    Path json = TestData.write(dir, "graph.json", conf.toJson());
-    float[] viaSpec = NativeArrays.toFloats(org.sparktrain.driver.run.TrainJob.run(sc,
-        JobSpecParser.parse("data: {uri: '" + csv + "', numClasses: 3, split: {train: 1.0, "
-            + "validation: 0, test: 0}}\npreprocess: {normalize: none}\n"
-            + "model: {name: dl4j, configuration: '" + json + "'}\n"
-            + "train: {epochs: 3, batchSize: 16, workers: 2, averagingFrequency: 4, seed: 3}\n"
-            + "output: {dir: '" + dir.resolve("graph-spec-run") + "'}\n", null), false)
-        .bundle().network().params());
-    assertThat(NativeArrays.toFloats(trained.params())).isEqualTo(viaSpec);
+    assertThat(NativeArrays.toFloats(trained.params()))
+        .isEqualTo(trainedThroughTheSpec(blobs, conf.toJson(), 3, "graph-spec-run"));
 
     org.nd4j.evaluation.classification.Evaluation distributed = spark.evaluate(rdd);
     org.nd4j.evaluation.classification.Evaluation local =
@@ -187,6 +171,24 @@ class Dl4jModelTest {
             .addLayer("out2", new OutputLayer.Builder().nIn(2).nOut(2).build(), "b")
             .setOutputs("out", "out2").build()))
         .hasMessageContaining("one input and one output");
+  }
+
+  /**
+   * The parameters a {@code model: {name: dl4j}} spec trains from the blob rows (3 classes, 2
+   * workers, the options the DL4J-shaped classes are given in these tests).
+   */
+  private float[] trainedThroughTheSpec(String blobs, String configurationJson, int epochs,
+      String run) throws IOException {
+    Path csv = TestData.write(dir, run + ".csv", blobs);
+    Path json = TestData.write(dir, run + ".json", configurationJson);
+    return NativeArrays.toFloats(org.sparktrain.driver.run.TrainJob.run(sc,
+        JobSpecParser.parse("data: {uri: '" + csv + "', numClasses: 3, split: {train: 1.0, "
+            + "validation: 0, test: 0}}\npreprocess: {normalize: none}\n"
+            + "model: {name: dl4j, configuration: '" + json + "'}\n"
+            + "train: {epochs: " + epochs + ", batchSize: 16, workers: 2, averagingFrequency: 4,"
+            + " seed: 3}\n"
+            + "output: {dir: '" + dir.resolve(run) + "'}\n", null), false)
+        .bundle().network().params());
   }
 
   /** Blob rows, in order, as a DL4J program holds them: DataSets of 50 examples. */
