@@ -59,13 +59,9 @@ public final class TablePredictJob {
     // counts each partition's rows and fills this cache, which gives every row its number in
     // the table and is what scoring reads (no separate numbering job, no cache of raw values).
     JavaRDD<ParsedRecord> local = input.values().mapPartitions(values -> {
-      List<ParsedRecord> out = new ArrayList<>();
-      long line = 0;
-      while (values.hasNext()) {
-        out.add(encoding.encode(new RawRow(++line, values.next()), false,
-            LabelRule.regression()));
-      }
-      return out.iterator();
+      long[] line = {0};
+      return lazily(values, v -> encoding.encode(new RawRow(++line[0], v), false,
+          LabelRule.regression()));
     }, true);
     local.persist(StorageLevel.MEMORY_AND_DISK());
     try {
@@ -78,12 +74,9 @@ public final class TablePredictJob {
             + "rows (data.query) first");
       }
       long[] offsets = checked.offsets();
-      JavaRDD<ParsedRecord> encoded = local.mapPartitionsWithIndex((p, it) -> {
-        List<ParsedRecord> out = new ArrayList<>();
-        it.forEachRemaining(r -> out.add(ParsedRecord.ok(r.fileIndex(), offsets[p] + r.line(),
-            r.features(), r.label())));
-        return out.iterator();
-      }, true);
+      JavaRDD<ParsedRecord> encoded = local.mapPartitionsWithIndex((p, it) -> lazily(it,
+          r -> ParsedRecord.ok(r.fileIndex(), offsets[p] + r.line(), r.features(), r.label())),
+          true);
       Normalizer normalizer = bundle.normalizer();
       boolean classification = bundle.classification();
       List<String> classes = encoding.labelClasses();
@@ -95,6 +88,13 @@ public final class TablePredictJob {
     } finally {
       local.unpersist(false);
     }
+  }
+
+  /** {@code rows} mapped one at a time as they are pulled: a partition is never held whole. */
+  private static <A, B> java.util.Iterator<B> lazily(java.util.Iterator<A> rows,
+      java.util.function.Function<A, B> map) {
+    return java.util.stream.StreamSupport.stream(java.util.Spliterators.spliteratorUnknownSize(
+        rows, java.util.Spliterator.ORDERED), false).map(map).iterator();
   }
 
   /** One minibatch: normalized as in training, through the network, a row per input row. */
