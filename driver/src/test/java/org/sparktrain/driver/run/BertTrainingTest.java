@@ -22,7 +22,7 @@ class BertTrainingTest {
   Path dir;
 
   @Test
-  void aShortDistributedRunLowersTheMaskedLossAgainstAFixedBaseline() throws IOException {
+  void aShortDistributedRunLowersTheMaskedLossAndBeatsTheMostFrequentTokenBaseline() throws IOException {
     StringBuilder sb = new StringBuilder();
     String[] words = {"red fox ", "blue sky ", "green sea ", "gold sun "};
     for (int p = 0; p < 300; p++) {
@@ -36,8 +36,8 @@ class BertTrainingTest {
         data: {uri: '%s', format: text, tokenizer: char, documents: paragraph,
                split: {train: 0.9, validation: 0.1}}
         model: {name: bert, blockSize: 16, layers: 1, width: 32, heads: 2}
-        train: {epochs: 4, batchSize: 16, workers: 2, averagingFrequency: 4,
-                optimizer: {name: adam, learningRate: 0.01}, threadsPerWorker: 1}
+        train: {epochs: 6, batchSize: 16, workers: 2, averagingFrequency: 4,
+                optimizer: {name: adam, learningRate: 0.003}, threadsPerWorker: 1}
         eval: {validateEveryRounds: 8}
         output: {dir: '%s'}
         """.formatted(corpus, dir.resolve("run")), null), false);
@@ -51,10 +51,11 @@ class BertTrainingTest {
     assertThat(last.get("mostFrequentTokenAccuracy"))
         .isEqualTo(first.get("mostFrequentTokenAccuracy"));
     assertThat(last.get("maskedTokens")).isEqualTo(first.get("maskedTokens")).isPositive();
-    // The issue's test: a short run lowers its loss. Within seconds a masked character model
-    // has learned little more than character frequencies, so accuracy is not held to the
-    // baseline here; the 2x bar of issue #4 is for the quality run (examples/bert-sotu.yaml).
-    assertThat(last.get("maskedAccuracy")).isBetween(0.0, 1.0);
+    // The model must beat always guessing the most frequent character, not merely learn its
+    // frequency: 6 epochs reach 0.41 against the baseline's 0.21 (at learning rate 0.01 it
+    // stayed at the baseline, which the old bound of [0, 1] let pass).
+    assertThat(last.get("maskedAccuracy"))
+        .isGreaterThan(1.5 * last.get("mostFrequentTokenAccuracy"));
 
     ModelBundle saved = ModelBundle.load(dir.resolve("run/model").toString(),
         new Configuration());
