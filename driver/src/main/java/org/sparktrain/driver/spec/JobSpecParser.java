@@ -105,23 +105,31 @@ public final class JobSpecParser {
           + "model " + modelConfig.name() + " is not one");
     }
     model.finish();
-    JobSpec.Data data = parseData(root.section("data"), baseDir, modelConfig);
-    JobSpec.Preprocess preprocess = parsePreprocess(root.section("preprocess"), modelConfig);
-    JobSpec.Train train = parseTrain(root.section("train"), modelConfig, baseDir, teacher);
-    if (train.earlyStopping() != null && data.validationFraction() == 0) {
-      throw new SpecException("train.earlyStopping needs validation data: data.split.validation "
-          + "is 0 (set it above 0, e.g. 0.1)");
+    // Each section below is read even when an earlier one has a mistake, so one message names
+    // them all; a section whose own check failed stands as null until the mistakes are thrown.
+    JobSpec.Data data = root.recording(() -> parseData(root.section("data"), baseDir,
+        modelConfig));
+    JobSpec.Preprocess preprocess = root.recording(() -> parsePreprocess(
+        root.section("preprocess"), modelConfig));
+    JobSpec.Train train = root.recording(() -> parseTrain(root.section("train"), modelConfig,
+        baseDir, teacher));
+    if (train != null && data != null && train.earlyStopping() != null
+        && data.validationFraction() == 0) {
+      root.record("train.earlyStopping needs validation data: data.split.validation is 0 (set "
+          + "it above 0, e.g. 0.1)");
     }
     SpecNode evalNode = root.section("eval");
     JobSpec.Eval eval = new JobSpec.Eval(
         evalNode.integer("validateEveryRounds", 0, 0, Integer.MAX_VALUE));
     evalNode.finish();
-    JobSpec.Checkpoint checkpoint = parseCheckpoint(root.section("checkpoint"));
+    JobSpec.Checkpoint checkpoint = root.recording(() -> parseCheckpoint(
+        root.section("checkpoint")));
     SpecNode outputNode = root.section("output");
     JobSpec.Output output = new JobSpec.Output(
         resolve(outputNode.string("dir", "runs/latest"), baseDir));
     outputNode.finish();
     root.finish();
+    root.throwProblems(null);
     return new JobSpec(data, preprocess, modelConfig, train, eval, checkpoint, output);
   }
 

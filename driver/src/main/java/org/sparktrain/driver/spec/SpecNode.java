@@ -47,6 +47,20 @@ final class SpecNode {
   }
 
   /**
+   * Reads one part of the spec whose own checks may throw (a check written by hand, or one
+   * across keys). Its mistake is recorded and null stands in, so that the other parts are still
+   * read and their mistakes reported in the same message.
+   */
+  <T> T recording(java.util.function.Supplier<T> part) {
+    return lenient(part, null);
+  }
+
+  /** Records a mistake found by a check across keys, to be reported with all the others. */
+  void record(String mistake) {
+    problems.add(mistake);
+  }
+
+  /**
    * Throws the mistakes found so far, with {@code last} (a check across keys that failed
    * after them) at the end; returns normally when there are none and {@code last} is null.
    */

@@ -78,6 +78,20 @@ class JobSpecParserTest {
   }
 
   @Test
+  void aCheckWrittenByHandInOneSectionDoesNotHideTheMistakesOfTheOthers() {
+    // data.numFeatures and checkpoint.keepBestBy are checked by hand after their section's
+    // getters; train.epochs by a getter. All three come out in one message.
+    String spec = VALID.replace("numClasses: 10", "numClasses: 10, format: libsvm")
+        .replace("epochs: 3", "epochs: 0") + "checkpoint: {keepBestBy: loss}\n";
+    assertThatThrownBy(() -> parse(spec))
+        .isInstanceOf(SpecException.class)
+        .hasMessageStartingWith("the job spec has 3 mistakes:")
+        .hasMessageContaining("\n  - data.numFeatures is required for format libsvm")
+        .hasMessageContaining("\n  - train.epochs: 0 is not allowed")
+        .hasMessageContaining("\n  - checkpoint.keepBestBy: 'loss' is not allowed");
+  }
+
+  @Test
   void badValuesNameKeyValueAndWhatIsAllowed() {
     assertThatThrownBy(() -> parse(VALID.replace("epochs: 3", "epochs: 0")))
         .hasMessage("train.epochs: 0 is not allowed (must be an integer in [1, 1000000])");
