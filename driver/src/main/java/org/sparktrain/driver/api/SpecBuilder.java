@@ -216,6 +216,18 @@ public final class SpecBuilder {
   }
 
   /**
+   * {@code train.onDivergence}: when the loss or the parameters stop being finite, go back to
+   * the last checkpoint with the learning rate times {@code learningRateFactor}, at most
+   * {@code rollbacks} times, instead of stopping at once.
+   */
+  public SpecBuilder rollBackOnDivergence(int rollbacks, double learningRateFactor) {
+    Map<String, Object> policy = new LinkedHashMap<>();
+    policy.put("rollbacks", rollbacks);
+    policy.put("learningRateFactor", learningRateFactor);
+    return set("train.onDivergence", policy);
+  }
+
+  /**
    * Knowledge distillation ({@code model.teacher}, {@code train.distillation}): the model learns
    * from the teacher's class probabilities softened at {@code temperature} as well as the
    * labels, {@code alpha} weighing the teacher's part.

@@ -19,22 +19,26 @@ import org.sparktrain.worker.train.ModelSnapshot;
  *     build the same one); null for other models and for checkpoints older than this field
  * @param tableEncodingJson how a table's columns became features (TableEncoding's JSON, fitted
  *     on the training split; a resumed run must fit the same one); null for other data
+ * @param rollbacks the rollbacks after divergence so far, and the learning-rate scale they left
+ *     (the model configuration is always the spec's, unscaled)
  */
 public record CheckpointContent(long round, ModelSnapshot snapshot, String modelConfigJson,
     Normalizer normalizer, String specYaml, List<RoundMetrics> history, long examples,
     double trainSeconds, long createdAtMillis, TrainingLoop.Best best,
-    List<SliceWriter.WrittenFile> workerFiles, String tokenizerJson, String tableEncodingJson) {
+    List<SliceWriter.WrittenFile> workerFiles, String tokenizerJson, String tableEncodingJson,
+    TrainingLoop.Rollbacks rollbacks) {
 
   /** A checkpoint of a run without early stopping. */
   public CheckpointContent(long round, ModelSnapshot snapshot, String modelConfigJson,
       Normalizer normalizer, String specYaml, List<RoundMetrics> history, long examples,
       double trainSeconds, long createdAtMillis) {
     this(round, snapshot, modelConfigJson, normalizer, specYaml, history, examples, trainSeconds,
-        createdAtMillis, null, List.of(), null, null);
+        createdAtMillis, null, List.of(), null, null, TrainingLoop.Rollbacks.NONE);
   }
 
   public TrainingLoop.Progress toProgress() {
-    return new TrainingLoop.Progress(snapshot, round + 1, history, examples, trainSeconds, best);
+    return new TrainingLoop.Progress(snapshot, round + 1, history, examples, trainSeconds, best,
+        List.of(), rollbacks);
   }
 
   /** The last validation metrics recorded up to this checkpoint, or null. */

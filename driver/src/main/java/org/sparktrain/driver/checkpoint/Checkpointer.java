@@ -162,6 +162,26 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
     if (last.nextRound() - 1 != lastSubmittedRound && last.nextRound() > 0) {
       submit(last);
     }
+    awaitWrites();
+    failIfStopped();
+  }
+
+  /**
+   * The newest committed checkpoint, read back once the writes in flight have ended: where a
+   * diverged run goes back to. Null when the store holds none.
+   */
+  @Override
+  public TrainingLoop.Progress lastCheckpoint() {
+    awaitWrites();
+    try {
+      return store.latestValid(LOG::warn).map(CheckpointContent::toProgress).orElse(null);
+    } catch (IOException e) {
+      throw new CheckpointException("cannot read the last checkpoint back to roll back to it "
+          + "from " + store.uri() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void awaitWrites() {
     synchronized (lock) {
       while (writing) {
         try {
@@ -172,7 +192,6 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
         }
       }
     }
-    failIfStopped();
   }
 
   private void submit(TrainingLoop.Progress progress) {
@@ -180,7 +199,7 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
         progress.snapshot(), modelConfigJson, normalizer, specYaml,
         List.copyOf(progress.history()), progress.examples(), progress.trainSeconds(),
         System.currentTimeMillis(), progress.best(), progress.checkpointFiles(), tokenizerJson,
-        tableEncodingJson);
+        tableEncodingJson, progress.rollbacks());
     lastSubmitNanos = System.nanoTime();
     lastSubmittedRound = content.round();
     synchronized (lock) {

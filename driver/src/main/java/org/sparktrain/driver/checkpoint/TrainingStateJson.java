@@ -44,6 +44,10 @@ final class TrainingStateJson {
     if (c.tableEncodingJson() != null) {
       m.put("tableEncoding", c.tableEncodingJson());
     }
+    if (c.rollbacks().count() > 0) {
+      m.put("rollbacks", c.rollbacks().count());
+      m.put("learningRateScale", c.rollbacks().learningRateScale());
+    }
     return m;
   }
 
@@ -69,7 +73,23 @@ final class TrainingStateJson {
         j.get("spec").asText(), history, j.get("examples").asLong(),
         j.get("trainSeconds").asDouble(), j.get("createdAt").asLong(), best, List.of(),
         j.hasNonNull("tokenizer") ? j.get("tokenizer").asText() : null,
-        j.hasNonNull("tableEncoding") ? j.get("tableEncoding").asText() : null);
+        j.hasNonNull("tableEncoding") ? j.get("tableEncoding").asText() : null,
+        rollbacks(j));
+  }
+
+  /** The rollbacks after divergence recorded in the state; none in older checkpoints. */
+  private static TrainingLoop.Rollbacks rollbacks(JsonNode j) {
+    if (!j.has("rollbacks")) {
+      return TrainingLoop.Rollbacks.NONE;
+    }
+    int count = j.get("rollbacks").asInt();
+    double scale = j.path("learningRateScale").asDouble(Double.NaN);
+    if (count < 1 || !(scale > 0 && scale < 1)) {
+      throw new IllegalArgumentException("rollbacks " + j.get("rollbacks") + " with "
+          + "learningRateScale " + j.get("learningRateScale") + " is not a valid training "
+          + "state (a positive count with a scale in (0, 1))");
+    }
+    return new TrainingLoop.Rollbacks(count, scale);
   }
 
   private static float[] floats(JsonNode array) {

@@ -75,6 +75,12 @@ public final class LiveReport implements AutoCloseable {
     }
   }
 
+  /** The run went back to {@code kept} (a rollback after divergence): later rounds are gone. */
+  public void rewind(List<RoundMetrics> kept) {
+    history.clear();
+    history.addAll(kept);
+  }
+
   /** What the page shows of a run still going: no test metrics yet, throughput so far. */
   Map<String, Object> summarySoFar() {
     Map<String, Object> s = new LinkedHashMap<>(base);

@@ -54,4 +54,21 @@ final class ProgressReporter implements TrainingLoop.Listener {
           String.format("%.1f", m.syncMs()), validation);
     }
   }
+
+  /** metrics.jsonl goes back to the rounds kept by a rollback after divergence. */
+  @Override
+  public void onRollback(TrainingLoop.Progress to) {
+    java.util.List<String> lines = new java.util.ArrayList<>();
+    to.history().forEach(m -> lines.add(Json.line(m.toMap())));
+    try {
+      runDir.rewriteMetrics(lines);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot rewrite " + runDir.uri() + "/"
+          + RunDirectory.METRICS + " after rolling back: " + e.getMessage(), e);
+    }
+    if (terminal != null) {
+      terminal.printf("%ndiverged: back to %s with the learning rate times %s%n",
+          TrainingLoop.describe(to), to.rollbacks().learningRateScale());
+    }
+  }
 }

@@ -134,6 +134,11 @@ public final class TrainJob {
         if (model.earlyStopping() != null) {
           summary.put("earlyStopping", model.earlyStopping());
         }
+        TrainingLoop.Rollbacks rollbacks = model.finalProgress().rollbacks();
+        if (rollbacks.count() > 0) {
+          summary.put("divergence", Map.of("rollbacks", rollbacks.count(),
+              "learningRateScale", rollbacks.learningRateScale()));
+        }
         summary.put("checkpoints", checkpointer.summary());
         summary.put("resumedFromRound", checkpoint.map(CheckpointContent::round).orElse(null));
         runDir.writeText(RunDirectory.SUMMARY, Json.pretty(summary));
@@ -173,6 +178,17 @@ public final class TrainJob {
       @Override
       public SliceWriter checkpointSlices(long boundary, EpochSchedule s) {
         return checkpointer.checkpointSlices(boundary, s);
+      }
+
+      @Override
+      public TrainingLoop.Progress lastCheckpoint() {
+        return checkpointer.lastCheckpoint();
+      }
+
+      @Override
+      public void onRollback(TrainingLoop.Progress to) {
+        progress.onRollback(to);
+        live.rewind(to.history());
       }
     }, from);
     live.close();

@@ -128,11 +128,25 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
    * @param syncPrecision what workers exchange: their values, or bfloat16 changes
    * @param init a saved model to start from instead of a fresh initialization; null for none
    * @param distillation learn from a teacher model's outputs besides the labels; null for none
+   * @param onDivergence what a loss or parameters that are not finite lead to
    */
   public record Train(int epochs, int batchSize, int workers, int averagingFrequency,
       OptimizerConfig optimizer, boolean averageOptimizerState, long seed, int threadsPerWorker,
       BackendChoice backend, SyncMode sync, OuterOptimizer outer, EarlyStopping earlyStopping,
-      SyncPrecision syncPrecision, Init init, Distillation distillation) implements Serializable {}
+      SyncPrecision syncPrecision, Init init, Distillation distillation,
+      OnDivergence onDivergence) implements Serializable {}
+
+  /**
+   * {@code train.onDivergence}: when a round's loss or averaged parameters are not finite, roll
+   * back to the last checkpoint (or the run's start) with the learning rate multiplied by
+   * {@code learningRateFactor}, at most {@code rollbacks} times; then stop with an error.
+   *
+   * @param rollbacks how many times to roll back; 0 stops at the first divergence
+   */
+  public record OnDivergence(int rollbacks, double learningRateFactor) implements Serializable {
+    /** Stop at the first divergence (the default). */
+    public static final OnDivergence STOP = new OnDivergence(0, 0.5);
+  }
 
   /**
    * Knowledge distillation: {@code model.teacher} with {@code train.distillation}. The loss is
@@ -340,6 +354,10 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
       distill.put("temperature", train.distillation().temperature());
       distill.put("alpha", train.distillation().alpha());
       t.put("distillation", distill);
+    }
+    if (train.onDivergence().rollbacks() > 0) {
+      t.put("onDivergence", Map.of("rollbacks", train.onDivergence().rollbacks(),
+          "learningRateFactor", train.onDivergence().learningRateFactor()));
     }
     if (train.earlyStopping() != null) {
       Map<String, Object> e = new LinkedHashMap<>();

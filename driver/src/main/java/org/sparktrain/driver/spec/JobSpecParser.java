@@ -495,12 +495,21 @@ public final class JobSpecParser {
         ? parseEarlyStopping(t.section("earlyStopping"), model) : null;
     JobSpec.Init init = t.has("init") ? parseInit(t.section("init"), baseDir) : null;
     JobSpec.Distillation distillation = parseDistillation(t, teacher);
+    JobSpec.OnDivergence onDivergence = parseOnDivergence(t.section("onDivergence"));
     t.finish();
     return new JobSpec.Train(epochs, batchSize, workers, averagingFrequency,
         new OptimizerConfig(kind, lr, momentum, beta1, beta2, epsilon, decayRate, decayEvery,
             warmupSteps, decay, 0, minLr),
         averageState, seed, threads, backend, sync, outer, earlyStopping, precision, init,
-        distillation);
+        distillation, onDivergence);
+  }
+
+  /** {@code train.onDivergence}: {@code rollbacks} (0 = stop) and {@code learningRateFactor}. */
+  private static JobSpec.OnDivergence parseOnDivergence(SpecNode d) {
+    int rollbacks = d.integer("rollbacks", 0, 0, 100);
+    double factor = d.number("learningRateFactor", 0.5, 0, true, 0.99);
+    d.finish();
+    return new JobSpec.OnDivergence(rollbacks, factor);
   }
 
   /**

@@ -27,15 +27,30 @@ final class Divergence {
     return -1;
   }
 
-  static DivergenceException error(long round, int epoch, double loss,
-      OptimizerConfig optimizer) {
-    String what = Double.isFinite(loss) ? "the averaged parameters are not finite"
+  /** What was not finite in a diverged round whose mean loss was {@code loss}. */
+  static String what(double loss) {
+    return Double.isFinite(loss) ? "the averaged parameters are not finite"
         : "the training loss is " + loss;
+  }
+
+  /**
+   * The error that ends a diverged run.
+   *
+   * @param rollbacks the rollbacks already made ({@code train.onDivergence}); none by default
+   */
+  static DivergenceException error(long round, int epoch, double loss,
+      OptimizerConfig optimizer, TrainingLoop.Rollbacks rollbacks) {
+    double rate = optimizer.learningRate() * rollbacks.learningRateScale();
+    String after = rollbacks.count() == 0 ? ""
+        : " after " + rollbacks.count() + " rollback" + (rollbacks.count() == 1 ? "" : "s")
+            + " (train.onDivergence; the rate was " + rate + " by then)";
     return new DivergenceException(round, "training diverged at round " + round + " (epoch "
-        + (epoch + 1) + "): " + what + ". Nothing from that round on was checkpointed or saved; "
-        + "the checkpoints before it are kept. The usual cause is a learning rate too high for "
-        + "this model and data: lower train.optimizer.learningRate (now "
-        + optimizer.learningRate() + "), e.g. to " + optimizer.learningRate() / 10
-        + ", and start a new run (a new output.dir: a different rate is a different run)");
+        + (epoch + 1) + ")" + after + ": " + what(loss) + ". Nothing from that round on was "
+        + "checkpointed or saved; the checkpoints before it are kept. The usual cause is a "
+        + "learning rate too high for this model and data: lower "
+        + "train.optimizer.learningRate (now " + optimizer.learningRate() + "), e.g. to "
+        + rate / 10 + ", and start a new run (a new output.dir: a different rate is a "
+        + "different run), or let the run roll back and lower it by itself "
+        + "(train.onDivergence: {rollbacks: 3})");
   }
 }

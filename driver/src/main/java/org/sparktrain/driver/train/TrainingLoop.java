@@ -50,6 +50,22 @@ public final class TrainingLoop {
     default SliceWriter checkpointSlices(long boundary, EpochSchedule schedule) {
       return null;
     }
+
+    /**
+     * Where a run that diverged goes back to: its last committed checkpoint, once the writes in
+     * flight have ended; null when there is none (the loop then goes back to where this run
+     * started).
+     */
+    default Progress lastCheckpoint() {
+      return null;
+    }
+
+    /**
+     * Training went back to {@code to} after a divergence: the rounds after it are undone, and
+     * what was shown or written of them (metrics.jsonl, the report) must follow
+     * {@code to.history()}.
+     */
+    default void onRollback(Progress to) {}
   }
 
   /**
@@ -61,10 +77,11 @@ public final class TrainingLoop {
    * @param best with early stopping, the best validated parameters so far; else null
    * @param checkpointFiles the slices of this snapshot's checkpoint that the workers already
    *     wrote (see {@link Listener#checkpointSlices}); empty when the driver writes it all
+   * @param rollbacks the rollbacks after divergence so far, and the learning-rate scale they left
    */
   public record Progress(ModelSnapshot snapshot, long nextRound, List<RoundMetrics> history,
       long examples, double trainSeconds, Best best,
-      List<SliceWriter.WrittenFile> checkpointFiles) {
+      List<SliceWriter.WrittenFile> checkpointFiles, Rollbacks rollbacks) {
 
     /** Progress without early stopping. */
     public Progress(ModelSnapshot snapshot, long nextRound, List<RoundMetrics> history,
@@ -75,24 +92,46 @@ public final class TrainingLoop {
     /** Progress whose checkpoint the driver writes whole. */
     public Progress(ModelSnapshot snapshot, long nextRound, List<RoundMetrics> history,
         long examples, double trainSeconds, Best best) {
-      this(snapshot, nextRound, history, examples, trainSeconds, best, List.of());
+      this(snapshot, nextRound, history, examples, trainSeconds, best, List.of(), Rollbacks.NONE);
+    }
+
+    Progress withRollbacks(Rollbacks now) {
+      return new Progress(snapshot, nextRound, history, examples, trainSeconds, best,
+          checkpointFiles, now);
     }
   }
 
   /** The parameters after round {@code round}, the best validated so far. */
   public record Best(long round, float[] params) {}
 
+  /**
+   * How often a run went back after diverging ({@code train.onDivergence}), and the factor its
+   * learning rate now carries: the spec's rate times {@code learningRateScale}.
+   */
+  public record Rollbacks(int count, double learningRateScale) {
+    public static final Rollbacks NONE = new Rollbacks(0, 1);
+
+    Rollbacks next(double factor) {
+      return new Rollbacks(count + 1, learningRateScale * factor);
+    }
+  }
+
   private final JavaSparkContext sc;
   private final JobSpec spec;
   private final PreparedData data;
   /** The shards trained on: the prepared ones, or a distilled run's with soft targets. */
   private final JavaRDD<ExampleBlock> shards;
+  /** The spec's settings: the learning rate before any rollback. */
   private final TrainerSettings settings;
   private final NetworkConfig conf;
   private final Network driverNet;
   private final LanguageModelMetrics languageModelMetrics;
-  private final SyncStrategy strategy;
+  private final JobSpec.SyncMode syncMode;
+  private final Averaging averaging;
   private final String syncReason;
+  /** Trains with {@link #settings} at {@link #learningRateScale}. */
+  private SyncStrategy strategy;
+  private double learningRateScale = 1;
 
   /** A loop for {@code spec} on this cluster, choosing the synchronization from the spec. */
   public TrainingLoop(JavaSparkContext sc, JobSpec spec, PreparedData data) {
@@ -112,10 +151,23 @@ public final class TrainingLoop {
     this.languageModelMetrics = new LanguageModelMetrics(sc, spec, data, settings);
     this.syncReason = sync.reason();
     JobSpec.Train t = spec.train();
-    Averaging averaging = new Averaging(t.averageOptimizerState(), t.syncPrecision(), t.outer());
-    this.strategy = sync.mode() == JobSpec.SyncMode.COLLECTIVE
-        ? new CollectiveSync(sc, shards, settings, averaging)
-        : new DriverSync(sc, shards, settings, averaging);
+    this.averaging = new Averaging(t.averageOptimizerState(), t.syncPrecision(), t.outer());
+    this.syncMode = sync.mode();
+    this.strategy = strategy(settings);
+  }
+
+  private SyncStrategy strategy(TrainerSettings trainWith) {
+    return syncMode == JobSpec.SyncMode.COLLECTIVE
+        ? new CollectiveSync(sc, shards, trainWith, averaging)
+        : new DriverSync(sc, shards, trainWith, averaging);
+  }
+
+  /** From now on, train with the spec's learning rate times {@code scale}. */
+  private void useLearningRateScale(double scale) {
+    if (scale != learningRateScale) {
+      strategy = strategy(TrainingSetup.withLearningRateScaled(spec, data, settings, scale));
+      learningRateScale = scale;
+    }
   }
 
   /** Drops what the loop cached beyond the prepared data (which its owner releases). */
@@ -130,6 +182,7 @@ public final class TrainingLoop {
     return strategy.name();
   }
 
+  /** The settings the spec gives (a rollback's lower learning rate is not in them). */
   public TrainerSettings settings() {
     return settings;
   }
@@ -188,6 +241,8 @@ public final class TrainingLoop {
     EarlyStopper stopper = spec.train().earlyStopping() == null ? null
         : EarlyStopper.replay(spec.train().earlyStopping(), from.history());
     Best best = from.best();
+    Rollbacks rollbacks = from.rollbacks();
+    useLearningRateScale(rollbacks.learningRateScale());
     if (from.nextRound() > 0) {
       LOG.info("resuming at round {} of {} (epoch {})", from.nextRound(), totalRounds,
           schedule.plan(Math.min(from.nextRound(), totalRounds - 1)).epoch() + 1);
@@ -208,15 +263,39 @@ public final class TrainingLoop {
       long diverged = Divergence.firstDiverged(stretch);
       if (diverged >= 0) {
         // The rounds up to the diverged one go to the metrics; nothing reaches a checkpoint.
+        SyncStrategy.RoundOutcome bad = null;
         for (SyncStrategy.RoundOutcome o : stretch.rounds()) {
           if (o.plan().round() <= diverged) {
             emitter.emit(o, null);
           }
           if (o.plan().round() == diverged) {
-            throw Divergence.error(diverged, o.plan().epoch(), o.meanLoss(),
-                spec.train().optimizer());
+            bad = o;
           }
         }
+        JobSpec.OnDivergence policy = spec.train().onDivergence();
+        if (rollbacks.count() >= policy.rollbacks()) {
+          throw Divergence.error(diverged, bad.plan().epoch(), bad.meanLoss(),
+              spec.train().optimizer(), rollbacks);
+        }
+        Progress checkpointed = listener.lastCheckpoint();
+        Progress back = (checkpointed != null ? checkpointed : from).withRollbacks(
+            rollbacks.next(policy.learningRateFactor()));
+        rollbacks = back.rollbacks();
+        LOG.warn("training diverged at round {} ({}); going back to {} with the learning rate "
+            + "times {} (rollback {} of at most {})", diverged, Divergence.what(bad.meanLoss()),
+            describe(back), rollbacks.learningRateScale(), rollbacks.count(),
+            policy.rollbacks());
+        useLearningRateScale(rollbacks.learningRateScale());
+        snapshot = back.snapshot();
+        history.clear();
+        history.addAll(back.history());
+        examples = back.examples();
+        best = back.best();
+        stopper = stopper == null ? null
+            : EarlyStopper.replay(spec.train().earlyStopping(), back.history());
+        round = back.nextRound();
+        listener.onRollback(back);
+        continue;
       }
       snapshot = stretch.end();
       Map<String, Double> validation = validatesAfter(last)
@@ -236,7 +315,7 @@ public final class TrainingLoop {
       listener.onBoundary(new Progress(snapshot, until,
           java.util.Collections.unmodifiableList(history), examples,
           from.trainSeconds() + (System.nanoTime() - start) / 1e9, best,
-          stretch.checkpointFiles()), schedule);
+          stretch.checkpointFiles(), rollbacks), schedule);
       round = until;
     }
     if (stoppedAfter != null) {
@@ -249,9 +328,14 @@ public final class TrainingLoop {
     PartitionTrainer.load(driverNet, new ModelSnapshot(modelParams, merged.optimizerStates(),
         merged.iteration(), merged.epoch()));
     TrainingLoop.Progress last = new Progress(snapshot, Math.max(from.nextRound(), round),
-        List.copyOf(history), examples, seconds, best);
+        List.copyOf(history), examples, seconds, best, List.of(), rollbacks);
     return new TrainedModel(driverNet, settings.configJson(), history, examples, seconds, last,
         modelParams, stopper == null ? null : stopper.summary(stoppedAfter));
+  }
+
+  /** Where a rollback goes: "the run's start" or "the end of round N". */
+  public static String describe(Progress back) {
+    return back.nextRound() == 0 ? "the run's start" : "the end of round " + (back.nextRound() - 1);
   }
 
   /**

@@ -35,20 +35,9 @@ record TrainingSetup(NetworkConfig conf, Network driverNet, TrainerSettings sett
     Tokenizer tokenizer = data.tokenizerJson() == null ? null
         : Tokenizer.fromJson(data.tokenizerJson());
     ModelConfig model = spec.model();
-    // A text classifier's inputs are token ids: its input size is the vocabulary.
-    int inputs = model.kind() == ModelConfig.Kind.TEXT_CLASSES ? tokenizer.vocabSize()
-        : data.numFeatures();
     EpochSchedule schedule = new EpochSchedule(data.smallestShard(), t.batchSize(),
         t.averagingFrequency(), t.seed());
-    NetworkConfig conf = model.build(inputs, data.numClasses(), optimizer(t, schedule),
-        t.seed());
-    if (t.distillation() != null) {
-      try {
-        DistillationLoss.install(conf, t.distillation().temperature(), t.distillation().alpha());
-      } catch (IllegalArgumentException e) {
-        throw new SpecException("model.teacher: " + e.getMessage());
-      }
-    }
+    NetworkConfig conf = networkConfig(spec, data, tokenizer, schedule, 1);
     Network driverNet = conf.newNetwork();
     if (model instanceof TransformerConfig transformer && transformer.pretrained() != null) {
       PretrainedEncoder.copyInto(driverNet, transformer.pretrained(), sc.hadoopConfiguration());
@@ -66,6 +55,43 @@ record TrainingSetup(NetworkConfig conf, Network driverNet, TrainerSettings sett
     TrainerSettings settings = new TrainerSettings(conf.toJson(), schedule, task, t.seed(),
         threads, zeros);
     return new TrainingSetup(conf, driverNet, settings, shards);
+  }
+
+  /**
+   * {@code base} with the learning rate multiplied by {@code scale} (what a run trains with
+   * after rolling back from a divergence); everything else stays.
+   */
+  static TrainerSettings withLearningRateScaled(JobSpec spec, PreparedData data,
+      TrainerSettings base, double scale) {
+    if (scale == 1) {
+      return base;
+    }
+    Tokenizer tokenizer = data.tokenizerJson() == null ? null
+        : Tokenizer.fromJson(data.tokenizerJson());
+    NetworkConfig conf = networkConfig(spec, data, tokenizer, base.schedule(), scale);
+    return new TrainerSettings(conf.toJson(), base.schedule(), base.task(), base.seed(),
+        base.threadsPerWorker(), base.zeros());
+  }
+
+  /** The network's configuration, its optimizer's learning rate multiplied by {@code scale}. */
+  private static NetworkConfig networkConfig(JobSpec spec, PreparedData data,
+      Tokenizer tokenizer, EpochSchedule schedule, double scale) {
+    JobSpec.Train t = spec.train();
+    ModelConfig model = spec.model();
+    // A text classifier's inputs are token ids: its input size is the vocabulary.
+    int inputs = model.kind() == ModelConfig.Kind.TEXT_CLASSES ? tokenizer.vocabSize()
+        : data.numFeatures();
+    OptimizerConfig optimizer = optimizer(t, schedule);
+    NetworkConfig conf = model.build(inputs, data.numClasses(),
+        scale == 1 ? optimizer : optimizer.withLearningRateScaled(scale), t.seed());
+    if (t.distillation() != null) {
+      try {
+        DistillationLoss.install(conf, t.distillation().temperature(), t.distillation().alpha());
+      } catch (IllegalArgumentException e) {
+        throw new SpecException("model.teacher: " + e.getMessage());
+      }
+    }
+    return conf;
   }
 
   /** The model's kind of task, with what its minibatches need. */

@@ -83,7 +83,8 @@ class SpecBuilderTest {
   @Test
   void trainingControls() {
     JobSpec spec = minimal().split(0.8, 0.1, 0.1).warmupCosine(20).syncPrecision("bfloat16")
-        .outerNesterov(0.8, 0.5).earlyStopping("macroF1", 4).build();
+        .outerNesterov(0.8, 0.5).earlyStopping("macroF1", 4).rollBackOnDivergence(3, 0.25)
+        .build();
     assertThat(spec.train().optimizer().warmupSteps()).isEqualTo(20);
     assertThat(spec.train().optimizer().decay())
         .isEqualTo(org.sparktrain.worker.optim.OptimizerConfig.Decay.COSINE);
@@ -93,6 +94,8 @@ class SpecBuilderTest {
         .isEqualTo(new org.sparktrain.worker.optim.OuterOptimizer(0.8, 0.5));
     assertThat(spec.train().earlyStopping())
         .isEqualTo(new JobSpec.EarlyStopping("macroF1", 4, 0));
+    assertThat(spec.train().onDivergence()).isEqualTo(new JobSpec.OnDivergence(3, 0.25));
+    assertThat(minimal().build().train().onDivergence()).isEqualTo(JobSpec.OnDivergence.STOP);
 
     JobSpec distilled = minimal().distillFrom("/runs/teacher/model", 3, 0.6)
         .startFrom("/runs/pruned", true).build();

@@ -55,4 +55,103 @@ class DivergenceTest {
       }
     }
   }
+
+  /**
+   * {@code train.onDivergence}: the run goes back to its last checkpoint (here: its start, as it
+   * diverges before the first) with the learning rate lowered, and ends as a run given that
+   * lower rate from the start would, bit for bit; metrics.jsonl keeps only the rounds kept.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"driver", "collective"})
+  void aRollbackGoesBackWithALowerRateAndEndsAsARunStartedWithIt(String sync)
+      throws IOException {
+    TrainJob.Result rolled = TrainJob.run(sc, rollbackSpec(sync, "10", "rolled",
+        "onDivergence: {rollbacks: 3, learningRateFactor: 0.1}"), false);
+    @SuppressWarnings("unchecked")
+    java.util.Map<String, Object> divergence =
+        (java.util.Map<String, Object>) rolled.summary().get("divergence");
+    assertThat(divergence).as("summary.json's divergence").isNotNull();
+    int count = (Integer) divergence.get("rollbacks");
+    double scale = (Double) divergence.get("learningRateScale");
+    assertThat(count).isBetween(1, 3);
+
+    java.util.List<String> lines = Files.readAllLines(dir.resolve("rolled/metrics.jsonl"));
+    long rounds = rolled.model().history().size();
+    assertThat(lines).hasSize((int) rounds);
+    for (int r = 0; r < lines.size(); r++) {
+      assertThat(lines.get(r)).startsWith("{\"round\":" + r + ",");
+      assertThat(lines.get(r)).doesNotContain("NaN").doesNotContain("Infinity");
+    }
+    TrainJob.Result lower = TrainJob.run(sc, rollbackSpec(sync, Double.toString(10 * scale),
+        "lower", ""), false);
+    assertThat(rolled.model().params()).containsExactly(lower.model().params());
+  }
+
+  /**
+   * With checkpoints before the divergence, the run goes back to the newest one. The rollback
+   * is part of the run's state: resumed from a checkpoint written before it (which diverges
+   * again, the same way) or after it (which carries the lowered rate), the run ends bit for bit
+   * as it did uninterrupted.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"driver", "collective"})
+  void aRollbackGoesBackToTheLastCheckpointAndResumesExactly(String sync) throws IOException {
+    String policy = "onDivergence: {rollbacks: 8, learningRateFactor: 0.5}";
+    TrainJob.Result full = TrainJob.run(sc, rollbackSpec(sync, "10", "full", policy,
+        "{everyRounds: 4, keepLast: 1000}"), false);
+    CheckpointStore store = new CheckpointStore(dir.resolve("full").toUri().toString(),
+        new Configuration());
+    java.util.List<CheckpointInfo> written = store.list();
+    CheckpointInfo before = null;
+    CheckpointInfo after = null;
+    for (CheckpointInfo info : written) {
+      var rollbacks = store.load(info.round()).rollbacks();
+      if (rollbacks.count() == 0) {
+        before = info;
+      } else if (after == null && info.round() < full.model().history().size() - 2) {
+        after = info;
+        assertThat(rollbacks.learningRateScale()).isLessThan(1);
+      }
+    }
+    assertThat(before).as("a checkpoint before the divergence").isNotNull();
+    assertThat(before.round()).isPositive();
+    assertThat(after).as("a checkpoint after the rollback, before the end").isNotNull();
+    // Went back to the checkpoint, not to the start: the first rounds were kept.
+    assertThat(full.model().history().get(0).loss())
+        .isEqualTo(store.load(before.round()).history().get(0).loss());
+
+    for (CheckpointInfo from : java.util.List.of(before, after)) {
+      String name = String.format("round-%06d", from.round());
+      String out = "resumed-" + from.round();
+      TestData.copyFolder(dir.resolve("full/checkpoints").resolve(name),
+          dir.resolve(out).resolve("checkpoints").resolve(name));
+      TrainJob.Result resumed = TrainJob.run(sc, rollbackSpec(sync, "10", out, policy,
+          "{everyRounds: 4, keepLast: 1000}"), false, true);
+      assertThat(resumed.summary().get("resumedFromRound")).isEqualTo(from.round());
+      assertThat(resumed.model().params()).as("resumed from round %d", from.round())
+          .containsExactly(full.model().params());
+      assertThat(resumed.summary().get("divergence")).isEqualTo(full.summary().get("divergence"));
+      assertThat(Files.readAllLines(dir.resolve(out).resolve("metrics.jsonl")))
+          .hasSameSizeAs(full.model().history());
+    }
+  }
+
+  private org.sparktrain.driver.spec.JobSpec rollbackSpec(String sync, String learningRate,
+      String out, String onDivergence) {
+    return rollbackSpec(sync, learningRate, out, onDivergence, "{everyEpoch: true, keepLast: 1000}");
+  }
+
+  private org.sparktrain.driver.spec.JobSpec rollbackSpec(String sync, String learningRate,
+      String out, String onDivergence, String checkpoint) {
+    return JobSpecParser.parse("""
+        data: {uri: '%s', numClasses: 10}
+        model: {name: mlp, hidden: [32]}
+        train: {epochs: 3, batchSize: 16, workers: 2, averagingFrequency: 2, sync: %s,
+                optimizer: {name: sgd, learningRate: %s}%s}
+        checkpoint: %s
+        output: {dir: '%s'}
+        """.formatted(TestData.digits(), sync, learningRate,
+            onDivergence.isEmpty() ? "" : ", " + onDivergence, checkpoint, dir.resolve(out)),
+        null);
+  }
 }

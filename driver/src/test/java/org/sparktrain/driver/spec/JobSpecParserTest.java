@@ -183,6 +183,24 @@ class JobSpecParserTest {
   }
 
   @Test
+  void onDivergenceRoundTripsAndRefusesBadValues() {
+    assertThat(parse(VALID).train().onDivergence()).isEqualTo(JobSpec.OnDivergence.STOP);
+    JobSpec spec = parse(VALID.replace("workers: 2,", "workers: 2, "
+        + "onDivergence: {rollbacks: 2, learningRateFactor: 0.3},"));
+    assertThat(spec.train().onDivergence()).isEqualTo(new JobSpec.OnDivergence(2, 0.3));
+    assertThat(JobSpecParser.parse(SpecYaml.write(spec), null).toMap()).isEqualTo(spec.toMap());
+    assertThatThrownBy(() -> parse(VALID.replace("workers: 2,",
+        "workers: 2, onDivergence: {rollbacks: 2, learningRateFactor: 1},")))
+        .hasMessage("train.onDivergence.learningRateFactor: 1.0 is not allowed (must be a number "
+            + "in (0.0, 0.99])");
+    assertThatThrownBy(() -> parse(VALID.replace("workers: 2,",
+        "workers: 2, onDivergence: {rollbacks: -1, halve: true},")))
+        .hasMessageStartingWith("the job spec has 2 mistakes:")
+        .hasMessageContaining("train.onDivergence.rollbacks: -1 is not allowed")
+        .hasMessageContaining("unknown key 'train.onDivergence.halve'");
+  }
+
+  @Test
   void warmupAndCosineDecayRoundTripAndRefuseStepKeys() {
     JobSpec spec = parse(VALID.replace("{name: nesterov, learningRate: 0.1}",
         "{name: adam, learningRate: 0.004, warmupSteps: 50, decay: cosine, "

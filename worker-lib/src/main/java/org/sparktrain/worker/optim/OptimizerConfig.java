@@ -55,6 +55,15 @@ public record OptimizerConfig(Kind kind, double learningRate, double momentum, d
         decayEveryEpochs, warmupSteps, decay, steps, minLearningRate);
   }
 
+  /**
+   * This configuration with the learning rate's whole course (peak and cosine floor) multiplied
+   * by {@code factor}: what a rollback after divergence trains with.
+   */
+  public OptimizerConfig withLearningRateScaled(double factor) {
+    return new OptimizerConfig(kind, learningRate * factor, momentum, beta1, beta2, epsilon,
+        decayRate, decayEveryEpochs, warmupSteps, decay, totalSteps, minLearningRate * factor);
+  }
+
   public IUpdater toUpdater() {
     ISchedule schedule = schedule();
     if (schedule == null) {
