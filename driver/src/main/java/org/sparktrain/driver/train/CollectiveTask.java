@@ -98,13 +98,21 @@ final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
     ModelSnapshot snapshot = start.value();
     float[] state = new float[0];
     RoundFeed.Sender feed = rank == 0 ? RoundFeed.Sender.connect(feedAddress) : null;
+    // What a round exports is dead once it is averaged, so the next round exports into the same
+    // arrays: a model's worth less garbage per round. Not a state the worker keeps as its own.
+    float[] paramsBuffer = null;
+    float[] stateBuffer = null;
     try {
       for (long round = first; round < until; round++) {
         long roundStart = System.nanoTime();
         EpochSchedule.RoundPlan plan = settings.schedule().plan(round);
         ModelSnapshot from = snapshot;
+        float[] paramsInto = paramsBuffer;
+        float[] stateInto = stateBuffer;
         WorkerResult mine = NativeMemory.guard("training shard " + rank,
-            () -> trainer.run(shard, from, plan));
+            () -> trainer.run(shard, from, plan, paramsInto, stateInto));
+        paramsBuffer = mine.params();
+        stateBuffer = averaging.averageState() ? mine.optimizerState() : null;
         long averageStart = System.nanoTime();
         CollectiveAverager.Averaged averaged = averager.average(round,
             averaging.contribution(mine, from));

@@ -19,6 +19,8 @@ public final class CollectiveAverager {
   private final PeerMesh mesh;
   private final boolean averageState;
   private final SyncPrecision precision;
+  /** This worker's slice sums, reused round after round. */
+  private final ParameterAccumulator sum = new ParameterAccumulator();
 
   /**
    * @param averageState average the optimizer state too (else each worker keeps its own)
@@ -55,16 +57,22 @@ public final class CollectiveAverager {
             half));
       }
     }
-    ParameterAccumulator sum = new ParameterAccumulator();
+    sum.clear();
     long roundBytes = 0;
     for (int worker = 0; worker < n; worker++) {
-      SyncFrame f = worker == me
-          ? new SyncFrame(round, mine.examples(), mine.lossSum(), mine.steps(),
-              mine.computeNanos(), myBytes, slice(mine.params(), me, n), slice(state, me, n),
-              half)
-          : expect(mesh.receive(worker, "reduce-scatter of round " + round), round, worker);
-      sum.add(new WorkerResult(worker, f.params(), f.state(), f.examples(), f.lossSum(),
-          f.steps(), f.computeNanos()));
+      if (worker == me) {
+        // Its own slice is summed where it lies: no copy.
+        sum.add(mine.params(), start(mine.params().length, me, n),
+            start(mine.params().length, me + 1, n), state, start(state.length, me, n),
+            start(state.length, me + 1, n), mine.examples(), mine.lossSum(), mine.steps(),
+            mine.computeNanos());
+        roundBytes += myBytes;
+        continue;
+      }
+      SyncFrame f = expect(mesh.receive(worker, "reduce-scatter of round " + round), round,
+          worker);
+      sum.add(f.params(), 0, f.params().length, f.state(), 0, f.state().length, f.examples(),
+          f.lossSum(), f.steps(), f.computeNanos());
       roundBytes += f.roundBytes();
     }
     float[] mineParams = precision.exchanged(sum.averageParams());

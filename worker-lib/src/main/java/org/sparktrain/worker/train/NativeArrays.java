@@ -48,12 +48,21 @@ public final class NativeArrays {
    * duplicated, and the duplicate is kept alive here, so callers never hand in a temporary.
    */
   public static float[] toFloats(INDArray source) {
+    return toFloats(source, null);
+  }
+
+  /**
+   * {@link #toFloats(INDArray)} into {@code into} when it has the source's length (a buffer
+   * reused round after round); into a new array when {@code into} is null or of another length.
+   */
+  public static float[] toFloats(INDArray source, float[] into) {
     if (source.dataType() != DataType.FLOAT) {
       throw new IllegalArgumentException("bulk copy needs a float array, got "
           + source.dataType() + " " + source.shapeInfoToString());
     }
     INDArray dense = isDenseC(source) ? source : source.dup('c');
-    float[] out = new float[Math.toIntExact(dense.length())];
+    int length = Math.toIntExact(dense.length());
+    float[] out = into != null && into.length == length ? into : new float[length];
     try {
       pointerOf(dense, out.length).get(out, 0, out.length);
     } finally {

@@ -17,28 +17,54 @@ public final class ParameterAccumulator {
   private long resultBytes;
 
   public ParameterAccumulator add(WorkerResult r) {
-    if (r.examples() == 0) {
+    return add(r.params(), 0, r.params().length, r.optimizerState(), 0,
+        r.optimizerState().length, r.examples(), r.lossSum(), r.steps(), r.computeNanos());
+  }
+
+  /**
+   * Adds one worker's contribution given as ranges of its arrays: parameters
+   * {@code params[pFrom, pTo)} and optimizer state {@code state[sFrom, sTo)}. The same sums as
+   * {@link #add(WorkerResult)} of copies of those ranges, without making the copies.
+   */
+  public ParameterAccumulator add(float[] params, int pFrom, int pTo, float[] state, int sFrom,
+      int sTo, long workerExamples, double workerLossSum, int workerSteps, long computeNanos) {
+    if (workerExamples == 0) {
       return this;
     }
     if (paramSums == null) {
-      paramSums = new double[r.params().length];
-      stateSums = new double[r.optimizerState().length];
+      paramSums = new double[pTo - pFrom];
+      stateSums = new double[sTo - sFrom];
     }
-    checkShape(r.params().length, r.optimizerState().length);
-    double w = r.examples();
-    float[] p = r.params();
-    for (int i = 0; i < p.length; i++) {
-      paramSums[i] += p[i] * w;
+    checkShape(pTo - pFrom, sTo - sFrom);
+    double w = workerExamples;
+    for (int i = 0, j = pFrom; j < pTo; i++, j++) {
+      paramSums[i] += params[j] * w;
     }
-    float[] s = r.optimizerState();
-    for (int i = 0; i < s.length; i++) {
-      stateSums[i] += s[i] * w;
+    for (int i = 0, j = sFrom; j < sTo; i++, j++) {
+      stateSums[i] += state[j] * w;
     }
-    examples += r.examples();
-    lossSum += r.lossSum();
-    steps += r.steps();
-    maxComputeNanos = Math.max(maxComputeNanos, r.computeNanos());
-    resultBytes += r.sizeBytes();
+    examples += workerExamples;
+    lossSum += workerLossSum;
+    steps += workerSteps;
+    maxComputeNanos = Math.max(maxComputeNanos, computeNanos);
+    resultBytes += (long) (pTo - pFrom + sTo - sFrom) * Float.BYTES;
+    return this;
+  }
+
+  /**
+   * Empties the sums for another round, keeping their arrays: a worker that averages every
+   * round would otherwise allocate (and the garbage collector reclaim) them every round.
+   */
+  public ParameterAccumulator clear() {
+    if (paramSums != null) {
+      java.util.Arrays.fill(paramSums, 0);
+      java.util.Arrays.fill(stateSums, 0);
+    }
+    examples = 0;
+    lossSum = 0;
+    steps = 0;
+    maxComputeNanos = 0;
+    resultBytes = 0;
     return this;
   }
 

@@ -25,6 +25,17 @@ public final class PartitionTrainer {
 
   public WorkerResult run(ExampleBlock shard, ModelSnapshot snapshot,
       EpochSchedule.RoundPlan plan) {
+    return run(shard, snapshot, plan, null, null);
+  }
+
+  /**
+   * {@link #run(ExampleBlock, ModelSnapshot, EpochSchedule.RoundPlan)}, writing the parameters
+   * and optimizer state into {@code paramsInto} and {@code stateInto} where they fit (a caller
+   * that trains round after round reuses them instead of allocating a model's worth of arrays
+   * per round); null, or a wrong length, gets a new array.
+   */
+  public WorkerResult run(ExampleBlock shard, ModelSnapshot snapshot,
+      EpochSchedule.RoundPlan plan, float[] paramsInto, float[] stateInto) {
     long start = System.nanoTime();
     ThreadLimits.apply(settings.threadsPerWorker());
     Network net = NetworkPool.borrow(settings.configJson());
@@ -54,9 +65,10 @@ public final class PartitionTrainer {
         examples += to - from;
       }
       INDArray state = net.updaterState();
-      return new WorkerResult(shard.partition(), NativeArrays.toFloats(net.params()),
-          state == null ? new float[0] : NativeArrays.toFloats(state), examples, lossSum,
-          plan.steps(),
+      return new WorkerResult(shard.partition(),
+          NativeArrays.toFloats(net.params(), paramsInto),
+          state == null ? new float[0] : NativeArrays.toFloats(state, stateInto), examples,
+          lossSum, plan.steps(),
           System.nanoTime() - start);
     } finally {
       NetworkPool.giveBack(settings.configJson(), net);

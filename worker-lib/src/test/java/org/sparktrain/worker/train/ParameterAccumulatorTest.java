@@ -76,4 +76,30 @@ class ParameterAccumulatorTest {
     WorkerResult x = result(0, 9, 29);
     assertThat(of(x).averageParams()).containsExactly(x.params());
   }
+
+  @Test
+  void rangesAndAClearedAccumulatorGiveTheSameBitsAsCopiesAndAFreshOne() {
+    WorkerResult a = result(0, 1, 30);
+    WorkerResult b = result(1, 2, 31);
+    // Slice [10, 35) of the parameters and [40, 90) of the state, as a collective owner sums.
+    ParameterAccumulator copies = new ParameterAccumulator();
+    for (WorkerResult r : new WorkerResult[] {a, b}) {
+      copies.add(new WorkerResult(r.partition(), java.util.Arrays.copyOfRange(r.params(), 10, 35),
+          java.util.Arrays.copyOfRange(r.optimizerState(), 40, 90), r.examples(), r.lossSum(),
+          r.steps(), r.computeNanos()));
+    }
+    // Used once for another round, then cleared.
+    ParameterAccumulator reused = new ParameterAccumulator();
+    reused.add(a.params(), 10, 35, a.optimizerState(), 40, 90, 1, 0, 1, 0).clear();
+    for (WorkerResult r : new WorkerResult[] {a, b}) {
+      reused.add(r.params(), 10, 35, r.optimizerState(), 40, 90, r.examples(), r.lossSum(),
+          r.steps(), r.computeNanos());
+    }
+    assertThat(reused.averageParams()).containsExactly(copies.averageParams());
+    assertThat(reused.averageState()).containsExactly(copies.averageState());
+    assertThat(reused.examples()).isEqualTo(copies.examples());
+    assertThat(reused.meanLoss()).isEqualTo(copies.meanLoss());
+    assertThat(reused.maxComputeNanos()).isEqualTo(copies.maxComputeNanos());
+    assertThat(reused.resultBytes()).isEqualTo(copies.resultBytes());
+  }
 }
