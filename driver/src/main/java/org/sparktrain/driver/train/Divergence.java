@@ -50,7 +50,7 @@ final class Divergence {
         + "learning rate too high for this model and data: lower "
         + "train.optimizer.learningRate (now " + optimizer.learningRate() + "), e.g. to "
         + rate / 10 + ", and start a new run (a new output.dir: a different rate is a "
-        + "different run), or let the run roll back and lower it by itself "
-        + "(train.onDivergence: {rollbacks: 3})");
+        + "different run)" + (rollbacks.count() == 0 ? ", or let the run roll back and lower it "
+            + "by itself (train.onDivergence: {rollbacks: 3})" : ""));
   }
 }

@@ -92,7 +92,8 @@ public final class TrainingLoop {
     /** Progress whose checkpoint the driver writes whole. */
     public Progress(ModelSnapshot snapshot, long nextRound, List<RoundMetrics> history,
         long examples, double trainSeconds, Best best) {
-      this(snapshot, nextRound, history, examples, trainSeconds, best, List.of(), Rollbacks.NONE);
+      this(snapshot, nextRound, history, examples, trainSeconds, best, List.of(),
+          Rollbacks.NONE);
     }
 
     Progress withRollbacks(Rollbacks now) {
@@ -335,7 +336,8 @@ public final class TrainingLoop {
 
   /** Where a rollback goes: "the run's start" or "the end of round N". */
   public static String describe(Progress back) {
-    return back.nextRound() == 0 ? "the run's start" : "the end of round " + (back.nextRound() - 1);
+    return back.nextRound() == 0 ? "the run's start"
+        : "the end of round " + (back.nextRound() - 1);
   }
 
   /**

@@ -22,7 +22,8 @@ class BertTrainingTest {
   Path dir;
 
   @Test
-  void aShortDistributedRunLowersTheMaskedLossAndBeatsTheMostFrequentTokenBaseline() throws IOException {
+  void aShortDistributedRunLowersTheMaskedLossAndBeatsTheMostFrequentTokenBaseline()
+      throws IOException {
     StringBuilder sb = new StringBuilder();
     String[] words = {"red fox ", "blue sky ", "green sea ", "gold sun "};
     for (int p = 0; p < 300; p++) {

@@ -138,7 +138,8 @@ class DivergenceTest {
 
   private org.sparktrain.driver.spec.JobSpec rollbackSpec(String sync, String learningRate,
       String out, String onDivergence) {
-    return rollbackSpec(sync, learningRate, out, onDivergence, "{everyEpoch: true, keepLast: 1000}");
+    return rollbackSpec(sync, learningRate, out, onDivergence,
+        "{everyEpoch: true, keepLast: 1000}");
   }
 
   private org.sparktrain.driver.spec.JobSpec rollbackSpec(String sync, String learningRate,
