@@ -8,12 +8,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
+import java.util.zip.Checksum;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.sparktrain.driver.train.SliceWriter.WrittenFile;
@@ -69,17 +70,27 @@ final class CheckpointFiles {
 
   /**
    * Writes {@code dir/name} and returns what the manifest needs to trust it: its size and
-   * SHA-256. The driver's files and the workers' slices are all written this way.
+   * CRC32C. The driver's files and the workers' slices are all written this way.
+   *
+   * <p>CRC32C, not a cryptographic hash: the digest guards against files truncated, corrupted
+   * or mixed up between checkpoints, as HDFS's own block checksums (also CRC32C) do; it cannot
+   * guard against a forger, who could rewrite the manifest too. SHA-256 ran at 0.7-0.8 GB/s on
+   * the writer thread, as long as the write itself for a local file; CRC32C runs at 6-25 GB/s.
    */
   static WrittenFile write(FileSystem fs, Path dir, String name, Body body)
       throws IOException {
-    MessageDigest sha = sha256();
+    CRC32C crc = new CRC32C();
     try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
-        new DigestOutputStream(fs.create(new Path(dir, name), true), sha), 1 << 20))) {
+        new CheckedOutputStream(fs.create(new Path(dir, name), true), crc), 1 << 20))) {
       body.write(out);
       out.flush();
-      return new WrittenFile(name, out.size(), HexFormat.of().formatHex(sha.digest()));
+      return new WrittenFile(name, out.size(), hex(crc));
     }
+  }
+
+  /** A CRC32C as the manifest spells it: 8 lower-case hex digits. */
+  static String hex(Checksum crc) {
+    return String.format("%08x", crc.getValue());
   }
 
   /** A file's entry in {@code _MANIFEST.json}. */
@@ -87,10 +98,11 @@ final class CheckpointFiles {
     Map<String, Object> entry = new LinkedHashMap<>();
     entry.put("name", f.name());
     entry.put("bytes", f.bytes());
-    entry.put("sha256", f.sha256());
+    entry.put(ManifestEntry.CRC32C_KEY, f.crc32c());
     return entry;
   }
 
+  /** The digest of checkpoints written before CRC32C replaced it; still read and checked. */
   static MessageDigest sha256() {
     try {
       return MessageDigest.getInstance("SHA-256");

@@ -391,7 +391,8 @@ public final class CheckpointStore {
   }
 
   /**
-   * Streams one file through its SHA-256 into {@code parser}, then checks that exactly the
+   * Streams one file through its digest (CRC32C, or an older checkpoint's SHA-256) into
+   * {@code parser}, then checks that exactly the
    * manifest's bytes came and that they match its digest. The size on storage is checked before
    * reading, so a file replaced by a huge one is not read at all.
    */
@@ -408,11 +409,15 @@ public final class CheckpointStore {
       throw new InvalidCheckpoint(file + " has " + size + " bytes but the manifest says "
           + entry.bytes() + " (truncated or overwritten)");
     }
+    boolean crc = entry.digestKey().equals(ManifestEntry.CRC32C_KEY);
+    java.util.zip.CRC32C crc32c = new java.util.zip.CRC32C();
     MessageDigest sha = CheckpointFiles.sha256();
     Object parsed;
     long read;
-    try (CountingInputStream counted = new CountingInputStream(new DigestInputStream(
-        new java.io.BufferedInputStream(fs.open(file), 1 << 20), sha))) {
+    InputStream buffered = new java.io.BufferedInputStream(fs.open(file), 1 << 20);
+    try (CountingInputStream counted = new CountingInputStream(crc
+        ? new java.util.zip.CheckedInputStream(buffered, crc32c)
+        : new DigestInputStream(buffered, sha))) {
       DataInputStream in = new DataInputStream(counted);
       try {
         parsed = parser.parse(in);
@@ -435,9 +440,10 @@ public final class CheckpointStore {
       throw new InvalidCheckpoint(file + " gave " + read + " bytes but the manifest says "
           + entry.bytes());
     }
-    if (!HexFormat.of().formatHex(sha.digest()).equals(entry.sha256())) {
-      throw new InvalidCheckpoint(file + " does not match its SHA-256 in the manifest "
-          + "(corrupted)");
+    String actual = crc ? CheckpointFiles.hex(crc32c) : HexFormat.of().formatHex(sha.digest());
+    if (!actual.equals(entry.digest())) {
+      throw new InvalidCheckpoint(file + " does not match its " + (crc ? "CRC32C" : "SHA-256")
+          + " in the manifest (corrupted)");
     }
     return parsed;
   }

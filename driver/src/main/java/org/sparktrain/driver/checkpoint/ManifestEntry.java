@@ -12,8 +12,14 @@ import org.apache.hadoop.fs.Path;
  * One file a checkpoint manifest vouches for. A manifest is read like any file from storage:
  * only the names sparktrain writes are accepted (so a crafted one cannot point outside its
  * folder, {@code ../../secrets}), with a plausible size and a well-formed digest.
+ *
+ * @param digestKey how the file's digest is given: {@link #CRC32C_KEY}, or {@link #SHA256_KEY}
+ *     in checkpoints written before CRC32C replaced SHA-256
+ * @param digest the digest in lower-case hex
  */
-record ManifestEntry(String name, long bytes, String sha256) {
+record ManifestEntry(String name, long bytes, String digestKey, String digest) {
+  static final String CRC32C_KEY = "crc32c";
+  static final String SHA256_KEY = "sha256";
   private static final Set<String> FIXED_NAMES = Set.of(CheckpointFiles.PARAMS,
       CheckpointFiles.OPTIMIZER_STATE, CheckpointFiles.MODEL_CONFIG,
       CheckpointFiles.TRAINING_STATE, CheckpointFiles.OUTER_MOMENTUM,
@@ -22,6 +28,7 @@ record ManifestEntry(String name, long bytes, String sha256) {
       CheckpointFiles.PARAMS_PART) + "|" + Pattern.quote(CheckpointFiles.STATE_PART) + "|"
       + Pattern.quote(CheckpointFiles.WORKER_STATE) + ")\\d{5}\\.bin");
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+  private static final Pattern CRC32C = Pattern.compile("[0-9a-f]{8}");
   /** A float file holds at most Integer.MAX_VALUE floats; a state file a few of them. */
   static final long MAX_FILE_BYTES = 64L * Integer.MAX_VALUE;
 
@@ -44,11 +51,8 @@ record ManifestEntry(String name, long bytes, String sha256) {
         throw new InvalidCheckpoint(manifestPath + " gives '" + name + "' an impossible size "
             + e.path("bytes"));
       }
-      String sha = e.path("sha256").asText("");
-      if (!SHA256.matcher(sha).matches()) {
-        throw new InvalidCheckpoint(manifestPath + " gives '" + name + "' a malformed SHA-256");
-      }
-      entries.add(new ManifestEntry(name, bytes, sha));
+      String digestKey = digestKey(e, name, manifestPath);
+      entries.add(new ManifestEntry(name, bytes, digestKey, e.path(digestKey).asText()));
     }
     // Parameters and state are whole files from the driver or slices from the workers.
     boolean sliced = seen.contains(CheckpointFiles.paramsPart(0));
@@ -62,5 +66,19 @@ record ManifestEntry(String name, long bytes, String sha256) {
       }
     }
     return entries;
+  }
+
+  /** Which digest an entry gives: a well-formed CRC32C, or else a well-formed SHA-256. */
+  private static String digestKey(JsonNode e, String name, Path manifestPath)
+      throws InvalidCheckpoint {
+    if (e.has(CRC32C_KEY)) {
+      if (CRC32C.matcher(e.path(CRC32C_KEY).asText("")).matches()) {
+        return CRC32C_KEY;
+      }
+    } else if (SHA256.matcher(e.path(SHA256_KEY).asText("")).matches()) {
+      return SHA256_KEY;
+    }
+    throw new InvalidCheckpoint(manifestPath + " gives '" + name + "' a malformed or missing "
+        + "digest (crc32c: 8 hex digits, or sha256: 64 in older checkpoints)");
   }
 }

@@ -138,7 +138,7 @@ final class WireSerializers {
         for (SliceWriter.WrittenFile f : r.checkpointFiles()) {
           data.writeUTF(f.name());
           data.writeLong(f.bytes());
-          data.writeUTF(f.sha256());
+          data.writeUTF(f.crc32c());
         }
         data.flush();
       } catch (java.io.IOException e) {

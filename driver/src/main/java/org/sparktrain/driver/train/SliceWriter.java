@@ -25,6 +25,6 @@ public interface SliceWriter extends Serializable {
   List<WrittenFile> write(int rank, int workers, float[] params, float[] state,
       boolean sharedState) throws IOException;
 
-  /** One file a worker wrote: what the manifest needs to trust it. */
-  record WrittenFile(String name, long bytes, String sha256) implements Serializable {}
+  /** One file a worker wrote: what the manifest needs to trust it (size, CRC32C in hex). */
+  record WrittenFile(String name, long bytes, String crc32c) implements Serializable {}
 }

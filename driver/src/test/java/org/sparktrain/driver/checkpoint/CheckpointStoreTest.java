@@ -88,6 +88,42 @@ class CheckpointStoreTest {
         .contains("round-000002/params.bin").contains("truncated");
   }
 
+  /**
+   * Checkpoints written before CRC32C replaced SHA-256 in the manifest still load, and their
+   * SHA-256 is still checked.
+   */
+  @Test
+  void aManifestWithTheOlderSha256DigestsStillLoadsAndIsChecked() throws Exception {
+    CheckpointStore store = store();
+    store.write(content(1));
+    Path round = dir.resolve("checkpoints/round-000001");
+    Path manifest = round.resolve("_MANIFEST.json");
+    com.fasterxml.jackson.databind.node.ObjectNode json =
+        (com.fasterxml.jackson.databind.node.ObjectNode) org.sparktrain.driver.output.Json.MAPPER
+            .readTree(manifest.toFile());
+    for (com.fasterxml.jackson.databind.JsonNode entry : json.get("files")) {
+      com.fasterxml.jackson.databind.node.ObjectNode e =
+          (com.fasterxml.jackson.databind.node.ObjectNode) entry;
+      assertThat(e.path("crc32c").asText()).matches("[0-9a-f]{8}");
+      e.remove("crc32c");
+      e.put("sha256", java.util.HexFormat.of().formatHex(java.security.MessageDigest
+          .getInstance("SHA-256").digest(Files.readAllBytes(round.resolve(e.get("name")
+              .asText())))));
+    }
+    Files.writeString(manifest, org.sparktrain.driver.output.Json.pretty(json));
+    Files.deleteIfExists(round.resolve("._MANIFEST.json.crc"));
+    assertThat(store.load(1).snapshot().params()).containsExactly(
+        content(1).snapshot().params());
+
+    Path params = round.resolve("params.bin");
+    byte[] bytes = Files.readAllBytes(params);
+    bytes[bytes.length - 1] ^= 0x01;
+    Files.write(params, bytes);
+    Files.deleteIfExists(round.resolve(".params.bin.crc"));
+    assertThatThrownBy(() -> store.load(1)).isInstanceOf(CheckpointException.class)
+        .hasMessageContaining("does not match its SHA-256");
+  }
+
   @Test
   void flippedByteIsDetectedAndSkipped() throws IOException {
     CheckpointStore store = store();
@@ -98,7 +134,7 @@ class CheckpointStoreTest {
     bytes[bytes.length / 2] ^= 0x01;
     Files.write(state, bytes);
     assertThat(warnings(store, 1)).singleElement().asString()
-        .contains("optimizer-state.bin").containsAnyOf("SHA-256", "corrupted");
+        .contains("optimizer-state.bin").containsAnyOf("CRC32C", "corrupted");
     assertThatThrownBy(() -> store.load(2)).isInstanceOf(CheckpointException.class)
         .hasMessageContaining("is not valid");
   }

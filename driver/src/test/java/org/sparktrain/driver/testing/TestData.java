@@ -69,7 +69,7 @@ public final class TestData {
 
   /**
    * Replaces the file {@code name} of a checkpoint folder with {@code body}, stored and listed as
-   * {@code listedAs}, and rewrites the manifest to vouch for it (size and SHA-256): what a forged
+   * {@code listedAs}, and rewrites the manifest to vouch for it (size and CRC32C): what a forged
    * checkpoint, or one from an incompatible version, looks like. Hadoop's local checksum files of
    * the edited files are removed, as a forger would.
    */
@@ -84,19 +84,16 @@ public final class TestData {
     for (com.fasterxml.jackson.databind.JsonNode entry : json.get("files")) {
       if (entry.path("name").asText().equals(name)) {
         ((com.fasterxml.jackson.databind.node.ObjectNode) entry).put("name", listedAs)
-            .put("bytes", body.length).put("sha256", sha256(body));
+            .put("bytes", body.length).put("crc32c", crc32c(body));
       }
     }
     Files.writeString(manifest, org.sparktrain.driver.output.Json.pretty(json));
     Files.deleteIfExists(round.resolve("._MANIFEST.json.crc"));
   }
 
-  private static String sha256(byte[] bytes) {
-    try {
-      return java.util.HexFormat.of().formatHex(
-          java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+  private static String crc32c(byte[] bytes) {
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(bytes);
+    return String.format("%08x", crc.getValue());
   }
 }
