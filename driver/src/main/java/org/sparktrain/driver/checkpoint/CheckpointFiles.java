@@ -88,6 +88,18 @@ final class CheckpointFiles {
     }
   }
 
+  /**
+   * The file system checkpoints under {@code path} are written to and read from. For a local
+   * folder, the raw one: Hadoop's default local file system writes a {@code .crc} file beside
+   * each file, computing a CRC32 of every 512 bytes on the writer thread, which every checkpoint
+   * file's CRC32C in the manifest already does.
+   */
+  static FileSystem fileSystem(Path path, org.apache.hadoop.conf.Configuration conf)
+      throws IOException {
+    FileSystem fs = path.getFileSystem(conf);
+    return fs instanceof org.apache.hadoop.fs.LocalFileSystem local ? local.getRaw() : fs;
+  }
+
   /** A CRC32C as the manifest spells it: 8 lower-case hex digits. */
   static String hex(Checksum crc) {
     return String.format("%08x", crc.getValue());

@@ -34,7 +34,7 @@ final class CheckpointSlices implements SliceWriter {
   public List<WrittenFile> write(int rank, int workers, float[] params, float[] state,
       boolean sharedState) throws IOException {
     Path dir = new Path(roundDirUri);
-    FileSystem fs = dir.getFileSystem(conf.get());
+    FileSystem fs = CheckpointFiles.fileSystem(dir, conf.get());
     List<WrittenFile> files = new ArrayList<>();
     files.add(write(fs, dir, CheckpointFiles.paramsPart(rank),
         CollectiveAverager.slice(params, rank, workers)));

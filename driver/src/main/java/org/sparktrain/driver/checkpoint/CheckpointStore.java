@@ -60,7 +60,7 @@ public final class CheckpointStore {
 
   public CheckpointStore(String runDirUri, Configuration conf) throws IOException {
     this.root = new Path(runDirUri, FOLDER);
-    this.fs = root.getFileSystem(conf);
+    this.fs = CheckpointFiles.fileSystem(root, conf);
   }
 
   public String uri() {
