@@ -141,13 +141,14 @@ public final class JobSpecParser {
     String keepBestBy = c.string("keepBestBy", "none");
     if (!java.util.Set.of("none", "accuracy", "macroF1", "mse", "mae", "r2")
         .contains(keepBestBy)) {
-      throw new SpecException(c.pathOf("keepBestBy") + ": '" + keepBestBy + "' is not allowed "
-          + "(must be one of none, accuracy, macroF1, mse, mae, r2)");
+      c.record(c.pathOf("keepBestBy") + ": '" + keepBestBy + "' is not allowed (must be one "
+          + "of none, accuracy, macroF1, mse, mae, r2)");
+      keepBestBy = "none";
     }
     String onFailure = c.string("onWriteFailure", "continue");
     if (!onFailure.equals("continue") && !onFailure.equals("stop")) {
-      throw new SpecException(c.pathOf("onWriteFailure") + ": '" + onFailure
-          + "' is not allowed (must be one of continue, stop)");
+      c.record(c.pathOf("onWriteFailure") + ": '" + onFailure + "' is not allowed (must be "
+          + "one of continue, stop)");
     }
     int retries = c.integer("retries", 5, 0, 100);
     long backoff = c.longValue("retryBackoffMs", 1000, 1, 600_000);
@@ -174,33 +175,33 @@ public final class JobSpecParser {
     // Rows are dense float vectors: 16M features is 64 MB per record already.
     int numFeatures = d.integer("numFeatures", 0, 0, 1 << 24);
     if (format == Format.LIBSVM && numFeatures == 0) {
-      throw new SpecException(d.pathOf("numFeatures") + " is required for format libsvm "
+      d.record(d.pathOf("numFeatures") + " is required for format libsvm "
           + "(the highest feature index)");
     }
     String labelsUri = resolveOrNull(d.string("labelsUri", null), base);
     String testUri = resolveOrNull(d.string("testUri", null), base);
     String testLabelsUri = resolveOrNull(d.string("testLabelsUri", null), base);
     if (format == Format.IDX && labelsUri == null) {
-      throw new SpecException(d.pathOf("labelsUri") + " is required for format idx (the label "
+      d.record(d.pathOf("labelsUri") + " is required for format idx (the label "
           + "file paired with data.uri's images, e.g. train-labels-idx1-ubyte.gz)");
     }
     if (format == Format.IDX && testUri != null && testLabelsUri == null) {
-      throw new SpecException(d.pathOf("testLabelsUri") + " is required when data.testUri is "
+      d.record(d.pathOf("testLabelsUri") + " is required when data.testUri is "
           + "set for format idx");
     }
     if (format != Format.IDX && (labelsUri != null || testLabelsUri != null)) {
-      throw new SpecException(d.pathOf(labelsUri != null ? "labelsUri" : "testLabelsUri")
+      d.record(d.pathOf(labelsUri != null ? "labelsUri" : "testLabelsUri")
           + " is only allowed for format idx (got format " + format.name().toLowerCase() + ")");
     }
     JobSpec.Text text = null;
     if ((format == Format.TEXT) != model.kind().languageModel()) {
-      throw new SpecException(d.pathOf("format") + ": " + format.name().toLowerCase()
+      d.record(d.pathOf("format") + ": " + format.name().toLowerCase()
           + " does not go with model " + model.name() + " (format text is for language models, "
           + "gpt and bert; the others read csv, idx or libsvm)");
     }
     boolean textClassifier = model.kind() == ModelConfig.Kind.TEXT_CLASSES;
     if (textClassifier && format != Format.CSV) {
-      throw new SpecException(d.pathOf("format") + ": " + format.name().toLowerCase()
+      d.record(d.pathOf("format") + ": " + format.name().toLowerCase()
           + " does not go with model bert-classifier (it reads csv: a text column and a label)");
     }
     if (format == Format.TEXT || textClassifier) {
@@ -219,11 +220,11 @@ public final class JobSpecParser {
     double validation = fractions[1];
     double test = fractions[2];
     if (textClassifier && testUri != null) {
-      throw new SpecException(d.pathOf("testUri") + " is not supported for bert-classifier "
+      d.record(d.pathOf("testUri") + " is not supported for bert-classifier "
           + "(split one CSV with split.test)");
     }
     if (format == Format.TEXT && (test != 0 || testUri != null)) {
-      throw new SpecException(d.pathOf("split.test") + ": a text corpus is split into train and "
+      d.record(d.pathOf("split.test") + ": a text corpus is split into train and "
           + "validation documents only (split.test must be 0 and testUri unset)");
     }
     d.finish();
@@ -239,12 +240,12 @@ public final class JobSpecParser {
     double train = split.number("train", 1 - test - validation, 0, true, 1);
     split.finish();
     if (Math.abs(train + validation + test - 1) > FRACTION_TOLERANCE) {
-      throw new SpecException(d.pathOf("split") + ": train " + train + " + validation "
+      d.record(d.pathOf("split") + ": train " + train + " + validation "
           + validation + " + test " + test + " = " + (train + validation + test)
           + " (the fractions must add up to 1)");
     }
     if (testUri != null && test != 0) {
-      throw new SpecException(d.pathOf("split.test") + ": " + test + " is not allowed when "
+      d.record(d.pathOf("split.test") + ": " + test + " is not allowed when "
           + "data.testUri names a separate test set (must be 0)");
     }
     return new double[] {train, validation, test};
@@ -280,8 +281,9 @@ public final class JobSpecParser {
     } else if (model.outputWidth(2) == 1 && !model.oneHotLabels()) {
       return d.integer("numClasses", 2, 2, 2);
     } else if (!d.has("numClasses") && !fromLabels) {
-      throw new SpecException(d.pathOf("numClasses") + " is required for a classification "
-          + "model (the number of classes; labels must be integers 0..numClasses-1)");
+      d.record(d.pathOf("numClasses") + " is required for a classification model (the "
+          + "number of classes; labels must be integers 0..numClasses-1)");
+      return 2;
     }
     return d.integer("numClasses", 0, 2, 1_000_000);
   }
@@ -290,7 +292,7 @@ public final class JobSpecParser {
   private static JobSpec.Data parseTableData(SpecNode d, Path base, ModelConfig model,
       String sourceFormat) {
     if (model.kind() != ModelConfig.Kind.CLASSES && model.kind() != ModelConfig.Kind.VALUES) {
-      throw new SpecException(d.pathOf("format") + ": model " + model.name() + " does not read "
+      d.record(d.pathOf("format") + ": model " + model.name() + " does not read "
           + "tables (tables are for mlp, logistic and resnet; text models read format text or "
           + "csv)");
     }
@@ -299,36 +301,36 @@ public final class JobSpecParser {
     String uri = resolveOrNull(d.string("uri", null), base);
     int given = (table != null ? 1 : 0) + (query != null ? 1 : 0) + (uri != null ? 1 : 0);
     if (given != 1) {
-      throw new SpecException(d.pathOf(given == 0 ? "uri" : "table") + ": give exactly one of "
+      d.record(d.pathOf(given == 0 ? "uri" : "table") + ": give exactly one of "
           + "data.uri (files, with data.format), data.table (a catalog table) or data.query "
           + "(a Spark SQL query)");
     }
     if (uri == null && !d.string("format", "table").equalsIgnoreCase("table")) {
-      throw new SpecException(d.pathOf("format") + " is for files (data.uri); data."
+      d.record(d.pathOf("format") + " is for files (data.uri); data."
           + (table != null ? "table" : "query") + " is read through Spark's catalog (remove "
           + "data.format or set it to table)");
     }
     Map<String, String> options = d.stringMap("options");
     if (uri == null && !options.isEmpty()) {
-      throw new SpecException(d.pathOf("options") + " are reader options for files (data.uri); "
+      d.record(d.pathOf("options") + " are reader options for files (data.uri); "
           + "a table or query has none");
     }
     String what = uri == null ? "a table or query" : "format " + sourceFormat;
     if (!d.isText("labelColumn")) {
-      throw new SpecException(d.pathOf("labelColumn") + " is required by name for " + what
+      d.record(d.pathOf("labelColumn") + " is required by name for " + what
           + " (the column holding the label, e.g. species)");
     }
     String labelColumn = d.string("labelColumn", null);
     List<String> features = d.stringList("featureColumns", 100_000);
     if (features != null && features.contains(labelColumn)) {
-      throw new SpecException(d.pathOf("featureColumns") + ": '" + labelColumn + "' is the "
+      d.record(d.pathOf("featureColumns") + ": '" + labelColumn + "' is the "
           + "label column (data.labelColumn); it cannot also be a feature");
     }
     List<String> categorical = d.stringList("categorical", 100_000);
     if (categorical != null && features != null) {
       for (String c : categorical) {
         if (!features.contains(c)) {
-          throw new SpecException(d.pathOf("categorical") + ": '" + c + "' is not among "
+          d.record(d.pathOf("categorical") + ": '" + c + "' is not among "
               + "data.featureColumns " + features);
         }
       }
@@ -337,13 +339,13 @@ public final class JobSpecParser {
     int numClasses = numClasses(d, model, true);
     for (String key : new String[] {"header", "numFeatures", "labelsUri", "testLabelsUri"}) {
       if (d.has(key)) {
-        throw new SpecException(d.pathOf(key) + " is not used for " + what + (key.equals(
+        d.record(d.pathOf(key) + " is not used for " + what + (key.equals(
             "header") ? " (Spark's reader takes it in data.options: {header: true})" : ""));
       }
     }
     String testUri = resolveOrNull(d.string("testUri", null), base);
     if (testUri != null && uri == null) {
-      throw new SpecException(d.pathOf("testUri") + " is for files (data.uri); split a table "
+      d.record(d.pathOf("testUri") + " is for files (data.uri); split a table "
           + "or query with data.split.test");
     }
     double[] split = parseSplit(d, testUri, false);
@@ -365,11 +367,11 @@ public final class JobSpecParser {
     if (p.has("augmentation")) {
       augmentation = parseAugmentation(p.section("augmentation"));
       if (model.kind().languageModel()) {
-        throw new SpecException(p.pathOf("augmentation") + " is for images; model "
+        p.record(p.pathOf("augmentation") + " is for images; model "
             + model.name() + " reads text");
       }
       if (normalize != NormalizationMethod.SCALE && normalize != NormalizationMethod.NONE) {
-        throw new SpecException(p.pathOf("augmentation") + " needs preprocess.normalize: scale "
+        p.record(p.pathOf("augmentation") + " needs preprocess.normalize: scale "
             + "or none (got " + normalize.key() + "): moving pixels between positions that "
             + "were normalized with different per-pixel statistics would corrupt them");
       }
@@ -397,8 +399,8 @@ public final class JobSpecParser {
     JobSpec.MissingPolicy categorical = missingPolicy(m, "categorical",
         m.string("categorical", "drop"));
     if (categorical == JobSpec.MissingPolicy.MEAN || categorical == JobSpec.MissingPolicy.MEDIAN) {
-      throw new SpecException(m.pathOf("categorical") + ": '" + categorical.key() + "' is not "
-          + "allowed for category columns (must be one of drop, mostFrequent)");
+      m.record(m.pathOf("categorical") + ": '" + categorical.key() + "' is not allowed for "
+          + "category columns (must be one of drop, mostFrequent)");
     }
     m.finish();
     return new JobSpec.MissingValues(numeric, categorical);
@@ -410,8 +412,9 @@ public final class JobSpecParser {
         return policy;
       }
     }
-    throw new SpecException(node.pathOf(key) + ": '" + value + "' is not allowed (must be one "
-        + "of drop, mean, median, mostFrequent)");
+    node.record(node.pathOf(key) + ": '" + value + "' is not allowed (must be one of drop, "
+        + "mean, median, mostFrequent)");
+    return JobSpec.MissingPolicy.DROP;
   }
 
   /** Every augmentation is off unless its probability is set. */
@@ -423,8 +426,9 @@ public final class JobSpecParser {
     double scaleMin = a.number("scaleMin", 1, 0, true, 10);
     double scaleMax = a.number("scaleMax", 1, 0, true, 10);
     if (scaleMin > scaleMax) {
-      throw new SpecException(a.pathOf("scaleMin") + ": " + scaleMin + " is not allowed (must "
-          + "be <= scaleMax " + scaleMax + ")");
+      a.record(a.pathOf("scaleMin") + ": " + scaleMin + " is not allowed (must be <= scaleMax "
+          + scaleMax + ")");
+      scaleMin = scaleMax;
     }
     double pScale = a.number("pScale", scaleMin != 1 || scaleMax != 1 ? 0.5 : 0, 0, false, 1);
     double pFlip = a.number("pFlipHorizontal", 0, 0, false, 1);
@@ -460,7 +464,7 @@ public final class JobSpecParser {
     int decayEvery = 1;
     if (decay == OptimizerConfig.Decay.STEP) {
       if (!o.has("decayRate")) {
-        throw new SpecException(o.pathOf("decayRate") + " is required for decay: step (the "
+        o.record(o.pathOf("decayRate") + " is required for decay: step (the "
             + "factor the rate is multiplied by every decayEveryEpochs epochs, e.g. 0.5)");
       }
       decayRate = o.number("decayRate", 1.0, 0, true, 1);
@@ -468,12 +472,12 @@ public final class JobSpecParser {
     }
     for (String stepKey : new String[] {"decayRate", "decayEveryEpochs"}) {
       if (decay != OptimizerConfig.Decay.STEP && o.has(stepKey)) {
-        throw new SpecException(o.pathOf(stepKey) + " is for decay: step (got decay: "
+        o.record(o.pathOf(stepKey) + " is for decay: step (got decay: "
             + decay.key() + ")");
       }
     }
     if (decay != OptimizerConfig.Decay.COSINE && o.has("minLearningRate")) {
-      throw new SpecException(o.pathOf("minLearningRate") + " is for decay: cosine (got decay: "
+      o.record(o.pathOf("minLearningRate") + " is for decay: cosine (got decay: "
           + decay.key() + ")");
     }
     double minLr = 0;
@@ -519,7 +523,7 @@ public final class JobSpecParser {
   private static JobSpec.Distillation parseDistillation(SpecNode t, String teacher) {
     if (teacher == null) {
       if (t.has("distillation")) {
-        throw new SpecException(t.pathOf("distillation") + " needs model.teacher: the model "
+        t.record(t.pathOf("distillation") + " needs model.teacher: the model "
             + "folder of the teacher to learn from (a run's model/)");
       }
       return null;
@@ -548,8 +552,8 @@ public final class JobSpecParser {
   private static OuterOptimizer parseOuter(SpecNode o) {
     String name = o.string("name", "none");
     if (!name.equals("none") && !name.equals("nesterov")) {
-      throw new SpecException(o.pathOf("name") + ": '" + name + "' is not allowed (must be one "
-          + "of none, nesterov)");
+      o.record(o.pathOf("name") + ": '" + name + "' is not allowed (must be one of none, "
+          + "nesterov)");
     }
     OuterOptimizer outer = null;
     if (name.equals("nesterov")) {
@@ -575,7 +579,7 @@ public final class JobSpecParser {
     java.util.List<String> allowed = validationMetrics(model);
     String metric = e.string("metric", allowed.get(0));
     if (!allowed.contains(metric)) {
-      throw new SpecException(e.pathOf("metric") + ": '" + metric + "' is not allowed for model "
+      e.record(e.pathOf("metric") + ": '" + metric + "' is not allowed for model "
           + model.name() + " (must be one of " + String.join(", ", allowed) + ")");
     }
     int patience = e.integer("patience", 3, 1, 1_000_000);

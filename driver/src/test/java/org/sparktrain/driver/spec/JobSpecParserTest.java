@@ -92,6 +92,20 @@ class JobSpecParserTest {
   }
 
   @Test
+  void checksWrittenByHandInOneSectionAreAllReportedWithItsUnknownKeys() {
+    String spec = VALID.replace("numClasses: 10", "numClasses: 10, format: idx, "
+        + "testUri: t.gz, colour: red") + "checkpoint: {keepBestBy: loss, onWriteFailure: "
+        + "retry}\n";
+    assertThatThrownBy(() -> parse(spec))
+        .hasMessageStartingWith("the job spec has 5 mistakes:")
+        .hasMessageContaining("\n  - data.labelsUri is required for format idx")
+        .hasMessageContaining("\n  - data.testLabelsUri is required when data.testUri is set")
+        .hasMessageContaining("\n  - unknown key 'data.colour'")
+        .hasMessageContaining("\n  - checkpoint.keepBestBy: 'loss' is not allowed")
+        .hasMessageContaining("\n  - checkpoint.onWriteFailure: 'retry' is not allowed");
+  }
+
+  @Test
   void badValuesNameKeyValueAndWhatIsAllowed() {
     assertThatThrownBy(() -> parse(VALID.replace("epochs: 3", "epochs: 0")))
         .hasMessage("train.epochs: 0 is not allowed (must be an integer in [1, 1000000])");
