@@ -102,12 +102,15 @@ public final class RunDirectory implements Closeable {
     metrics.hflush();
   }
 
-  /** Replaces metrics.jsonl with the given lines (a resumed run rewinds it to its checkpoint). */
-  public synchronized void rewriteMetrics(java.util.List<String> lines) throws IOException {
+  /**
+   * Replaces metrics.jsonl with these rounds, one line each: a resumed run rewinds it to its
+   * checkpoint, a rollback after divergence to the rounds it kept.
+   */
+  public synchronized void rewriteMetrics(List<RoundMetrics> rounds) throws IOException {
     closeMetrics();
     metrics = fs.create(path(METRICS), true);
-    for (String line : lines) {
-      metrics.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    for (RoundMetrics round : rounds) {
+      metrics.write((Json.line(round.toMap()) + "\n").getBytes(StandardCharsets.UTF_8));
     }
     metrics.hflush();
   }

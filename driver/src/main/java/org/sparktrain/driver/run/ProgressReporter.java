@@ -58,10 +58,8 @@ final class ProgressReporter implements TrainingLoop.Listener {
   /** metrics.jsonl goes back to the rounds kept by a rollback after divergence. */
   @Override
   public void onRollback(TrainingLoop.Progress to) {
-    java.util.List<String> lines = new java.util.ArrayList<>();
-    to.history().forEach(m -> lines.add(Json.line(m.toMap())));
     try {
-      runDir.rewriteMetrics(lines);
+      runDir.rewriteMetrics(to.history());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot rewrite " + runDir.uri() + "/"
           + RunDirectory.METRICS + " after rolling back: " + e.getMessage(), e);

@@ -226,9 +226,7 @@ public final class TrainJob {
       throw new CheckpointException("cannot resume from round " + c.round() + ": the model "
           + "configuration differs from the checkpoint's");
     }
-    List<String> lines = new java.util.ArrayList<>();
-    c.history().forEach(m -> lines.add(Json.line(m.toMap())));
-    runDir.rewriteMetrics(lines);
+    runDir.rewriteMetrics(c.history());
     LOG.info("resuming from checkpoint round {} ({} rounds of history)", c.round(),
         c.history().size());
     return c.toProgress();

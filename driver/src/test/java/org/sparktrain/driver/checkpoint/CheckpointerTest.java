@@ -100,27 +100,30 @@ class CheckpointerTest {
   void aWriteThatFailsIsRetriedAndCounted_untilTheRetriesRunOut() throws IOException {
     CheckpointStore store = store();
     // Round 0's parameters fail twice, then the store is back: 2 retries, one checkpoint.
-    FlakyFileSystem.FAILING_CREATES.put("round-000000/" + CheckpointFiles.PARAMS,
-        new java.util.concurrent.atomic.AtomicInteger(2));
-    Checkpointer checkpointer = checkpointer(store, 10, 3);
-    checkpointer.onBoundary(after(1), SCHEDULE);
-    checkpointer.finish(after(1));
-    checkpointer.close();
-    assertThat(checkpointer.summary()).containsEntry("written", 1).containsEntry("retried", 2)
-        .containsEntry("failed", 0);
+    assertThat(checkpointRound0WithFailingCreates(store, 2)).containsEntry("written", 1)
+        .containsEntry("retried", 2).containsEntry("failed", 0);
     assertThat(store.list()).extracting(CheckpointInfo::round).containsExactly(0L);
 
     // Five failures against 3 retries: 4 attempts, 3 of them retried, then reported failed.
     CheckpointStore other = new CheckpointStore(FlakyFileSystem.uri(dir.resolve("other")),
         FlakyFileSystem.conf());
+    assertThat(checkpointRound0WithFailingCreates(other, 5)).containsEntry("written", 0)
+        .containsEntry("retried", 3).containsEntry("failed", 1);
+  }
+
+  /**
+   * Checkpoints round 0 with 3 retries while creating its parameter file fails
+   * {@code failures} times; the checkpointer's summary afterwards.
+   */
+  private static java.util.Map<String, Object> checkpointRound0WithFailingCreates(
+      CheckpointStore store, int failures) throws IOException {
     FlakyFileSystem.FAILING_CREATES.put("round-000000/" + CheckpointFiles.PARAMS,
-        new java.util.concurrent.atomic.AtomicInteger(5));
-    Checkpointer failing = checkpointer(other, 10, 3);
-    failing.onBoundary(after(1), SCHEDULE);
-    failing.finish(after(1));
-    failing.close();
-    assertThat(failing.summary()).containsEntry("written", 0).containsEntry("retried", 3)
-        .containsEntry("failed", 1);
+        new java.util.concurrent.atomic.AtomicInteger(failures));
+    Checkpointer checkpointer = checkpointer(store, 10, 3);
+    checkpointer.onBoundary(after(1), SCHEDULE);
+    checkpointer.finish(after(1));
+    checkpointer.close();
+    return checkpointer.summary();
   }
 
   @Test
