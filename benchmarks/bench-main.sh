@@ -31,5 +31,5 @@ OPENS=$(sed -n 's:.*<spark.java17.opens>\(.*\)</spark.java17.opens>.*:\1:p' "$RO
 cd "$ROOT"
 export SPARK_LOCAL_IP=127.0.0.1
 # shellcheck disable=SC2086
-"$JAVA" $OPENS -Xmx8g -XX:G1HeapRegionSize=32m \
+"$JAVA" $OPENS -Xmx8g -XX:G1HeapRegionSize=32m -Dorg.bytedeco.javacpp.maxphysicalbytes=0 \
   -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties" -cp "$CP" "$MAIN" "$@"

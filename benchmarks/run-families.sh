@@ -35,7 +35,7 @@ for rep in $(seq 1 "$REPS"); do
     for run in "single 1" "single 2" "sparktrain 0"; do
       set -- $run
       echo "run-families: rep $rep, $family, $1 ${2/0/}" >&2
-      "$JAVA" "${OPENS[@]}" -Xmx6g -XX:G1HeapRegionSize=32m \
+      "$JAVA" "${OPENS[@]}" -Xmx6g -XX:G1HeapRegionSize=32m -Dorg.bytedeco.javacpp.maxphysicalbytes=0 \
         -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties" -cp "$CP" \
         org.sparktrain.bench.FamilyBenchmark --family "$family" --system "$1" --threads "${2/0/1}" \
         2> >(grep -v "Added differentiated" >&2) | tail -1 >> "$OUT"

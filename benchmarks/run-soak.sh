@@ -22,7 +22,7 @@ mkdir -p "$BENCH/results"
 cd "$ROOT"
 export SPARK_LOCAL_IP=127.0.0.1
 # shellcheck disable=SC2086
-"$JAVA" $OPENS -Xmx6g -XX:G1HeapRegionSize=32m \
+"$JAVA" $OPENS -Xmx6g -XX:G1HeapRegionSize=32m -Dorg.bytedeco.javacpp.maxphysicalbytes=0 \
   -XX:ErrorFile="$BENCH/results/soak-hs_err_pid%p.log" \
   "-XX:OnError=echo 'run-soak: the JVM crashed, its crash report is $BENCH/results/soak-hs_err_pid%p.log' >&2" \
   -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties" -cp "$CP" \

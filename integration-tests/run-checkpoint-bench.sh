@@ -13,7 +13,7 @@ MNIST=$(cd "${1:?usage: run-checkpoint-bench.sh MNIST_DIR [REPS]}" && pwd)
 OPENS=$(sed -n 's/.*<spark.java17.opens>\(.*\)<\/spark.java17.opens>.*/\1/p' "$ROOT/pom.xml")
 cd "$HERE"
 export SPARK_LOCAL_IP=127.0.0.1
-exec java $OPENS -Xmx8g -XX:G1HeapRegionSize=32m \
+exec java $OPENS -Xmx8g -XX:G1HeapRegionSize=32m -Dorg.bytedeco.javacpp.maxphysicalbytes=0 \
   -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties" \
   -Dsparktrain.it.target="$HERE/target" \
   -Dsparktrain.it.s3proxy.jar="$HERE/target/s3proxy/s3proxy-4.1.0-jar-with-dependencies.jar" \

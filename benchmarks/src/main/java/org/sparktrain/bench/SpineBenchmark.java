@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.sparktrain.worker.backend.ResidentSizeCheck;
 
 /**
  * The spine benchmark: for each repetition, runs every configuration once, in order
@@ -126,7 +127,10 @@ public final class SpineBenchmark {
     Path md = Path.of(args.string("md", out.resolveSibling(
         (outName.endsWith(".json") ? outName.substring(0, outName.length() - 5) : outName)
             + ".md").toString())).toAbsolutePath();
-    List<String> childOpts = split(args.string("child-java-opts", "-Xmx6g -XX:G1HeapRegionSize=32m"));
+    // Every child, baselines included, runs with JavaCPP's resident-size check off, as
+    // sparktrain's own JVMs do (ResidentSizeCheck): the limit p is what the hardware does at best.
+    List<String> childOpts = split(args.string("child-java-opts",
+        "-Xmx6g -XX:G1HeapRegionSize=32m " + ResidentSizeCheck.OFF));
     long timeoutMin = args.integer("child-timeout-min", 120, 1, USAGE);
     // Unset: each system keeps its own default (ND4J: one OpenMP thread per core; sparktrain caps
     // each worker at cores / workers itself).
@@ -160,6 +164,7 @@ public final class SpineBenchmark {
     doc.put("javaVersion", System.getProperty("java.version"));
     doc.put("loadAverageAtStart", BenchJson.round(load, 2));
     doc.put("ompNumThreads", ompThreads != null ? ompThreads : System.getenv("OMP_NUM_THREADS"));
+    doc.put("childJavaOpts", String.join(" ", childOpts));
     doc.put("workload", workload);
     doc.put("reps", reps);
     doc.put("configs", configs.stream().map(Config::name).toList());

@@ -49,6 +49,10 @@ class CliEndToEndTest {
     assertThat(summary.at("/records/read").asLong()).isEqualTo(1797);
     assertThat(summary.at("/wallTimeSeconds").asDouble()).isPositive();
     assertThat(r.stderr()).contains("resolved job spec:");
+    // The CLI turned JavaCPP's resident-size check off before ND4J loaded (the workers train
+    // in this JVM); the off-heap limit stays.
+    assertThat(summary.at("/backend/driver/physicalLimitBytes").asLong()).isZero();
+    assertThat(summary.at("/backend/driver/offHeapLimitBytes").asLong()).isPositive();
   }
 
   @Test

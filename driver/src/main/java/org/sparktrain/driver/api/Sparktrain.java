@@ -2,6 +2,7 @@ package org.sparktrain.driver.api;
 
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.worker.backend.ResidentSizeCheck;
 
 /**
  * Where a notebook or jshell session starts: {@code Sparktrain.local(2)} for Spark,
@@ -9,6 +10,12 @@ import org.sparktrain.driver.train.SparkSetup;
  * model saved by an earlier run.
  */
 public final class Sparktrain {
+  static {
+    // A session's workers train in this JVM: turn JavaCPP's costly resident-size check off
+    // before ND4J loads (it has not, where a notebook starts with this class).
+    ResidentSizeCheck.turnOffUnlessSet();
+  }
+
   private Sparktrain() {}
 
   /**

@@ -19,6 +19,7 @@ import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.worker.backend.ResidentSizeCheck;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -435,6 +436,8 @@ public final class SparktrainMain {
   }
 
   public static void main(String[] args) {
+    // Before anything loads ND4J: in local mode the workers train in this JVM.
+    ResidentSizeCheck.turnOffUnlessSet();
     int code = execute(args);
     // Otherwise the JVM ends by itself when main returns, which YARN's cluster mode expects.
     // Spark's barrier tasks leave a non-daemon timer thread behind, though, and in local mode

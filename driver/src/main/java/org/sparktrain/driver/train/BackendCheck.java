@@ -15,6 +15,8 @@ import org.sparktrain.worker.backend.BackendChoice;
 import org.sparktrain.worker.backend.BackendException;
 import org.sparktrain.worker.backend.BackendInfo;
 import org.sparktrain.worker.backend.BackendProbe;
+import org.sparktrain.worker.backend.NativeMemory;
+import org.sparktrain.worker.backend.ResidentSizeCheck;
 
 /**
  * Before any data is read: which ND4J backend the driver and the executors run, checked against
@@ -34,6 +36,13 @@ public final class BackendCheck {
       // The executors are this JVM: one probe answers for both.
       driver = BackendProbe.require(choice);
       executors = List.of(driver);
+      if (driver.maxPhysicalBytes() > 0) {
+        LOG.warn("JavaCPP's resident-size check is on in this JVM (maxphysicalbytes {}): every "
+            + "native allocation reads /proc under a JVM-wide lock, which slowed local training "
+            + "by up to a third. ND4J was loaded before sparktrain could turn it off; start the "
+            + "JVM with {} to turn it off.", NativeMemory.mib(driver.maxPhysicalBytes()),
+            ResidentSizeCheck.OFF);
+      }
     } else {
       LOG.info("{}", OffHeapLimits.derive(sc.getConf()).describe());
       driver = BackendProbe.current();
@@ -41,8 +50,7 @@ public final class BackendCheck {
     }
     Set<BackendInfo> distinct = new LinkedHashSet<>(executors);
     for (BackendInfo e : distinct) {
-      LOG.info("executor backend: {}; ND4J off-heap limit {} MiB, {} MiB in all", e.description(),
-          e.maxBytes() >> 20, e.maxPhysicalBytes() >> 20);
+      LOG.info("executor backend: {}; ND4J limits {}", e.description(), e.limits());
     }
     BackendInfo first = executors.get(0);
     Map<String, Object> m = new LinkedHashMap<>(first.toMap());

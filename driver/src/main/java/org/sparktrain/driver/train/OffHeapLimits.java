@@ -2,6 +2,7 @@ package org.sparktrain.driver.train;
 
 import java.util.Locale;
 import org.apache.spark.SparkConf;
+import org.sparktrain.worker.backend.ResidentSizeCheck;
 
 /**
  * ND4J's off-heap limits for executors, derived from Spark's memory settings.
@@ -13,15 +14,15 @@ import org.apache.spark.SparkConf;
  * memory is {@code spark.executor.memoryOverhead}; the limits below keep ND4J inside it, so an
  * oversized model fails with a message naming that setting instead.
  *
+ * <p>JavaCPP's second limit, on the process's resident size, is turned off on executors: its
+ * check costs a system call under a JVM-wide lock on every native allocation
+ * ({@link ResidentSizeCheck}).
+ *
  * @param maxBytes {@code org.bytedeco.javacpp.maxbytes}: the overhead less a reserve for the
  *     JVM's own native memory (metaspace, thread stacks, code cache, Netty buffers)
- * @param maxPhysicalBytes {@code org.bytedeco.javacpp.maxphysicalbytes}: executor memory plus
- *     overhead, the container's limit
  */
-public record OffHeapLimits(long maxBytes, long maxPhysicalBytes, long executorMemoryBytes,
-    long overheadBytes) {
+public record OffHeapLimits(long maxBytes, long executorMemoryBytes, long overheadBytes) {
   static final String MAX_BYTES = "org.bytedeco.javacpp.maxbytes";
-  static final String MAX_PHYSICAL_BYTES = "org.bytedeco.javacpp.maxphysicalbytes";
   private static final long MIB = 1L << 20;
   /** Spark's own floor and default factor for spark.executor.memoryOverhead. */
   private static final long MIN_OVERHEAD = 384 * MIB;
@@ -43,20 +44,23 @@ public record OffHeapLimits(long maxBytes, long maxPhysicalBytes, long executorM
     }
     long reserve = Math.max(MIN_JVM_RESERVE, overhead / 4);
     long maxBytes = Math.max(64 * MIB, overhead - reserve);
-    return new OffHeapLimits(maxBytes, memory + overhead, memory, overhead);
+    return new OffHeapLimits(maxBytes, memory, overhead);
   }
 
   /**
-   * Adds the limits to {@code spark.executor.extraJavaOptions} unless the user set them there
-   * already (their values then win, and {@link #fromJavaOptions} reads them back).
+   * Adds the limit, and the resident-size check turned off, to
+   * {@code spark.executor.extraJavaOptions}, each unless the user set it there already (their
+   * values then win, and {@link #effectiveMaxBytes} reads the limit back).
    */
   public void applyTo(SparkConf conf) {
     String options = conf.get("spark.executor.extraJavaOptions", "");
     if (!options.contains(MAX_BYTES + "=")) {
-      options = (options + " -D" + MAX_BYTES + "=" + maxBytes + " -D" + MAX_PHYSICAL_BYTES + "="
-          + maxPhysicalBytes).trim();
-      conf.set("spark.executor.extraJavaOptions", options);
+      options = options + " -D" + MAX_BYTES + "=" + maxBytes;
     }
+    if (!ResidentSizeCheck.isNamedIn(options)) {
+      options = options + " " + ResidentSizeCheck.OFF;
+    }
+    conf.set("spark.executor.extraJavaOptions", options.trim());
   }
 
   /** The limit executors actually get: a user's own -D flag, or the derived one. */
@@ -82,8 +86,7 @@ public record OffHeapLimits(long maxBytes, long maxPhysicalBytes, long executorM
 
   public String describe() {
     return String.format(Locale.ROOT, "ND4J off-heap limit per executor %,d MiB (maxbytes), "
-        + "%,d MiB in all (maxphysicalbytes), from spark.executor.memory=%,d MiB and "
-        + "spark.executor.memoryOverhead=%,d MiB", maxBytes / MIB, maxPhysicalBytes / MIB,
-        executorMemoryBytes / MIB, overheadBytes / MIB);
+        + "from spark.executor.memory=%,d MiB and spark.executor.memoryOverhead=%,d MiB",
+        maxBytes / MIB, executorMemoryBytes / MIB, overheadBytes / MIB);
   }
 }

@@ -23,7 +23,6 @@ class OffHeapLimitsTest {
     OffHeapLimits l = OffHeapLimits.derive(cluster());
     assertThat(l.overheadBytes()).isEqualTo(384 * MIB);
     assertThat(l.maxBytes()).isEqualTo(256 * MIB);
-    assertThat(l.maxPhysicalBytes()).isEqualTo((1024 + 384) * MIB);
     // 10 GiB executors: the overhead is 10% of memory, and the JVM reserve a quarter of it.
     OffHeapLimits big = OffHeapLimits.derive(cluster().set("spark.executor.memory", "10g"));
     assertThat(big.overheadBytes()).isEqualTo(1024 * MIB);
@@ -36,7 +35,6 @@ class OffHeapLimitsTest {
         .set("spark.executor.memoryOverhead", "2g"));
     assertThat(l.executorMemoryBytes()).isEqualTo(4096 * MIB);
     assertThat(l.maxBytes()).isEqualTo(1536 * MIB);
-    assertThat(l.maxPhysicalBytes()).isEqualTo(6144 * MIB);
     OffHeapLimits f = OffHeapLimits.derive(cluster().set("spark.executor.memory", "8g")
         .set("spark.executor.memoryOverheadFactor", "0.4"));
     assertThat(f.overheadBytes()).isEqualTo((long) (0.4 * 8192) * MIB);
@@ -49,12 +47,19 @@ class OffHeapLimitsTest {
     String options = conf.get("spark.executor.extraJavaOptions");
     assertThat(options).contains("-XX:G1HeapRegionSize=32m")
         .contains("-Dorg.bytedeco.javacpp.maxbytes=" + 768 * MIB)
-        .contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=" + 2048 * MIB);
+        .contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=0");
 
     SparkConf own = SparkSetup.conf("spark://host:7077", "t", new SparkConf(false)
         .set("spark.executor.extraJavaOptions", "-Dorg.bytedeco.javacpp.maxbytes=3g"));
-    assertThat(own.get("spark.executor.extraJavaOptions"))
-        .isEqualTo("-Dorg.bytedeco.javacpp.maxbytes=3g -XX:G1HeapRegionSize=32m");
+    assertThat(own.get("spark.executor.extraJavaOptions")).isEqualTo(
+        "-Dorg.bytedeco.javacpp.maxbytes=3g -XX:G1HeapRegionSize=32m"
+            + " -Dorg.bytedeco.javacpp.maxphysicalbytes=0");
+    // A resident-size limit of the user's own stays on.
+    SparkConf check = SparkSetup.conf("spark://host:7077", "t", new SparkConf(false)
+        .set("spark.executor.extraJavaOptions", "-Dorg.bytedeco.javacpp.maxPhysicalBytes=6g"));
+    assertThat(check.get("spark.executor.extraJavaOptions"))
+        .contains("-Dorg.bytedeco.javacpp.maxPhysicalBytes=6g")
+        .doesNotContain("maxphysicalbytes=0");
     assertThat(OffHeapLimits.derive(own).effectiveMaxBytes(own)).isEqualTo(3072 * MIB);
 
     SparkConf local = SparkSetup.conf("local[2]", "t", new SparkConf(false));

@@ -10,7 +10,8 @@ import java.util.Map;
  * @param kind "cpu" or "cuda"
  * @param description human-readable: BLAS, instruction set and cores, or GPU names and memory
  * @param maxBytes JavaCPP's off-heap limit in this JVM ({@code org.bytedeco.javacpp.maxbytes})
- * @param maxPhysicalBytes JavaCPP's limit on the whole process's resident memory
+ * @param maxPhysicalBytes JavaCPP's limit on the whole process's resident memory; 0 when its
+ *     check is off, as sparktrain runs it ({@link ResidentSizeCheck})
  */
 public record BackendInfo(String kind, String description, long maxBytes, long maxPhysicalBytes)
     implements Serializable {
@@ -22,5 +23,11 @@ public record BackendInfo(String kind, String description, long maxBytes, long m
     m.put("offHeapLimitBytes", maxBytes);
     m.put("physicalLimitBytes", maxPhysicalBytes);
     return m;
+  }
+
+  /** "256 MiB off-heap", and the resident-size limit where its check is on. */
+  public String limits() {
+    return NativeMemory.mib(maxBytes) + " off-heap" + (maxPhysicalBytes > 0
+        ? ", " + NativeMemory.mib(maxPhysicalBytes) + " resident in all" : "");
   }
 }

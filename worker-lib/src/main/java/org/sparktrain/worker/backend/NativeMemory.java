@@ -5,8 +5,9 @@ import java.util.Locale;
 /**
  * Turns JavaCPP's out-of-memory errors into a message that names the limit and the Spark setting
  * to raise. ND4J keeps all array data off the Java heap, in memory JavaCPP counts against
- * {@code org.bytedeco.javacpp.maxbytes} (and the process's resident size against
- * {@code maxphysicalbytes}); sparktrain derives both from Spark's executor memory settings.
+ * {@code org.bytedeco.javacpp.maxbytes}, which sparktrain derives from Spark's executor memory
+ * settings (JavaCPP's resident-size limit, {@code maxphysicalbytes}, is off unless a user set it:
+ * {@link ResidentSizeCheck}).
  */
 public final class NativeMemory {
   private NativeMemory() {}
@@ -39,11 +40,16 @@ public final class NativeMemory {
   public static OffHeapLimitException explain(Throwable e, String where) {
     return new OffHeapLimitException(String.format(Locale.ROOT,
         "%s ran out of ND4J off-heap memory: %s. This JVM allows %s off-heap "
-            + "(org.bytedeco.javacpp.maxbytes) and %s in all (maxphysicalbytes); sparktrain "
-            + "derives them from spark.executor.memory and spark.executor.memoryOverhead. Raise "
+            + "(org.bytedeco.javacpp.maxbytes)%s; sparktrain derives the limit from "
+            + "spark.executor.memory and spark.executor.memoryOverhead. Raise "
             + "spark.executor.memoryOverhead (or lower train.batchSize or the model size).",
         where, e.getMessage(), mib(org.bytedeco.javacpp.Pointer.maxBytes()),
-        mib(org.bytedeco.javacpp.Pointer.maxPhysicalBytes())));
+        residentLimit(org.bytedeco.javacpp.Pointer.maxPhysicalBytes())));
+  }
+
+  private static String residentLimit(long maxPhysicalBytes) {
+    return maxPhysicalBytes > 0
+        ? " and " + mib(maxPhysicalBytes) + " resident in all (maxphysicalbytes)" : "";
   }
 
   public static String mib(long bytes) {
