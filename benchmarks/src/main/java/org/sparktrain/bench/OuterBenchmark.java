@@ -18,8 +18,9 @@ import org.sparktrain.driver.train.SparkSetup;
  * Synchronizing less often with an outer optimizer (issue 10, DiLoCo): the same number of
  * examples at H=5 with plain averaging against larger H with {@code train.outer: nesterov}.
  * Reports the quality reached (P1: MNIST test accuracy; gpt: validation loss per character),
- * the number of synchronizations and the bytes moved. All runs in one JVM on local[2], two
- * workers, collective synchronization; quality, not speed, is the point here.
+ * the number of synchronizations and the bytes moved. All runs in one JVM on local[W], W
+ * workers (--workers, default 2), collective synchronization; quality, not speed, is the point
+ * here.
  *
  * <p>A configuration is {@code H} (plain averaging), {@code H:n} (outer Nesterov, with the
  * outer learning rate and momentum from --outer-lr and --outer-momentum), and either with
@@ -31,19 +32,21 @@ import org.sparktrain.driver.train.SparkSetup;
 public final class OuterBenchmark {
   static final String USAGE = "usage: OuterBenchmark [--mnist DIR] [--limit 0] [--epochs 3] "
       + "[--configs 5,50,50:n,100:n] [--text FILE] [--text-epochs 2] [--text-configs 5,50,50:n] "
-      + "[--outer-lr 0.7] [--outer-momentum 0.9] [--seed 42]";
+      + "[--outer-lr 0.7] [--outer-momentum 0.9] [--seed 42] [--workers 2]";
 
   private OuterBenchmark() {}
 
   public static void main(String[] argv) throws Exception {
     BenchArgs args = BenchArgs.parse(argv, Set.of("mnist", "limit", "epochs", "configs", "text",
-        "text-epochs", "text-configs", "outer-lr", "outer-momentum", "seed"), USAGE);
+        "text-epochs", "text-configs", "outer-lr", "outer-momentum", "seed", "workers"), USAGE);
+    // DiLoCo's gains grow with the number of replicas; on 2 cores more than 2 workers share them.
+    int workers = args.integer("workers", 2, 1, USAGE);
     double outerLr = Double.parseDouble(args.string("outer-lr", "0.7"));
     double outerMomentum = Double.parseDouble(args.string("outer-momentum", "0.9"));
     long seed = args.longValue("seed", 42, USAGE);
     Path tmp = Files.createTempDirectory("outer-bench");
     List<Map<String, Object>> rows = new ArrayList<>();
-    try (JavaSparkContext sc = SparkSetup.start("local[2]", "outer-bench")) {
+    try (JavaSparkContext sc = SparkSetup.start("local[" + workers + "]", "outer-bench")) {
       if (args.has("mnist")) {
         Path mnist = Path.of(args.string("mnist", null)).toAbsolutePath();
         int limit = args.integer("limit", 0, 0, USAGE);
@@ -64,15 +67,15 @@ public final class OuterBenchmark {
                      split: {train: 1.0, validation: 0.0, test: 0.0}}
               preprocess: {normalize: scale}
               model: {name: mlp, hidden: [256, 256]}
-              train: {epochs: %d, batchSize: 32, workers: 2, averagingFrequency: %d, seed: %d,
+              train: {epochs: %d, batchSize: 32, workers: %d, averagingFrequency: %d, seed: %d,
                       optimizer: {name: adam, learningRate: 0.001}, sync: collective,
                       outer: %s, syncPrecision: %s}
               checkpoint: {everyEpoch: false}
               output: {dir: '%s'}
               """.formatted(images, labels, Mnist.file(mnist, Mnist.TEST_IMAGES),
-              Mnist.file(mnist, Mnist.TEST_LABELS), epochs, config.h(), seed,
+              Mnist.file(mnist, Mnist.TEST_LABELS), epochs, workers, config.h(), seed,
               config.outerYaml(outerLr, outerMomentum), config.precision(), tmp.resolve("p1-" + c.replace(':', '-')));
-          rows.add(run(sc, "P1 MNIST MLP", config, yaml, epochs));
+          rows.add(run(sc, "P1 MNIST MLP", config, yaml, epochs, workers));
         }
       }
       if (args.has("text")) {
@@ -85,14 +88,15 @@ public final class OuterBenchmark {
               data: {uri: '%s', format: text, tokenizer: char, documents: paragraph,
                      split: {train: 0.9, validation: 0.1}}
               model: {name: gpt, blockSize: 64, layers: 2, width: 64, heads: 4}
-              train: {epochs: %d, batchSize: 32, workers: 2, averagingFrequency: %d, seed: %d,
+              train: {epochs: %d, batchSize: 32, workers: %d, averagingFrequency: %d, seed: %d,
                       optimizer: {name: adam, learningRate: 0.003}, sync: collective,
                       outer: %s, syncPrecision: %s}
               checkpoint: {everyEpoch: false}
               output: {dir: '%s'}
-              """.formatted(text, epochs, config.h(), seed,
-              config.outerYaml(outerLr, outerMomentum), config.precision(), tmp.resolve("gpt-" + c.replace(':', '-')));
-          rows.add(run(sc, "gpt Moby Dick (char)", config, yaml, epochs));
+              """.formatted(text, epochs, workers, config.h(), seed,
+              config.outerYaml(outerLr, outerMomentum), config.precision(),
+              tmp.resolve("gpt-" + c.replace(':', '-')));
+          rows.add(run(sc, "gpt Moby Dick (char)", config, yaml, epochs, workers));
         }
       }
     } finally {
@@ -113,7 +117,7 @@ public final class OuterBenchmark {
   }
 
   private static Map<String, Object> run(JavaSparkContext sc, String workload, Config config,
-      String yaml, int epochs) throws Exception {
+      String yaml, int epochs, int workers) throws Exception {
     BenchJson.log("outer", workload + " " + config);
     TrainJob.Result result = TrainJob.run(sc, JobSpecParser.parse(yaml, null), false);
     List<RoundMetrics> history = result.model().history();
@@ -123,6 +127,7 @@ public final class OuterBenchmark {
     row.put("outer", config.outer() ? "nesterov" : "none");
     row.put("precision", config.precision());
     row.put("epochs", epochs);
+    row.put("workers", workers);
     row.put("syncs", history.size());
     row.put("bytesMoved", history.stream().mapToLong(RoundMetrics::bytesMoved).sum());
     Double accuracy = result.test().count() > 0 ? result.test().scalars().get("accuracy") : null;
