@@ -26,6 +26,12 @@ final class DriverSync implements SyncStrategy {
   private final JavaRDD<ExampleBlock> shards;
   private final TrainerSettings settings;
   private final Averaging averaging;
+  /**
+   * The round's sums, cleared and reused every round: the arrays it keeps (the sums, and the
+   * quotients {@link ParameterAccumulator} divides into) are model-sized, and the driver
+   * averages once per round.
+   */
+  private final ParameterAccumulator sum = new ParameterAccumulator();
 
   DriverSync(JavaSparkContext sc, JavaRDD<ExampleBlock> shards, TrainerSettings settings,
       Averaging averaging) {
@@ -53,7 +59,7 @@ final class DriverSync implements SyncStrategy {
     // The outer momentum stays on the driver: workers only train.
     List<WorkerResult> results = trainOneRound(from.withoutOuterMomentum(), plan);
     long averageStart = System.nanoTime();
-    ParameterAccumulator sum = new ParameterAccumulator();
+    sum.clear();
     // The driver forms each worker's contribution (bfloat16 changes are computed here from the
     // full results, so this strategy moves float32 either way).
     results.forEach(r -> sum.add(averaging.contribution(r, from)));
