@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.sparktrain.worker.sync.CollectiveAverager;
+import org.sparktrain.worker.sync.LinkSecurity;
 import org.sparktrain.worker.sync.PeerMesh;
 import org.sparktrain.worker.sync.SyncPrecision;
 import org.sparktrain.worker.train.WorkerResult;
@@ -17,7 +18,8 @@ import org.sparktrain.worker.train.WorkerResult;
 /**
  * The collective synchronization alone, without training: N workers on threads of one JVM
  * average P parameters and 2P optimizer-state values (Adam) per round with {@link
- * CollectiveAverager}, over loopback TCP and with the in-JVM hand-off, interleaved. Reports the
+ * CollectiveAverager}, over loopback TCP (plain and sealed with AES-GCM, as with Spark's network
+ * encryption on) and with the in-JVM hand-off, interleaved. Reports the
  * median ms per round after a warm-up, beside the physical limit measured in the same run: one
  * thread copying the bytes a worker must touch (its contribution out, the averages in) with
  * {@code System.arraycopy}.
@@ -40,31 +42,39 @@ public final class ExchangeBenchmark {
     int warmup = args.integer("warmup", 100, 0, USAGE);
     int reps = args.integer("reps", 3, 1, USAGE);
     List<double[]> tcp = new ArrayList<>();
+    List<double[]> sealed = new ArrayList<>();
     List<double[]> handOff = new ArrayList<>();
     List<Double> copies = new ArrayList<>();
     for (int rep = 1; rep <= reps; rep++) {
-      tcp.add(run(params, workers, rounds, warmup, false));
-      handOff.add(run(params, workers, rounds, warmup, true));
+      tcp.add(run(params, workers, rounds, warmup, false, false));
+      sealed.add(run(params, workers, rounds, warmup, false, true));
+      handOff.add(run(params, workers, rounds, warmup, true, false));
       copies.add(copyMs(params, rounds));
-      System.err.printf(Locale.ROOT, "[exchange] rep %d: tcp %.2f ms, hand-off %.2f ms, "
-          + "copy limit %.2f ms%n", rep, median(tcp.get(rep - 1)),
-          median(handOff.get(rep - 1)), copies.get(rep - 1));
+      System.err.printf(Locale.ROOT, "[exchange] rep %d: tcp %.2f ms, tcp encrypted %.2f ms, "
+          + "hand-off %.2f ms, copy limit %.2f ms%n", rep, median(tcp.get(rep - 1)),
+          median(sealed.get(rep - 1)), median(handOff.get(rep - 1)), copies.get(rep - 1));
     }
     double t = median(tcp.stream().mapToDouble(ExchangeBenchmark::median).toArray());
+    double e = median(sealed.stream().mapToDouble(ExchangeBenchmark::median).toArray());
     double h = median(handOff.stream().mapToDouble(ExchangeBenchmark::median).toArray());
     double c = median(copies.stream().mapToDouble(Double::doubleValue).toArray());
     long bytes = 3L * params * Float.BYTES;
-    System.out.printf(Locale.ROOT, "| %d | %,d | %.2f | %.2f | %.2fx | %.2f |%n", workers,
-        bytes, t, h, t / h, c);
+    System.out.println("| workers | bytes per worker | tcp ms | tcp encrypted ms | encrypted / "
+        + "tcp | hand-off ms | tcp / hand-off | copy limit ms |");
+    System.out.printf(Locale.ROOT, "| %d | %,d | %.2f | %.2f | %.2fx | %.2f | %.2fx | %.2f |%n",
+        workers, bytes, t, e, e / t, h, t / h, c);
   }
 
   /** Median ms per round of each worker's {@code average} calls after the warm-up. */
-  private static double[] run(int params, int workers, int rounds, int warmup, boolean handOff)
-      throws Exception {
+  private static double[] run(int params, int workers, int rounds, int warmup, boolean handOff,
+      boolean encrypt) throws Exception {
     List<PeerMesh> meshes = new ArrayList<>();
     List<String> addresses = new ArrayList<>();
+    byte[] nonce = new byte[16];
+    new Random(1).nextBytes(nonce);
+    LinkSecurity security = LinkSecurity.derive(nonce.clone(), nonce, encrypt);
     for (int i = 0; i < workers; i++) {
-      PeerMesh m = PeerMesh.listen("127.0.0.1", 60_000, handOff);
+      PeerMesh m = PeerMesh.listen("127.0.0.1", 60_000, handOff, security);
       meshes.add(m);
       addresses.add(m.address());
     }
@@ -76,7 +86,17 @@ public final class ExchangeBenchmark {
         futures.add(pool.submit(() -> {
           meshes.get(rank).connect(rank, addresses);
           CollectiveAverager averager = new CollectiveAverager(meshes.get(rank), true,
-              SyncPrecision.FLOAT32);
+              SyncPrecision.FLOAT32, new CollectiveAverager.PeerExpectations() {
+                @Override
+                public long examples(int worker, long round) {
+                  return 32;
+                }
+
+                @Override
+                public int steps(long round) {
+                  return 1;
+                }
+              });
           Random random = new Random(rank);
           float[] p = new float[params];
           float[] s = new float[2 * params];

@@ -13,6 +13,7 @@ import org.apache.spark.rdd.RDD;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.worker.data.ExampleBlock;
+import org.sparktrain.worker.sync.LinkSecurity;
 import org.sparktrain.worker.train.EpochSchedule;
 import org.sparktrain.worker.train.ModelSnapshot;
 import org.sparktrain.worker.train.TrainerSettings;
@@ -37,21 +38,35 @@ final class CollectiveSync implements SyncStrategy {
   private final TrainerSettings settings;
   private final Averaging averaging;
   private final PeerOptions peers;
+  private final int[] shardRows;
   private final int attempts;
   private final String driverHost;
 
-  CollectiveSync(JavaSparkContext sc, JavaRDD<ExampleBlock> shards, TrainerSettings settings,
-      Averaging averaging) {
+  /** @param shardRows the examples in each shard, by partition: what each worker must declare */
+  CollectiveSync(JavaSparkContext sc, JavaRDD<ExampleBlock> shards, int[] shardRows,
+      TrainerSettings settings, Averaging averaging) {
     this.sc = sc;
     this.shards = shards;
+    this.shardRows = shardRows.clone();
     this.settings = settings;
     this.averaging = averaging;
     this.peers = PeerOptions.from(sc.getConf());
     this.driverHost = sc.getConf().get("spark.driver.host", "127.0.0.1");
-    // As many tries as Spark gives an ordinary task; local[N] gives one (a failure there is not
-    // a lost machine, and would fail again).
-    this.attempts = SparkSetup.isLocalThreads(sc.master()) ? 1
-        : Math.max(1, sc.getConf().getInt("spark.task.maxFailures", 4));
+    this.attempts = attempts(sc.master(), sc.getConf().getInt("spark.task.maxFailures", 4));
+    DataPlaneCredentials.warnIfUnauthenticated(sc.getConf(), LOG);
+  }
+
+  /**
+   * As many tries as Spark gives an ordinary task. local[N] gives one (a failure there is not
+   * a lost machine, and would fail again); local[N,F] asks for F, as it does of Spark.
+   */
+  static int attempts(String master, int maxFailures) {
+    java.util.regex.Matcher withFailures = java.util.regex.Pattern
+        .compile("local\\[[^,\\]]+,\\s*(\\d+)\\]").matcher(master);
+    if (withFailures.matches()) {
+      return Math.max(1, Integer.parseInt(withFailures.group(1)));
+    }
+    return SparkSetup.isLocalThreads(master) ? 1 : Math.max(1, maxFailures);
   }
 
   @Override
@@ -69,16 +84,27 @@ final class CollectiveSync implements SyncStrategy {
       Consumer<RoundOutcome> live, SliceWriter slices) {
     long start = System.nanoTime();
     Broadcast<ModelSnapshot> shared = sc.broadcast(from);
-    try (RoundFeed feed = RoundFeed.open(driverHost, f -> live.accept(outcome(f, 0)))) {
+    try {
       for (int attempt = 1; ; attempt++) {
         sc.setJobDescription("rounds " + first + "-" + (until - 1) + " (collective)");
-        try (Rendezvous rendezvous = Rendezvous.open(driverHost, shards.getNumPartitions())) {
+        // A fresh key per attempt: nothing a stranger learned of one attempt admits it to the
+        // next.
+        DataPlaneCredentials credentials = DataPlaneCredentials.forAttempt(sc.getConf());
+        LinkSecurity security = credentials.linkSecurity();
+        try (RoundFeed feed = RoundFeed.open(driverHost, security, first, until,
+                peers.timeoutMs(), f -> live.accept(outcome(f, 0)));
+            Rendezvous rendezvous = Rendezvous.open(driverHost, shards.getNumPartitions(),
+                security)) {
           RDD<StretchResult> results = shards.rdd().barrier().mapPartitions(
               new CollectiveTask(settings, shared, first, until, averaging, peers,
-                  feed.address(), rendezvous.address(), slices), false, RESULT);
+                  credentials, shardRows, feed.address(), rendezvous.address(), slices),
+              false, RESULT);
           // collect() returns the workers in partition order.
           List<StretchResult> workers = JavaRDD.fromRDD(results, RESULT).collect();
           return assemble(workers, (System.nanoTime() - start) / 1e6);
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot open the driver's round feed or rendezvous on "
+              + driverHost + ": " + e.getMessage(), e);
         } catch (Exception e) {
           // Spark does not retry a failed barrier result stage: rerun the stretch from its
           // starting snapshot, which gives the same bytes, as Spark would retry a task. (Scala
@@ -92,9 +118,6 @@ final class CollectiveSync implements SyncStrategy {
               e.getMessage());
         }
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the driver's round feed or rendezvous on "
-          + driverHost + ": " + e.getMessage(), e);
     } finally {
       shared.destroy();
     }

@@ -15,6 +15,7 @@ import org.sparktrain.worker.backend.NativeMemory;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.optim.OuterOptimizer;
 import org.sparktrain.worker.sync.CollectiveAverager;
+import org.sparktrain.worker.sync.LinkSecurity;
 import org.sparktrain.worker.sync.PeerMesh;
 import org.sparktrain.worker.train.EpochSchedule;
 import org.sparktrain.worker.train.ModelSnapshot;
@@ -43,25 +44,31 @@ final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
   private final long until;
   private final Averaging averaging;
   private final PeerOptions peers;
+  private final DataPlaneCredentials credentials;
+  private final int[] shardRows;
   private final String feedAddress;
   private final String rendezvousAddress;
   private final SliceWriter slices;
 
   /**
+   * @param credentials how this attempt's data plane is secured
+   * @param shardRows the examples in each shard, by partition
    * @param feedAddress the driver's {@link RoundFeed}, for rank 0's live figures
    * @param rendezvousAddress the driver's {@link Rendezvous}, where the workers meet
    * @param slices where to write this worker's slices of the checkpoint due at the end; null
    *     for none
    */
   CollectiveTask(TrainerSettings settings, Broadcast<ModelSnapshot> start, long first,
-      long until, Averaging averaging, PeerOptions peers, String feedAddress,
-      String rendezvousAddress, SliceWriter slices) {
+      long until, Averaging averaging, PeerOptions peers, DataPlaneCredentials credentials,
+      int[] shardRows, String feedAddress, String rendezvousAddress, SliceWriter slices) {
     this.settings = settings;
     this.start = start;
     this.first = first;
     this.until = until;
     this.averaging = averaging;
     this.peers = peers;
+    this.credentials = credentials;
+    this.shardRows = shardRows;
     this.feedAddress = feedAddress;
     this.rendezvousAddress = rendezvousAddress;
     this.slices = slices;
@@ -76,14 +83,16 @@ final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
     }
     ExampleBlock shard = blocks.next();
     String host = SparkEnv.get().blockManager().blockManagerId().host();
-    try (PeerMesh mesh = PeerMesh.listen(host, peers.timeoutMs(), peers.handOff())) {
+    LinkSecurity security = credentials.linkSecurity();
+    try (PeerMesh mesh = PeerMesh.listen(host, peers.timeoutMs(), peers.handOff(), security)) {
       // Closing the connections when Spark kills this task (a peer failed) ends the readers.
       context.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c -> mesh.close());
       // Not context.allGather: it waits for its answer in steps of a second (see Rendezvous).
-      mesh.connect(rank, Rendezvous.join(rendezvousAddress, rank, mesh.address(),
-          peers.timeoutMs()));
-      StretchResult result = train(shard, rank, mesh.size(),
-          new CollectiveAverager(mesh, averaging.averageState(), averaging.precision()));
+      mesh.connect(rank, Rendezvous.join(rendezvousAddress, rank, shardRows.length,
+          mesh.address(), security, peers.timeoutMs()));
+      StretchResult result = train(shard, rank, mesh.size(), security,
+          new CollectiveAverager(mesh, averaging.averageState(), averaging.precision(),
+              expectations()));
       return JavaConverters.asScalaIteratorConverter(List.of(result).iterator()).asScala();
     } catch (IOException e) {
       throw new UncheckedIOException("worker " + rank + " of a collective run (rounds " + first
@@ -91,13 +100,29 @@ final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
     }
   }
 
-  private StretchResult train(ExampleBlock shard, int rank, int workers,
+  /** What every worker's frames must declare: what its shard gives in the round. */
+  private CollectiveAverager.PeerExpectations expectations() {
+    EpochSchedule schedule = settings.schedule();
+    return new CollectiveAverager.PeerExpectations() {
+      @Override
+      public long examples(int worker, long round) {
+        return schedule.examplesInRound(schedule.plan(round), shardRows[worker]);
+      }
+
+      @Override
+      public int steps(long round) {
+        return schedule.plan(round).steps();
+      }
+    };
+  }
+
+  private StretchResult train(ExampleBlock shard, int rank, int workers, LinkSecurity security,
       CollectiveAverager averager) throws IOException {
     List<RoundFigures> rounds = new ArrayList<>();
     PartitionTrainer trainer = new PartitionTrainer(settings);
     ModelSnapshot snapshot = start.value();
     float[] state = new float[0];
-    RoundFeed.Sender feed = rank == 0 ? RoundFeed.Sender.connect(feedAddress) : null;
+    RoundFeed.Sender feed = rank == 0 ? RoundFeed.Sender.connect(feedAddress, security) : null;
     // What a round exports is dead once it is averaged, so the next round exports into the same
     // arrays: a model's worth less garbage per round. Not a state the worker keeps as its own.
     float[] paramsBuffer = null;

@@ -159,7 +159,7 @@ public final class TrainingLoop {
 
   private SyncStrategy strategy(TrainerSettings trainWith) {
     return syncMode == JobSpec.SyncMode.COLLECTIVE
-        ? new CollectiveSync(sc, shards, trainWith, averaging)
+        ? new CollectiveSync(sc, shards, data.shardRows(), trainWith, averaging)
         : new DriverSync(sc, shards, trainWith, averaging);
   }
 

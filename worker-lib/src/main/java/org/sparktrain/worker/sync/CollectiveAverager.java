@@ -14,23 +14,43 @@ import org.sparktrain.worker.train.WorkerResult;
  * <p>The owner sums with {@link ParameterAccumulator} in partition order, exactly as the driver
  * does with all results: each element's sum is the same double-precision sum over the same
  * workers in the same order, so the average is bitwise the driver's.
+ *
+ * <p>A wrong average is worse than a failed round, so nothing a peer declares is taken on
+ * trust: every frame must carry the round that is due, exactly the slice lengths this worker
+ * expects from that peer, the examples and steps that peer's shard gives in this round
+ * ({@link PeerExpectations}) and the traffic its slice sizes imply; anything else fails the
+ * round with a message naming the peer and what was wrong.
  */
 public final class CollectiveAverager {
   private final PeerMesh mesh;
   private final boolean averageState;
   private final SyncPrecision precision;
+  private final PeerExpectations expected;
   /** This worker's slice sums, reused round after round. */
   private final ParameterAccumulator sum = new ParameterAccumulator();
+
+  /**
+   * What each worker must declare for a round: the examples and steps its shard gives. Known to
+   * every worker from the schedule and the shard sizes, so no peer's word is needed.
+   */
+  public interface PeerExpectations {
+    long examples(int worker, long round);
+
+    int steps(long round);
+  }
 
   /**
    * @param averageState average the optimizer state too (else each worker keeps its own)
    * @param precision how the averages are exchanged; with bfloat16 the caller passes each
    *     worker's rounded changes ({@link SyncPrecision#contribution}) and applies the average
+   * @param expected what every peer's frames must declare
    */
-  public CollectiveAverager(PeerMesh mesh, boolean averageState, SyncPrecision precision) {
+  public CollectiveAverager(PeerMesh mesh, boolean averageState, SyncPrecision precision,
+      PeerExpectations expected) {
     this.mesh = mesh;
     this.averageState = averageState;
     this.precision = precision;
+    this.expected = expected;
   }
 
   /**
@@ -48,6 +68,13 @@ public final class CollectiveAverager {
     int me = mesh.rank();
     float[] state = averageState ? mine.optimizerState() : new float[0];
     boolean half = precision == SyncPrecision.BFLOAT16;
+    int paramsLength = mine.params().length;
+    int stateLength = state.length;
+    mesh.expectFrames((peer, index) -> index % 2 == 0
+        ? new SyncFrame.FrameShape(sliceLength(paramsLength, me, n),
+            sliceLength(stateLength, me, n), half)
+        : new SyncFrame.FrameShape(sliceLength(paramsLength, peer, n),
+            sliceLength(stateLength, peer, n), half));
     long myBytes = bytesSentPerRound(mine.params().length, state.length, me, n,
         precision.bytesPerValue());
     for (int peer = 0; peer < n; peer++) {
@@ -69,8 +96,8 @@ public final class CollectiveAverager {
         roundBytes += myBytes;
         continue;
       }
-      SyncFrame f = expect(mesh.receive(worker, "reduce-scatter of round " + round), round,
-          worker);
+      SyncFrame f = checkContribution(mesh.receive(worker, "reduce-scatter of round " + round),
+          round, worker, paramsLength, stateLength);
       sum.add(f.params(), 0, f.params().length, f.state(), 0, f.state().length, f.examples(),
           f.lossSum(), f.steps(), f.computeNanos());
       roundBytes += f.roundBytes();
@@ -86,7 +113,8 @@ public final class CollectiveAverager {
     float[] averagedState = new float[state.length];
     for (int worker = 0; worker < n; worker++) {
       SyncFrame f = worker == me ? SyncFrame.averages(round, mineParams, mineState, half)
-          : expect(mesh.receive(worker, "all-gather of round " + round), round, worker);
+          : checkAverages(mesh.receive(worker, "all-gather of round " + round), round, worker,
+              paramsLength, stateLength);
       place(f.params(), params, worker, n);
       place(f.state(), averagedState, worker, n);
     }
@@ -103,11 +131,11 @@ public final class CollectiveAverager {
     long bytes = 0;
     for (int peer = 0; peer < n; peer++) {
       if (peer != me) {
-        bytes += SyncFrame.HEADER_BYTES + (long) bytesPerValue
+        bytes += SyncFrame.FIXED_BYTES + (long) bytesPerValue
             * (sliceLength(params, peer, n) + sliceLength(state, peer, n));
       }
     }
-    return bytes + (long) (n - 1) * (SyncFrame.HEADER_BYTES + (long) bytesPerValue
+    return bytes + (long) (n - 1) * (SyncFrame.FIXED_BYTES + (long) bytesPerValue
         * (sliceLength(params, me, n) + sliceLength(state, me, n)));
   }
 
@@ -115,12 +143,63 @@ public final class CollectiveAverager {
     return start(length, k + 1, n) - start(length, k, n);
   }
 
-  private static SyncFrame expect(SyncFrame f, long round, int worker) throws IOException {
+  /** A reduce-scatter frame: this worker's slice of {@code worker}'s contribution. */
+  private SyncFrame checkContribution(SyncFrame f, long round, int worker, int paramsLength,
+      int stateLength) throws IOException {
+    int me = mesh.rank();
+    int n = mesh.size();
+    checkRound(f, round, worker);
+    checkLengths(f, round, worker, sliceLength(paramsLength, me, n),
+        sliceLength(stateLength, me, n));
+    long examples = expected.examples(worker, round);
+    int steps = expected.steps(round);
+    long bytes = bytesSentPerRound(paramsLength, stateLength, worker, n,
+        precision.bytesPerValue());
+    if (f.examples() != examples || f.steps() != steps) {
+      throw refused(worker, round, "declares " + f.examples() + " examples in " + f.steps()
+          + " steps, but its shard gives " + examples + " in " + steps);
+    }
+    if (f.roundBytes() != bytes || f.computeNanos() < 0) {
+      throw refused(worker, round, "declares " + f.roundBytes() + " bytes sent and "
+          + f.computeNanos() + " ns of compute; its slices make " + bytes + " bytes");
+    }
+    return f;
+  }
+
+  /** An all-gather frame: {@code worker}'s averaged slice, with no figures of its own. */
+  private SyncFrame checkAverages(SyncFrame f, long round, int worker, int paramsLength,
+      int stateLength) throws IOException {
+    int n = mesh.size();
+    checkRound(f, round, worker);
+    checkLengths(f, round, worker, sliceLength(paramsLength, worker, n),
+        sliceLength(stateLength, worker, n));
+    if (f.examples() != 0 || f.steps() != 0 || f.lossSum() != 0 || f.roundBytes() != 0
+        || f.computeNanos() != 0) {
+      throw refused(worker, round, "sent figures with its averaged slice");
+    }
+    return f;
+  }
+
+  private static void checkRound(SyncFrame f, long round, int worker) throws IOException {
     if (f.round() != round) {
       throw new IOException("synchronization out of step: worker " + worker + " sent round "
           + f.round() + " while round " + round + " was due");
     }
-    return f;
+  }
+
+  private void checkLengths(SyncFrame f, long round, int worker, int params, int state)
+      throws IOException {
+    boolean half = precision == SyncPrecision.BFLOAT16;
+    if (f.params().length != params || f.state().length != state || f.bfloat16() != half) {
+      throw refused(worker, round, "sent " + f.params().length + " parameter and "
+          + f.state().length + " state values" + (f.bfloat16() ? " in bfloat16" : "")
+          + ", expected " + params + " and " + state + (half ? " in bfloat16" : ""));
+    }
+  }
+
+  private IOException refused(int worker, long round, String what) {
+    return new IOException("synchronization peer rank " + worker + " " + what + " (round "
+        + round + "); the round is refused rather than averaged wrong");
   }
 
   /**

@@ -1,7 +1,6 @@
 package org.sparktrain.worker.sync;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -18,8 +17,12 @@ import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Direct connections between the N workers of one synchronous job, so nothing passes through the
@@ -33,10 +36,21 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Made in two steps because the addresses are exchanged in between (Spark's barrier
  * {@code allGather}): {@link #listen} binds a port, {@link #connect} joins the mesh.
+ *
+ * <p>Its port is open to anyone who reaches the host, so nothing a connection sends is taken on
+ * trust: it must first prove it holds the stretch's key ({@link Handshake}), for a rank that is
+ * due to connect here and has not; handshakes run concurrently, each within its own timeout,
+ * so a silent or garbled connection delays no real peer; a rank connects once; every frame's
+ * lengths are checked against what the averaging expects from that peer before anything is
+ * allocated ({@link #expectFrames}), and its checksum after.
  */
 public final class PeerMesh implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PeerMesh.class);
   private static final int BUFFER_BYTES = 1 << 20;
   private static final int QUEUE_FRAMES = 4;
+  /** Handshakes in progress at once; a connection beyond them is closed unread. */
+  private static final int MAX_PENDING_HANDSHAKES = 32;
+  private static final String CHANNEL = "mesh";
   /** Tells this JVM's meshes from another JVM's that happens to use the same host:port. */
   private static final String JVM_ID = UUID.randomUUID().toString();
   /** The listening meshes of this JVM that accept frames handed over in memory, by address. */
@@ -46,6 +60,14 @@ public final class PeerMesh implements AutoCloseable {
   private final String host;
   private final long timeoutMs;
   private final boolean handOff;
+  private final LinkSecurity security;
+  private final Semaphore pendingHandshakes = new Semaphore(MAX_PENDING_HANDSHAKES);
+  /** Which peers have connected here; guarded by itself. */
+  private boolean[] connectedFrom;
+  private CountDownLatch allConnected;
+  /** What each peer's frames must look like; set once the averaging knows it. */
+  private volatile FrameShapes shapes;
+  private final CountDownLatch shapesKnown = new CountDownLatch(1);
   private final List<Socket> sockets = new ArrayList<>();
   private final List<Thread> readers = new ArrayList<>();
   private final AtomicLong bytesSent = new AtomicLong();
@@ -58,11 +80,13 @@ public final class PeerMesh implements AutoCloseable {
   /** Frames (or the failure that ended a connection) from each peer, created on first use. */
   private final Map<Integer, BlockingQueue<Object>> inboxes = new ConcurrentHashMap<>();
 
-  private PeerMesh(ServerSocket server, String host, long timeoutMs, boolean handOff) {
+  private PeerMesh(ServerSocket server, String host, long timeoutMs, boolean handOff,
+      LinkSecurity security) {
     this.server = server;
     this.host = host;
     this.timeoutMs = timeoutMs;
     this.handOff = handOff;
+    this.security = security;
   }
 
   /**
@@ -71,13 +95,14 @@ public final class PeerMesh implements AutoCloseable {
    * @param timeoutMs how long to wait for a peer's connection or next message before failing
    * @param handOff exchange frames in memory with peers in this JVM that allow it too (else
    *     every peer is reached over TCP)
+   * @param security the stretch's key, which every connection must prove it holds
    */
-  public static PeerMesh listen(String host, long timeoutMs, boolean handOff)
-      throws IOException {
+  public static PeerMesh listen(String host, long timeoutMs, boolean handOff,
+      LinkSecurity security) throws IOException {
     ServerSocket server = new ServerSocket();
     server.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
     server.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs));
-    PeerMesh mesh = new PeerMesh(server, host, timeoutMs, handOff);
+    PeerMesh mesh = new PeerMesh(server, host, timeoutMs, handOff, security);
     if (handOff) {
       IN_THIS_JVM.put(mesh.address(), mesh);
     }
@@ -106,22 +131,9 @@ public final class PeerMesh implements AutoCloseable {
     // A peer treats this worker as remote exactly when this worker treats it so (the JVM and
     // the hand-off setting are the same on both sides), so the remote ones are the ones that
     // connect here.
-    int expected = remote;
-    IOException[] acceptFailure = new IOException[1];
-    Thread acceptor = new Thread(() -> {
-      try {
-        for (int accepted = 0; accepted < expected; accepted++) {
-          Socket s = server.accept();
-          configure(s);
-          DataInputStream in = new DataInputStream(
-              new BufferedInputStream(s.getInputStream(), BUFFER_BYTES));
-          int from = in.readInt();
-          startReader(from, in);
-        }
-      } catch (IOException e) {
-        acceptFailure[0] = e;
-      }
-    }, "sparktrain-sync-accept-" + rank);
+    connectedFrom = new boolean[n];
+    allConnected = new CountDownLatch(remote);
+    Thread acceptor = new Thread(this::acceptPeers, "sparktrain-sync-accept-" + rank);
     acceptor.setDaemon(true);
     acceptor.start();
     for (int peer = 0; peer < n; peer++) {
@@ -132,29 +144,102 @@ public final class PeerMesh implements AutoCloseable {
       try {
         s.connect(socketAddress(addresses.get(peer)), (int) Math.min(Integer.MAX_VALUE,
             timeoutMs));
+        configure(s);
+        outs[peer] = Handshake.connect(s, security, CHANNEL, rank, peer, BUFFER_BYTES,
+            timeoutMs).out();
       } catch (IOException e) {
         s.close();
         throw new IOException("cannot connect to synchronization peer " + describe(peer) + ": "
             + e.getMessage(), e);
       }
-      configure(s);
-      outs[peer] = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(),
-          BUFFER_BYTES));
-      outs[peer].writeInt(rank);
-      outs[peer].flush();
     }
     try {
-      acceptor.join(timeoutMs);
+      if (!allConnected.await(timeoutMs, TimeUnit.MILLISECONDS)) {
+        throw new IOException("not every synchronization peer connected to worker "
+            + describe(rank) + " within " + timeoutMs / 1000 + " s");
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while peers connected", e);
+    } finally {
+      // Every peer that was due is here (or the stretch fails): no one else may connect.
+      closeQuietly(server);
     }
-    if (acceptor.isAlive() || acceptFailure[0] != null) {
-      throw new IOException("not every synchronization peer connected to worker "
-          + describe(rank) + " within " + timeoutMs / 1000 + " s"
-          + (acceptFailure[0] == null ? "" : ": " + acceptFailure[0].getMessage()),
-          acceptFailure[0]);
+  }
+
+  /** Accepts until the server closes, each handshake on its own thread. */
+  private void acceptPeers() {
+    while (!server.isClosed() && allConnected.getCount() > 0) {
+      Socket s;
+      try {
+        s = server.accept();
+      } catch (IOException e) {
+        return; // closed, or no one came within the timeout: connect() reports it
+      }
+      if (!pendingHandshakes.tryAcquire()) {
+        LOG.warn("worker {}: refused a synchronization connection from {}: {} handshakes are "
+            + "already pending", rank, s.getRemoteSocketAddress(), MAX_PENDING_HANDSHAKES);
+        closeQuietly(s);
+        continue;
+      }
+      Thread handshake = new Thread(() -> {
+        try {
+          admit(s);
+        } finally {
+          pendingHandshakes.release();
+        }
+      }, "sparktrain-sync-handshake-" + rank);
+      handshake.setDaemon(true);
+      handshake.start();
     }
+  }
+
+  /** Starts reading from {@code s} if it proves to be a peer that is due, else closes it. */
+  private void admit(Socket s) {
+    try {
+      configure(s);
+      Handshake.Link link = Handshake.accept(s, security, CHANNEL, rank, this::isDue,
+          BUFFER_BYTES, timeoutMs);
+      synchronized (connectedFrom) {
+        if (connectedFrom[link.clientId()]) {
+          throw new IOException("rank " + link.clientId() + " is already connected");
+        }
+        connectedFrom[link.clientId()] = true;
+      }
+      s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs));
+      startReader(link.clientId(), link.in());
+      allConnected.countDown();
+    } catch (IOException e) {
+      LOG.warn("worker {}: refused a synchronization connection from {}: {}", rank,
+          s.getRemoteSocketAddress(), e.getMessage());
+      closeQuietly(s);
+    }
+  }
+
+  /** A peer that reaches this worker over TCP and has not connected yet. */
+  private boolean isDue(int peer) {
+    if (peer < 0 || peer >= connectedFrom.length || peer == rank || sameJvm[peer] != null) {
+      return false;
+    }
+    synchronized (connectedFrom) {
+      return !connectedFrom[peer];
+    }
+  }
+
+  /**
+   * What every peer's frames must look like, so a reader checks a frame's lengths before it
+   * allocates them; readers wait for this before their first frame.
+   */
+  public void expectFrames(FrameShapes expected) {
+    if (shapes == null) {
+      shapes = expected;
+      shapesKnown.countDown();
+    }
+  }
+
+  /** The shape of the {@code index}-th frame (from 0) that {@code peer} sends this worker. */
+  public interface FrameShapes {
+    SyncFrame.FrameShape shape(int peer, long index);
   }
 
   /** The mesh at {@code address} if it listens in this JVM and takes frames in memory. */
@@ -192,8 +277,19 @@ public final class PeerMesh implements AutoCloseable {
     Thread reader = new Thread(() -> {
       ByteBuffer chunk = SyncFrame.newChunk();
       try {
-        while (true) {
-          inbox.put(SyncFrame.readFrom(in, chunk));
+        if (!shapesKnown.await(timeoutMs, TimeUnit.MILLISECONDS)) {
+          throw new SocketTimeoutException("this worker did not start averaging within "
+              + timeoutMs / 1000 + " s");
+        }
+        for (long index = 0; ; index++) {
+          SyncFrame.FrameShape shape = shapes.shape(from, index);
+          try {
+            inbox.put(SyncFrame.readFrom(in, chunk, shape));
+          } catch (IOException e) {
+            throw new IOException("frame " + index + " (" + (index % 2 == 0 ? "reduce-scatter"
+                : "all-gather") + " of its round " + (index / 2 + 1) + " in this stretch): "
+                + e.getMessage(), e);
+          }
         }
       } catch (IOException e) {
         inbox.offer(e);
@@ -223,7 +319,10 @@ public final class PeerMesh implements AutoCloseable {
 
   public void send(int peer, SyncFrame frame) throws IOException {
     try {
-      if (sameJvm[peer] != null) {
+      SyncFaults.Fault fault = SyncFaults.take(rank, frame.round());
+      if (fault != null) {
+        sendFaulty(peer, frame, fault);
+      } else if (sameJvm[peer] != null) {
         sameJvm[peer].handOver(rank, frame);
       } else {
         frame.writeTo(outs[peer], writeChunk);
@@ -233,6 +332,37 @@ public final class PeerMesh implements AutoCloseable {
           + e.getMessage(), e);
     }
     bytesSent.addAndGet(frame.sizeBytes());
+  }
+
+  /** What a misbehaving peer would send instead of {@code frame} (fault tests only). */
+  private void sendFaulty(int peer, SyncFrame frame, SyncFaults.Fault fault) throws IOException {
+    LOG.warn("worker {}: injecting fault {} into its frame for rank {} in round {}", rank,
+        fault, peer, frame.round());
+    SyncFrame lie = switch (fault) {
+      case WRONG_LENGTH -> new SyncFrame(frame.round(), frame.examples(), frame.lossSum(),
+          frame.steps(), frame.computeNanos(), frame.roundBytes(),
+          java.util.Arrays.copyOf(frame.params(), frame.params().length + 1), frame.state(),
+          frame.bfloat16());
+      case WRONG_EXAMPLES -> new SyncFrame(frame.round(), frame.examples() + 1,
+          frame.lossSum(), frame.steps(), frame.computeNanos(), frame.roundBytes(),
+          frame.params(), frame.state(), frame.bfloat16());
+      case CORRUPT_BYTE, STOP_SENDING -> frame;
+    };
+    if (fault == SyncFaults.Fault.STOP_SENDING) {
+      return;
+    }
+    if (sameJvm[peer] != null) {
+      sameJvm[peer].handOver(rank, lie);
+      return;
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    lie.writeTo(new DataOutputStream(bytes), SyncFrame.newChunk());
+    byte[] wire = bytes.toByteArray();
+    if (fault == SyncFaults.Fault.CORRUPT_BYTE) {
+      wire[SyncFrame.HEADER_BYTES + 1] ^= 0x10; // a bit of the first parameter value
+    }
+    outs[peer].write(wire);
+    outs[peer].flush();
   }
 
   /** Puts a frame (or the failure that ends the link) from {@code from} into its queue. */
@@ -290,22 +420,20 @@ public final class PeerMesh implements AutoCloseable {
         }
       }
     }
-    try {
-      server.close();
-    } catch (IOException ignored) {
-      // closing: nothing left to do with it
-    }
+    closeQuietly(server);
     synchronized (sockets) {
-      for (Socket s : sockets) {
-        try {
-          s.close();
-        } catch (IOException ignored) {
-          // closing: nothing left to do with it
-        }
-      }
+      sockets.forEach(PeerMesh::closeQuietly);
     }
     synchronized (readers) {
       readers.forEach(Thread::interrupt);
+    }
+  }
+
+  private static void closeQuietly(java.io.Closeable c) {
+    try {
+      c.close();
+    } catch (IOException ignored) {
+      // closing: nothing left to do with it
     }
   }
 }

@@ -52,6 +52,18 @@ public record EpochSchedule(int smallestShard, int batchSize, int averagingFrequ
     return step == stepsPerEpoch() - 1 ? rows : Math.min((step + 1) * batchSize, rows);
   }
 
+  /**
+   * The examples a worker whose shard has {@code rows} records trains on in one round: what
+   * {@link PartitionTrainer} reports, known in advance to every worker.
+   */
+  public long examplesInRound(RoundPlan plan, int rows) {
+    long examples = 0;
+    for (int step = plan.firstStep(); step < plan.firstStep() + plan.steps(); step++) {
+      examples += batchEnd(step, rows) - batchStart(step);
+    }
+    return examples;
+  }
+
   /** The order in which a worker visits its shard's rows in one epoch. */
   public int[] permutation(int epoch, int partition, int rows) {
     int[] order = new int[rows];

@@ -21,6 +21,8 @@ import org.sparktrain.worker.train.WorkerResult;
  */
 class CollectiveAveragerTest {
   private static final long TIMEOUT_MS = 20_000;
+  static final LinkSecurity KEY = LinkSecurity.derive(new byte[] {1, 2, 3},
+      new byte[16], false);
   /** Bytes all meshes of the last {@link #runMesh} sent, counted by the sockets' writers. */
   private long meshBytes;
 
@@ -53,7 +55,8 @@ class CollectiveAveragerTest {
     List<PeerMesh> meshes = new ArrayList<>();
     List<String> addresses = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      PeerMesh m = PeerMesh.listen("127.0.0.1", TIMEOUT_MS, handOff.length > 0 && handOff[i]);
+      PeerMesh m = PeerMesh.listen("127.0.0.1", TIMEOUT_MS, handOff.length > 0 && handOff[i],
+          KEY);
       meshes.add(m);
       addresses.add(m.address());
     }
@@ -65,7 +68,7 @@ class CollectiveAveragerTest {
         futures.add(pool.submit(() -> {
           meshes.get(rank).connect(rank, addresses);
           CollectiveAverager averager = new CollectiveAverager(meshes.get(rank), averageState,
-              precision);
+              precision, declared(results));
           averager.average(7, results.get(rank));
           return averager.average(8, results.get(rank));
         }));
@@ -80,6 +83,21 @@ class CollectiveAveragerTest {
       meshes.forEach(PeerMesh::close);
       pool.shutdownNow();
     }
+  }
+
+  /** What the workers of {@code results} declare, as their shards would give it. */
+  static CollectiveAverager.PeerExpectations declared(List<WorkerResult> results) {
+    return new CollectiveAverager.PeerExpectations() {
+      @Override
+      public long examples(int worker, long round) {
+        return results.get(worker).examples();
+      }
+
+      @Override
+      public int steps(long round) {
+        return results.get(0).steps();
+      }
+    };
   }
 
   @ParameterizedTest(name = "hand-off per worker {0}")
@@ -106,7 +124,7 @@ class CollectiveAveragerTest {
       // Each worker sends a third of its 3003 floats to each of two peers, twice: about 2x the
       // synchronized bytes per worker, plus headers. Two rounds ran.
       assertThat(a.roundBytes()).isBetween(3 * 2L * 3003 * 4 * 2 / 3,
-          3 * (2L * 3003 * 4 * 2 / 3 + 4 * SyncFrame.HEADER_BYTES + 8));
+          3 * (2L * 3003 * 4 * 2 / 3 + 4 * SyncFrame.FIXED_BYTES + 8));
       assertThat(a.roundBytes() * 2).isEqualTo(meshBytes);
     }
   }
@@ -166,7 +184,8 @@ class CollectiveAveragerTest {
     PeerMesh a = pair[0];
     PeerMesh b = pair[1];
     try {
-      assertThatThrownBy(() -> new CollectiveAverager(a, true, SyncPrecision.FLOAT32)
+      assertThatThrownBy(() -> new CollectiveAverager(a, true, SyncPrecision.FLOAT32,
+          declared(List.of(result(0, 4, 0, 1, new Random(1)))))
           .average(3, result(0, 4, 0, 1, new Random(1))))
           .hasMessageContaining("synchronization peer rank 1 at 127.0.0.1:")
           .hasMessageContaining("sent nothing for 1 s (reduce-scatter of round 3)");
@@ -178,8 +197,8 @@ class CollectiveAveragerTest {
 
   /** Two meshes of this JVM, connected to each other as ranks 0 and 1. */
   private static PeerMesh[] connectedPair(long timeoutMs, boolean handOff) throws Exception {
-    PeerMesh a = PeerMesh.listen("127.0.0.1", timeoutMs, handOff);
-    PeerMesh b = PeerMesh.listen("127.0.0.1", timeoutMs, handOff);
+    PeerMesh a = PeerMesh.listen("127.0.0.1", timeoutMs, handOff, KEY);
+    PeerMesh b = PeerMesh.listen("127.0.0.1", timeoutMs, handOff, KEY);
     List<String> addresses = List.of(a.address(), b.address());
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
@@ -202,7 +221,8 @@ class CollectiveAveragerTest {
     try {
       pair[1].close();
       long start = System.nanoTime();
-      assertThatThrownBy(() -> new CollectiveAverager(a, true, SyncPrecision.FLOAT32)
+      assertThatThrownBy(() -> new CollectiveAverager(a, true, SyncPrecision.FLOAT32,
+          declared(List.of(result(0, 4, 0, 1, new Random(1)))))
           .average(3, result(0, 4, 0, 1, new Random(1))))
           .hasMessageContaining("connection from synchronization peer rank 1 at 127.0.0.1:")
           .hasMessageContaining("worker rank 1 closed its end");
