@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.sparktrain.worker.backend.ResidentSizeCheck;
 
@@ -28,6 +29,9 @@ import org.sparktrain.worker.backend.ResidentSizeCheck;
  *       the driver averaging ({@code train.sync: driver});
  *   <li>{@code dH}: the same with the workers averaging among themselves
  *       ({@code train.sync: collective});
+ *   <li>{@code tH}: collective with every worker reached over TCP (no in-JVM hand-off);
+ *   <li>{@code eH}: {@code tH} with {@code spark.authenticate} and Spark's network encryption on,
+ *       so the data plane's handshakes and AES-GCM records are in the measurement;
  *   <li>{@code cH}: DL4J's dl4j-spark ParameterAveragingTrainingMaster at the same H
  *       ({@code benchmarks/dl4j-spark-baseline/run.sh}).
  * </ul>
@@ -65,8 +69,8 @@ public final class SpineBenchmark {
       if (t.equals("p")) {
         return new Config("p", 'p', 0, 1);
       }
-      if ((t.startsWith("b") || t.startsWith("c") || t.startsWith("d") || t.startsWith("t"))
-          && t.length() > 1) {
+      if ((t.startsWith("b") || t.startsWith("c") || t.startsWith("d") || t.startsWith("t")
+          || t.startsWith("e")) && t.length() > 1) {
         try {
           int h = Integer.parseInt(t.substring(1));
           if (h >= 1) {
@@ -76,12 +80,12 @@ public final class SpineBenchmark {
           // fall through
         }
       }
-      throw new IllegalArgumentException("bad config '" + s + "' (a, a1, p, bH, cH, dH or tH "
-          + "with H >= 1)");
+      throw new IllegalArgumentException("bad config '" + s + "' (a, a1, p, bH, cH, dH, tH or "
+          + "eH with H >= 1)");
     }
 
     boolean isSparktrain() {
-      return system == 'b' || system == 'd' || system == 't';
+      return system == 'b' || system == 'd' || system == 't' || system == 'e';
     }
 
     String systemName() {
@@ -90,6 +94,7 @@ public final class SpineBenchmark {
         case 'b' -> "sparktrain driver";
         case 'd' -> "sparktrain collective";
         case 't' -> "sparktrain collective, TCP only";
+        case 'e' -> "sparktrain collective, TCP, spark.authenticate + network crypto";
         case 'p' -> "physical limit: two a1 JVMs at once";
         default -> "dl4j-spark";
       };
@@ -340,8 +345,15 @@ public final class SpineBenchmark {
         if (Files.isRegularFile(log4j)) {
           cmd.add("-Dlog4j2.configurationFile=" + log4j);
         }
-        if (c.system() == 't') {
+        if (c.system() == 't' || c.system() == 'e') {
           cmd.add("-Dspark.sparktrain.sync.sameJvmHandOff=false");
+        }
+        if (c.system() == 'e') {
+          // A fresh secret per child; with it Spark's own RPC and sparktrain's data plane are
+          // authenticated and encrypted.
+          cmd.add("-Dspark.authenticate=true");
+          cmd.add("-Dspark.authenticate.secret=" + UUID.randomUUID());
+          cmd.add("-Dspark.network.crypto.enabled=true");
         }
         cmd.addAll(List.of("-cp", classpath));
         if (c.system() == 'a') {

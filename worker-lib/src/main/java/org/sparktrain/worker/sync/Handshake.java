@@ -65,17 +65,25 @@ public final class Handshake {
     DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
         socket.getOutputStream(), bufferBytes));
     byte[] serverChallenge = challenge();
-    out.writeInt(MAGIC);
-    out.write(serverChallenge);
-    out.flush();
-    if (in.readInt() != MAGIC) {
-      throw new IOException("it does not speak sparktrain's data-plane protocol");
-    }
     byte[] clientChallenge = new byte[CHALLENGE_BYTES];
-    in.readFully(clientChallenge);
-    int clientId = in.readInt();
     byte[] clientMac = new byte[MAC_BYTES];
-    in.readFully(clientMac);
+    int clientId;
+    try {
+      out.writeInt(MAGIC);
+      out.write(serverChallenge);
+      out.flush();
+      if (in.readInt() != MAGIC) {
+        throw new IOException("it does not speak sparktrain's data-plane protocol");
+      }
+      in.readFully(clientChallenge);
+      clientId = in.readInt();
+      in.readFully(clientMac);
+    } catch (java.net.SocketTimeoutException e) {
+      throw new IOException("it sent no handshake within "
+          + Math.min(HANDSHAKE_TIMEOUT_MS, timeoutMs) / 1000 + " s", e);
+    } catch (java.io.EOFException e) {
+      throw new IOException("it closed the connection during the handshake", e);
+    }
     if (!allowed.test(clientId)) {
       throw new IOException("it claims id " + clientId + ", which may not connect here");
     }

@@ -68,6 +68,8 @@ public final class PeerMesh implements AutoCloseable {
   /** What each peer's frames must look like; set once the averaging knows it. */
   private volatile FrameShapes shapes;
   private final CountDownLatch shapesKnown = new CountDownLatch(1);
+  /** A fault test's stalled worker: sends nothing more. */
+  private volatile boolean stalled;
   private final List<Socket> sockets = new ArrayList<>();
   private final List<Thread> readers = new ArrayList<>();
   private final AtomicLong bytesSent = new AtomicLong();
@@ -319,7 +321,8 @@ public final class PeerMesh implements AutoCloseable {
 
   public void send(int peer, SyncFrame frame) throws IOException {
     try {
-      SyncFaults.Fault fault = SyncFaults.take(rank, frame.round());
+      SyncFaults.Fault fault = stalled ? SyncFaults.Fault.STOP_SENDING
+          : SyncFaults.take(rank, frame.round());
       if (fault != null) {
         sendFaulty(peer, frame, fault);
       } else if (sameJvm[peer] != null) {
@@ -336,8 +339,10 @@ public final class PeerMesh implements AutoCloseable {
 
   /** What a misbehaving peer would send instead of {@code frame} (fault tests only). */
   private void sendFaulty(int peer, SyncFrame frame, SyncFaults.Fault fault) throws IOException {
-    LOG.warn("worker {}: injecting fault {} into its frame for rank {} in round {}", rank,
-        fault, peer, frame.round());
+    if (!stalled) {
+      LOG.warn("worker {}: injecting fault {} into its frame for rank {} in round {}", rank,
+          fault, peer, frame.round());
+    }
     SyncFrame lie = switch (fault) {
       case WRONG_LENGTH -> new SyncFrame(frame.round(), frame.examples(), frame.lossSum(),
           frame.steps(), frame.computeNanos(), frame.roundBytes(),
@@ -349,6 +354,7 @@ public final class PeerMesh implements AutoCloseable {
       case CORRUPT_BYTE, STOP_SENDING -> frame;
     };
     if (fault == SyncFaults.Fault.STOP_SENDING) {
+      stalled = true;
       return;
     }
     if (sameJvm[peer] != null) {

@@ -16,7 +16,7 @@ public final class SyncFaults {
     WRONG_LENGTH,
     /** Declares one example more than it trained on. */
     WRONG_EXAMPLES,
-    /** Sends nothing, keeping the connection open: a peer that stalls. */
+    /** Sends nothing more, keeping its connections open: a peer that stalls. */
     STOP_SENDING
   }
 
