@@ -21,12 +21,23 @@ import org.sparktrain.worker.train.ModelSnapshot;
  *     on the training split; a resumed run must fit the same one); null for other data
  * @param rollbacks the rollbacks after divergence so far, and the learning-rate scale they left
  *     (the model configuration is always the spec's, unscaled)
+ * @param privacy a private run's secret and spent budget; null for ordinary training
  */
 public record CheckpointContent(long round, ModelSnapshot snapshot, String modelConfigJson,
     Normalizer normalizer, String specYaml, List<RoundMetrics> history, long examples,
     double trainSeconds, long createdAtMillis, TrainingLoop.Best best,
     List<SliceWriter.WrittenFile> workerFiles, String tokenizerJson, String tableEncodingJson,
-    TrainingLoop.Rollbacks rollbacks) {
+    TrainingLoop.Rollbacks rollbacks, CheckpointPrivacy privacy) {
+
+  /** A checkpoint of an ordinary (not private) run. */
+  public CheckpointContent(long round, ModelSnapshot snapshot, String modelConfigJson,
+      Normalizer normalizer, String specYaml, List<RoundMetrics> history, long examples,
+      double trainSeconds, long createdAtMillis, TrainingLoop.Best best,
+      List<SliceWriter.WrittenFile> workerFiles, String tokenizerJson, String tableEncodingJson,
+      TrainingLoop.Rollbacks rollbacks) {
+    this(round, snapshot, modelConfigJson, normalizer, specYaml, history, examples, trainSeconds,
+        createdAtMillis, best, workerFiles, tokenizerJson, tableEncodingJson, rollbacks, null);
+  }
 
   /** A checkpoint of a run without early stopping. */
   public CheckpointContent(long round, ModelSnapshot snapshot, String modelConfigJson,

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparktrain.driver.privacy.PrivateRun;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.train.SliceWriter;
 import org.sparktrain.driver.train.TrainingLoop;
@@ -71,6 +72,9 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
   private volatile String stopReason;
   /** Set by {@link #close}: finish the write in flight, start no other, retry none. */
   private volatile boolean closing;
+  /** A private run's accounting and secret, kept in every checkpoint; null otherwise. */
+  private PrivateRun privateRun;
+  private byte[] privacySecret;
 
   /**
    * @param tokenizerJson a text model's tokenizer, kept in every checkpoint; else null
@@ -85,6 +89,16 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
     this.normalizer = normalizer;
     this.tokenizerJson = tokenizerJson;
     this.tableEncodingJson = tableEncodingJson;
+  }
+
+  /**
+   * Keeps a private run's secret and spent budget in every checkpoint, so a resumed run draws
+   * the same samples and noise and continues the accounting.
+   */
+  public Checkpointer withPrivacy(PrivateRun run, byte[] secret) {
+    this.privateRun = run;
+    this.privacySecret = secret;
+    return this;
   }
 
   /**
@@ -181,6 +195,14 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
     }
   }
 
+  private CheckpointPrivacy privacy(TrainingLoop.Progress progress) {
+    if (privateRun == null) {
+      return null;
+    }
+    long steps = progress.snapshot().iteration();
+    return new CheckpointPrivacy(privacySecret, steps, privateRun.epsilonAfter(steps).epsilon());
+  }
+
   private void awaitWrites() {
     synchronized (lock) {
       while (writing) {
@@ -199,7 +221,7 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
         progress.snapshot(), modelConfigJson, normalizer, specYaml,
         List.copyOf(progress.history()), progress.examples(), progress.trainSeconds(),
         System.currentTimeMillis(), progress.best(), progress.checkpointFiles(), tokenizerJson,
-        tableEncodingJson, progress.rollbacks());
+        tableEncodingJson, progress.rollbacks(), privacy(progress));
     lastSubmitNanos = System.nanoTime();
     lastSubmittedRound = content.round();
     synchronized (lock) {

@@ -48,6 +48,14 @@ final class TrainingStateJson {
       m.put("rollbacks", c.rollbacks().count());
       m.put("learningRateScale", c.rollbacks().learningRateScale());
     }
+    if (c.privacy() != null) {
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("steps", c.privacy().steps());
+      p.put("epsilon", c.privacy().epsilon());
+      // The checkpoint's private part (see CheckpointPrivacy): a resumed run needs it.
+      p.put("secret", java.util.Base64.getEncoder().encodeToString(c.privacy().secret()));
+      m.put("privacy", p);
+    }
     return m;
   }
 
@@ -74,7 +82,17 @@ final class TrainingStateJson {
         j.get("trainSeconds").asDouble(), j.get("createdAt").asLong(), best, List.of(),
         j.hasNonNull("tokenizer") ? j.get("tokenizer").asText() : null,
         j.hasNonNull("tableEncoding") ? j.get("tableEncoding").asText() : null,
-        rollbacks(j));
+        rollbacks(j), privacy(j));
+  }
+
+  /** A private run's state; null for other runs. */
+  private static CheckpointPrivacy privacy(JsonNode j) {
+    JsonNode p = j.get("privacy");
+    if (p == null || p.isNull()) {
+      return null;
+    }
+    byte[] secret = java.util.Base64.getDecoder().decode(p.get("secret").asText());
+    return new CheckpointPrivacy(secret, p.get("steps").asLong(), p.get("epsilon").asDouble());
   }
 
   /** The rollbacks after divergence recorded in the state; none in older checkpoints. */

@@ -181,7 +181,10 @@ public final class DataPreparation {
           + read + " records read, " + java.util.Arrays.stream(dropped).sum() + " dropped"
           + reasons + "); check data.split.train and the bad-record counts");
     }
-    Normalizer normalizer = Normalizer.fit(spec.preprocess().normalize(), stats);
+    // A fixed divisor is a bound known without the data; only fitted statistics read it.
+    Normalizer normalizer = spec.preprocess().scaleBy() > 0
+        ? Normalizer.fixedScale(stats.width(), spec.preprocess().scaleBy())
+        : Normalizer.fit(spec.preprocess().normalize(), stats);
     int workers = spec.train().workers();
     JavaRDD<ExampleBlock> shards = shard(train, workers, normalizer, Integer.MAX_VALUE);
     JavaRDD<ExampleBlock> validationBlocks = shard(validation, workers, normalizer,

@@ -12,6 +12,7 @@ import org.sparktrain.driver.data.DataPreparation;
 import org.sparktrain.driver.data.PreparedData;
 import org.sparktrain.driver.output.Json;
 import org.sparktrain.driver.output.RunDirectory;
+import org.sparktrain.driver.privacy.PrivateRun;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.train.TrainedModel;
 import org.sparktrain.driver.train.TrainingLoop;
@@ -33,6 +34,8 @@ public final class CrossValidation {
       throw new IllegalArgumentException("--folds must be >= 2, got " + folds);
     }
     List<Map<String, Double>> perFold = new ArrayList<>();
+    List<PrivateRun> privateFolds = new ArrayList<>();
+    List<Long> privateSteps = new ArrayList<>();
     for (int fold = 0; fold < folds; fold++) {
       PreparedData data = DataPreparation.prepare(sc, spec,
           new DataPreparation.Selection(fold, folds));
@@ -43,6 +46,10 @@ public final class CrossValidation {
         EvalResult result = loop.evaluate(data.test(),
             model.params());
         perFold.add(result.scalars());
+        if (loop.privateRun() != null) {
+          privateFolds.add(loop.privateRun());
+          privateSteps.add(model.finalProgress().snapshot().iteration());
+        }
         LOG.info("fold {}/{}: {}", fold + 1, folds, result.scalars());
       } finally {
         if (loop != null) {
@@ -63,6 +70,9 @@ public final class CrossValidation {
       stats.put(metric, Map.of("mean", mean, "std", Math.sqrt(var)));
     }
     summary.put("metrics", stats);
+    if (!privateFolds.isEmpty()) {
+      summary.put("privacy", PrivateRun.composeFolds(privateFolds, privateSteps));
+    }
     try (RunDirectory runDir = new RunDirectory(spec.output().dir(), sc.hadoopConfiguration())) {
       // The spec beside the results, so `compare` can line a crossval up with other runs.
       runDir.writeText(RunDirectory.SPEC, org.sparktrain.driver.spec.SpecYaml.write(spec));

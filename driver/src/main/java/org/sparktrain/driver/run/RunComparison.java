@@ -72,6 +72,14 @@ public final class RunComparison {
       rows.add(row("best validation " + name, better(name), r -> best(r.history(), name)));
       rows.add(row("final validation " + name, better(name), r -> last(r.history(), name)));
     }
+    rows.add(row("privacy epsilon", "lower", r -> number(r.summary(), "privacy", "epsilon")));
+    rows.add(row("privacy delta", "lower", r -> number(r.summary(), "privacy", "delta")));
+    rows.add(row("privacy noise multiplier", null,
+        r -> number(r.summary(), "privacy", "noiseMultiplier")));
+    rows.add(row("privacy clip norm", null, r -> number(r.summary(), "privacy", "clipNorm")));
+    rows.add(row("privacy sampling rate q", null,
+        r -> number(r.summary(), "privacy", "samplingRate")));
+    rows.add(row("privacy steps", null, r -> number(r.summary(), "privacy", "steps")));
     rows.add(row("final training loss", "lower", r -> r.history().isEmpty() ? null
         : r.history().get(r.history().size() - 1).loss()));
     rows.add(row("rounds", null, r -> r.history().isEmpty() ? null : (long) r.history().size()));

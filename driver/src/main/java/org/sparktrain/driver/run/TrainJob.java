@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.checkpoint.CheckpointContent;
 import org.sparktrain.driver.checkpoint.CheckpointException;
+import org.sparktrain.driver.checkpoint.CheckpointPrivacy;
 import org.sparktrain.driver.checkpoint.CheckpointStore;
 import org.sparktrain.driver.checkpoint.Checkpointer;
 import org.sparktrain.driver.data.DataPreparation;
@@ -21,6 +22,7 @@ import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.output.ReportWriter;
 import org.sparktrain.driver.output.RoundMetrics;
 import org.sparktrain.driver.output.RunDirectory;
+import org.sparktrain.driver.privacy.PrivacyReport;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.SpecYaml;
 import org.sparktrain.driver.train.BackendCheck;
@@ -89,7 +91,9 @@ public final class TrainJob {
       Map<String, Object> backend = BackendCheck.run(sc, spec.train().backend(),
           spec.train().workers());
       PreparedData data = DataPreparation.prepare(sc, spec, DataPreparation.Selection.SPEC_SPLIT);
-      TrainingLoop loop = new TrainingLoop(sc, spec, data, sync);
+      // A resumed private run keeps its secret: the same draws and noise as if uninterrupted.
+      TrainingLoop loop = new TrainingLoop(sc, spec, data, sync, checkpoint
+          .map(CheckpointContent::privacy).map(CheckpointPrivacy::secret).orElse(null));
       OffHeapPreCheck.check(sc.getConf(), OffHeapPreCheck.bytesPerTask(loop.configuration(),
           data.numFeatures(), spec.train().batchSize()), spec.train().workers());
       ResultSizePreCheck.check(sc.getConf(), sync.mode(), spec.train().workers(),
@@ -99,6 +103,10 @@ public final class TrainJob {
           data.tableEncodingJson())) {
         if (workersReach(store.uri(), sc.master())) {
           checkpointer.withWorkerWrites(sc.hadoopConfiguration());
+        }
+        if (loop.privateRun() != null) {
+          checkpointer.withPrivacy(loop.privateRun(), loop.privacySecret());
+          PrivacyReport.logPlan(loop.privateRun(), loop.totalRounds(), LOG);
         }
         TrainingLoop.Progress from = checkpoint.isPresent()
             ? resumePoint(checkpoint.get(), data, loop, runDir) : loop.freshStart();
@@ -127,6 +135,11 @@ public final class TrainJob {
             spec.model().name(), spec.model().classification(), data.numClasses(),
             data.tokenizerJson(), data.tableEncodingJson());
         bundle.save(runDir.modelUri(), sc.hadoopConfiguration());
+        Map<String, Object> privacy = loop.privateRun() == null ? null
+            : loop.privateRun().report(model.finalProgress().snapshot().iteration());
+        if (privacy != null) {
+          PrivacyReport.writeModelMetadata(runDir, privacy);
+        }
         Map<String, Object> summary = summary(spec, data, model, test,
             (System.nanoTime() - start) / 1e9);
         summary.put("backend", backend);
@@ -138,6 +151,9 @@ public final class TrainJob {
         if (rollbacks.count() > 0) {
           summary.put("divergence", Map.of("rollbacks", rollbacks.count(),
               "learningRateScale", rollbacks.learningRateScale()));
+        }
+        if (privacy != null) {
+          summary.put("privacy", privacy);
         }
         summary.put("checkpoints", checkpointer.summary());
         summary.put("resumedFromRound", checkpoint.map(CheckpointContent::round).orElse(null));
@@ -221,6 +237,20 @@ public final class TrainJob {
       throw new CheckpointException("cannot resume from round " + c.round() + ": the training "
           + "table changed since the checkpoint (the column encoding fitted on it, categories, "
           + "classes or missing-value fills, differs from the checkpoint's)");
+    }
+    if ((c.privacy() == null) != (loop.privateRun() == null)) {
+      throw new CheckpointException("cannot resume from round " + c.round() + ": the checkpoint "
+          + "was written by a " + (c.privacy() == null ? "non-private" : "private")
+          + " run and the spec " + (c.privacy() == null ? "asks for" : "drops")
+          + " train.privacy (a run's guarantee covers all of its steps or none)");
+    }
+    if (c.privacy() != null && c.privacy().epsilon()
+        != loop.privateRun().epsilonAfter(c.privacy().steps()).epsilon()) {
+      throw new CheckpointException("cannot resume from round " + c.round() + ": its "
+          + c.privacy().steps() + " private steps spent epsilon " + c.privacy().epsilon()
+          + ", but the spec's privacy settings account them as "
+          + loop.privateRun().epsilonAfter(c.privacy().steps()).epsilon()
+          + " (train.privacy or the batch size changed)");
     }
     if (!c.modelConfigJson().equals(loop.settings().configJson())) {
       throw new CheckpointException("cannot resume from round " + c.round() + ": the model "

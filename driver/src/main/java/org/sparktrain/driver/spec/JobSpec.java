@@ -108,9 +108,12 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
 
   /**
    * @param augmentation random image augmentation of the training data; null for none
+   * @param scaleBy a fixed divisor for every feature, a bound known without the data (255 for
+   *     8-bit pixels), used instead of fitted statistics; 0 for none
    */
   public record Preprocess(BadRecordPolicy badRecords, NormalizationMethod normalize,
-      AugmentationConfig augmentation, MissingValues missing) implements Serializable {}
+      AugmentationConfig augmentation, MissingValues missing, double scaleBy)
+      implements Serializable {}
 
   /**
    * @param batchSize minibatch size per worker
@@ -129,12 +132,35 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
    * @param init a saved model to start from instead of a fresh initialization; null for none
    * @param distillation learn from a teacher model's outputs besides the labels; null for none
    * @param onDivergence what a loss or parameters that are not finite lead to
+   * @param privacy differentially private training (DP-SGD); null for ordinary training
    */
   public record Train(int epochs, int batchSize, int workers, int averagingFrequency,
       OptimizerConfig optimizer, boolean averageOptimizerState, long seed, int threadsPerWorker,
       BackendChoice backend, SyncMode sync, OuterOptimizer outer, EarlyStopping earlyStopping,
       SyncPrecision syncPrecision, Init init, Distillation distillation,
-      OnDivergence onDivergence) implements Serializable {}
+      OnDivergence onDivergence, Privacy privacy) implements Serializable {}
+
+  /**
+   * {@code train.privacy}: DP-SGD (Abadi et al. 2016) on every worker, with Poisson sampling of
+   * its shard at rate {@code batchSize / smallest shard} per step.
+   *
+   * @param noiseMultiplier sigma: the noise's standard deviation over {@code clipNorm}; NaN when
+   *     it is to be chosen for {@code targetEpsilon}
+   * @param targetEpsilon the budget: with a noise multiplier, the run stops before it would
+   *     spend more; without one, the noise is chosen so the planned run spends exactly this;
+   *     NaN for no budget (a noise multiplier is then required)
+   * @param microbatchSize examples per clipped gradient (1 = per-example clipping)
+   */
+  public record Privacy(double noiseMultiplier, double targetEpsilon, double delta,
+      double clipNorm, int microbatchSize) implements Serializable {
+    public boolean hasNoiseMultiplier() {
+      return !Double.isNaN(noiseMultiplier);
+    }
+
+    public boolean hasTarget() {
+      return !Double.isNaN(targetEpsilon);
+    }
+  }
 
   /**
    * {@code train.onDivergence}: when a round's loss or averaged parameters are not finite, roll
@@ -278,6 +304,9 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("badRecords", lower(preprocess.badRecords()));
     p.put("normalize", preprocess.normalize().key());
+    if (preprocess.scaleBy() > 0) {
+      p.put("scaleBy", preprocess.scaleBy());
+    }
     if (data.table() != null) {
       Map<String, Object> missing = new LinkedHashMap<>();
       missing.put("numeric", preprocess.missing().numeric().key());
@@ -358,6 +387,21 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
     if (train.onDivergence().rollbacks() > 0) {
       t.put("onDivergence", Map.of("rollbacks", train.onDivergence().rollbacks(),
           "learningRateFactor", train.onDivergence().learningRateFactor()));
+    }
+    if (train.privacy() != null) {
+      Privacy dp = train.privacy();
+      Map<String, Object> privacy = new LinkedHashMap<>();
+      if (dp.hasNoiseMultiplier()) {
+        privacy.put("noiseMultiplier", dp.noiseMultiplier());
+      }
+      if (dp.hasTarget()) {
+        privacy.put("targetEpsilon", dp.targetEpsilon());
+      }
+      privacy.put("delta", dp.delta());
+      privacy.put("clipNorm", dp.clipNorm());
+      privacy.put("microbatchSize", dp.microbatchSize());
+      privacy.put("sampling", "poisson");
+      t.put("privacy", privacy);
     }
     if (train.earlyStopping() != null) {
       Map<String, Object> e = new LinkedHashMap<>();

@@ -377,8 +377,16 @@ public final class JobSpecParser {
       }
     }
     JobSpec.MissingValues missing = parseMissing(p);
+    double scaleBy = 0;
+    if (p.has("scaleBy")) {
+      scaleBy = p.number("scaleBy", 1, 0, true, 1e12);
+      if (normalize != NormalizationMethod.NONE) {
+        p.record(p.pathOf("scaleBy") + " replaces fitted statistics: it needs "
+            + "preprocess.normalize: none (got " + normalize.key() + ")");
+      }
+    }
     p.finish();
-    return new JobSpec.Preprocess(badRecords, normalize, augmentation, missing);
+    return new JobSpec.Preprocess(badRecords, normalize, augmentation, missing, scaleBy);
   }
 
   /**
@@ -500,12 +508,46 @@ public final class JobSpecParser {
     JobSpec.Init init = t.has("init") ? parseInit(t.section("init"), baseDir) : null;
     JobSpec.Distillation distillation = parseDistillation(t, teacher);
     JobSpec.OnDivergence onDivergence = parseOnDivergence(t.section("onDivergence"));
+    JobSpec.Privacy privacy = t.has("privacy") ? parsePrivacy(t.section("privacy")) : null;
+    if (privacy != null && distillation != null) {
+      t.record(t.pathOf("privacy") + " cannot be combined with train.distillation: the "
+          + "teacher's outputs on the training data are not privatized");
+    }
     t.finish();
     return new JobSpec.Train(epochs, batchSize, workers, averagingFrequency,
         new OptimizerConfig(kind, lr, momentum, beta1, beta2, epsilon, decayRate, decayEvery,
             warmupSteps, decay, 0, minLr),
         averageState, seed, threads, backend, sync, outer, earlyStopping, precision, init,
-        distillation, onDivergence);
+        distillation, onDivergence, privacy);
+  }
+
+  /**
+   * {@code train.privacy}: {@code noiseMultiplier} and/or {@code targetEpsilon}, {@code delta},
+   * {@code clipNorm}, {@code microbatchSize}, {@code sampling} (only poisson: the accountant's
+   * amplification holds for the sampling it assumes, and shuffled fixed-size batches accounted
+   * as Poisson overstate the guarantee).
+   */
+  private static JobSpec.Privacy parsePrivacy(SpecNode p) {
+    double noise = p.has("noiseMultiplier")
+        ? p.number("noiseMultiplier", 1, 0, true, 1000) : Double.NaN;
+    double target = p.has("targetEpsilon")
+        ? p.number("targetEpsilon", 1, 0, true, 1000) : Double.NaN;
+    if (!p.has("noiseMultiplier") && !p.has("targetEpsilon")) {
+      p.record(p.pathOf("noiseMultiplier") + " or " + p.pathOf("targetEpsilon")
+          + " is required: the noise (e.g. 1.1), or the epsilon the run may spend (e.g. 3)");
+    }
+    // 1e-5 is below 1/N for any data set up to 100,000 examples, the usual rule.
+    double delta = p.number("delta", 1e-5, 0, true, 0.01);
+    double clipNorm = p.number("clipNorm", 1.0, 0, true, 1e6);
+    int microbatchSize = p.integer("microbatchSize", 1, 1, 1_000_000);
+    String sampling = p.string("sampling", "poisson");
+    if (!sampling.equals("poisson")) {
+      p.record(p.pathOf("sampling") + ": '" + sampling.substring(0, Math.min(40, sampling.length())) + "' is not allowed "
+          + "(must be poisson: the accountant's guarantee holds only for the sampling it "
+          + "assumes)");
+    }
+    p.finish();
+    return new JobSpec.Privacy(noise, target, delta, clipNorm, microbatchSize);
   }
 
   /** {@code train.onDivergence}: {@code rollbacks} (0 = stop) and {@code learningRateFactor}. */

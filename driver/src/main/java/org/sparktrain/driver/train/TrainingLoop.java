@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.data.PreparedData;
 import org.sparktrain.driver.output.RoundMetrics;
+import org.sparktrain.driver.privacy.PrivateRun;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.eval.EvalResult;
@@ -133,6 +134,8 @@ public final class TrainingLoop {
   /** Trains with {@link #settings} at {@link #learningRateScale}. */
   private SyncStrategy strategy;
   private double learningRateScale = 1;
+  /** A private run's accounting; null for ordinary training. */
+  private final PrivateRun privateRun;
 
   /** A loop for {@code spec} on this cluster, choosing the synchronization from the spec. */
   public TrainingLoop(JavaSparkContext sc, JobSpec spec, PreparedData data) {
@@ -141,10 +144,20 @@ public final class TrainingLoop {
 
   /** @param sync the synchronization already resolved for this cluster */
   public TrainingLoop(JavaSparkContext sc, JobSpec spec, PreparedData data, SyncChoice sync) {
+    this(sc, spec, data, sync, null);
+  }
+
+  /**
+   * @param privacySecret a private run's secret (the one its checkpoints keep, when it
+   *     resumes); null for a fresh one
+   */
+  public TrainingLoop(JavaSparkContext sc, JobSpec spec, PreparedData data, SyncChoice sync,
+      byte[] privacySecret) {
     this.sc = sc;
     this.spec = spec;
     this.data = data;
-    TrainingSetup setup = TrainingSetup.of(sc, spec, data);
+    TrainingSetup setup = TrainingSetup.of(sc, spec, data, privacySecret);
+    this.privateRun = setup.privateRun();
     this.conf = setup.conf();
     this.driverNet = setup.driverNet();
     this.settings = setup.settings();
@@ -220,8 +233,21 @@ public final class TrainingLoop {
     return new Progress(initialSnapshot(), 0, List.of(), 0, 0);
   }
 
+  /** The rounds the spec's epochs take, or fewer where a privacy budget ends the run. */
   public long totalRounds() {
-    return (long) settings.schedule().roundsPerEpoch() * spec.train().epochs();
+    long rounds = (long) settings.schedule().roundsPerEpoch() * spec.train().epochs();
+    return privateRun == null ? rounds
+        : privateRun.roundsWithinBudget(settings.schedule(), rounds);
+  }
+
+  /** A private run's accounting, or null. */
+  public PrivateRun privateRun() {
+    return privateRun;
+  }
+
+  /** A private run's secret, for its checkpoints only; null otherwise. */
+  public byte[] privacySecret() {
+    return settings.privacy() == null ? null : settings.privacy().secret();
   }
 
   public TrainedModel run(Listener listener) {

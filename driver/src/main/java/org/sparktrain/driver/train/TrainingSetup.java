@@ -3,17 +3,21 @@ package org.sparktrain.driver.train;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.data.PreparedData;
+import org.sparktrain.driver.privacy.PrivateRun;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.SpecException;
 import org.sparktrain.worker.augment.AugmentationConfig;
 import org.sparktrain.worker.augment.ImageAugmenter;
 import org.sparktrain.worker.data.ExampleBlock;
+import org.sparktrain.worker.data.NormalizationMethod;
 import org.sparktrain.worker.model.DistillationLoss;
 import org.sparktrain.worker.model.ModelConfig;
 import org.sparktrain.worker.model.Network;
 import org.sparktrain.worker.model.NetworkConfig;
 import org.sparktrain.worker.model.TransformerConfig;
 import org.sparktrain.worker.optim.OptimizerConfig;
+import org.sparktrain.worker.privacy.PerExampleSupport;
+import org.sparktrain.worker.privacy.PrivateTraining;
 import org.sparktrain.worker.text.MaskingPolicy;
 import org.sparktrain.worker.text.Tokenizer;
 import org.sparktrain.worker.train.EpochSchedule;
@@ -28,9 +32,14 @@ import org.sparktrain.worker.train.ZeroMask;
  * one place that turns the model's kind into a {@link Task}.
  */
 record TrainingSetup(NetworkConfig conf, Network driverNet, TrainerSettings settings,
-    JavaRDD<ExampleBlock> shards) {
+    JavaRDD<ExampleBlock> shards, PrivateRun privateRun) {
 
-  static TrainingSetup of(JavaSparkContext sc, JobSpec spec, PreparedData data) {
+  /**
+   * @param privacySecret a private run's secret to keep (a resumed run's); null for a fresh
+   *     one
+   */
+  static TrainingSetup of(JavaSparkContext sc, JobSpec spec, PreparedData data,
+      byte[] privacySecret) {
     JobSpec.Train t = spec.train();
     Tokenizer tokenizer = data.tokenizerJson() == null ? null
         : Tokenizer.fromJson(data.tokenizerJson());
@@ -52,9 +61,45 @@ record TrainingSetup(NetworkConfig conf, Network driverNet, TrainerSettings sett
       task = new Task.Distilled(task);
       shards = TeacherTargets.attach(sc, data, t.distillation(), threads);
     }
+    PrivateRun privateRun = null;
+    PrivateTraining privacy = null;
+    if (t.privacy() != null) {
+      privateRun = privateRun(spec, task, driverNet, schedule);
+      privacy = new PrivateTraining(privateRun.samplingRate(), t.privacy().clipNorm(),
+          privateRun.noiseMultiplier(), t.privacy().microbatchSize(),
+          privacySecret != null ? privacySecret : PrivateRun.newSecret());
+    }
     TrainerSettings settings = new TrainerSettings(conf.toJson(), schedule, task, t.seed(),
-        threads, zeros);
-    return new TrainingSetup(conf, driverNet, settings, shards);
+        threads, zeros, privacy);
+    return new TrainingSetup(conf, driverNet, settings, shards, privateRun);
+  }
+
+  /**
+   * A private run's accounting, after checking that DP-SGD can train this model: its task must
+   * have one label per row (per-example clipping of a language model's token losses is not
+   * done), and no layer may mix the examples of a batch.
+   */
+  private static PrivateRun privateRun(JobSpec spec, Task task, Network driverNet,
+      EpochSchedule schedule) {
+    if (!(task instanceof Task.Rows) && !(task instanceof Task.Images)) {
+      throw new SpecException("train.privacy is not supported for model " + spec.model().name()
+          + ": DP-SGD here trains models with one label per row (logistic, mlp, dl4j "
+          + "configurations without batch normalization); language models are not supported");
+    }
+    if (spec.preprocess().normalize() != NormalizationMethod.NONE) {
+      throw new SpecException("train.privacy needs preprocess.normalize: none (got "
+          + spec.preprocess().normalize().key() + "): fitted statistics are computed from the "
+          + "training data without noise and saved with the model, outside the guarantee; "
+          + "use preprocess.scaleBy with a bound that does not come from the data (255 for "
+          + "8-bit pixels), or rescale the features beforehand");
+    }
+    try {
+      PerExampleSupport.check(driverNet);
+    } catch (IllegalArgumentException e) {
+      throw new SpecException("train.privacy: model " + spec.model().name() + ": "
+          + e.getMessage());
+    }
+    return PrivateRun.plan(spec.train().privacy(), schedule, spec.train().epochs());
   }
 
   /**
@@ -70,7 +115,7 @@ record TrainingSetup(NetworkConfig conf, Network driverNet, TrainerSettings sett
         : Tokenizer.fromJson(data.tokenizerJson());
     NetworkConfig conf = networkConfig(spec, data, tokenizer, base.schedule(), scale);
     return new TrainerSettings(conf.toJson(), base.schedule(), base.task(), base.seed(),
-        base.threadsPerWorker(), base.zeros());
+        base.threadsPerWorker(), base.zeros(), base.privacy());
   }
 
   /** The network's configuration, its optimizer's learning rate multiplied by {@code scale}. */

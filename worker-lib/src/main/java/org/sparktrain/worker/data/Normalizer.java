@@ -15,6 +15,19 @@ public record Normalizer(NormalizationMethod method, float[] shift, float[] scal
     return new Normalizer(NormalizationMethod.NONE, new float[width], ones);
   }
 
+  /**
+   * Every feature divided by {@code divisor}, a bound known without looking at the data (255
+   * for 8-bit pixels): nothing about the training data goes into it.
+   */
+  public static Normalizer fixedScale(int width, double divisor) {
+    if (!(divisor > 0) || Double.isInfinite(divisor)) {
+      throw new IllegalArgumentException("the divisor must be finite and > 0, got " + divisor);
+    }
+    float[] scale = new float[width];
+    java.util.Arrays.fill(scale, (float) (1.0 / divisor));
+    return new Normalizer(NormalizationMethod.SCALE, new float[width], scale);
+  }
+
   public static Normalizer fit(NormalizationMethod method, FeatureStats stats) {
     int width = stats.width();
     if (method == NormalizationMethod.NONE) {

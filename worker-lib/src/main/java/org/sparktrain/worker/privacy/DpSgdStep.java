@@ -2,10 +2,11 @@ package org.sparktrain.worker.privacy;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sparktrain.worker.model.Network;
-import org.sparktrain.worker.train.NativeArrays;
+
 
 /**
  * One DP-SGD update (Abadi et al., "Deep Learning with Differential Privacy", 2016,
@@ -109,7 +110,7 @@ public final class DpSgdStep {
     INDArray noisy = sum.sum() == null ? gradients.zeros() : sum.sum();
     if (noiseMultiplier > 0) {
       float[] draws = noise.sample(Math.toIntExact(noisy.length()), noiseMultiplier * clipNorm);
-      noisy.addi(NativeArrays.fromFloats(draws, draws.length).castTo(noisy.dataType()));
+      noisy.addi(Nd4j.createFromArray(draws).reshape(noisy.shape()).castTo(noisy.dataType()));
     }
     noisy.divi(expectedMicrobatches());
     gradients.step(noisy);

@@ -7,6 +7,7 @@ import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.data.SeedMixer;
 import org.sparktrain.worker.model.Network;
 import org.sparktrain.worker.model.NetworkPool;
+import org.sparktrain.worker.privacy.DpStepResult;
 
 /**
  * One worker's share of one round: load the snapshot into this JVM's network, run the round's
@@ -49,6 +50,19 @@ public final class PartitionTrainer {
       for (int step = plan.firstStep(); step < plan.firstStep() + plan.steps(); step++) {
         int from = schedule.batchStart(step);
         int to = schedule.batchEnd(step, shard.rows());
+        if (settings.privacy() != null) {
+          // DP-SGD: the step's own Poisson draw replaces the shuffled minibatch; the examples
+          // counted (and weighted by in averaging) stay the schedule's, which are public, not
+          // the draw's size, which would tell who was sampled.
+          DpStepResult dp = PrivateStep.run(settings.privacy(), net, settings.task(), shard,
+              plan.round(), step);
+          if (settings.zeros() != null) {
+            settings.zeros().apply(net.params());
+          }
+          lossSum += dp.examples() == 0 ? 0 : dp.meanLoss() * (to - from);
+          examples += to - from;
+          continue;
+        }
         DataSet batch = settings.task().batch(shard, order, from, to, plan.round());
         net.fit(batch);
         if (settings.zeros() != null) {
