@@ -122,6 +122,28 @@ class PrivacyAuditCliTest {
   static final AuditCase OVERFIT = new AuditCase("overfit", 150, 100, "[256]", 8, "", 150);
   static final AuditCase GENERALIZING = new AuditCase("generalizing", 3000, 2, "[16]", 16, "",
       150);
+  /** OVERFIT's model and schedule, trained with DP-SGD. */
+  static final AuditCase PRIVATE = new AuditCase("private", 150, 100, "[256]", 8,
+      ", privacy: {noiseMultiplier: 8.0, clipNorm: 1.0}", 150);
+
+  @Test
+  void theSameOverfitModelTrainedWithDpGivesTheAttackNothing() throws Exception {
+    JsonNode overfit = trainAndAudit(OVERFIT);
+    JsonNode dp = trainAndAudit(PRIVATE);
+    double overfitAuc = overfit.get("auc").asDouble();
+    double dpAuc = dp.get("auc").asDouble();
+    System.out.printf(Locale.ROOT, "audit AUC: overfit %.4f %s, DP %.4f %s, epsilon %s%n",
+        overfitAuc, overfit.get("aucCi"), dpAuc, dp.get("aucCi"), dp.get("accountantEpsilon"));
+    assertThat(dpAuc).isLessThan(overfitAuc - 0.1);
+    // Near 0.5: the interval of the DP model's AUC reaches down to it.
+    assertThat(dp.at("/aucCi/0").asDouble()).isLessThan(0.5);
+    assertThat(dpAuc).isBetween(0.4, 0.6);
+    // The audit's lower bound never exceeds what the accountant promises.
+    assertThat(dp.get("accountantEpsilon").asDouble()).isPositive();
+    assertThat(dp.get("contradictsAccountant").asBoolean()).isFalse();
+    assertThat(dp.at("/epsilonLowerBound/epsilon").asDouble())
+        .isLessThanOrEqualTo(dp.get("accountantEpsilon").asDouble());
+  }
 
   @Test
   void theAttackSeesAnOverfitModelAndLessOfOneThatGeneralizes() throws Exception {
@@ -186,6 +208,7 @@ class PrivacyAuditCliTest {
     if (!Files.exists(run.resolve("model/model.zip"))) {
       Path spec = Files.writeString(dir.resolve(c.name() + ".yaml"), """
           data: {uri: '%s', numClasses: 2, split: {train: 1.0, validation: 0, test: 0}}
+          preprocess: {normalize: none}
           model: {name: mlp, hidden: %s}
           train: {epochs: %d, batchSize: %d, workers: 1, averagingFrequency: 1000,
                   optimizer: {name: adam, learningRate: 0.01}%s}
