@@ -26,6 +26,10 @@ import org.sparktrain.worker.model.Network;
  * (Ponomareva et al., "How to DP-fy ML", 2023, section 5.6; TF Privacy deprecated its
  * {@code compute_dp_sgd_privacy} for ignoring this).
  *
+ * <p>Per-example clipping of a chain of dense layers takes a batched path that gives the same
+ * clipped sum from one forward and one backward pass over the whole batch ({@link GhostClipping});
+ * every other network and microbatch size computes one DL4J gradient per microbatch.
+ *
  * <p>An empty batch still adds the noise, so an update does not reveal that nobody was sampled.
  */
 public final class DpSgdStep {
@@ -91,30 +95,70 @@ public final class DpSgdStep {
    * @param noise this (round, step, partition)'s noise, from {@link PrivacySecret#noise}
    */
   public DpStepResult apply(Network net, DataSet batch, GaussianNoise noise) {
+    return apply(net, batch, noise, true);
+  }
+
+  /**
+   * {@link #apply}, with the batched per-example path ({@link GhostClipping}) allowed or not:
+   * both give the same update, to rounding, where it qualifies.
+   */
+  DpStepResult apply(Network net, DataSet batch, GaussianNoise noise, boolean allowGhost) {
     if (net == null || noise == null) {
       throw new IllegalArgumentException("a network and a noise source are required");
     }
     PerExampleSupport.check(net);
     NetworkGradients gradients = new NetworkGradients(net);
-    ClippedSum sum = new ClippedSum(clipNorm);
     int examples = batch == null || batch.getFeatures() == null ? 0
         : Math.toIntExact(batch.getFeatures().size(0));
+    GhostClipping ghost = allowGhost ? ghost(net, batch) : null;
+    INDArray clippedSum;
     double lossSum = 0;
-    for (int from = 0; from < examples; from += microbatchSize) {
-      int to = Math.min(examples, from + microbatchSize);
-      NetworkGradients.Microbatch microbatch = gradients.gradient(rows(batch, from, to));
-      sum.add(microbatch.gradient());
-      lossSum += microbatch.score() * (to - from);
+    int microbatches;
+    int clipped;
+    if (ghost != null) {
+      GhostClipping.Result result = ghost.clippedSum(batch, clipNorm);
+      clippedSum = result.clippedSum();
+      lossSum = result.lossSum();
+      microbatches = examples;
+      clipped = result.clipped();
+    } else {
+      ClippedSum sum = new ClippedSum(clipNorm);
+      for (int from = 0; from < examples; from += microbatchSize) {
+        int to = Math.min(examples, from + microbatchSize);
+        NetworkGradients.Microbatch microbatch = gradients.gradient(rows(batch, from, to));
+        sum.add(microbatch.gradient());
+        lossSum += microbatch.score() * (to - from);
+      }
+      gradients.clearState();
+      clippedSum = sum.sum();
+      microbatches = sum.microbatches();
+      clipped = sum.clipped();
     }
-    gradients.clearState();
-    INDArray noisy = sum.sum() == null ? gradients.zeros() : sum.sum();
+    INDArray noisy = clippedSum == null ? gradients.zeros() : clippedSum;
     if (noiseMultiplier > 0) {
       float[] draws = noise.sample(Math.toIntExact(noisy.length()), noiseMultiplier * clipNorm);
       noisy.addi(Nd4j.createFromArray(draws).reshape(noisy.shape()).castTo(noisy.dataType()));
     }
     noisy.divi(expectedMicrobatches());
     gradients.step(noisy);
-    return new DpStepResult(examples, lossSum, sum.microbatches(), sum.clipped());
+    return new DpStepResult(examples, lossSum, microbatches, clipped);
+  }
+
+  /**
+   * Whether {@link #apply} takes the batched per-example path ({@link GhostClipping}) for this
+   * network and batch: per-example clipping (microbatches of one) of a qualifying dense chain.
+   */
+  boolean usesGhostClipping(Network net, DataSet batch) {
+    return ghost(net, batch) != null;
+  }
+
+  private GhostClipping ghost(Network net, DataSet batch) {
+    if (microbatchSize != 1 || batch == null || batch.getFeatures() == null
+        || batch.getFeatures().size(0) == 0) {
+      return null;
+    }
+    GhostClipping ghost = GhostClipping.of(net);
+    return ghost != null && ghost.accepts(batch) ? ghost : null;
   }
 
   /** Examples {@code [from, to)} of a batch, masks included, as a batch of their own. */
