@@ -80,6 +80,14 @@ final class Mnist {
    * 2051, count, rows, cols; labels magic 2049, count.
    */
   static Path[] truncatedTrainCopy(Path dir, int limit, Path target) throws IOException {
+    return trainSliceCopy(dir, 0, limit, target);
+  }
+
+  /**
+   * Training images and labels {@code [from, to)} as IDX files of their own in {@code target}
+   * (uncompressed): e.g. rows held out of training, from the same distribution.
+   */
+  static Path[] trainSliceCopy(Path dir, int from, int to, Path target) throws IOException {
     Path images = target.resolve(TRAIN_IMAGES);
     Path labels = target.resolve(TRAIN_LABELS);
     int n;
@@ -90,11 +98,12 @@ final class Mnist {
       int count = in.readInt();
       int rows = in.readInt();
       int cols = in.readInt();
-      n = Math.min(limit, count);
+      n = Math.max(0, Math.min(to, count) - from);
       out.writeInt(magic);
       out.writeInt(n);
       out.writeInt(rows);
       out.writeInt(cols);
+      in.skipNBytes((long) from * rows * cols);
       copy(in, out, (long) n * rows * cols);
     }
     try (DataInputStream in = new DataInputStream(open(file(dir, TRAIN_LABELS)));
@@ -102,10 +111,11 @@ final class Mnist {
             Files.newOutputStream(labels), 1 << 16))) {
       out.writeInt(in.readInt());
       int count = in.readInt();
-      if (count < n) {
-        throw new IOException("label file holds " + count + " labels, fewer than " + n);
+      if (count < from + n) {
+        throw new IOException("label file holds " + count + " labels, fewer than " + (from + n));
       }
       out.writeInt(n);
+      in.skipNBytes(from);
       copy(in, out, n);
     }
     return new Path[] {images, labels};

@@ -9,7 +9,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.sparktrain.driver.privacy.MembershipAudit;
+import org.sparktrain.driver.run.EvaluateJob;
 import org.sparktrain.driver.run.TrainJob;
+import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.driver.train.SparkSetup;
 
@@ -18,6 +21,12 @@ import org.sparktrain.driver.train.SparkSetup;
  * DP-SGD at several target epsilons (delta 1e-5), in one JVM on local[W] with the collective
  * strategy. Reports test accuracy, the epsilon spent, the noise chosen, wall and training time
  * and examples/s; the private/non-private throughput ratio is taken from runs in the same JVM.
+ *
+ * <p>The last {@code --held-out} of MNIST's 60,000 training images are kept out of training; each
+ * model is then audited ({@link MembershipAudit}, the loss-threshold attack): its first
+ * {@code --audit-rows} training images as members against as many held-out ones. Not the test
+ * set: MNIST's test images come from other writers, and a loss gap between two distributions
+ * would look like membership to the attack.
  *
  * <p>A configuration is {@code none} (no privacy) or a target epsilon, e.g.
  * {@code none,1,3,8}. Pixels are divided by 255 (a bound known without the data), in every
@@ -29,13 +38,15 @@ import org.sparktrain.driver.train.SparkSetup;
 public final class PrivacyBenchmark {
   static final String USAGE = "usage: PrivacyBenchmark --mnist DIR [--configs none,3] "
       + "[--epochs 15] [--batch 256] [--hidden 256] [--lr 0.001] [--clip 1.0] [--limit 0] "
-      + "[--workers 2] [--seed 42] [--h 4]";
+      + "[--workers 2] [--seed 42] [--h 4] [--audit-rows 5000] [--held-out 10000]";
 
   private PrivacyBenchmark() {}
 
   public static void main(String[] argv) throws Exception {
     BenchArgs args = BenchArgs.parse(argv, Set.of("mnist", "configs", "epochs", "batch",
-        "hidden", "lr", "clip", "limit", "workers", "seed", "h"), USAGE);
+        "hidden", "lr", "clip", "limit", "workers", "seed", "h", "audit-rows", "held-out"), USAGE);
+    int heldOutRows = args.integer("held-out", 10_000, MembershipAudit.MIN_ROWS, USAGE);
+    int auditRows = args.integer("audit-rows", 5000, MembershipAudit.MIN_ROWS, USAGE);
     Path mnist = Path.of(args.string("mnist", null)).toAbsolutePath();
     int epochs = args.integer("epochs", 15, 1, USAGE);
     int batch = args.integer("batch", 256, 1, USAGE);
@@ -49,14 +60,16 @@ public final class PrivacyBenchmark {
     Path tmp = Files.createTempDirectory("privacy-bench");
     List<Map<String, Object>> rows = new ArrayList<>();
     try (JavaSparkContext sc = SparkSetup.start("local[" + workers + "]", "privacy-bench")) {
-      Path images = Mnist.file(mnist, Mnist.TRAIN_IMAGES);
-      Path labels = Mnist.file(mnist, Mnist.TRAIN_LABELS);
-      if (limit > 0) {
-        Path[] cut = Mnist.truncatedTrainCopy(mnist, limit,
-            Files.createDirectory(tmp.resolve("mnist")));
-        images = cut[0];
-        labels = cut[1];
+      int trainRows = (limit > 0 ? Math.min(limit, 60_000) : 60_000) - heldOutRows;
+      if (trainRows < 1) {
+        BenchArgs.fail("--held-out " + heldOutRows + " leaves no training rows", USAGE);
       }
+      Path[] train = Mnist.trainSliceCopy(mnist, 0, trainRows,
+          Files.createDirectory(tmp.resolve("train")));
+      Path[] heldOut = Mnist.trainSliceCopy(mnist, trainRows, trainRows + heldOutRows,
+          Files.createDirectory(tmp.resolve("held-out")));
+      Path images = train[0];
+      Path labels = train[1];
       for (String c : args.string("configs", "none,3").split(",")) {
         String config = c.trim();
         String privacy = config.equals("none") ? ""
@@ -75,7 +88,24 @@ public final class PrivacyBenchmark {
             """.formatted(images, labels, Mnist.file(mnist, Mnist.TEST_IMAGES),
             Mnist.file(mnist, Mnist.TEST_LABELS), hidden, epochs, batch, workers, h, seed, lr,
             privacy, tmp.resolve("run-" + config));
-        rows.add(run(sc, config, yaml));
+        Map<String, Object> row = run(sc, config, yaml);
+        MembershipAudit.Options audit = new MembershipAudit.Options(
+            new EvaluateJob.DataOptions(images.toString(), JobSpec.Format.IDX,
+                labels.toString(), -1, false, workers),
+            new EvaluateJob.DataOptions(heldOut[0].toString(), JobSpec.Format.IDX,
+                heldOut[1].toString(), -1, false, workers), auditRows, 200, 1);
+        Path runDir = tmp.resolve("run-" + config);
+        Map<String, Object> report = MembershipAudit.run(sc,
+            runDir.resolve("model").toUri().toString(), audit,
+            runDir.resolve("audit").toUri().toString());
+        row.put("auditAuc", report.get("auc"));
+        row.put("auditAucCi", report.get("aucCi"));
+        row.put("auditEpsilonLowerBound", ((Map<?, ?>) report.get("epsilonLowerBound"))
+            .get("epsilon"));
+        BenchJson.log("privacy", "audit " + config + ": AUC " + report.get("auc") + " "
+            + report.get("aucCi") + ", epsilon lower bound "
+            + row.get("auditEpsilonLowerBound"));
+        rows.add(row);
       }
     } finally {
       SparktrainRunner.deleteRecursively(tmp);
@@ -83,14 +113,17 @@ public final class PrivacyBenchmark {
     double baseline = rows.stream().filter(r -> r.get("config").equals("none"))
         .mapToDouble(r -> (Double) r.get("examplesPerSecond")).findFirst().orElse(Double.NaN);
     System.out.println("| config | epsilon (delta 1e-5) | noise | test accuracy | epochs | "
-        + "train s | wall s | ex/s | ex/s vs none |");
-    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        + "train s | wall s | ex/s | ex/s vs none | audit AUC (95% CI) | audit epsilon lower "
+        + "bound |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|");
     for (Map<String, Object> r : rows) {
       System.out.println(String.format(Locale.ROOT,
-          "| %s | %s | %s | %.4f | %d | %.0f | %.0f | %.0f | %.2fx |", r.get("config"),
-          r.get("epsilon"), r.get("noise"), (Double) r.get("accuracy"), epochs,
+          "| %s | %s | %s | %.4f | %d | %.0f | %.0f | %.0f | %.2fx | %.3f %s | %.2f |",
+          r.get("config"), r.get("epsilon"), r.get("noise"), (Double) r.get("accuracy"), epochs,
           (Double) r.get("trainSeconds"), (Double) r.get("wallSeconds"),
-          (Double) r.get("examplesPerSecond"), (Double) r.get("examplesPerSecond") / baseline));
+          (Double) r.get("examplesPerSecond"), (Double) r.get("examplesPerSecond") / baseline,
+          ((Number) r.get("auditAuc")).doubleValue(), r.get("auditAucCi"),
+          ((Number) r.get("auditEpsilonLowerBound")).doubleValue()));
     }
     System.out.println(BenchJson.line(rows));
     // A collective run leaves Spark's non-daemon barrier timer in this JVM (local mode).
