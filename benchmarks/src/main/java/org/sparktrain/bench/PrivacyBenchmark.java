@@ -38,19 +38,24 @@ import org.sparktrain.driver.train.SparkSetup;
 public final class PrivacyBenchmark {
   static final String USAGE = "usage: PrivacyBenchmark --mnist DIR [--configs none,3] "
       + "[--epochs 15] [--batch 256] [--hidden 256] [--lr 0.001] [--clip 1.0] [--limit 0] "
-      + "[--workers 2] [--seed 42] [--h 4] [--audit-rows 5000] [--held-out 10000]";
+      + "[--workers 2] [--seed 42] [--h 4] [--audit-rows 5000] [--held-out 10000] "
+      + "[--activation relu]";
 
   private PrivacyBenchmark() {}
 
   public static void main(String[] argv) throws Exception {
     BenchArgs args = BenchArgs.parse(argv, Set.of("mnist", "configs", "epochs", "batch",
-        "hidden", "lr", "clip", "limit", "workers", "seed", "h", "audit-rows", "held-out"), USAGE);
+        "hidden", "lr", "clip", "limit", "workers", "seed", "h", "audit-rows", "held-out",
+        "activation"), USAGE);
+    // Bounded activations suit DP-SGD (Papernot et al. 2021, "Tempered Sigmoid Activations").
+    String activation = args.string("activation", "relu");
     int heldOutRows = args.integer("held-out", 10_000, MembershipAudit.MIN_ROWS, USAGE);
     int auditRows = args.integer("audit-rows", 5000, MembershipAudit.MIN_ROWS, USAGE);
     Path mnist = Path.of(args.string("mnist", null)).toAbsolutePath();
     int epochs = args.integer("epochs", 15, 1, USAGE);
     int batch = args.integer("batch", 256, 1, USAGE);
-    int hidden = args.integer("hidden", 256, 1, USAGE);
+    // Hidden layer sizes, comma-separated: 256 or 256,256 (P1's shape).
+    String hidden = args.string("hidden", "256");
     int workers = args.integer("workers", 2, 1, USAGE);
     int h = args.integer("h", 4, 1, USAGE);
     int limit = args.integer("limit", 0, 0, USAGE);
@@ -70,8 +75,11 @@ public final class PrivacyBenchmark {
           Files.createDirectory(tmp.resolve("held-out")));
       Path images = train[0];
       Path labels = train[1];
-      for (String c : args.string("configs", "none,3").split(",")) {
-        String config = c.trim();
+      String[] configs = args.string("configs", "none,3").split(",");
+      for (int i = 0; i < configs.length; i++) {
+        String config = configs[i].trim();
+        // Its own folder per run: a repeated configuration trains again, not resumes.
+        Path runDir = tmp.resolve("run-" + i + "-" + config);
         String privacy = config.equals("none") ? ""
             : ", privacy: {targetEpsilon: " + Double.parseDouble(config) + ", delta: 1.0e-5, "
                 + "clipNorm: " + clip + "}";
@@ -80,21 +88,20 @@ public final class PrivacyBenchmark {
                    testLabelsUri: '%s', numClasses: 10,
                    split: {train: 1.0, validation: 0.0, test: 0.0}}
             preprocess: {normalize: none, scaleBy: 255}
-            model: {name: mlp, hidden: [%d]}
+            model: {name: mlp, hidden: [%s], activation: %s}
             train: {epochs: %d, batchSize: %d, workers: %d, averagingFrequency: %d, seed: %d,
                     optimizer: {name: adam, learningRate: %s}, sync: collective%s}
             checkpoint: {everyEpoch: false}
             output: {dir: '%s'}
             """.formatted(images, labels, Mnist.file(mnist, Mnist.TEST_IMAGES),
-            Mnist.file(mnist, Mnist.TEST_LABELS), hidden, epochs, batch, workers, h, seed, lr,
-            privacy, tmp.resolve("run-" + config));
+            Mnist.file(mnist, Mnist.TEST_LABELS), hidden, activation, epochs, batch, workers, h,
+            seed, lr, privacy, runDir);
         Map<String, Object> row = run(sc, config, yaml);
         MembershipAudit.Options audit = new MembershipAudit.Options(
             new EvaluateJob.DataOptions(images.toString(), JobSpec.Format.IDX,
                 labels.toString(), -1, false, workers),
             new EvaluateJob.DataOptions(heldOut[0].toString(), JobSpec.Format.IDX,
                 heldOut[1].toString(), -1, false, workers), auditRows, 200, 1);
-        Path runDir = tmp.resolve("run-" + config);
         Map<String, Object> report = MembershipAudit.run(sc,
             runDir.resolve("model").toUri().toString(), audit,
             runDir.resolve("audit").toUri().toString());
