@@ -11,10 +11,10 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Semaphore;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparktrain.worker.sync.ConcurrentAcceptor;
 import org.sparktrain.worker.sync.Handshake;
 import org.sparktrain.worker.sync.LinkSecurity;
 
@@ -50,7 +50,6 @@ final class Rendezvous implements AutoCloseable {
   private final ServerSocket server;
   private final LinkSecurity security;
   private final int workers;
-  private final Semaphore pending = new Semaphore(MAX_PENDING_HANDSHAKES);
   /** Guarded by this. */
   private final Socket[] sockets;
   private final DataOutputStream[] outs;
@@ -65,9 +64,8 @@ final class Rendezvous implements AutoCloseable {
     this.sockets = new Socket[workers];
     this.outs = new DataOutputStream[workers];
     this.addresses = new String[workers];
-    Thread acceptor = new Thread(this::acceptAll, "sparktrain-rendezvous");
-    acceptor.setDaemon(true);
-    acceptor.start();
+    ConcurrentAcceptor.start(server, MAX_PENDING_HANDSHAKES, "the collective rendezvous",
+        "sparktrain-rendezvous", this::admit);
   }
 
   /** Listens on {@code host} (the driver's address) for the {@code workers} of one attempt. */
@@ -79,32 +77,6 @@ final class Rendezvous implements AutoCloseable {
 
   String address() {
     return server.getInetAddress().getHostAddress() + ":" + server.getLocalPort();
-  }
-
-  private void acceptAll() {
-    while (!server.isClosed()) {
-      Socket s;
-      try {
-        s = server.accept();
-      } catch (IOException e) {
-        return; // closed
-      }
-      if (!pending.tryAcquire()) {
-        LOG.warn("refused a connection to the collective rendezvous from {}: {} handshakes are "
-            + "already pending", s.getRemoteSocketAddress(), MAX_PENDING_HANDSHAKES);
-        closeQuietly(s);
-        continue;
-      }
-      Thread t = new Thread(() -> {
-        try {
-          admit(s);
-        } finally {
-          pending.release();
-        }
-      }, "sparktrain-rendezvous-handshake");
-      t.setDaemon(true);
-      t.start();
-    }
   }
 
   private void admit(Socket s) {

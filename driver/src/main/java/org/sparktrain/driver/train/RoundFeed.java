@@ -9,11 +9,11 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.train.StretchResult.RoundFigures;
+import org.sparktrain.worker.sync.ConcurrentAcceptor;
 import org.sparktrain.worker.sync.Handshake;
 import org.sparktrain.worker.sync.LinkSecurity;
 
@@ -40,7 +40,6 @@ final class RoundFeed implements AutoCloseable {
   private final long until;
   private final long readTimeoutMs;
   private final Consumer<RoundFigures> onRound;
-  private final Semaphore pending = new Semaphore(MAX_PENDING_HANDSHAKES);
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   /** Guards onRound: never called twice at once, nor after close() returned. */
   private final Object delivery = new Object();
@@ -54,9 +53,9 @@ final class RoundFeed implements AutoCloseable {
     this.until = until;
     this.readTimeoutMs = readTimeoutMs;
     this.onRound = onRound;
-    Thread acceptor = new Thread(this::acceptAll, "sparktrain-round-feed");
-    acceptor.setDaemon(true);
-    acceptor.start();
+    // Handlers named as the reader was: listeners can tell live rounds by the thread.
+    ConcurrentAcceptor.start(server, MAX_PENDING_HANDSHAKES, "the round feed",
+        "sparktrain-round-feed", this::serve);
   }
 
   /**
@@ -74,33 +73,6 @@ final class RoundFeed implements AutoCloseable {
 
   String address() {
     return server.getInetAddress().getHostAddress() + ":" + server.getLocalPort();
-  }
-
-  private void acceptAll() {
-    while (!server.isClosed()) {
-      Socket s;
-      try {
-        s = server.accept();
-      } catch (IOException e) {
-        return; // closed
-      }
-      if (!pending.tryAcquire()) {
-        LOG.warn("refused a connection to the round feed from {}: {} are already open",
-            s.getRemoteSocketAddress(), MAX_PENDING_HANDSHAKES);
-        closeQuietly(s);
-        continue;
-      }
-      // Named as the reader before: listeners can tell live rounds by the thread.
-      Thread t = new Thread(() -> {
-        try {
-          serve(s);
-        } finally {
-          pending.release();
-        }
-      }, "sparktrain-round-feed");
-      t.setDaemon(true);
-      t.start();
-    }
   }
 
   /** One connection, read to its end: rank 0's, or refused. */

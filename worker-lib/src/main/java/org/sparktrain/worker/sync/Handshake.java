@@ -58,12 +58,9 @@ public final class Handshake {
    */
   public static Link accept(Socket socket, LinkSecurity security, String channel, int serverId,
       IntPredicate allowed, int bufferBytes, long timeoutMs) throws IOException {
-    int previousTimeout = socket.getSoTimeout();
-    socket.setSoTimeout((int) Math.min(HANDSHAKE_TIMEOUT_MS, timeoutMs));
-    DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(),
-        bufferBytes));
-    DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
-        socket.getOutputStream(), bufferBytes));
+    Streams streams = Streams.open(socket, bufferBytes, timeoutMs);
+    DataInputStream in = streams.in();
+    DataOutputStream out = streams.out();
     byte[] serverChallenge = challenge();
     byte[] clientChallenge = new byte[CHALLENGE_BYTES];
     byte[] clientMac = new byte[MAC_BYTES];
@@ -95,19 +92,16 @@ public final class Handshake {
     }
     out.write(security.mac(role("server"), transcript));
     out.flush();
-    socket.setSoTimeout(previousTimeout);
+    socket.setSoTimeout(streams.previousTimeout());
     return link(socket, clientId, security, transcript, in, out, false);
   }
 
   /** The connecting side: proves {@code clientId} and checks the listener is the run's own. */
   public static Link connect(Socket socket, LinkSecurity security, String channel, int clientId,
       int serverId, int bufferBytes, long timeoutMs) throws IOException {
-    int previousTimeout = socket.getSoTimeout();
-    socket.setSoTimeout((int) Math.min(HANDSHAKE_TIMEOUT_MS, timeoutMs));
-    DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(),
-        bufferBytes));
-    DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
-        socket.getOutputStream(), bufferBytes));
+    Streams streams = Streams.open(socket, bufferBytes, timeoutMs);
+    DataInputStream in = streams.in();
+    DataOutputStream out = streams.out();
     if (in.readInt() != MAGIC) {
       throw new IOException("the listener does not speak sparktrain's data-plane protocol");
     }
@@ -131,8 +125,19 @@ public final class Handshake {
     if (!MessageDigest.isEqual(serverMac, security.mac(role("server"), transcript))) {
       throw new IOException("the listener failed authentication: it is not this run's");
     }
-    socket.setSoTimeout(previousTimeout);
+    socket.setSoTimeout(streams.previousTimeout());
     return link(socket, clientId, security, transcript, in, out, true);
+  }
+
+  /** A socket's buffered streams, read within the handshake's timeout until it is done. */
+  private record Streams(DataInputStream in, DataOutputStream out, int previousTimeout) {
+    static Streams open(Socket socket, int bufferBytes, long timeoutMs) throws IOException {
+      int previous = socket.getSoTimeout();
+      socket.setSoTimeout((int) Math.min(HANDSHAKE_TIMEOUT_MS, timeoutMs));
+      return new Streams(new DataInputStream(new BufferedInputStream(socket.getInputStream(),
+          bufferBytes)), new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(),
+          bufferBytes)), previous);
+    }
   }
 
   private static Link link(Socket socket, int clientId, LinkSecurity security, byte[] transcript,

@@ -18,7 +18,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -61,7 +60,6 @@ public final class PeerMesh implements AutoCloseable {
   private final long timeoutMs;
   private final boolean handOff;
   private final LinkSecurity security;
-  private final Semaphore pendingHandshakes = new Semaphore(MAX_PENDING_HANDSHAKES);
   /** Which peers have connected here; guarded by itself. */
   private boolean[] connectedFrom;
   private CountDownLatch allConnected;
@@ -135,9 +133,8 @@ public final class PeerMesh implements AutoCloseable {
     // connect here.
     connectedFrom = new boolean[n];
     allConnected = new CountDownLatch(remote);
-    Thread acceptor = new Thread(this::acceptPeers, "sparktrain-sync-accept-" + rank);
-    acceptor.setDaemon(true);
-    acceptor.start();
+    ConcurrentAcceptor.start(server, MAX_PENDING_HANDSHAKES, "the synchronization port of "
+        + "worker " + rank, "sparktrain-sync-handshake-" + rank, this::admit);
     for (int peer = 0; peer < n; peer++) {
       if (peer == rank || sameJvm[peer] != null) {
         continue;
@@ -169,33 +166,6 @@ public final class PeerMesh implements AutoCloseable {
     }
   }
 
-  /** Accepts until the server closes, each handshake on its own thread. */
-  private void acceptPeers() {
-    while (!server.isClosed() && allConnected.getCount() > 0) {
-      Socket s;
-      try {
-        s = server.accept();
-      } catch (IOException e) {
-        return; // closed, or no one came within the timeout: connect() reports it
-      }
-      if (!pendingHandshakes.tryAcquire()) {
-        LOG.warn("worker {}: refused a synchronization connection from {}: {} handshakes are "
-            + "already pending", rank, s.getRemoteSocketAddress(), MAX_PENDING_HANDSHAKES);
-        closeQuietly(s);
-        continue;
-      }
-      Thread handshake = new Thread(() -> {
-        try {
-          admit(s);
-        } finally {
-          pendingHandshakes.release();
-        }
-      }, "sparktrain-sync-handshake-" + rank);
-      handshake.setDaemon(true);
-      handshake.start();
-    }
-  }
-
   /** Starts reading from {@code s} if it proves to be a peer that is due, else closes it. */
   private void admit(Socket s) {
     try {
@@ -208,7 +178,9 @@ public final class PeerMesh implements AutoCloseable {
         }
         connectedFrom[link.clientId()] = true;
       }
-      s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs));
+      // A backstop for the reader thread: receive() gives up after timeoutMs with the clearer
+      // message ("sent nothing for N s"), so the socket waits twice as long.
+      s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, 2 * timeoutMs));
       startReader(link.clientId(), link.in());
       allConnected.countDown();
     } catch (IOException e) {
