@@ -513,6 +513,11 @@ public final class JobSpecParser {
       t.record(t.pathOf("privacy") + " cannot be combined with train.distillation: the "
           + "teacher's outputs on the training data are not privatized");
     }
+    if (privacy != null && onDivergence.rollbacks() > 0) {
+      t.record(t.pathOf("privacy") + " cannot be combined with train.onDivergence "
+          + "rollbacks: the rounds a rollback undoes ran on the training data too, and their "
+          + "steps would go unaccounted; lower the learning rate instead");
+    }
     t.finish();
     return new JobSpec.Train(epochs, batchSize, workers, averagingFrequency,
         new OptimizerConfig(kind, lr, momentum, beta1, beta2, epsilon, decayRate, decayEvery,

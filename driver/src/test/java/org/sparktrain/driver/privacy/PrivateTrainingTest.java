@@ -271,6 +271,15 @@ class PrivateTrainingTest {
             + "required")
         .hasMessageContaining("train.privacy.sampling: 'shuffle' is not allowed (must be "
             + "poisson");
+    assertThatThrownBy(() -> JobSpecParser.parse("""
+        data: {uri: '%s', numClasses: 10}
+        preprocess: {normalize: none}
+        model: {name: mlp, hidden: [8]}
+        train: {privacy: {noiseMultiplier: 1.0}, onDivergence: {rollbacks: 2}}
+        """.formatted(TestData.digits()), null))
+        .isInstanceOf(SpecException.class)
+        .hasMessageContaining("train.privacy cannot be combined with train.onDivergence "
+            + "rollbacks");
     assertThatThrownBy(() -> TrainJob.run(sc, JobSpecParser.parse("""
         data: {uri: '%s', numClasses: 10}
         model: {name: mlp, hidden: [8]}
