@@ -75,7 +75,8 @@ class ExecutorKillTest {
         "{everyEpoch: true}", "driver");
 
     Files.createDirectories(Path.of(System.getenv("SPARK_HOME"), "jars"));
-    SparkConf conf = SparkSetup.conf("local-cluster[2,1,1024]", "sparktrain-executor-kill")
+    SparkConf conf = SparkSetup.strictKryo(SparkSetup.conf("local-cluster[2,1,1024]",
+        "sparktrain-executor-kill"))
         .set("spark.executor.extraClassPath", ChildJvm.testClasspath())
         .set("spark.executor.memory", "1024m");
     float[] faultyParams;

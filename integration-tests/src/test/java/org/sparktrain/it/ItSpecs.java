@@ -49,7 +49,7 @@ final class ItSpecs {
   }
 
   static JavaSparkContext local(SparkConf extra) {
-    SparkConf conf = SparkSetup.conf("local[2]", "sparktrain-it");
+    SparkConf conf = SparkSetup.strictKryo(SparkSetup.conf("local[2]", "sparktrain-it"));
     for (scala.Tuple2<String, String> kv : extra.getAll()) {
       conf.set(kv._1(), kv._2());
     }

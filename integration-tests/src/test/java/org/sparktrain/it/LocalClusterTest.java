@@ -33,7 +33,8 @@ class LocalClusterTest {
       conf.set("spark.executor.memory", "1024m");
       conf.set("spark.executor.memoryOverhead", "512m");
     }
-    return new JavaSparkContext(SparkSetup.conf(master, "sparktrain-it", conf));
+    return new JavaSparkContext(SparkSetup.strictKryo(SparkSetup.conf(master, "sparktrain-it",
+        conf)));
   }
 
   @SuppressWarnings("unchecked")

@@ -25,7 +25,8 @@ public final class Session implements AutoCloseable {
 
   static Session start(String master) {
     NotebookLogging.useQuietDefaults();
-    return ContextLoader.call(() -> new Session(SparkSetup.start(master, "sparktrain notebook"),
+    return ContextLoader.call(() -> new Session(SparkSetup.startShared(master,
+        "sparktrain notebook"),
         true));
   }
 

@@ -35,7 +35,10 @@ public final class SparkSetup {
       conf.setMaster(DEFAULT_MASTER);
     }
     conf.set("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
-    conf.set("spark.kryo.registrationRequired", "true");
+    // Not spark.kryo.registrationRequired: in a user's own session it would make Spark ML's
+    // classes fail (VectorUDT, the aggregators of LogisticRegression and random forests, the
+    // streaming memory sink), which our registrator cannot list. The command line and the tests
+    // turn it on (strictKryo) so that anything sparktrain ships unregistered fails loudly.
     conf.set("spark.kryo.registrator", KRYO_REGISTRATOR);
     // Parameters plus Adam state of a mid-size model exceed Kryo's 64 MB default buffer.
     conf.setIfMissing("spark.kryoserializer.buffer.max", "1g");
@@ -109,8 +112,28 @@ public final class SparkSetup {
     return master.equals("local") || master.startsWith("local[");
   }
 
+  /**
+   * Requires every class Kryo serializes to be registered: for sparktrain's own sessions (the
+   * command line, the tests), where only sparktrain's classes travel and a missing
+   * registration must fail loudly rather than cost bytes. A user's session keeps Spark's
+   * default (see {@link #conf(String, String, SparkConf)}).
+   */
+  public static SparkConf strictKryo(SparkConf conf) {
+    return conf.set("spark.kryo.registrationRequired", "true");
+  }
+
+  /** A context for sparktrain's own commands: its settings with strict Kryo. */
   public static JavaSparkContext start(String master, String appName) {
-    JavaSparkContext sc = new JavaSparkContext(conf(master, appName));
+    return start(strictKryo(conf(master, appName)));
+  }
+
+  /** A context for a notebook user, who may run Spark ML of its own beside sparktrain. */
+  public static JavaSparkContext startShared(String master, String appName) {
+    return start(conf(master, appName));
+  }
+
+  private static JavaSparkContext start(SparkConf conf) {
+    JavaSparkContext sc = new JavaSparkContext(conf);
     sc.setLogLevel("WARN");
     return sc;
   }

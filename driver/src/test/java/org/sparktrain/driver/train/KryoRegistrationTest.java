@@ -25,7 +25,8 @@ import scala.reflect.ClassTag$;
  */
 class KryoRegistrationTest {
   private final SerializerInstance kryo =
-      new KryoSerializer(SparkSetup.conf("local[1]", "kryo-test")).newInstance();
+      new KryoSerializer(SparkSetup.strictKryo(SparkSetup.conf("local[1]", "kryo-test")))
+          .newInstance();
 
   @SuppressWarnings("unchecked")
   private <T> T roundTrip(T value) {
