@@ -89,7 +89,7 @@ final class Rendezvous implements AutoCloseable {
     } catch (IOException e) {
       LOG.warn("refused a connection to the collective rendezvous from {}: {}",
           s.getRemoteSocketAddress(), e.getMessage());
-      closeQuietly(s);
+      ConcurrentAcceptor.closeQuietly(s);
     }
   }
 
@@ -101,7 +101,8 @@ final class Rendezvous implements AutoCloseable {
     if (sockets[rank] == null) {
       arrived++;
     } else {
-      closeQuietly(sockets[rank]); // an authenticated rerun of that worker's task
+      // An authenticated rerun of that worker's task.
+      ConcurrentAcceptor.closeQuietly(sockets[rank]);
     }
     sockets[rank] = s;
     outs[rank] = out;
@@ -125,9 +126,9 @@ final class Rendezvous implements AutoCloseable {
     } catch (IOException e) {
       LOG.warn("rendezvous of the collective workers failed: {}", e.getMessage());
     } finally {
-      closeQuietly(server);
+      ConcurrentAcceptor.closeQuietly(server);
       for (Socket s : sockets) {
-        closeQuietly(s);
+        ConcurrentAcceptor.closeQuietly(s);
       }
     }
   }
@@ -194,19 +195,9 @@ final class Rendezvous implements AutoCloseable {
   @Override
   public synchronized void close() {
     answered = true;
-    closeQuietly(server);
+    ConcurrentAcceptor.closeQuietly(server);
     for (Socket s : sockets) {
-      closeQuietly(s);
-    }
-  }
-
-  private static void closeQuietly(java.io.Closeable c) {
-    if (c != null) {
-      try {
-        c.close();
-      } catch (IOException ignored) {
-        // closing: nothing left to do with it
-      }
+      ConcurrentAcceptor.closeQuietly(s);
     }
   }
 }

@@ -125,22 +125,15 @@ final class RoundFeed implements AutoCloseable {
     synchronized (delivery) {
       closed = true;
     }
-    closeQuietly(server);
-    open.forEach(RoundFeed::closeQuietly);
+    ConcurrentAcceptor.closeQuietly(server);
+    open.forEach(ConcurrentAcceptor::closeQuietly);
   }
 
   private void closeAndForget(Socket s) {
-    closeQuietly(s);
+    ConcurrentAcceptor.closeQuietly(s);
     open.remove(s);
   }
 
-  private static void closeQuietly(java.io.Closeable c) {
-    try {
-      c.close();
-    } catch (IOException ignored) {
-      // closing: nothing left to do with it
-    }
-  }
 
   /** Rank 0's end of the feed, inside the task. */
   static final class Sender implements AutoCloseable {
@@ -164,7 +157,7 @@ final class RoundFeed implements AutoCloseable {
       } catch (IOException e) {
         LOG.warn("cannot reach the driver's round feed at {} ({}); its progress will show the "
             + "rounds when the stretch ends", address, e.getMessage());
-        closeQuietly(s);
+        ConcurrentAcceptor.closeQuietly(s);
         return null;
       }
     }
@@ -181,7 +174,7 @@ final class RoundFeed implements AutoCloseable {
 
     @Override
     public void close() {
-      closeQuietly(socket);
+      ConcurrentAcceptor.closeQuietly(socket);
     }
   }
 }

@@ -57,7 +57,8 @@ public final class ConcurrentAcceptor {
     return acceptor;
   }
 
-  static void closeQuietly(java.io.Closeable c) {
+  /** Closes a listener or connection that is being given up; null is allowed. */
+  public static void closeQuietly(java.io.Closeable c) {
     if (c != null) {
       try {
         c.close();

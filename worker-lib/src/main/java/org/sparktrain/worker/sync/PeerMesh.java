@@ -162,7 +162,7 @@ public final class PeerMesh implements AutoCloseable {
       throw new IOException("interrupted while peers connected", e);
     } finally {
       // Every peer that was due is here (or the stretch fails): no one else may connect.
-      closeQuietly(server);
+      ConcurrentAcceptor.closeQuietly(server);
     }
   }
 
@@ -186,7 +186,7 @@ public final class PeerMesh implements AutoCloseable {
     } catch (IOException e) {
       LOG.warn("worker {}: refused a synchronization connection from {}: {}", rank,
           s.getRemoteSocketAddress(), e.getMessage());
-      closeQuietly(s);
+      ConcurrentAcceptor.closeQuietly(s);
     }
   }
 
@@ -398,20 +398,12 @@ public final class PeerMesh implements AutoCloseable {
         }
       }
     }
-    closeQuietly(server);
+    ConcurrentAcceptor.closeQuietly(server);
     synchronized (sockets) {
-      sockets.forEach(PeerMesh::closeQuietly);
+      sockets.forEach(ConcurrentAcceptor::closeQuietly);
     }
     synchronized (readers) {
       readers.forEach(Thread::interrupt);
-    }
-  }
-
-  private static void closeQuietly(java.io.Closeable c) {
-    try {
-      c.close();
-    } catch (IOException ignored) {
-      // closing: nothing left to do with it
     }
   }
 }

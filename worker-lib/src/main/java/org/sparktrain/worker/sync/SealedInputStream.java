@@ -6,9 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.security.GeneralSecurityException;
 import javax.crypto.AEADBadTagException;
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Reads what a {@link SealedOutputStream} wrote: checks each record's length against the
@@ -17,27 +14,19 @@ import javax.crypto.spec.SecretKeySpec;
  */
 final class SealedInputStream extends InputStream {
   private static final int MAX_SEALED = SealedOutputStream.RECORD_BYTES
-      + SealedOutputStream.TAG_BYTES;
+      + RecordCipher.TAG_BYTES;
 
   private final DataInputStream in;
-  private final Cipher cipher;
-  private final SecretKeySpec key;
+  private final RecordCipher cipher;
   private final byte[] sealed = new byte[MAX_SEALED];
   private final byte[] plain = new byte[SealedOutputStream.RECORD_BYTES];
-  private final byte[] iv = new byte[SealedOutputStream.IV_BYTES];
-  private final byte[] aad = new byte[Integer.BYTES];
   private int position;
   private int available;
   private long sequence;
 
   SealedInputStream(InputStream in, byte[] keyBytes) throws IOException {
     this.in = new DataInputStream(in);
-    try {
-      this.key = LinkSecurity.aesKey(keyBytes);
-      this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
-    } catch (GeneralSecurityException e) {
-      throw new IOException("AES-GCM is not available in this JVM: " + e.getMessage(), e);
-    }
+    this.cipher = new RecordCipher(keyBytes);
   }
 
   @Override
@@ -76,19 +65,14 @@ final class SealedInputStream extends InputStream {
       } catch (EOFException e) {
         return false;
       }
-      if (length < SealedOutputStream.TAG_BYTES || length > MAX_SEALED) {
+      if (length < RecordCipher.TAG_BYTES || length > MAX_SEALED) {
         throw new IOException("encrypted record " + sequence + " claims " + length
-            + " bytes; allowed are " + SealedOutputStream.TAG_BYTES + " to " + MAX_SEALED
+            + " bytes; allowed are " + RecordCipher.TAG_BYTES + " to " + MAX_SEALED
             + " (corrupted, or not a sparktrain peer)");
       }
       in.readFully(sealed, 0, length);
-      SealedOutputStream.ivFor(sequence, iv);
-      SealedOutputStream.aad(length, aad);
       try {
-        cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(
-            SealedOutputStream.TAG_BYTES * 8, iv));
-        cipher.updateAAD(aad);
-        available = cipher.doFinal(sealed, 0, length, plain, 0);
+        available = cipher.open(sequence, sealed, length, plain);
       } catch (AEADBadTagException e) {
         throw new IOException("encrypted record " + sequence + " failed authentication: it was "
             + "corrupted in transit, replayed, reordered or forged");

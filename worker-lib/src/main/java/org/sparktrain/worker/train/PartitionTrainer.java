@@ -44,38 +44,23 @@ public final class PartitionTrainer {
       load(net, snapshot, shard.partition(), plan);
       Nd4j.getRandom().setSeed(SeedMixer.mix(settings.seed(), 2, plan.round(), shard.partition()));
       EpochSchedule schedule = settings.schedule();
-      int[] order = schedule.permutation(plan.epoch(), shard.partition(), shard.rows());
+      // A private run draws each step's batch itself (PrivateStep): no epoch order to follow.
+      int[] order = settings.privacy() != null ? null
+          : schedule.permutation(plan.epoch(), shard.partition(), shard.rows());
       long examples = 0;
       double lossSum = 0;
       for (int step = plan.firstStep(); step < plan.firstStep() + plan.steps(); step++) {
         int from = schedule.batchStart(step);
         int to = schedule.batchEnd(step, shard.rows());
-        if (settings.privacy() != null) {
-          // DP-SGD: the step's own Poisson draw replaces the shuffled minibatch; the examples
-          // counted (and weighted by in averaging) stay the schedule's, which are public, not
-          // the draw's size, which would tell who was sampled.
-          DpStepResult dp = PrivateStep.run(settings.privacy(), net, settings.task(), shard,
-              plan.round(), step);
-          if (settings.zeros() != null) {
-            settings.zeros().apply(net.params());
-          }
-          lossSum += dp.examples() == 0 ? 0 : dp.meanLoss() * (to - from);
-          examples += to - from;
-          continue;
-        }
-        DataSet batch = settings.task().batch(shard, order, from, to, plan.round());
-        net.fit(batch);
+        double meanLoss = settings.privacy() != null
+            ? privateStep(net, shard, plan.round(), step)
+            : fit(net, shard, order, from, to, plan.round());
         if (settings.zeros() != null) {
           settings.zeros().apply(net.params());
         }
-        // DL4J sums a sequence output's loss over the scored positions: report a language
-        // model's loss per scored token, comparable with its validation loss.
-        double score = net.score();
-        if (settings.task().scoresTokens()) {
-          score /= batch.getLabelsMaskArray() == null ? shard.width() - 1
-              : batch.getLabelsMaskArray().sumNumber().doubleValue() / (to - from);
-        }
-        lossSum += score * (to - from);
+        // A private step's examples stay the schedule's, which are public (and weight the
+        // average), not the draw's size, which would tell who was sampled.
+        lossSum += meanLoss * (to - from);
         examples += to - from;
       }
       INDArray state = net.updaterState();
@@ -87,6 +72,28 @@ public final class PartitionTrainer {
     } finally {
       NetworkPool.giveBack(settings.configJson(), net);
     }
+  }
+
+  /** One ordinary step on rows {@code order[from..to)}; the batch's mean loss per example. */
+  private double fit(Network net, ExampleBlock shard, int[] order, int from, int to,
+      long round) {
+    DataSet batch = settings.task().batch(shard, order, from, to, round);
+    net.fit(batch);
+    // DL4J sums a sequence output's loss over the scored positions: report a language
+    // model's loss per scored token, comparable with its validation loss.
+    double score = net.score();
+    if (settings.task().scoresTokens()) {
+      score /= batch.getLabelsMaskArray() == null ? shard.width() - 1
+          : batch.getLabelsMaskArray().sumNumber().doubleValue() / (to - from);
+    }
+    return score;
+  }
+
+  /** One DP-SGD step; the mean loss of the examples it drew (0 when it drew none). */
+  private double privateStep(Network net, ExampleBlock shard, long round, int step) {
+    DpStepResult dp = PrivateStep.run(settings.privacy(), net, settings.task(), shard, round,
+        step);
+    return dp.examples() == 0 ? 0 : dp.meanLoss();
   }
 
   /** Loads a snapshot with one (or no) optimizer state into a network outside training. */
