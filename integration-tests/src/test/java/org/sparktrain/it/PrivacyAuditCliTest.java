@@ -135,8 +135,8 @@ class PrivacyAuditCliTest {
     System.out.printf(Locale.ROOT, "audit AUC: overfit %.4f %s, DP %.4f %s, epsilon %s%n",
         overfitAuc, overfit.get("aucCi"), dpAuc, dp.get("aucCi"), dp.get("accountantEpsilon"));
     assertThat(dpAuc).isLessThan(overfitAuc - 0.1);
-    // Near 0.5: the interval of the DP model's AUC reaches down to it.
-    assertThat(dp.at("/aucCi/0").asDouble()).isLessThan(0.5);
+    // Near 0.5. (Not "its interval reaches 0.5": every run draws a fresh secret, so that held
+    // only by chance, and failed once in seven runs with AUC 0.5130 at the interval's low end.)
     assertThat(dpAuc).isBetween(0.4, 0.6);
     // The audit's lower bound never exceeds what the accountant promises.
     assertThat(dp.get("accountantEpsilon").asDouble()).isPositive();
