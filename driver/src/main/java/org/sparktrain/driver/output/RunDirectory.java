@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -30,7 +29,7 @@ public final class RunDirectory implements Closeable {
 
   private final Path root;
   private final FileSystem fs;
-  private FSDataOutputStream metrics;
+  private MetricsLog metrics;
   private RunLease lease;
 
   public RunDirectory(String uri, Configuration conf) throws IOException {
@@ -93,13 +92,15 @@ public final class RunDirectory implements Closeable {
     fs.delete(path(CHECKPOINTS), true);
   }
 
-  /** Appends one JSON line to metrics.jsonl and flushes it, so a tail -f shows progress. */
+  /**
+   * Appends one JSON line to metrics.jsonl; another process reading the file sees it when this
+   * returns (on object stores, within {@link MetricsLog#OBJECT_STORE_REWRITE_MS}).
+   */
   public synchronized void appendMetrics(String jsonLine) throws IOException {
     if (metrics == null) {
-      metrics = fs.create(path(METRICS), true);
+      metrics = MetricsLog.create(fs, path(METRICS), List.of());
     }
-    metrics.write((jsonLine + "\n").getBytes(StandardCharsets.UTF_8));
-    metrics.hflush();
+    metrics.append(jsonLine);
   }
 
   /**
@@ -108,11 +109,11 @@ public final class RunDirectory implements Closeable {
    */
   public synchronized void rewriteMetrics(List<RoundMetrics> rounds) throws IOException {
     closeMetrics();
-    metrics = fs.create(path(METRICS), true);
+    List<String> lines = new ArrayList<>();
     for (RoundMetrics round : rounds) {
-      metrics.write((Json.line(round.toMap()) + "\n").getBytes(StandardCharsets.UTF_8));
+      lines.add(Json.line(round.toMap()));
     }
-    metrics.hflush();
+    metrics = MetricsLog.create(fs, path(METRICS), lines);
   }
 
   private synchronized void closeMetrics() throws IOException {
