@@ -59,7 +59,8 @@ public final class SparkComputationGraph {
   }
 
   private static ComputationGraph initialized(ComputationGraphConfiguration conf) {
-    ComputationGraph net = new ComputationGraph(conf);
+    // A clone: the graph keeps its epoch and iteration counts in its configuration.
+    ComputationGraph net = new ComputationGraph(conf.clone());
     net.init();
     return net;
   }

@@ -68,7 +68,9 @@ public final class SparkDl4jMultiLayer {
   }
 
   private static MultiLayerNetwork initialized(MultiLayerConfiguration conf) {
-    MultiLayerNetwork net = new MultiLayerNetwork(conf);
+    // A clone: the network keeps its epoch and iteration counts in its configuration, which
+    // would otherwise be shared with every other network the program builds from it.
+    MultiLayerNetwork net = new MultiLayerNetwork(conf.clone());
     net.init();
     return net;
   }
