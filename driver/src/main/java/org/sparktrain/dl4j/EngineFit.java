@@ -12,6 +12,8 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.output.RoundMetrics;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
@@ -31,6 +33,7 @@ import org.sparktrain.worker.train.NativeArrays;
  * elsewhere continues here.
  */
 final class EngineFit {
+  private static final Logger LOG = LoggerFactory.getLogger(EngineFit.class);
   private EngineFit() {}
 
   /**
@@ -38,10 +41,12 @@ final class EngineFit {
    *
    * @param configurationJson the network's configuration as the program gave it (DL4J keeps a
    *     clone of it too): every worker builds its copy from it
+   * @param firstEpoch the epoch to start at: the epochs the network trained before
    * @return the mean training loss of the last round (DL4J's {@code getScore()})
    */
   static double fit(JavaSparkContext sc, Network network, String configurationJson,
-      TrainingMaster<?, ?> master, JavaRDD<DataSet> dataSets, int epochs, String caller) {
+      TrainingMaster<?, ?> master, JavaRDD<DataSet> dataSets, int firstEpoch, int epochs,
+      String caller) {
     if (master == null) {
       throw new IllegalStateException(caller + ": this instance was built without a "
           + "TrainingMaster (for evaluation only); build it with a "
@@ -50,24 +55,29 @@ final class EngineFit {
     EngineSettings s = master.engineSettings();
     int workers = s.workers() > 0 ? s.workers() : sc.defaultParallelism();
     ExampleShards shards = ExampleShards.of(sc, dataSets, workers, caller);
+    if (shards.workers() < workers) {
+      LOG.warn("{}: {} examples for {} workers; training with {} (each needs one)", caller,
+          shards.workers(), workers, shards.workers());
+    }
     Path scratch = null;
     try {
       scratch = Files.createTempDirectory("sparktrain-dl4j");
-      JobSpec spec = spec(scratch, configurationJson, shards, s, workers,
-          network.epochCount() + epochs);
+      JobSpec spec = spec(scratch, configurationJson, shards, s, shards.workers(),
+          firstEpoch + epochs);
       TrainingLoop loop = new TrainingLoop(sc, spec, shards.data());
       try {
-        long firstRound = (long) network.epochCount()
+        long firstRound = (long) firstEpoch
             * loop.settings().schedule().roundsPerEpoch();
         TrainedModel trained = loop.run((metrics, schedule) -> { },
-            new TrainingLoop.Progress(snapshotOf(network), firstRound, List.of(), 0, 0));
+            new TrainingLoop.Progress(snapshotOf(network, firstEpoch), firstRound, List.of(), 0,
+                0));
         ModelSnapshot end = trained.finalProgress().snapshot().withStatesMerged();
         NativeArrays.copyInto(network.params(), end.params());
         INDArray state = network.updaterState();
         if (state != null && end.optimizerStates().length > 0) {
           NativeArrays.copyInto(state, end.optimizerStates()[0]);
         }
-        network.setCounts(Math.toIntExact(end.iteration()), network.epochCount() + epochs);
+        network.setCounts(Math.toIntExact(end.iteration()), firstEpoch + epochs);
         List<RoundMetrics> history = trained.history();
         return history.isEmpty() ? Double.NaN : history.get(history.size() - 1).loss();
       } finally {
@@ -84,12 +94,12 @@ final class EngineFit {
   }
 
   /** Where the network is now: the engine's starting snapshot. */
-  private static ModelSnapshot snapshotOf(Network network) {
+  private static ModelSnapshot snapshotOf(Network network, int epoch) {
     INDArray state = network.updaterState();
     float[][] states = state == null ? new float[0][]
         : new float[][] {NativeArrays.toFloats(state)};
     return new ModelSnapshot(NativeArrays.toFloats(network.params()), states,
-        network.iterationCount(), network.epochCount());
+        network.iterationCount(), epoch);
   }
 
   /**

@@ -56,10 +56,10 @@ record ExampleShards(PreparedData data, long[] featureShape, long[] labelShape) 
         .mapToInt(Integer::intValue).toArray();
     long total = Arrays.stream(shardRows).asLongStream().sum();
     if (Arrays.stream(shardRows).min().orElse(0) == 0) {
+      // Fewer examples than workers (DL4J trains such data with some workers idle): as many
+      // workers as examples.
       blocks.unpersist(false);
-      throw new IllegalArgumentException(caller + ": " + total + " examples cannot train "
-          + workers + " workers (each needs at least one); use fewer workers "
-          + "(ParameterAveragingTrainingMaster.Builder(numWorkers, ...)) or more data");
+      return of(sc, dataSets, (int) total, caller);
     }
     int width = Task.AsGiven.size(featureShape);
     RecordCounts counts = new RecordCounts(total, new long[DropReason.values().length], total,
@@ -67,6 +67,11 @@ record ExampleShards(PreparedData data, long[] featureShape, long[] labelShape) 
     PreparedData data = new PreparedData(blocks, sc.emptyRDD(), sc.emptyRDD(),
         Normalizer.identity(width), width, shardRows, counts, 0, null);
     return new ExampleShards(data, featureShape, labelShape);
+  }
+
+  /** The workers these shards are for: one shard each. */
+  int workers() {
+    return data.shardRows().length;
   }
 
   /** The shape of one example of a batch array ({@code [n, a, b]} gives {@code [a, b]}). */

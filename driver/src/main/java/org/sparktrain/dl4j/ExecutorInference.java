@@ -215,7 +215,8 @@ final class ExecutorInference {
           }
           return out.iterator();
         }, new ArrayList<>());
-    return JavaPairRDD.fromJavaRDD(scored);
+    // mapToPair, not fromJavaRDD: its pair RDD carries Tuple2's class tag, which collect needs.
+    return scored.mapToPair(t -> t);
   }
 
   /**
@@ -237,7 +238,7 @@ final class ExecutorInference {
           }
           return out.iterator();
         }, new ArrayList<>());
-    return JavaPairRDD.fromJavaRDD(outputs);
+    return outputs.mapToPair(t -> t);
   }
 
   /** A graph's outputs for each keyed array of inputs (one forward pass per key). */
@@ -251,7 +252,7 @@ final class ExecutorInference {
           }
           return out.iterator();
         }, new ArrayList<>());
-    return JavaPairRDD.fromJavaRDD(outputs);
+    return outputs.mapToPair(t -> t);
   }
 
   private static <K> void forward(Network net, List<Tuple2<K, INDArray>> batch,

@@ -28,6 +28,19 @@ public final class ParameterAveragingTrainingMaster implements TrainingMaster<Vo
   private final int rddDataSetNumExamples;
   private boolean collectTrainingStats;
 
+  /**
+   * DL4J's positional constructor.
+   *
+   * @param numWorkers null for Spark's default parallelism
+   */
+  public ParameterAveragingTrainingMaster(boolean saveUpdater, Integer numWorkers,
+      int rddDataSetNumExamples, int batchSizePerWorker, int averagingFrequency,
+      int prefetchNumBatches) {
+    this(new Builder(numWorkers == null ? 0 : numWorkers, rddDataSetNumExamples)
+        .saveUpdater(saveUpdater).batchSizePerWorker(batchSizePerWorker)
+        .averagingFrequency(averagingFrequency).workerPrefetchNumBatches(prefetchNumBatches));
+  }
+
   private ParameterAveragingTrainingMaster(Builder b) {
     this.settings = new EngineSettings(b.numWorkers, b.batchSizePerWorker, b.averagingFrequency,
         b.rngSeed, b.sync);

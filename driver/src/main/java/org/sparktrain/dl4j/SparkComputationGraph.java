@@ -1,5 +1,6 @@
 package org.sparktrain.dl4j;
 
+import java.util.Collection;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaDoubleRDD;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -8,6 +9,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.rdd.RDD;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.evaluation.IEvaluation;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.evaluation.classification.ROC;
@@ -85,6 +87,15 @@ public final class SparkComputationGraph {
     }
     this.network = network;
     core.setNetwork(Network.wrap(network), network.getConfiguration().clone().toJson());
+  }
+
+  /** Accepted and ignored, logged once: see the README's table. */
+  public void setListeners(TrainingListener... listeners) {
+    core.setListeners();
+  }
+
+  public void setListeners(Collection<TrainingListener> listeners) {
+    core.setListeners();
   }
 
   public void setCollectTrainingStats(boolean collectTrainingStats) {

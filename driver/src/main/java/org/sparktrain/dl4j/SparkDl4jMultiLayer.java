@@ -1,6 +1,7 @@
 package org.sparktrain.dl4j;
 
 import java.util.List;
+import java.util.Collection;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaDoubleRDD;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -12,6 +13,7 @@ import org.apache.spark.mllib.regression.LabeledPoint;
 import org.apache.spark.rdd.RDD;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.evaluation.IEvaluation;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.evaluation.classification.ROC;
@@ -112,6 +114,15 @@ public final class SparkDl4jMultiLayer {
       throw new IllegalArgumentException("Number of workers must be > 0: got " + workers);
     }
     this.defaultEvaluationWorkers = workers;
+  }
+
+  /** Accepted and ignored, logged once: see the README's table. */
+  public void setListeners(TrainingListener... listeners) {
+    core.setListeners();
+  }
+
+  public void setListeners(Collection<TrainingListener> listeners) {
+    core.setListeners();
   }
 
   public void setCollectTrainingStats(boolean collectTrainingStats) {

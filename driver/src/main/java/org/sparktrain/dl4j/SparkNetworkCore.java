@@ -31,6 +31,12 @@ final class SparkNetworkCore {
   private Network network;
   private String configurationJson;
   private double score = Double.NaN;
+  /**
+   * The epochs the network has trained: its own count when handed over, then one per epoch
+   * here. Kept here rather than read back from the network, whose count lives in its
+   * configuration and moves when another network built from the same configuration trains.
+   */
+  private int epochsDone;
 
   /**
    * @param kind the class's simple name, for messages
@@ -41,6 +47,7 @@ final class SparkNetworkCore {
     this.sc = sc;
     this.network = network;
     this.configurationJson = configurationJson;
+    this.epochsDone = network.epochCount();
     this.master = master;
     this.kind = kind;
   }
@@ -60,6 +67,7 @@ final class SparkNetworkCore {
   void setNetwork(Network network, String configurationJson) {
     this.network = network;
     this.configurationJson = configurationJson;
+    this.epochsDone = network.epochCount();
   }
 
   double score() {
@@ -76,8 +84,15 @@ final class SparkNetworkCore {
       throw new IllegalArgumentException(kind + "." + method + ": epochs must be >= 1, got "
           + epochs);
     }
-    score = EngineFit.fit(sc, network, configurationJson, master, data, epochs,
+    score = EngineFit.fit(sc, network, configurationJson, master, data, epochsDone, epochs,
         kind + "." + method);
+    epochsDone += epochs;
+  }
+
+  /** Accepted and ignored (logged once): listeners do not run inside the engine's workers. */
+  void setListeners() {
+    ParameterAveragingTrainingMaster.ignored(kind + ".setListeners", "listeners do not run "
+        + "inside sparktrain's workers; getScore() gives the last round's training loss");
   }
 
   ExecutorInference onExecutors() {

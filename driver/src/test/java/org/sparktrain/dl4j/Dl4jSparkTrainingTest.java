@@ -79,7 +79,7 @@ class Dl4jSparkTrainingTest {
   private void assertMatchesLocalFit(MultiLayerConfiguration conf, String labels) {
     List<DataSet> sets = Dl4jSparkFixtures.dataSets(3, 20, labels, 2);
     SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, conf,
-        Dl4jSparkFixtures.master(1, 8, 2, "driver"));
+        Dl4jSparkFixtures.master(1, 8, 4, "driver"));
     spark.fit(Dl4jSparkFixtures.rdd(sc, sets));
     spark.fit(Dl4jSparkFixtures.rdd(sc, sets));
     float[] trained = NativeArrays.toFloats(spark.getNetwork().params());
@@ -87,7 +87,7 @@ class Dl4jSparkTrainingTest {
     MultiLayerNetwork local = new MultiLayerNetwork(conf);
     local.init();
     DataSet all = DataSet.merge(sets);
-    EpochSchedule schedule = new EpochSchedule(60, 8, 2, 3);
+    EpochSchedule schedule = new EpochSchedule(60, 8, 4, 3);
     for (int epoch = 0; epoch < 2; epoch++) {
       int[] order = schedule.permutation(epoch, 0, 60);
       for (int step = 0; step < schedule.stepsPerEpoch(); step++) {

@@ -70,6 +70,7 @@ public final class SparktrainKryoRegistrator implements KryoRegistrator {
     kryo.register(org.nd4j.linalg.dataset.MultiDataSet.class, new JavaSerializer());
     kryo.register(org.nd4j.linalg.dataset.MultiDataSet[].class);
     kryo.register(byte[].class);
+    kryo.register(Double[].class);
     kryo.register(INDArray[].class);
     registerNd4jArrays(kryo);
     registerSparkSql(kryo);
