@@ -56,7 +56,14 @@ final class SparkEarlyStopping<T extends Model> {
     int epoch = 0;
     try {
       while (true) {
-        fitOneEpoch.run();
+        try {
+          fitOneEpoch.run();
+        } catch (RuntimeException e) {
+          // As DL4J's trainers do: a failed epoch (a diverged loss, a lost job) ends the run
+          // with reason Error and the best model so far.
+          return done(EarlyStoppingResult.TerminationReason.Error, e.toString(), scoreVsEpoch,
+              bestEpoch, bestScore, epoch, saver);
+        }
         double trainingScore = lastTrainingScore.getAsDouble();
         for (IterationTerminationCondition c : config.getIterationTerminationConditions()) {
           if (c.terminate(trainingScore)) {

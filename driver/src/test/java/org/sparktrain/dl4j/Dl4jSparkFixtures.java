@@ -11,7 +11,9 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
@@ -90,5 +92,10 @@ final class Dl4jSparkFixtures {
       String sync) {
     return new ParameterAveragingTrainingMaster.Builder(workers, 1).batchSizePerWorker(batch)
         .averagingFrequency(averaging).rngSeed(3).syncStrategy(sync).build();
+  }
+
+  /** A MultiDataSet of several inputs and outputs, without masks. */
+  static MultiDataSet multiDataSet(INDArray[] features, INDArray[] labels) {
+    return new MultiDataSet(features, labels);
   }
 }
