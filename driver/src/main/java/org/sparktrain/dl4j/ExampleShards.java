@@ -37,6 +37,10 @@ record ExampleShards(PreparedData data, long[] featureShape, long[] labelShape) 
     if (first.isEmpty()) {
       throw new IllegalArgumentException(caller + ": the training RDD has no examples");
     }
+    if (first.get(0).getLabels() == null) {
+      throw Refusal.of(caller + " on DataSets without labels (unsupervised pretraining)",
+          "pretrain locally (MultiLayerNetwork.pretrain), then fit labeled DataSets here");
+    }
     long[] featureShape = perExample(first.get(0).getFeatures());
     long[] labelShape = perExample(first.get(0).getLabels());
     JavaRDD<Tuple2<float[], float[]>> examples = dataSets.flatMap(ds -> examples(ds,

@@ -3,19 +3,28 @@ package org.sparktrain.dl4j;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.sparktrain.driver.testing.SharedSpark;
 import org.sparktrain.worker.train.EpochSchedule;
@@ -72,12 +81,36 @@ class Dl4jSparkTrainingTest {
     assertMatchesLocalFit(Dl4jSparkFixtures.classifier(3), "soft");
   }
 
+  /** Image DataSets ([n, 1, 6, 6]) reach a CNN in their shape, as in DL4J's own fit. */
+  @Test
+  void aCnnTrainsOnFourDimensionalDataSetsAsDl4jsOwnFit() {
+    MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(4)
+        .updater(new Adam(0.01)).weightInit(WeightInit.XAVIER).list()
+        .layer(new ConvolutionLayer.Builder(3, 3).nOut(2).activation(Activation.RELU).build())
+        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+            .activation(Activation.SOFTMAX).nOut(3).build())
+        .setInputType(InputType.convolutional(6, 6, 1)).build();
+    Nd4j.getRandom().setSeed(9);
+    List<DataSet> sets = new ArrayList<>();
+    for (int s = 0; s < 3; s++) {
+      INDArray labels = Nd4j.zeros(20, 3);
+      for (int i = 0; i < 20; i++) {
+        labels.putScalar(i, (s + i) % 3, 1.0);
+      }
+      sets.add(new DataSet(Nd4j.rand(DataType.FLOAT, 20, 1, 6, 6), labels));
+    }
+    assertMatchesLocalFit(conf, sets);
+  }
+
   /**
    * Two epochs through the shim with one worker against DL4J's own {@code fit} on the same
    * minibatches in the same order (the engine's epoch permutation of the rows).
    */
   private void assertMatchesLocalFit(MultiLayerConfiguration conf, String labels) {
-    List<DataSet> sets = Dl4jSparkFixtures.dataSets(3, 20, labels, 2);
+    assertMatchesLocalFit(conf, Dl4jSparkFixtures.dataSets(3, 20, labels, 2));
+  }
+
+  private void assertMatchesLocalFit(MultiLayerConfiguration conf, List<DataSet> sets) {
     SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, conf,
         Dl4jSparkFixtures.master(1, 8, 4, "driver"));
     spark.fit(Dl4jSparkFixtures.rdd(sc, sets));
@@ -101,7 +134,7 @@ class Dl4jSparkTrainingTest {
     for (int i = 0; i < expected.length; i++) {
       maxDiff = Math.max(maxDiff, Math.abs(trained[i] - expected[i]));
     }
-    assertThat(maxDiff).as(labels + " " + conf.getConf(1).getLayer()).isLessThanOrEqualTo(1e-6);
+    assertThat(maxDiff).as(conf.getConf(1).getLayer().toString()).isLessThanOrEqualTo(1e-6);
     assertThat(trained).isNotEqualTo(NativeArrays.toFloats(initialParams(conf)));
   }
 
