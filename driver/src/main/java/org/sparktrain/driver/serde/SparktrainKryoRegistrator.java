@@ -5,6 +5,7 @@ import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.serializer.KryoRegistrator;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sparktrain.driver.data.HadoopConfHolder;
 import org.sparktrain.driver.data.RawRow;
 import org.sparktrain.driver.data.TableEncodingFit;
@@ -64,6 +65,14 @@ public final class SparktrainKryoRegistrator implements KryoRegistrator {
     // Their evaluate's partial results, merged on the driver (Java-serializable, once per task).
     kryo.register(org.nd4j.evaluation.classification.Evaluation.class, new JavaSerializer());
     kryo.register(org.nd4j.evaluation.classification.Evaluation[].class);
+    // The DL4J Spark classes: graphs' MultiDataSets, evaluations and byte[] results, and the
+    // arrays of feedForwardWithKey (ND4J's arrays serialize themselves).
+    kryo.register(org.nd4j.linalg.dataset.MultiDataSet.class, new JavaSerializer());
+    kryo.register(org.nd4j.linalg.dataset.MultiDataSet[].class);
+    kryo.register(byte[].class);
+    kryo.register(Double[].class);
+    kryo.register(INDArray[].class);
+    registerNd4jArrays(kryo);
     registerSparkSql(kryo);
     registerSparkMlSummaries(kryo);
     registerIceberg(kryo);
@@ -90,6 +99,19 @@ public final class SparktrainKryoRegistrator implements KryoRegistrator {
         kryo.register(Class.forName(name, false, loader), new JavaSerializer());
       } catch (ClassNotFoundException e) {
         // No Iceberg on the classpath: nothing of it can travel.
+      }
+    }
+  }
+
+  /** ND4J's array classes of the CPU and CUDA backends, whichever is on the classpath. */
+  private static void registerNd4jArrays(Kryo kryo) {
+    ClassLoader loader = SparktrainKryoRegistrator.class.getClassLoader();
+    for (String name : List.of("org.nd4j.linalg.cpu.nativecpu.NDArray",
+        "org.nd4j.linalg.jcublas.JCublasNDArray")) {
+      try {
+        kryo.register(Class.forName(name, false, loader), new JavaSerializer());
+      } catch (ClassNotFoundException e) {
+        // Not this backend.
       }
     }
   }

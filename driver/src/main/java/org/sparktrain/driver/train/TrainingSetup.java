@@ -11,6 +11,7 @@ import org.sparktrain.worker.augment.ImageAugmenter;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.data.NormalizationMethod;
 import org.sparktrain.worker.model.DistillationLoss;
+import org.sparktrain.worker.model.Dl4jConfig;
 import org.sparktrain.worker.model.ModelConfig;
 import org.sparktrain.worker.model.Network;
 import org.sparktrain.worker.model.NetworkConfig;
@@ -142,6 +143,9 @@ record TrainingSetup(NetworkConfig conf, Network driverNet, TrainerSettings sett
   /** The model's kind of task, with what its minibatches need. */
   static Task task(JobSpec spec, PreparedData data, Tokenizer tokenizer) {
     ModelConfig model = spec.model();
+    if (model instanceof Dl4jConfig dl4j && dl4j.givenFeatureShape() != null) {
+      return new Task.AsGiven(dl4j.givenFeatureShape(), dl4j.givenLabelShape());
+    }
     return switch (model.kind()) {
       case MASKED_TOKENS -> new Task.MaskedTokens(MaskingPolicy.bert(tokenizer),
           spec.train().seed());

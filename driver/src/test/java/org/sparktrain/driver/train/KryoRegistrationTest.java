@@ -7,6 +7,9 @@ import java.nio.ByteBuffer;
 import org.apache.spark.serializer.KryoSerializer;
 import org.apache.spark.serializer.SerializerInstance;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import org.sparktrain.worker.data.DropReason;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.data.FeatureStats;
@@ -16,6 +19,7 @@ import org.sparktrain.worker.eval.EvalResult;
 import org.sparktrain.worker.eval.RegressionMetrics;
 import org.sparktrain.worker.train.ModelSnapshot;
 import org.sparktrain.worker.train.WorkerResult;
+import scala.Tuple2;
 import scala.reflect.ClassTag$;
 
 /**
@@ -38,6 +42,22 @@ class KryoRegistrationTest {
   void sparkIsToldTheRegistratorsRealName() {
     assertThat(SparkSetup.KRYO_REGISTRATOR).isEqualTo(
         org.sparktrain.driver.serde.SparktrainKryoRegistrator.class.getName());
+  }
+
+  /** What the DL4J Spark classes ship: arrays, MultiDataSets, merged results. */
+  @Test
+  void dl4jShimTypesRoundTrip() {
+    INDArray array = Nd4j.create(new float[] {1f, 2f, 3f, 4f}, new long[] {2, 2}, 'c');
+    assertThat((INDArray) roundTrip(array)).isEqualTo(array);
+    INDArray[] arrays = roundTrip(new INDArray[] {array, array.add(1)});
+    assertThat(arrays[1].getFloat(0)).isEqualTo(2f);
+    MultiDataSet mds = roundTrip(new MultiDataSet(new INDArray[] {array, array},
+        new INDArray[] {array}));
+    assertThat(mds.numFeatureArrays()).isEqualTo(2);
+    assertThat((Double[]) roundTrip(new Double[] {1.5})).containsExactly(1.5);
+    assertThat((byte[]) roundTrip(new byte[] {7})).containsExactly((byte) 7);
+    Tuple2<String, INDArray> keyed = roundTrip(new Tuple2<>("k", array));
+    assertThat(keyed._2()).isEqualTo(array);
   }
 
   @Test

@@ -31,12 +31,19 @@ public final class Dl4jConfig implements ModelConfig {
   private final int inputs;
   private final int outputs;
   private final boolean classifier;
+  /** Per-example shapes of DataSets trained as they are (the DL4J Spark classes), else null. */
+  private final long[][] givenShapes;
 
   /**
    * @param json the configuration's JSON
    * @param source where it came from, for messages
    */
   public Dl4jConfig(String json, String source) {
+    this(json, source, null);
+  }
+
+  private Dl4jConfig(String json, String source, long[][] givenShapes) {
+    this.givenShapes = givenShapes;
     this.json = json;
     this.source = source;
     try {
@@ -99,6 +106,27 @@ public final class Dl4jConfig implements ModelConfig {
     return out;
   }
 
+  /**
+   * This configuration trained on examples as a DL4J program's DataSets hold them: features
+   * and labels of the given per-example shapes, labels untouched (no class index, no
+   * numClasses), so any output layer and loss trains (regression, sigmoid + XENT, multi-label,
+   * soft labels).
+   */
+  public Dl4jConfig withExamplesAsGiven(long[] featureShape, long[] labelShape) {
+    return new Dl4jConfig(json, source, new long[][] {featureShape.clone(),
+        labelShape.clone()});
+  }
+
+  /** The per-example feature shape of {@link #withExamplesAsGiven}, or null. */
+  public long[] givenFeatureShape() {
+    return givenShapes == null ? null : givenShapes[0].clone();
+  }
+
+  /** The per-example label shape of {@link #withExamplesAsGiven}, or null. */
+  public long[] givenLabelShape() {
+    return givenShapes == null ? null : givenShapes[1].clone();
+  }
+
   public String json() {
     return json;
   }
@@ -114,7 +142,7 @@ public final class Dl4jConfig implements ModelConfig {
 
   @Override
   public Kind kind() {
-    return classifier ? Kind.CLASSES : Kind.VALUES;
+    return classifier && givenShapes == null ? Kind.CLASSES : Kind.VALUES;
   }
 
   @Override
@@ -124,7 +152,7 @@ public final class Dl4jConfig implements ModelConfig {
 
   @Override
   public boolean oneHotLabels() {
-    return classifier;
+    return classifier && givenShapes == null;
   }
 
   @Override
@@ -135,7 +163,7 @@ public final class Dl4jConfig implements ModelConfig {
           + " inputs (its first layer's nIn), but the data rows have " + numInputs
           + " features");
     }
-    if (classifier && numClasses != outputs) {
+    if (classifier && givenShapes == null && numClasses != outputs) {
       throw new IllegalArgumentException("model.configuration " + source + " has " + outputs
           + " outputs (its output layer's nOut), but data.numClasses is " + numClasses);
     }

@@ -151,6 +151,12 @@ public final class Network {
         : graph.getConfiguration().getIterationCount();
   }
 
+  /** Epochs the network has trained (DL4J's {@code getEpochCount()}). */
+  public int epochCount() {
+    return layers != null ? layers.getEpochCount()
+        : graph.getConfiguration().getEpochCount();
+  }
+
   /** Sets the counters learning-rate schedules and Adam's bias correction read. */
   public void setCounts(int iteration, int epoch) {
     if (layers != null) {

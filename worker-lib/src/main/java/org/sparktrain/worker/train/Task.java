@@ -13,7 +13,7 @@ import org.sparktrain.worker.text.MaskingPolicy;
  */
 public sealed interface Task extends Serializable
     permits Task.Rows, Task.Images, Task.NextToken, Task.MaskedTokens, Task.TokenRows,
-        Task.Distilled {
+        Task.Distilled, Task.AsGiven {
 
   /**
    * The training minibatch of rows {@code order[from..to)} of the block (storage order when
@@ -119,6 +119,49 @@ public sealed interface Task extends Serializable
         System.arraycopy(soft, row * classes, both, i * 2 * classes + classes, classes);
       }
       return new DataSet(batch.getFeatures(), NativeArrays.fromFloats(both, n, 2 * classes));
+    }
+  }
+
+  /**
+   * Examples exactly as a DL4J program's DataSets hold them (the DL4J Spark classes): each row
+   * is one example's features flattened in C order, {@code labels} holds its label array
+   * flattened the same way, and a batch has them back in their shapes. Labels reach the loss
+   * untouched (soft, multi-label, regression targets, a sigmoid's 0/1).
+   *
+   * @param featureShape one example's feature shape ([5] for rows, [1, 28, 28] for images)
+   * @param labelShape one example's label shape
+   */
+  record AsGiven(long[] featureShape, long[] labelShape) implements Task {
+    /** Values in one example of an array of {@code shape}. */
+    public static int size(long[] shape) {
+      long n = 1;
+      for (long d : shape) {
+        n *= d;
+      }
+      return Math.toIntExact(n);
+    }
+
+    @Override
+    public DataSet batch(ExampleBlock block, int[] order, int from, int to, long round) {
+      int n = to - from;
+      int width = block.width();
+      int labelWidth = size(labelShape);
+      float[] x = new float[n * width];
+      float[] y = new float[n * labelWidth];
+      for (int i = 0; i < n; i++) {
+        int row = order == null ? from + i : order[from + i];
+        System.arraycopy(block.features(), row * width, x, i * width, width);
+        System.arraycopy(block.labels(), row * labelWidth, y, i * labelWidth, labelWidth);
+      }
+      return new DataSet(NativeArrays.fromFloats(x, withRows(n, featureShape)),
+          NativeArrays.fromFloats(y, withRows(n, labelShape)));
+    }
+
+    private static long[] withRows(int n, long[] shape) {
+      long[] full = new long[shape.length + 1];
+      full[0] = n;
+      System.arraycopy(shape, 0, full, 1, shape.length);
+      return full;
     }
   }
 }
