@@ -20,8 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * ended.
  */
 class NoThreadLeftBehindTest {
-  /** Starting Spark and fitting take 15-40 s on 2 cores. */
-  private static final long FIT_WITHIN_S = 240;
+  /** Starting Spark and fitting take 15-40 s on 2 idle cores, over 200 s on a loaded box. */
+  private static final long FIT_WITHIN_S = 480;
   /**
    * How long after main returned the JVM may take to end (it takes about a second); longer than
    * FitAndReturnMain waits before it names the threads that keep the JVM alive.
