@@ -93,6 +93,10 @@ final class SavedNetwork implements Serializable {
   /** A feature vector as the network reads it: float, normalized; its width checked. */
   float[] normalizedRow(Vector features, String owner) {
     int width = normalizer.width();
+    if (features == null) {
+      throw new IllegalArgumentException("model " + owner + " takes " + width + " features, "
+          + "got a null vector (transform's handleInvalid skips or keeps such rows)");
+    }
     if (features.size() != width) {
       throw new IllegalArgumentException("model " + owner + " takes " + width + " features, "
           + "got a vector of " + features.size());

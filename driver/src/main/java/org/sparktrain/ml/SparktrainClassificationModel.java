@@ -1,12 +1,16 @@
 package org.sparktrain.ml;
 
+import org.apache.spark.ml.attribute.NominalAttribute;
 import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.StringArrayParam;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.worker.model.Network;
@@ -22,11 +26,13 @@ import org.sparktrain.worker.train.NativeArrays;
  */
 public class SparktrainClassificationModel
     extends ProbabilisticClassificationModel<Vector, SparktrainClassificationModel>
-    implements MLWritable {
+    implements MLWritable, TransformParams<SparktrainClassificationModel> {
   private static final long serialVersionUID = 1L;
 
   private final String uid;
   private final SavedNetwork saved;
+  private final TransformParamSet transformParams;
+  private final StringArrayParam classNames;
 
   SparktrainClassificationModel(String uid, SavedNetwork saved) {
     this(UidDuringConstruction.stash(uid), saved, true);
@@ -36,6 +42,11 @@ public class SparktrainClassificationModel
     this.uid = uid;
     UidDuringConstruction.done();
     this.saved = saved;
+    transformParams = new TransformParamSet(this);
+    classNames = new StringArrayParam(this, "classNames", "the classes' names, in the order "
+        + "of prediction's values (the training label column's nominal metadata, e.g. "
+        + "StringIndexer's labels); empty when unknown");
+    setDefault(classNames, new String[0]);
   }
 
   /**
@@ -62,6 +73,44 @@ public class SparktrainClassificationModel
   }
 
   @Override
+  public TransformParamSet transformParams() {
+    return transformParams;
+  }
+
+  public StringArrayParam classNames() {
+    return classNames;
+  }
+
+  public String[] getClassNames() {
+    return getOrDefault(classNames);
+  }
+
+  SparktrainClassificationModel setClassNames(String[] names) {
+    set(classNames, names);
+    return this;
+  }
+
+  /**
+   * Spark ML's output schema ({@code prediction} nominal with {@link #numClasses()} values,
+   * {@code rawPrediction} and {@code probability} vectors of that size), with the classes' names
+   * on {@code prediction} where they are known, as {@code IndexToString} reads them.
+   */
+  @Override
+  public StructType transformSchema(StructType schema) {
+    StructType out = super.transformSchema(schema);
+    String[] names = getClassNames();
+    String prediction = getPredictionCol();
+    if (prediction.isEmpty() || names.length != numClasses()) {
+      return out;
+    }
+    StructField[] fields = out.fields().clone();
+    int index = out.fieldIndex(prediction);
+    fields[index] = NominalAttribute.defaultAttr().withName(prediction).withValues(names)
+        .toStructField();
+    return new StructType(fields);
+  }
+
+  @Override
   public int numClasses() {
     return saved.numClasses();
   }
@@ -76,6 +125,10 @@ public class SparktrainClassificationModel
     return saved.network(uid);
   }
 
+  /**
+   * One row's raw prediction; its features must be a vector of finite numbers (transform
+   * applies {@code handleInvalid} instead).
+   */
   @Override
   public Vector predictRaw(Vector features) {
     return predictRaw(java.util.List.of(features))[0];

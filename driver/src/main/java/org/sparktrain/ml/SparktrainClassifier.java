@@ -3,6 +3,7 @@ package org.sparktrain.ml;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.classification.ProbabilisticClassifier;
 import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsWritable;
@@ -27,11 +28,14 @@ import org.sparktrain.driver.run.TrainJob;
  */
 public class SparktrainClassifier extends
     ProbabilisticClassifier<Vector, SparktrainClassifier, SparktrainClassificationModel>
-    implements SparktrainParams<SparktrainClassifier>, DefaultParamsWritable {
+    implements SparktrainParams<SparktrainClassifier>, TransformParams<SparktrainClassifier>,
+    DefaultParamsWritable {
   private static final long serialVersionUID = 1L;
 
   private final String uid;
   private final SparktrainParamSet params;
+  private final TransformParamSet transformParams;
+  private final BooleanParam allowLabelGaps;
 
   public SparktrainClassifier() {
     this(Identifiable$.MODULE$.randomUID("sparktrain"));
@@ -45,6 +49,11 @@ public class SparktrainClassifier extends
     this.uid = uid;
     UidDuringConstruction.done();
     params = new SparktrainParamSet(this, "mlp or logistic", "mlp");
+    transformParams = new TransformParamSet(this);
+    allowLabelGaps = new BooleanParam(this, "allowLabelGaps", "train labels with gaps "
+        + "(e.g. {0, 5}: a 6-class model whose classes 1-4 never occur) instead of refusing "
+        + "them; only read when the label column has no nominal metadata");
+    setDefault(allowLabelGaps, false);
   }
 
   @Override
@@ -58,11 +67,31 @@ public class SparktrainClassifier extends
   }
 
   @Override
+  public TransformParamSet transformParams() {
+    return transformParams;
+  }
+
+  public BooleanParam allowLabelGaps() {
+    return allowLabelGaps;
+  }
+
+  public boolean getAllowLabelGaps() {
+    return (Boolean) getOrDefault(allowLabelGaps);
+  }
+
+  public SparktrainClassifier setAllowLabelGaps(boolean allow) {
+    set(allowLabelGaps, allow);
+    return this;
+  }
+
+  @Override
   public SparktrainClassificationModel train(Dataset<?> dataset) {
     SparkSession spark = dataset.sparkSession();
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     SparktrainParams.requireSparktrainSettings(sc, "SparktrainClassifier");
-    int numClasses = getNumClasses(dataset, 1_000_000);
+    LabelClasses classes = LabelClasses.of(dataset, getLabelCol(), getAllowLabelGaps(),
+        "SparktrainClassifier");
+    int numClasses = classes.count();
     Dataset<Row> frame = dataset.select(functions.col(getFeaturesCol()),
         functions.col(getLabelCol()).cast("double"));
     String directory = getOrDefault(runDir());
@@ -70,7 +99,8 @@ public class SparktrainClassifier extends
         "SparktrainClassifier.fit " + uid, (view, scratch, dir) -> spec(view, getFeaturesCol(),
             getLabelCol(), numClasses, dir));
     // Predictor.fit copies the column params over and sets this as the parent.
-    return SparktrainClassificationModel.of(uid, result.bundle());
+    return SparktrainClassificationModel.of(uid, result.bundle())
+        .setClassNames(classes.names());
   }
 
   @Override

@@ -21,11 +21,12 @@ import org.sparktrain.worker.train.NativeArrays;
  * classifier's model: Spark ML metadata plus the model's own files under {@code data/}.
  */
 public class SparktrainRegressionModel extends RegressionModel<Vector, SparktrainRegressionModel>
-    implements MLWritable {
+    implements MLWritable, TransformParams<SparktrainRegressionModel> {
   private static final long serialVersionUID = 1L;
 
   private final String uid;
   private final SavedNetwork saved;
+  private final TransformParamSet transformParams;
 
   SparktrainRegressionModel(String uid, SavedNetwork saved) {
     this(UidDuringConstruction.stash(uid), saved, true);
@@ -35,6 +36,12 @@ public class SparktrainRegressionModel extends RegressionModel<Vector, Sparktrai
     this.uid = uid;
     UidDuringConstruction.done();
     this.saved = saved;
+    transformParams = new TransformParamSet(this);
+  }
+
+  @Override
+  public TransformParamSet transformParams() {
+    return transformParams;
   }
 
   /**
@@ -97,14 +104,16 @@ public class SparktrainRegressionModel extends RegressionModel<Vector, Sparktrai
     if (out.size() == dataset.schema().size()) {
       return dataset.toDF(); // no prediction column asked for
     }
-    return BatchedTransform.apply(dataset, out, getFeaturesCol(), rows -> {
-      double[] values = predict(rows);
-      Object[][] added = new Object[values.length][];
-      for (int i = 0; i < values.length; i++) {
-        added[i] = new Object[] {values[i]};
-      }
-      return added;
-    });
+    return BatchedTransform.apply(dataset, new BatchedTransform.Scoring("model " + uid, out,
+        getFeaturesCol(), InvalidFeatures.of(getHandleInvalid()), new Object[] {Double.NaN},
+        rows -> {
+          double[] values = predict(rows);
+          Object[][] added = new Object[values.length][];
+          for (int i = 0; i < values.length; i++) {
+            added[i] = new Object[] {values[i]};
+          }
+          return added;
+        }));
   }
 
   @Override

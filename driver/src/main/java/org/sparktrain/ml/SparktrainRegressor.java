@@ -26,11 +26,13 @@ import org.sparktrain.driver.run.TrainJob;
  */
 public class SparktrainRegressor extends
     Predictor<Vector, SparktrainRegressor, SparktrainRegressionModel>
-    implements SparktrainParams<SparktrainRegressor>, DefaultParamsWritable {
+    implements SparktrainParams<SparktrainRegressor>, TransformParams<SparktrainRegressor>,
+    DefaultParamsWritable {
   private static final long serialVersionUID = 1L;
 
   private final String uid;
   private final SparktrainParamSet params;
+  private final TransformParamSet transformParams;
 
   public SparktrainRegressor() {
     this(Identifiable$.MODULE$.randomUID("sparktrain"));
@@ -44,6 +46,12 @@ public class SparktrainRegressor extends
     this.uid = uid;
     UidDuringConstruction.done();
     params = new SparktrainParamSet(this, "mlp", "mlp");
+    transformParams = new TransformParamSet(this);
+  }
+
+  @Override
+  public TransformParamSet transformParams() {
+    return transformParams;
   }
 
   @Override

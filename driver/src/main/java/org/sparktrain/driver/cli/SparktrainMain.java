@@ -440,8 +440,8 @@ public final class SparktrainMain {
     ResidentSizeCheck.turnOffUnlessSet();
     int code = execute(args);
     // Otherwise the JVM ends by itself when main returns, which YARN's cluster mode expects.
-    // Spark's barrier tasks leave a non-daemon timer thread behind, though, and in local mode
-    // they ran here: without an explicit exit a collective run would never end.
+    // sparktrain's barrier tasks no longer start Spark 3.5's non-daemon barrier timer; should
+    // something else in this JVM have started it, exit explicitly rather than hang.
     if (code != 0 || SparkSetup.barrierTimerRunsHere()) {
       System.exit(code);
     }

@@ -5,8 +5,8 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,7 +76,12 @@ final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
 
   @Override
   public Iterator<StretchResult> apply(Iterator<ExampleBlock> blocks) {
-    BarrierTaskContext context = BarrierTaskContext.get();
+    // TaskContext, not BarrierTaskContext.get(): on Spark 3.5 the first touch of the latter's
+    // companion object starts a non-daemon "Barrier task timer" thread that never ends, and in
+    // local mode (a notebook, a Spark ML fit, a test) it would keep the user's JVM alive after
+    // spark.stop(). This task needs only its partition and a completion listener, which every
+    // TaskContext has; the rendezvous is ours (see Rendezvous), not Spark's allGather.
+    TaskContext context = TaskContext.get();
     int rank = context.partitionId();
     if (!blocks.hasNext()) {
       throw new IllegalStateException("shard " + rank + " is empty");

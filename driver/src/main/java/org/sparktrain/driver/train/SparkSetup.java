@@ -152,8 +152,10 @@ public final class SparkSetup {
   }
 
   /**
-   * Whether this JVM ran a Spark barrier task: BarrierTaskContext then keeps a non-daemon timer
-   * thread alive for good (Spark 3.5), so the JVM cannot end by returning from main.
+   * Whether Spark's non-daemon barrier timer runs in this JVM: on Spark 3.5 the first use of
+   * {@code BarrierTaskContext.get()}, {@code barrier()} or {@code allGather} starts it for good,
+   * so the JVM cannot end by returning from main. sparktrain's own barrier tasks no longer touch
+   * it (see CollectiveTask); other code in the same JVM still may.
    */
   public static boolean barrierTimerRunsHere() {
     return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> !t.isDaemon()
