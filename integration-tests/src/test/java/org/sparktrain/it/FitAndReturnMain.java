@@ -25,6 +25,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.sparktrain.dl4j.ParameterAveragingTrainingMaster;
 import org.sparktrain.dl4j.SparkDl4jMultiLayer;
 import org.sparktrain.driver.api.Session;
 import org.sparktrain.driver.api.Sparktrain;
@@ -108,7 +109,10 @@ public final class FitAndReturnMain {
             Nd4j.create(y, new long[] {32, 2})));
       }
       JavaRDD<DataSet> data = sc.parallelize(sets, 2);
-      new SparkDl4jMultiLayer(sc, conf).fit(data);
+      // DL4J's own way in; the training master's default sync is sparktrain's default (auto).
+      new SparkDl4jMultiLayer(sc, conf,
+          new ParameterAveragingTrainingMaster.Builder(32).batchSizePerWorker(32).build())
+          .fit(data);
     } finally {
       sc.stop();
     }
