@@ -288,7 +288,7 @@ class DockerfilesTest {
     }
     // The scripts read the file itself; the commands that start no Spark job deny everything.
     assertThat(read(ROOT.resolve("deploy/submit.sh"))).contains("conf/java-serial-filter")
-        .contains("spark.executor.extraJavaOptions=$SERIAL_FILTER");
+        .contains("spark.executor.extraJavaOptions=$EXECUTOR_OPTS");
     assertThat(read(ROOT.resolve("bin/sparktrain"))).contains("conf/java-serial-filter")
         .contains("predict|generate|checkpoints|export) SERIAL_FILTER='!*'");
   }

@@ -79,8 +79,8 @@ class KubernetesManifestsTest {
   void overlaysRenderToValidManifests(String overlay) throws IOException {
     List<JsonNode> docs = KustomizeRenderer.render(K8S.resolve("overlays").resolve(overlay));
     assertThat(docs).extracting(d -> d.get("kind").asText()).containsExactlyInAnyOrder(
-        "ServiceAccount", "ServiceAccount", "Role", "RoleBinding", "SparkApplication",
-        "ConfigMap");
+        "ServiceAccount", "ServiceAccount", "Role", "RoleBinding", "NetworkPolicy",
+        "SparkApplication", "ConfigMap");
     for (JsonNode doc : docs) {
       assertThat(doc.path("apiVersion").asText()).as("apiVersion of %s", doc).isNotEmpty();
       assertThat(doc.at("/metadata/name").asText()).as("metadata.name of %s", doc)
@@ -129,8 +129,9 @@ class KubernetesManifestsTest {
         .isEqualTo(driverAccount.at("/metadata/name").asText());
     for (JsonNode rule : only(docs, "Role").get("rules")) {
       assertThat(rule.has("apiGroups") && rule.has("resources") && rule.has("verbs")).isTrue();
-      assertThat(rule.get("verbs").toString()).doesNotContain("*");
+      assertThat(rule.get("verbs").toString()).doesNotContain("*").doesNotContain("deletecollection");
     }
+    ClusterHardening.assertHardened(app, only(docs, "NetworkPolicy"));
     // The job spec in the ConfigMap is a valid sparktrain spec.
     JobSpecParser.parse(configMap.at("/data/job.yaml").asText(), null);
 
