@@ -8,6 +8,12 @@ import java.util.Set;
  * "Job aborted due to stage failure ..."; the cause our code raised says what is wrong.
  */
 final class ErrorMessages {
+  /**
+   * A message may quote a user's value; past this it is cut, so that a value built to expand
+   * (YAML aliases, a megabyte line) cannot flood the terminal or the heap that prints it.
+   */
+  static final int MAX_CHARS = 2000;
+
   private ErrorMessages() {}
 
   static String describe(Throwable e) {
@@ -28,6 +34,8 @@ final class ErrorMessages {
     }
     // Spark task failures carry the remote stack trace in the message; keep the first line.
     int newline = message.indexOf('\n');
-    return newline > 0 ? message.substring(0, newline) : message;
+    String line = newline > 0 ? message.substring(0, newline) : message;
+    return line.length() <= MAX_CHARS ? line : line.substring(0, MAX_CHARS) + "... (cut at "
+        + MAX_CHARS + " characters)";
   }
 }
