@@ -48,9 +48,10 @@ record Preprocessing(Normalizer normalizer, String modelName, boolean classifica
     if (meta == null || !meta.isObject()) {
       throw new IllegalArgumentException("it must be a JSON object");
     }
+    String normalize = text(meta, "normalize");
     NormalizationMethod method;
     try {
-      method = NormalizationMethod.valueOf(text(meta, "normalize").toUpperCase(Locale.ROOT));
+      method = NormalizationMethod.valueOf(normalize.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("'normalize' is not a normalization method");
     }

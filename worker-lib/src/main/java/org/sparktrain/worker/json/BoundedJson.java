@@ -86,7 +86,7 @@ public final class BoundedJson {
           case START_OBJECT, START_ARRAY -> {
             if (++depth > limits.maxDepth()) {
               throw new IllegalArgumentException("it nests deeper than " + limits.maxDepth()
-                  + " levels" + locationOf(parser.getCurrentLocation()));
+                  + " levels" + locationOf(parser.getTokenLocation()));
             }
           }
           case END_OBJECT, END_ARRAY -> depth--;
@@ -124,7 +124,7 @@ public final class BoundedJson {
     if (length > max) {
       throw new IllegalArgumentException("it holds " + what + " of " + length
           + " characters; at most " + max + " are read" + locationOf(
-          parser.getCurrentLocation()));
+          parser.getTokenLocation()));
     }
   }
 

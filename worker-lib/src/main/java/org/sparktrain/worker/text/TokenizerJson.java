@@ -35,7 +35,8 @@ final class TokenizerJson {
     try {
       BoundedJson.check(json, LIMITS);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("tokenizer file is refused: " + e.getMessage());
+      // The walk's messages start with "it": say what "it" is.
+      throw new IllegalArgumentException("tokenizer" + e.getMessage().substring(2));
     }
     try {
       JsonNode root = MAPPER.readTree(json);
