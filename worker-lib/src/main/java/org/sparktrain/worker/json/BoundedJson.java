@@ -106,6 +106,10 @@ public final class BoundedJson {
           default -> { }
         }
       }
+    } catch (JsonProcessingException e) {
+      // A string's content is parsed only when it is read (getText), after nextToken.
+      throw new IllegalArgumentException("it is not valid JSON: " + e.getOriginalMessage()
+          + locationOf(e.getLocation()), e);
     }
   }
 

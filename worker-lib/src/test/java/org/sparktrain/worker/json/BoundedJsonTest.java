@@ -76,6 +76,10 @@ class BoundedJsonTest {
     assertThatThrownBy(() -> BoundedJson.check("{\"a\": tru}", LIMITS))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("not valid JSON").hasMessageContaining("line 1");
+    // A string's content is parsed only when it is read: the fuzzer found this one.
+    assertThatThrownBy(() -> BoundedJson.forEachStringField("{\"a\": \"x\u0000y\"}", LIMITS,
+        (field, value) -> { })).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not valid JSON");
   }
 
   @Test
