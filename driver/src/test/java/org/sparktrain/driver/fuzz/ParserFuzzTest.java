@@ -100,11 +100,20 @@ class ParserFuzzTest {
 
   /** Runs the campaign for one parser and fails listing every input it mishandled. */
   private static void fuzz(String name, List<byte[]> seeds, Target target, Refusal refusal) {
+    fuzz(name, CASES, seeds, target, refusal);
+  }
+
+  /**
+   * As {@link #fuzz(String, List, Target, Refusal)} with {@code cases} inputs: a third of
+   * {@code fuzz.cases} for targets that build a DL4J network per input (60-80 ms each).
+   */
+  private static void fuzz(String name, int cases, List<byte[]> seeds, Target target,
+      Refusal refusal) {
     Random random = new Random(SEED ^ name.hashCode());
     int accepted = 0;
     int refused = 0;
     List<String> failures = new ArrayList<>();
-    for (int i = 0; i < CASES; i++) {
+    for (int i = 0; i < cases; i++) {
       byte[] input = Mutator.mutate(seeds.get(random.nextInt(seeds.size())), random);
       Future<?> run = RUNNER.submit(() -> {
         target.parse(input);
@@ -130,7 +139,7 @@ class ParserFuzzTest {
       }
     }
     SUMMARY.put(name, new int[] {accepted, refused});
-    assertThat(failures).as("%s: inputs mishandled (seed %d, %d cases)", name, SEED, CASES)
+    assertThat(failures).as("%s: inputs mishandled (seed %d, %d cases)", name, SEED, cases)
         .isEmpty();
   }
 
@@ -306,7 +315,7 @@ class ParserFuzzTest {
         new float[] {0.5f, -1f, 2f, 0f}, new float[] {2f, 1f, 0.25f, Float.NaN}), "mlp", true,
         3).save(model.toString(), new Configuration());
     byte[] saved = Files.readAllBytes(model.resolve(ModelBundle.PREPROCESSING_FILE));
-    fuzz("preprocessing", List.of(saved), in -> {
+    fuzz("preprocessing", CASES / 3, List.of(saved), in -> {
       replace(model, ModelBundle.PREPROCESSING_FILE, in);
       ModelBundle.load(model.toString(), new Configuration());
     }, t -> t instanceof IOException
@@ -353,7 +362,7 @@ class ParserFuzzTest {
     Path file = dir.resolve("net.json");
     String spec = "data: {uri: x.csv, numClasses: 3}\nmodel: {name: dl4j, configuration: '"
         + file + "'}\n";
-    fuzz("dl4j-config", List.of(utf8(mlp), utf8(graph)), in -> {
+    fuzz("dl4j-config", CASES / 3, List.of(utf8(mlp), utf8(graph)), in -> {
       Files.write(file, in);
       JobSpecParser.parse(spec, dir);
     }, t -> t instanceof SpecException && t.getMessage().contains("net.json"));
