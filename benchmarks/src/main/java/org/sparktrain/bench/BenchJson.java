@@ -1,6 +1,8 @@
 package org.sparktrain.bench;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.lang.management.ManagementFactory;
@@ -8,7 +10,10 @@ import java.util.Arrays;
 
 /** JSON output and small numeric helpers shared by the benchmark programs. */
 final class BenchJson {
-  static final ObjectMapper MAPPER = new ObjectMapper()
+  /** Reads only the benchmarks' own result lines: bounded like the driver's mapper all the same. */
+  static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64)
+          .maxNumberLength(100).build()).build())
       .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
   private BenchJson() {}

@@ -424,7 +424,9 @@ public final class SparktrainMain {
     CommandLine cli = new CommandLine(new SparktrainMain());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       boolean verbose = parseResult.originalArgs().contains("--verbose");
-      commandLine.getErr().println("sparktrain: error: " + ErrorMessages.describe(e));
+      VirtualMachineError resource = ResourceErrors.find(e);
+      commandLine.getErr().println("sparktrain: error: " + (resource != null
+          ? ResourceErrors.describe(resource, args) : ErrorMessages.describe(e)));
       if (verbose) {
         e.printStackTrace(commandLine.getErr());
       } else {
@@ -432,18 +434,44 @@ public final class SparktrainMain {
       }
       return 2;
     });
-    return cli.execute(args);
+    try {
+      return cli.execute(args);
+    } catch (StackOverflowError | OutOfMemoryError e) {
+      // picocli hands only Exceptions to the handler; these two a user's input can cause.
+      return reportError(cli, args, ResourceErrors.describe(e, args), e, 2);
+    } catch (Error e) {
+      // Anything else (a class missing, a native library that does not load) is the
+      // installation's fault, not the input's.
+      return reportError(cli, args, "internal error: " + e, e, 1);
+    }
+  }
+
+  private static int reportError(CommandLine cli, String[] args, String line, Error e,
+      int code) {
+    cli.getErr().println("sparktrain: error: " + line);
+    if (List.of(args).contains("--verbose")) {
+      e.printStackTrace(cli.getErr());
+    } else {
+      cli.getErr().println("(run with --verbose for the stack trace)");
+    }
+    cli.getErr().flush();
+    return code;
   }
 
   public static void main(String[] args) {
-    // Before anything loads ND4J: in local mode the workers train in this JVM.
-    ResidentSizeCheck.turnOffUnlessSet();
-    int code = execute(args);
-    // Otherwise the JVM ends by itself when main returns, which YARN's cluster mode expects.
-    // sparktrain's barrier tasks no longer start Spark 3.5's non-daemon barrier timer; should
-    // something else in this JVM have started it, exit explicitly rather than hang.
-    if (code != 0 || SparkSetup.barrierTimerRunsHere()) {
-      System.exit(code);
+    int code = 1;
+    try {
+      // Before anything loads ND4J: in local mode the workers train in this JVM.
+      ResidentSizeCheck.turnOffUnlessSet();
+      code = execute(args);
+    } finally {
+      // Otherwise the JVM ends by itself when main returns, which YARN's cluster mode expects.
+      // sparktrain's barrier tasks no longer start Spark 3.5's non-daemon barrier timer; should
+      // something else in this JVM have started it, exit explicitly rather than hang. In a
+      // finally, so that nothing thrown on the way (an Error past every handler) skips it.
+      if (code != 0 || SparkSetup.barrierTimerRunsHere()) {
+        JvmExit.exit(code);
+      }
     }
   }
 }

@@ -1,6 +1,5 @@
 package org.sparktrain.driver.data;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -59,12 +58,23 @@ public final class DatasetReader {
     if (data.numFeatures() > 0) {
       columns = data.numFeatures() + 1;
     } else {
-      String first = InputFiles.firstRecordLine(files.get(0), data.header(), conf);
+      InputFiles.NumberedLine first = InputFiles.firstRecordLine(files.get(0), data.header(),
+          conf);
       if (first == null) {
         throw new IOException(files.get(0) + " holds no records; cannot infer the number of "
             + "columns (set data.numFeatures)");
       }
-      columns = CsvLineParser.countColumns(first);
+      columns = CsvLineParser.countColumns(first.text());
+      if (columns > LineReader.MAX_CSV_COLUMNS) {
+        throw new IOException(files.get(0) + ": line " + first.number() + " has " + columns
+            + " columns; a CSV record has at most " + LineReader.MAX_CSV_COLUMNS + " (wider "
+            + "data: format libsvm or idx)");
+      }
+    }
+    if (columns > LineReader.MAX_CSV_COLUMNS) {
+      throw new IOException("data.numFeatures " + data.numFeatures() + " is too wide for CSV: "
+          + "a record has at most " + LineReader.MAX_CSV_COLUMNS + " columns (wider data: "
+          + "format libsvm or idx)");
     }
     CsvLineParser parser;
     try {
@@ -100,8 +110,8 @@ public final class DatasetReader {
       List<Iterator<ParsedRecord>> perFile = new ArrayList<>();
       while (it.hasNext()) {
         int index = it.next();
-        perFile.add(new LineRecords(InputFiles.openText(files.get(index), confHolder.value().get()),
-            index, header, parser));
+        perFile.add(new LineRecords(InputFiles.openLines(files.get(index),
+            confHolder.value().get()), index, header, parser));
       }
       return perFile.stream().flatMap(i -> {
         Iterable<ParsedRecord> iterable = () -> i;
@@ -155,19 +165,19 @@ public final class DatasetReader {
 
   /** Lazily parses the lines of one open file, skipping the header and blank lines. */
   private static final class LineRecords implements Iterator<ParsedRecord> {
-    private final BufferedReader reader;
+    private final LineReader reader;
     private final int fileIndex;
     private final LineParser parser;
     private long lineNumber;
     private String pending;
 
-    LineRecords(BufferedReader reader, int fileIndex, boolean header, LineParser parser)
+    LineRecords(LineReader reader, int fileIndex, boolean header, LineParser parser)
         throws IOException {
       this.reader = reader;
       this.fileIndex = fileIndex;
       this.parser = parser;
-      if (header && reader.readLine() != null) {
-        lineNumber = 1;
+      if (header) {
+        reader.readLine();
       }
       advance();
     }
@@ -176,13 +186,16 @@ public final class DatasetReader {
       try {
         do {
           pending = reader.readLine();
-          lineNumber++;
         } while (pending != null && pending.isBlank());
+        lineNumber = reader.lineNumber();
         if (pending == null) {
           reader.close();
         }
+      } catch (LineReader.LineTooLongException e) {
+        throw new UncheckedIOException(e.getMessage(), e); // it names the file and line
       } catch (IOException e) {
-        throw new UncheckedIOException("reading line " + lineNumber + ": " + e.getMessage(), e);
+        throw new UncheckedIOException("reading line " + (reader.lineNumber() + 1) + ": "
+            + e.getMessage(), e);
       }
     }
 

@@ -65,17 +65,26 @@ public final class InputFiles {
         1 << 16);
   }
 
+  /** A file's lines, each at most {@link LineReader#MAX_LINE_CHARS} long. */
+  public static LineReader openLines(String file, Configuration conf) throws IOException {
+    return new LineReader(new InputStreamReader(open(file, conf), StandardCharsets.UTF_8), file,
+        LineReader.MAX_LINE_CHARS);
+  }
+
+  /** A line of a file and its number (1 for the first). */
+  public record NumberedLine(String text, long number) {}
+
   /** The first non-blank line after an optional header, or null for an empty file. */
-  public static String firstRecordLine(String file, boolean header, Configuration conf)
+  public static NumberedLine firstRecordLine(String file, boolean header, Configuration conf)
       throws IOException {
-    try (BufferedReader reader = openText(file, conf)) {
+    try (LineReader reader = openLines(file, conf)) {
       if (header) {
         reader.readLine();
       }
       String line;
       while ((line = reader.readLine()) != null) {
         if (!line.isBlank()) {
-          return line;
+          return new NumberedLine(line, reader.lineNumber());
         }
       }
       return null;

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.sparktrain.driver.output.Json;
 import org.sparktrain.worker.data.DropReason;
 import org.sparktrain.worker.data.LabelRule;
 import org.sparktrain.worker.data.ParsedRecord;
@@ -24,7 +25,8 @@ import org.sparktrain.worker.data.ParsedRecord;
 public final class TableEncoding implements Serializable {
   /** The name of the slot that takes categories beyond the cap and categories never seen. */
   public static final String OTHER = "other";
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  /** The bounded reader every file of a run goes through. */
+  private static final ObjectMapper MAPPER = Json.MAPPER;
 
   /** How one column's value becomes features. */
   public enum Kind {

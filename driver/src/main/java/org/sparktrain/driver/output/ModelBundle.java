@@ -1,6 +1,5 @@
 package org.sparktrain.driver.output;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,11 +8,12 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.sparktrain.worker.data.NormalizationMethod;
 import org.sparktrain.worker.data.Normalizer;
+import org.sparktrain.worker.json.BoundedJson;
 import org.sparktrain.worker.model.Int8ModelFile;
 import org.sparktrain.worker.model.Network;
 import org.sparktrain.worker.model.TransformerConfig;
+import org.sparktrain.worker.text.Tokenizer;
 
 /**
  * A trained model as files: {@code model.zip} (DL4J ModelSerializer, with optimizer state; or
@@ -180,31 +180,26 @@ public record ModelBundle(Network network, Normalizer normalizer, String modelNa
           ? Int8ModelFile.read(in, networkFile.toString())
           : Network.restore(in, networkFile.toString());
     }
-    JsonNode meta;
-    try (InputStream in = fs.open(metaFile)) {
-      meta = Json.MAPPER.readTree(in);
-    }
-    NormalizationMethod method = NormalizationMethod.valueOf(
-        meta.get("normalize").asText().toUpperCase(java.util.Locale.ROOT));
-    Normalizer normalizer = new Normalizer(method, floats(meta.get("shift")),
-        floats(meta.get("scale")));
-    String tokenizer = null;
-    if (fs.exists(files.tokenizer())) {
-      try (InputStream in = fs.open(files.tokenizer())) {
-        tokenizer = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-      }
-    }
-    String table = meta.hasNonNull("table") ? meta.get("table").toString() : null;
-    return new ModelBundle(net, normalizer, meta.get("model").asText(),
-        meta.get("task").asText().equals("classification"), meta.get("numClasses").asInt(),
-        tokenizer, table);
+    Preprocessing meta = Preprocessing.read(fs, metaFile);
+    String tokenizer = fs.exists(files.tokenizer()) ? readTokenizer(fs, files.tokenizer()) : null;
+    return new ModelBundle(net, meta.normalizer(), meta.modelName(), meta.classification(),
+        meta.numClasses(), tokenizer, meta.tableEncodingJson());
   }
 
-  private static float[] floats(JsonNode array) {
-    float[] out = new float[array.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = (float) array.get(i).asDouble();
+  /**
+   * The tokenizer file, refused by its size on storage or, while it streams in, at the byte that
+   * breaks the tokenizer's bounds: never read whole before its checks.
+   */
+  private static String readTokenizer(FileSystem fs, Path file) throws IOException {
+    long size = fs.getFileStatus(file).getLen();
+    if (size > Tokenizer.MAX_FILE_BYTES) {
+      throw new IOException(file + " is " + size + " bytes; a tokenizer file is at most "
+          + Tokenizer.MAX_FILE_BYTES);
     }
-    return out;
+    try (InputStream in = fs.open(file)) {
+      return BoundedJson.read(in, Tokenizer.MAX_FILE_BYTES, Tokenizer.JSON_LIMITS);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(file + " is not a readable tokenizer file: " + e.getMessage(), e);
+    }
   }
 }

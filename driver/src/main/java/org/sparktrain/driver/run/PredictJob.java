@@ -1,6 +1,5 @@
 package org.sparktrain.driver.run;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -15,8 +14,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparktrain.driver.data.BadRecordException;
 import org.sparktrain.driver.data.InputFiles;
+import org.sparktrain.driver.data.LineReader;
 import org.sparktrain.driver.output.AtomicFiles;
 import org.sparktrain.driver.output.ModelBundle;
+import org.sparktrain.worker.data.CsvLineParser;
 import org.sparktrain.worker.train.NativeArrays;
 
 /**
@@ -56,18 +57,16 @@ public final class PredictJob {
       writer.println(headerLine(bundle));
       for (String file : files) {
         List<float[]> batch = new ArrayList<>();
-        try (BufferedReader reader = InputFiles.openText(file, conf)) {
+        try (LineReader reader = InputFiles.openLines(file, conf)) {
           if (header) {
             reader.readLine();
           }
           String line;
-          long lineNumber = header ? 1 : 0;
           while ((line = reader.readLine()) != null) {
-            lineNumber++;
             if (line.isBlank()) {
               continue;
             }
-            batch.add(parse(line, width, labelColumn, file, lineNumber));
+            batch.add(parse(line, width, labelColumn, file, reader.lineNumber()));
             if (batch.size() == BATCH_ROWS) {
               rows[0] += writeBatch(bundle, batch, writer);
             }
@@ -143,13 +142,15 @@ public final class PredictJob {
   }
 
   static float[] parse(String line, int width, Integer labelColumn, String file, long lineNumber) {
-    String[] fields = line.split(",", -1);
     int expected = labelColumn == null ? width : width + 1;
-    if (fields.length != expected) {
+    // Counted before splitting: a line of a million empty columns allocates nothing.
+    int columns = CsvLineParser.countColumns(line);
+    if (columns != expected) {
       throw new BadRecordException(file + " line " + lineNumber + ": expected " + expected
           + " columns (" + width + " features" + (labelColumn == null ? "" : " and a label")
-          + "), found " + fields.length);
+          + "), found " + columns);
     }
+    String[] fields = line.split(",", -1);
     int skip = labelColumn == null ? -1 : (labelColumn < 0 ? expected + labelColumn : labelColumn);
     float[] x = new float[width];
     int f = 0;

@@ -12,6 +12,16 @@ import java.util.zip.ZipOutputStream;
 final class Forge {
   private Forge() {}
 
+  /** A zip of one entry. */
+  static byte[] zipOf(String name, byte[] content) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(out)) {
+      zip.putNextEntry(new ZipEntry(name));
+      zip.write(content);
+      zip.closeEntry();
+    }
+    return out.toByteArray();
+  }
 
   /** The same zip with every entry stored uncompressed. */
   static byte[] storedZip(byte[] zip) throws IOException {

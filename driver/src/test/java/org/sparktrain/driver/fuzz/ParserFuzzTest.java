@@ -31,6 +31,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.sparktrain.driver.checkpoint.CheckpointContent;
 import org.sparktrain.driver.checkpoint.CheckpointException;
 import org.sparktrain.driver.checkpoint.CheckpointStore;
+import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.output.RoundMetrics;
 import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.driver.spec.SpecException;
@@ -41,7 +42,10 @@ import org.sparktrain.worker.data.LabelRule;
 import org.sparktrain.worker.data.LibSvmLineParser;
 import org.sparktrain.worker.data.NormalizationMethod;
 import org.sparktrain.worker.data.Normalizer;
+import org.sparktrain.worker.model.Int8ModelFile;
 import org.sparktrain.worker.model.Network;
+import org.sparktrain.worker.model.ResNetConfig;
+import org.sparktrain.worker.optim.OptimizerConfig;
 import org.sparktrain.worker.text.BpeTokenizer;
 import org.sparktrain.worker.text.CharTokenizer;
 import org.sparktrain.worker.text.Tokenizer;
@@ -96,11 +100,20 @@ class ParserFuzzTest {
 
   /** Runs the campaign for one parser and fails listing every input it mishandled. */
   private static void fuzz(String name, List<byte[]> seeds, Target target, Refusal refusal) {
+    fuzz(name, CASES, seeds, target, refusal);
+  }
+
+  /**
+   * As {@link #fuzz(String, List, Target, Refusal)} with {@code cases} inputs: a third of
+   * {@code fuzz.cases} for targets that build a DL4J network per input (60-80 ms each).
+   */
+  private static void fuzz(String name, int cases, List<byte[]> seeds, Target target,
+      Refusal refusal) {
     Random random = new Random(SEED ^ name.hashCode());
     int accepted = 0;
     int refused = 0;
     List<String> failures = new ArrayList<>();
-    for (int i = 0; i < CASES; i++) {
+    for (int i = 0; i < cases; i++) {
       byte[] input = Mutator.mutate(seeds.get(random.nextInt(seeds.size())), random);
       Future<?> run = RUNNER.submit(() -> {
         target.parse(input);
@@ -126,7 +139,7 @@ class ParserFuzzTest {
       }
     }
     SUMMARY.put(name, new int[] {accepted, refused});
-    assertThat(failures).as("%s: inputs mishandled (seed %d, %d cases)", name, SEED, CASES)
+    assertThat(failures).as("%s: inputs mishandled (seed %d, %d cases)", name, SEED, cases)
         .isEmpty();
   }
 
@@ -278,5 +291,161 @@ class ParserFuzzTest {
         in -> Network.restore(new ByteArrayInputStream(in), "model.zip"),
         t -> t instanceof IOException && t.getMessage() != null
             && t.getMessage().contains("model.zip"));
+  }
+
+  /** A small classifier's files: the seeds of the model-file campaigns. */
+  private static Network smallNetwork() {
+    return Network.of(new NeuralNetConfiguration.Builder().seed(1)
+        .updater(new Adam(1e-3)).list()
+        .layer(new DenseLayer.Builder().nIn(4).nOut(6).activation(Activation.RELU).build())
+        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(6).nOut(3)
+            .activation(Activation.SOFTMAX).build()).build());
+  }
+
+  /** Replaces one file of a folder written through Hadoop, and Hadoop's checksum of it. */
+  private static void replace(Path folder, String name, byte[] content) throws IOException {
+    Files.write(folder.resolve(name), content);
+    Files.deleteIfExists(folder.resolve("." + name + ".crc"));
+  }
+
+  @Test
+  void preprocessingFiles() throws IOException {
+    Path model = dir.resolve("preprocessing-model");
+    new ModelBundle(smallNetwork(), new Normalizer(NormalizationMethod.STANDARDIZE,
+        new float[] {0.5f, -1f, 2f, 0f}, new float[] {2f, 1f, 0.25f, Float.NaN}), "mlp", true,
+        3).save(model.toString(), new Configuration());
+    byte[] saved = Files.readAllBytes(model.resolve(ModelBundle.PREPROCESSING_FILE));
+    fuzz("preprocessing", CASES / 3, List.of(saved), in -> {
+      replace(model, ModelBundle.PREPROCESSING_FILE, in);
+      ModelBundle.load(model.toString(), new Configuration());
+    }, t -> t instanceof IOException
+        && t.getMessage().contains(ModelBundle.PREPROCESSING_FILE));
+  }
+
+  @Test
+  void int8ModelFiles() throws IOException {
+    ByteArrayOutputStream file = new ByteArrayOutputStream();
+    Int8ModelFile.write(smallNetwork(), file);
+    byte[] inner = new java.util.zip.GZIPInputStream(new ByteArrayInputStream(
+        file.toByteArray())).readAllBytes();
+    // Tagged: an even first byte feeds the mutated file as it is (what a damaged download
+    // does to the gzip stream), an odd one gzips the mutated content (the parser behind it).
+    fuzz("int8", List.of(tagged(0, file.toByteArray()), tagged(1, inner)), in -> {
+      if (in.length == 0) {
+        return;
+      }
+      byte[] body = java.util.Arrays.copyOfRange(in, 1, in.length);
+      if ((in[0] & 1) == 1) {
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (var out = new java.util.zip.GZIPOutputStream(gz)) {
+          out.write(body);
+        }
+        body = gz.toByteArray();
+      }
+      Int8ModelFile.read(new ByteArrayInputStream(body), "model.int8");
+    }, t -> t instanceof IOException && t.getMessage().contains("model.int8"));
+  }
+
+  private static byte[] tagged(int tag, byte[] bytes) {
+    byte[] out = new byte[bytes.length + 1];
+    out[0] = (byte) tag;
+    System.arraycopy(bytes, 0, out, 1, bytes.length);
+    return out;
+  }
+
+  @Test
+  void dl4jConfigurations() throws IOException {
+    String mlp = smallNetwork().config().toJson();
+    String graph = new ResNetConfig(new int[] {6, 6, 1}, 2, 1, new int[] {2}, 1)
+        .build(36, 3, new OptimizerConfig(OptimizerConfig.Kind.ADAM, 1e-3, 0.9, 0.9, 0.999,
+            1e-8), 1).toJson();
+    Path file = dir.resolve("net.json");
+    String spec = "data: {uri: x.csv, numClasses: 3}\nmodel: {name: dl4j, configuration: '"
+        + file + "'}\n";
+    fuzz("dl4j-config", CASES / 3, List.of(utf8(mlp), utf8(graph)), in -> {
+      Files.write(file, in);
+      JobSpecParser.parse(spec, dir);
+    }, t -> t instanceof SpecException && t.getMessage().contains("net.json"));
+  }
+
+  /**
+   * Inputs no mutation of a valid file reaches in a few hundred tries: nesting 100,000 deep (a
+   * parser that recurses overflows its stack), YAML aliases under SnakeYAML's limit of 50 that
+   * expand a few bytes into millions of values, and sizes claimed far beyond the content.
+   */
+  @Test
+  void structuralAttacks() throws IOException {
+    String deepJson = "{\"a\":".repeat(100_000) + "1" + "}".repeat(100_000);
+    String deepArrays = "[".repeat(100_000) + "]".repeat(100_000);
+    Path model = dir.resolve("structural-model");
+    new ModelBundle(smallNetwork(), Normalizer.identity(4), "mlp", true, 3)
+        .save(model.toString(), new Configuration());
+    Path net = dir.resolve("deep-net.json");
+    StringBuilder laughs = new StringBuilder("a0: &a0 [1, 1]\n");
+    for (int i = 1; i < 20; i++) { // 2^20 values from 38 aliases
+      laughs.append("a").append(i).append(": &a").append(i).append(" [*a").append(i - 1)
+          .append(", *a").append(i - 1).append("]\n");
+    }
+    ByteArrayOutputStream idx = new ByteArrayOutputStream();
+    java.io.DataOutputStream header = new java.io.DataOutputStream(idx);
+    header.writeInt(0x00000803);
+    header.writeInt(Integer.MAX_VALUE); // images claimed
+    header.writeInt(4096);
+    header.writeInt(4096);
+    Map<String, Target> attacks = new LinkedHashMap<>();
+    attacks.put("spec nested 100,000 deep", in -> JobSpecParser.parse("model: "
+        + deepArrays + "\n", dir));
+    attacks.put("spec with 38 aliases", in -> JobSpecParser.parse(laughs
+        + "data: {uri: x.csv, numClasses: 3}\nmodel: {name: mlp, hidden: *a19}\n", dir));
+    attacks.put("tokenizer nested 100,000 deep", in -> Tokenizer.fromJson(deepArrays));
+    attacks.put("preprocessing.json nested 100,000 deep", in -> {
+      replace(model, ModelBundle.PREPROCESSING_FILE, utf8(deepJson));
+      ModelBundle.load(model.toString(), new Configuration());
+    });
+    attacks.put("DL4J configuration nested 100,000 deep", in -> {
+      Files.writeString(net, "{\"confs\":" + deepArrays + "}");
+      JobSpecParser.parse("data: {uri: x.csv, numClasses: 3}\nmodel: {name: dl4j, "
+          + "configuration: '" + net + "'}\n", dir);
+    });
+    attacks.put("model zip with a configuration 100,000 deep", in -> Network.restore(
+        new ByteArrayInputStream(Forge.zipOf("configuration.json", utf8("{\"confs\":"
+            + deepArrays + "}"))), "model.zip"));
+    attacks.put("IDX claiming 2^31 images of 2^24 pixels", in -> {
+      try (IdxReader r = new IdxReader(new ByteArrayInputStream(idx.toByteArray()), "img.idx",
+          new ByteArrayInputStream(new byte[] {0, 0, 8, 1, 0x7f, -1, -1, -1}), "lbl.idx",
+          LabelRule.classes(10))) {
+        r.forEachRemaining(x -> { });
+      }
+    });
+    List<String> failures = new ArrayList<>();
+    int refused = 0;
+    for (Map.Entry<String, Target> attack : attacks.entrySet()) {
+      Future<?> run = RUNNER.submit(() -> {
+        attack.getValue().parse(new byte[0]);
+        return null;
+      });
+      try {
+        run.get(CASE_TIMEOUT_S, TimeUnit.SECONDS);
+        failures.add(attack.getKey() + ": accepted");
+      } catch (TimeoutException e) {
+        run.cancel(true);
+        failures.add(attack.getKey() + ": no answer within " + CASE_TIMEOUT_S + " s");
+      } catch (java.util.concurrent.ExecutionException e) {
+        Throwable cause = e.getCause();
+        if ((cause instanceof IOException || cause instanceof SpecException
+            || cause instanceof IllegalArgumentException || cause instanceof IllegalStateException)
+            && cause.getMessage() != null && !cause.getMessage().isBlank()) {
+          refused++;
+        } else {
+          failures.add(attack.getKey() + ": " + String.valueOf(cause).substring(0,
+              Math.min(300, String.valueOf(cause).length())));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+    SUMMARY.put("structural", new int[] {0, refused});
+    assertThat(failures).as("structural attacks").isEmpty();
   }
 }

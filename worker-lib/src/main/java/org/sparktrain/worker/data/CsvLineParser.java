@@ -41,11 +41,13 @@ public final class CsvLineParser implements Serializable {
   }
 
   public ParsedRecord parse(String line, int fileIndex, long lineNumber) {
-    String[] fields = line.split(",", -1);
-    if (fields.length != expectedColumns) {
+    // Counted before splitting: a line of a million empty columns allocates nothing.
+    int columns = countColumns(line);
+    if (columns != expectedColumns) {
       return ParsedRecord.bad(fileIndex, lineNumber, DropReason.WRONG_COLUMN_COUNT,
-          "expected " + expectedColumns + " columns, found " + fields.length);
+          "expected " + expectedColumns + " columns, found " + columns);
     }
+    String[] fields = line.split(",", -1);
     float[] features = new float[expectedColumns - 1];
     double label = 0;
     int f = 0;

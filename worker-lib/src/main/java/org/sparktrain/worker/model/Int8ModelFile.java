@@ -101,6 +101,9 @@ public final class Int8ModelFile {
       return readChecked(file, source);
     } catch (java.io.EOFException e) {
       throw new IOException(source + " ends early: a truncated int8 model", e);
+    } catch (java.util.zip.ZipException e) {
+      throw new IOException(source + " is not a readable int8 model (gzip: " + e.getMessage()
+          + ")", e);
     }
   }
 

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
@@ -17,8 +16,7 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
-import org.nd4j.shade.jackson.databind.JsonNode;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.sparktrain.worker.json.BoundedJson;
 
 /**
  * A model file checked before DL4J reads it, because a model zip may come from anyone. DL4J's
@@ -152,37 +150,27 @@ final class ModelZip {
     return bytes;
   }
 
-  /** Every "@class" in the configuration names a DL4J, ND4J or sparktrain class. */
+  /**
+   * Every "@class" in the configuration names a DL4J, ND4J or sparktrain class. A streaming walk
+   * within {@link NetworkConfig#LIMITS}: a tree walked by recursion overflowed the stack on a
+   * configuration nested 100,000 levels.
+   */
   private static void checkClasses(String configuration, String source) throws IOException {
-    JsonNode root;
     try {
-      root = new ObjectMapper().readTree(configuration);
-    } catch (IOException e) {
-      throw new IOException(source + ": " + CONFIGURATION + " is not valid JSON: "
-          + e.getMessage(), e);
+      BoundedJson.forEachStringField(configuration, NetworkConfig.LIMITS, (field, name) -> {
+        if (field.equals("@class") && CLASS_PREFIXES.stream().noneMatch(name::startsWith)) {
+          throw new IOException(source + ": " + CONFIGURATION + " names the class '"
+              + abbreviate(name) + "'; a model may only use classes of "
+              + String.join(", ", CLASS_PREFIXES).replace(".,", ",").replaceAll("\\.$", ""));
+        }
+      });
+    } catch (IllegalArgumentException e) {
+      throw new IOException(source + ": " + CONFIGURATION + " is refused: " + e.getMessage(), e);
     }
-    checkClasses(root, source);
   }
 
-  private static void checkClasses(JsonNode node, String source) throws IOException {
-    if (node.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> field = it.next();
-        if (field.getKey().equals("@class")) {
-          String name = field.getValue().asText();
-          if (CLASS_PREFIXES.stream().noneMatch(name::startsWith)) {
-            throw new IOException(source + ": " + CONFIGURATION + " names the class '" + name
-                + "'; a model may only use classes of " + String.join(", ", CLASS_PREFIXES)
-                .replace(".,", ",").replaceAll("\\.$", ""));
-          }
-        }
-        checkClasses(field.getValue(), source);
-      }
-    } else if (node.isArray()) {
-      for (JsonNode child : node) {
-        checkClasses(child, source);
-      }
-    }
+  private static String abbreviate(String s) {
+    return s.length() <= 200 ? s : s.substring(0, 200) + "...";
   }
 
   /** The parameters the configuration defines, counted without allocating them. */

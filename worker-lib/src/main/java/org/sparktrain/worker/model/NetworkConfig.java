@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.memory.NetworkMemoryReport;
+import org.sparktrain.worker.json.BoundedJson;
 import org.sparktrain.worker.model.Network;
 
 /**
@@ -13,6 +14,11 @@ import org.sparktrain.worker.model.Network;
  * whose shortcuts a stack cannot express). Exactly one of the two is set.
  */
 public final class NetworkConfig implements Serializable {
+  /**
+   * Bounds on a configuration's JSON, checked before DL4J parses it: DL4J's parser recurses per
+   * level. sparktrain's deepest configuration (a transformer) nests 12 levels.
+   */
+  public static final BoundedJson.Limits LIMITS = new BoundedJson.Limits(64, 1 << 20, 100);
   /** Top-level key only a ComputationGraphConfiguration's JSON has. */
   private static final String GRAPH_KEY = "\"vertices\"";
 
@@ -32,8 +38,13 @@ public final class NetworkConfig implements Serializable {
     return new NetworkConfig(null, graph);
   }
 
-  /** Reads either kind back from {@link #toJson()}. */
+  /**
+   * Reads either kind back from {@link #toJson()}.
+   *
+   * @throws IllegalArgumentException for JSON beyond {@link #LIMITS}
+   */
   public static NetworkConfig fromJson(String json) {
+    BoundedJson.check(json, LIMITS);
     return json.contains(GRAPH_KEY)
         ? of(ComputationGraphConfiguration.fromJson(json))
         : of(MultiLayerConfiguration.fromJson(json));

@@ -1,6 +1,7 @@
 package org.sparktrain.worker.text;
 
 import java.util.List;
+import org.sparktrain.worker.json.BoundedJson;
 import org.nd4j.shade.jackson.databind.JsonNode;
 
 /**
@@ -13,6 +14,10 @@ import org.nd4j.shade.jackson.databind.JsonNode;
  * vocabulary's characters (character level) or any valid UTF-16 text (byte-level BPE).
  */
 public interface Tokenizer {
+  /** The largest tokenizer file read (its JSON is pure ASCII: one byte a character). */
+  int MAX_FILE_BYTES = TokenizerJson.MAX_CHARS;
+  /** The bounds a tokenizer file's JSON is checked against while it is read. */
+  BoundedJson.Limits JSON_LIMITS = TokenizerJson.LIMITS;
 
   int[] encode(String text);
 

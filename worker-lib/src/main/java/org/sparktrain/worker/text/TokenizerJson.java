@@ -1,6 +1,7 @@
 package org.sparktrain.worker.text;
 
 import java.util.Map;
+import org.sparktrain.worker.json.BoundedJson;
 import org.nd4j.shade.jackson.core.JsonProcessingException;
 import org.nd4j.shade.jackson.core.json.JsonWriteFeature;
 import org.nd4j.shade.jackson.databind.JsonNode;
@@ -9,14 +10,18 @@ import org.nd4j.shade.jackson.databind.json.JsonMapper;
 
 /**
  * The JSON of tokenizer files, through Jackson (the copy DL4J ships), with the bounds a file
- * from anyone needs: its size, and its nesting depth checked before parsing (a deep file would
- * otherwise overflow the parser's stack). Written compact and pure ASCII.
+ * from anyone needs: its size, and its nesting depth and value lengths checked by a streaming
+ * walk before the tree is built (a deep file would otherwise overflow the parser's stack).
+ * Written compact and pure ASCII.
  */
 final class TokenizerJson {
   /** A 1M-merge BPE file is about 20 MB. */
   static final int MAX_CHARS = 64 << 20;
-  /** The files nest three deep: the object, the merges, a pair. */
-  private static final int MAX_DEPTH = 8;
+  /**
+   * The files nest three deep (the object, the merges, a pair); a token is at most 64 KB, so
+   * escaped at most six characters a byte.
+   */
+  static final BoundedJson.Limits LIMITS = new BoundedJson.Limits(8, 6 << 16, 20);
   private static final ObjectMapper MAPPER = JsonMapper.builder()
       .enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
 
@@ -27,7 +32,12 @@ final class TokenizerJson {
       throw new IllegalArgumentException("tokenizer file has " + json.length()
           + " characters; at most " + MAX_CHARS + " are read");
     }
-    checkDepth(json);
+    try {
+      BoundedJson.check(json, LIMITS);
+    } catch (IllegalArgumentException e) {
+      // The walk's messages start with "it": say what "it" is.
+      throw new IllegalArgumentException("tokenizer" + e.getMessage().substring(2));
+    }
     try {
       JsonNode root = MAPPER.readTree(json);
       if (root == null || !root.isObject()) {
@@ -37,31 +47,6 @@ final class TokenizerJson {
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("tokenizer is not valid JSON: "
           + e.getOriginalMessage());
-    }
-  }
-
-  /** Counts brackets outside strings; refuses more than {@link #MAX_DEPTH} levels. */
-  private static void checkDepth(String json) {
-    int depth = 0;
-    boolean inString = false;
-    for (int i = 0; i < json.length(); i++) {
-      char c = json.charAt(i);
-      if (inString) {
-        if (c == '\\') {
-          i++;
-        } else if (c == '"') {
-          inString = false;
-        }
-      } else if (c == '"') {
-        inString = true;
-      } else if (c == '[' || c == '{') {
-        if (++depth > MAX_DEPTH) {
-          throw new IllegalArgumentException("tokenizer JSON nests deeper than " + MAX_DEPTH
-              + " levels (at character " + i + "); a tokenizer file nests three");
-        }
-      } else if (c == ']' || c == '}') {
-        depth--;
-      }
     }
   }
 
