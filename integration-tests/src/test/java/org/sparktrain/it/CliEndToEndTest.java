@@ -123,6 +123,14 @@ class CliEndToEndTest {
     assertThat(r.stderr()).contains("sparktrain: error: ").contains("bad.yaml")
         .contains("unknown key 'train.epoch'").doesNotContain("\tat ");
 
+    // Every mistake is printed, one per line, not only the line that counts them.
+    Path twoMistakes = Files.writeString(dir.resolve("two.yaml"),
+        "data: {uri: x.csv, numClasses: 2}\nmodel: {name: mlp, hiden: [8]}\ntrian: {}\n");
+    r = cli("train", twoMistakes.toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.stderr()).contains("2 mistakes").contains("'model.hiden'")
+        .contains("'trian'").doesNotContain("\tat ");
+
     Path broken = Files.writeString(dir.resolve("broken.csv"), "1,2,0\n3,oops,1\n");
     Path failing = Files.writeString(dir.resolve("failing.yaml"), """
         data: {uri: '%s', numClasses: 2}

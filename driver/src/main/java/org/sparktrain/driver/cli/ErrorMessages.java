@@ -2,6 +2,7 @@ package org.sparktrain.driver.cli;
 
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Finds the sentence a user needs in an exception chain. Spark wraps task failures in layers of
@@ -15,6 +16,9 @@ final class ErrorMessages {
    * (YAML aliases, a megabyte line) cannot flood the terminal or the heap that prints it.
    */
   static final int MAX_CHARS = 2000;
+  /** A line of a (remote) stack trace: a frame, a cause, an elision, Spark's trace header. */
+  private static final Pattern STACK_TRACE_LINE = Pattern.compile(
+      "\\s+at |Caused by: |Suppressed: |\\s*\\.\\.\\. \\d+ more|Driver stacktrace:");
 
   private ErrorMessages() {}
 
@@ -34,10 +38,23 @@ final class ErrorMessages {
         || deepest.getClass().getName().startsWith("java.io.NotSerializable")) {
       message = deepest.getClass().getSimpleName() + ": " + message;
     }
-    // Spark task failures carry the remote stack trace in the message; keep the first line.
-    String line = firstLine(message);
-    return line.length() <= MAX_CHARS ? line : line.substring(0, MAX_CHARS) + "... (cut at "
+    // Spark task failures carry the remote stack trace in the message: cut it there, but keep
+    // every line before it (a spec's mistakes come one per line).
+    String text = beforeStackTrace(message);
+    return text.length() <= MAX_CHARS ? text : text.substring(0, MAX_CHARS) + "... (cut at "
         + MAX_CHARS + " characters)";
+  }
+
+  /** The message up to its first line that belongs to a stack trace, trailing blanks dropped. */
+  static String beforeStackTrace(String message) {
+    StringBuilder kept = new StringBuilder();
+    for (String line : message.split("\n", -1)) {
+      if (STACK_TRACE_LINE.matcher(line).lookingAt()) {
+        break;
+      }
+      kept.append(line).append('\n');
+    }
+    return kept.toString().stripTrailing();
   }
 
   /**

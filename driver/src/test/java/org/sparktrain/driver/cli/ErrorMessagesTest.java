@@ -39,4 +39,17 @@ class ErrorMessagesTest {
     assertThat(line).hasSizeLessThan(ErrorMessages.MAX_CHARS + 40).endsWith("(cut at 2000 "
         + "characters)");
   }
+
+  @Test
+  void everyLineBeforeARemoteStackTraceIsKept() {
+    String mistakes = "spec.yaml: the job spec has 2 mistakes:\n  - unknown key 'model.hiden'"
+        + "\n  - unknown key 'trian'";
+    assertThat(ErrorMessages.describe(new IllegalArgumentException(mistakes)))
+        .isEqualTo(mistakes);
+    assertThat(ErrorMessages.describe(new IllegalStateException(mistakes
+        + "\n\tat org.sparktrain.X.y(X.java:1)\nCaused by: java.io.IOException: z")))
+        .isEqualTo(mistakes);
+    assertThat(ErrorMessages.describe(new IllegalStateException("first\nDriver stacktrace:\n"
+        + "\tat a.b(C.java:2)"))).isEqualTo("first");
+  }
 }
