@@ -12,7 +12,6 @@ import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.worker.model.Network;
-import org.sparktrain.worker.model.NetworkConfig;
 import org.sparktrain.worker.model.TransformerConfig;
 import org.sparktrain.worker.text.Tokenizer;
 import org.sparktrain.driver.data.TableEncoding;
@@ -84,7 +83,8 @@ final class CheckpointCommands {
       // A language model's classes are its tokens; the tokenizer travels in the checkpoint.
       int numClasses = spec.model().kind().languageModel()
           ? Tokenizer.fromJson(tokenizer).vocabSize() : exportedClasses(spec, c);
-      Network net = NetworkConfig.fromJson(c.modelConfigJson()).newNetwork();
+      // The checkpoint's configuration is a file like a model's: checked before it is built.
+      Network net = Network.build(c.modelConfigJson(), "checkpoint " + store.roundUri(c.round()));
       PartitionTrainer.load(net, c.snapshot().withStatesMerged());
       new ModelBundle(net, c.normalizer(), spec.model().name(), spec.model().classification(),
           numClasses, tokenizer, c.tableEncodingJson()).save(output, conf);

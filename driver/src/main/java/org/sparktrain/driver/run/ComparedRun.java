@@ -18,7 +18,7 @@ import org.sparktrain.driver.checkpoint.CheckpointStore;
 import org.sparktrain.driver.output.Json;
 import org.sparktrain.driver.output.RoundMetrics;
 import org.sparktrain.driver.output.RunDirectory;
-import org.yaml.snakeyaml.Yaml;
+import org.sparktrain.driver.spec.BoundedYaml;
 
 /**
  * What {@code sparktrain compare} reads of one run directory, on any store: the resolved spec
@@ -73,10 +73,9 @@ public record ComparedRun(String uri, Map<String, String> spec, JsonNode summary
   static Map<String, String> flatten(String specYaml, String uri) {
     Object root;
     try {
-      root = new Yaml().load(specYaml);
+      root = BoundedYaml.load(specYaml, uri + "/" + RunDirectory.SPEC);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException(uri + "/" + RunDirectory.SPEC + " is not YAML: "
-          + e.getMessage(), e);
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
     Map<String, String> flat = new LinkedHashMap<>();
     if (root instanceof Map<?, ?> map) {

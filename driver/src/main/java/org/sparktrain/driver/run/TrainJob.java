@@ -26,7 +26,6 @@ import org.sparktrain.driver.privacy.PrivacyReport;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.SpecYaml;
 import org.sparktrain.driver.train.BackendCheck;
-import org.sparktrain.driver.train.OffHeapPreCheck;
 import org.sparktrain.driver.train.ResultSizePreCheck;
 import org.sparktrain.driver.train.SliceWriter;
 import org.sparktrain.driver.train.SyncChoice;
@@ -94,8 +93,6 @@ public final class TrainJob {
       // A resumed private run keeps its secret: the same draws and noise as if uninterrupted.
       TrainingLoop loop = new TrainingLoop(sc, spec, data, sync, checkpoint
           .map(CheckpointContent::privacy).map(CheckpointPrivacy::secret).orElse(null));
-      OffHeapPreCheck.check(sc.getConf(), OffHeapPreCheck.bytesPerTask(loop.configuration(),
-          data.numFeatures(), spec.train().batchSize()), spec.train().workers());
       ResultSizePreCheck.check(sc.getConf(), sync.mode(), spec.train().workers(),
           loop.workerResultBytes());
       try (Checkpointer checkpointer = new Checkpointer(store, spec.checkpoint(),

@@ -16,10 +16,6 @@ import org.sparktrain.worker.model.ModelConfig;
 import org.sparktrain.worker.optim.OptimizerConfig;
 import org.sparktrain.worker.optim.OuterOptimizer;
 import org.sparktrain.worker.sync.SyncPrecision;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * Turns a YAML job spec into a {@link JobSpec}. Relative paths in the spec are resolved against
@@ -59,12 +55,7 @@ public final class JobSpecParser {
   }
 
   private static JobSpec parse(String yamlText, Path baseDir, List<String> overrides) {
-    Object parsed;
-    try {
-      parsed = new Yaml(new SafeConstructor(new LoaderOptions())).load(yamlText);
-    } catch (YAMLException e) {
-      throw new SpecException("not valid YAML: " + e.getMessage());
-    }
+    Object parsed = BoundedYaml.load(yamlText, "the job spec");
     return fromTree(SpecOverrides.apply(parsed, overrides), baseDir);
   }
 
@@ -141,13 +132,15 @@ public final class JobSpecParser {
     String keepBestBy = c.string("keepBestBy", "none");
     if (!java.util.Set.of("none", "accuracy", "macroF1", "mse", "mae", "r2")
         .contains(keepBestBy)) {
-      c.record(c.pathOf("keepBestBy") + ": '" + keepBestBy + "' is not allowed (must be one "
+      c.record(c.pathOf("keepBestBy") + ": " + SpecNode.describe(keepBestBy)
+          + " is not allowed (must be one "
           + "of none, accuracy, macroF1, mse, mae, r2)");
       keepBestBy = "none";
     }
     String onFailure = c.string("onWriteFailure", "continue");
     if (!onFailure.equals("continue") && !onFailure.equals("stop")) {
-      c.record(c.pathOf("onWriteFailure") + ": '" + onFailure + "' is not allowed (must be "
+      c.record(c.pathOf("onWriteFailure") + ": " + SpecNode.describe(onFailure)
+          + " is not allowed (must be "
           + "one of continue, stop)");
     }
     int retries = c.integer("retries", 5, 0, 100);
@@ -262,7 +255,8 @@ public final class JobSpecParser {
           + "table's name) or data.query (a Spark SQL query)");
     }
     if (!name.matches("[A-Za-z][A-Za-z0-9_.\\-]*")) {
-      throw new SpecException(d.pathOf("format") + ": '" + name + "' is not allowed (csv, idx, "
+      throw new SpecException(d.pathOf("format") + ": " + SpecNode.describe(name)
+          + " is not allowed (csv, idx, "
           + "libsvm, text, or a format Spark reads: parquet, orc, json, avro, delta, ...)");
     }
     return Format.TABLE;
@@ -323,14 +317,14 @@ public final class JobSpecParser {
     String labelColumn = d.string("labelColumn", null);
     List<String> features = d.stringList("featureColumns", 100_000);
     if (features != null && features.contains(labelColumn)) {
-      d.record(d.pathOf("featureColumns") + ": '" + labelColumn + "' is the "
+      d.record(d.pathOf("featureColumns") + ": " + SpecNode.describe(labelColumn) + " is the "
           + "label column (data.labelColumn); it cannot also be a feature");
     }
     List<String> categorical = d.stringList("categorical", 100_000);
     if (categorical != null && features != null) {
       for (String c : categorical) {
         if (!features.contains(c)) {
-          d.record(d.pathOf("categorical") + ": '" + c + "' is not among "
+          d.record(d.pathOf("categorical") + ": " + SpecNode.describe(c) + " is not among "
               + "data.featureColumns " + features);
         }
       }
@@ -407,7 +401,8 @@ public final class JobSpecParser {
     JobSpec.MissingPolicy categorical = missingPolicy(m, "categorical",
         m.string("categorical", "drop"));
     if (categorical == JobSpec.MissingPolicy.MEAN || categorical == JobSpec.MissingPolicy.MEDIAN) {
-      m.record(m.pathOf("categorical") + ": '" + categorical.key() + "' is not allowed for "
+      m.record(m.pathOf("categorical") + ": " + SpecNode.describe(categorical.key())
+          + " is not allowed for "
           + "category columns (must be one of drop, mostFrequent)");
     }
     m.finish();
@@ -420,7 +415,8 @@ public final class JobSpecParser {
         return policy;
       }
     }
-    node.record(node.pathOf(key) + ": '" + value + "' is not allowed (must be one of drop, "
+    node.record(node.pathOf(key) + ": " + SpecNode.describe(value)
+        + " is not allowed (must be one of drop, "
         + "mean, median, mostFrequent)");
     return JobSpec.MissingPolicy.DROP;
   }
@@ -599,7 +595,8 @@ public final class JobSpecParser {
   private static OuterOptimizer parseOuter(SpecNode o) {
     String name = o.string("name", "none");
     if (!name.equals("none") && !name.equals("nesterov")) {
-      o.record(o.pathOf("name") + ": '" + name + "' is not allowed (must be one of none, "
+      o.record(o.pathOf("name") + ": " + SpecNode.describe(name)
+          + " is not allowed (must be one of none, "
           + "nesterov)");
     }
     OuterOptimizer outer = null;
@@ -626,7 +623,7 @@ public final class JobSpecParser {
     java.util.List<String> allowed = validationMetrics(model);
     String metric = e.string("metric", allowed.get(0));
     if (!allowed.contains(metric)) {
-      e.record(e.pathOf("metric") + ": '" + metric + "' is not allowed for model "
+      e.record(e.pathOf("metric") + ": " + SpecNode.describe(metric) + " is not allowed for model "
           + model.name() + " (must be one of " + String.join(", ", allowed) + ")");
     }
     int patience = e.integer("patience", 3, 1, 1_000_000);

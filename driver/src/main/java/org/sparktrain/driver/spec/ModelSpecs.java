@@ -24,8 +24,8 @@ final class ModelSpecs {
       case TransformerConfig.GPT, TransformerConfig.BERT, TransformerConfig.BERT_CLASSIFIER ->
           parseTransformer(model, name, base);
       case Dl4jConfig.NAME -> parseDl4j(model, base);
-      default -> throw new SpecException(model.pathOf("name") + ": '" + name
-          + "' is not allowed (must be one of logistic, mlp, resnet, gpt, bert, "
+      default -> throw new SpecException(model.pathOf("name") + ": " + SpecNode.describe(name)
+          + " is not allowed (must be one of logistic, mlp, resnet, gpt, bert, "
           + "bert-classifier, dl4j)");
     };
   }
@@ -39,14 +39,15 @@ final class ModelSpecs {
       case "tanh" -> Activation.TANH;
       case "sigmoid" -> Activation.SIGMOID;
       case "gelu" -> Activation.GELU;
-      default -> throw new SpecException(model.pathOf("activation") + ": '" + activationName
-          + "' is not allowed (must be one of relu, leakyrelu, tanh, sigmoid, gelu)");
+      default -> throw new SpecException(model.pathOf("activation") + ": "
+          + SpecNode.describe(activationName)
+          + " is not allowed (must be one of relu, leakyrelu, tanh, sigmoid, gelu)");
     };
     double dropout = model.number("dropout", 0.0, 0.0, false, 0.95);
     String task = model.string("task", "classification");
     if (!task.equals("classification") && !task.equals("regression")) {
-      throw new SpecException(model.pathOf("task") + ": '" + task
-          + "' is not allowed (must be one of classification, regression)");
+      throw new SpecException(model.pathOf("task") + ": " + SpecNode.describe(task)
+          + " is not allowed (must be one of classification, regression)");
     }
     return new MlpConfig(hidden, activation, dropout, task.equals("regression"));
   }

@@ -14,6 +14,10 @@ import java.util.Set;
  * {@code train.epoch} fails instead of being silently ignored.
  */
 final class SpecNode {
+  /** The most of one user value that a message quotes. */
+  static final int MAX_QUOTED_CHARS = 200;
+  /** The most of one mistake that a message keeps, whatever its sentence quotes. */
+  private static final int MAX_MISTAKE_CHARS = 1000;
   private final String path;
   private final Map<String, Object> values;
   private final Set<String> known = new LinkedHashSet<>();
@@ -71,6 +75,9 @@ final class SpecNode {
     } else if (last != null && all.isEmpty()) {
       throw last;
     }
+    // A check that quoted a user's value whole still gives a message of bounded size.
+    all.replaceAll(m -> m.length() <= MAX_MISTAKE_CHARS ? m
+        : m.substring(0, MAX_MISTAKE_CHARS) + "... (cut)");
     // Otherwise a failure after recorded mistakes follows from a stand-in value: they explain it.
     if (all.size() == 1) {
       throw new Mistakes(all.get(0));
@@ -241,7 +248,7 @@ final class SpecNode {
     for (E e : type.getEnumConstants()) {
       allowed.add(e.name().toLowerCase(Locale.ROOT));
     }
-    throw new SpecException(pathOf(key) + ": '" + s + "' is not allowed (must be one of "
+    throw new SpecException(pathOf(key) + ": " + describe(s) + " is not allowed (must be one of "
         + String.join(", ", allowed) + ")");
   }
 
@@ -357,19 +364,77 @@ final class SpecNode {
     return "in [" + min + ", " + max + "]";
   }
 
+  /**
+   * A user's value as a message quotes it: at most {@link #MAX_QUOTED_CHARS} characters of it,
+   * never the whole of a long value nor the expansion of a list built from aliases.
+   */
   static String describe(Object v) {
     if (v == null) {
       return "nothing";
     }
     if (v instanceof String s) {
-      return "'" + s + "'";
+      return "'" + bounded(s) + "'";
     }
     if (v instanceof Map<?, ?>) {
       return "a mapping";
     }
     if (v instanceof List<?>) {
-      return "a list " + v;
+      StringBuilder out = new StringBuilder("a list ");
+      if (!appendBounded(v, out, out.length() + MAX_QUOTED_CHARS)) {
+        out.append("...");
+      }
+      return out.toString();
     }
-    return v.toString();
+    return bounded(v.toString());
+  }
+
+  /** {@code text}, or its first {@link #MAX_QUOTED_CHARS} characters and its length. */
+  static String bounded(String text) {
+    return text.length() <= MAX_QUOTED_CHARS ? text
+        : text.substring(0, MAX_QUOTED_CHARS) + "... (" + text.length() + " characters)";
+  }
+
+  /**
+   * Appends {@code v} as {@code toString} would write it, but stops at {@code limit}
+   * characters; false when it stopped. Each level writes a character before going deeper, so
+   * the limit bounds the depth too.
+   */
+  private static boolean appendBounded(Object v, StringBuilder out, int limit) {
+    if (out.length() >= limit) {
+      return false;
+    }
+    if (v instanceof List<?> list) {
+      out.append('[');
+      String separator = "";
+      for (Object e : list) {
+        out.append(separator);
+        separator = ", ";
+        if (!appendBounded(e, out, limit)) {
+          return false;
+        }
+      }
+      out.append(']');
+    } else if (v instanceof Map<?, ?> map) {
+      out.append('{');
+      String separator = "";
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        out.append(separator);
+        separator = ", ";
+        if (!appendBounded(e.getKey(), out, limit) || !appendBounded("=", out, limit)
+            || !appendBounded(e.getValue(), out, limit)) {
+          return false;
+        }
+      }
+      out.append('}');
+    } else {
+      String text = String.valueOf(v);
+      int room = limit - out.length();
+      if (text.length() > room) {
+        out.append(text, 0, room);
+        return false;
+      }
+      out.append(text);
+    }
+    return out.length() <= limit;
   }
 }

@@ -3,10 +3,6 @@ package org.sparktrain.driver.spec;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * Command-line changes to a spec ({@code --set train.optimizer.learningRate=0.01}), applied to
@@ -53,12 +49,7 @@ public final class SpecOverrides {
   }
 
   private static Object value(String override, String text) {
-    try {
-      Object v = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
-      return v == null ? "" : v;
-    } catch (YAMLException e) {
-      throw new SpecException("--set " + override + ": the value is not valid YAML ("
-          + e.getMessage().lines().findFirst().orElse("") + ")");
-    }
+    Object v = BoundedYaml.load(text, "--set " + SpecNode.bounded(override) + ": the value");
+    return v == null ? "" : v;
   }
 }

@@ -48,6 +48,8 @@ record TrainingSetup(NetworkConfig conf, Network driverNet, TrainerSettings sett
     EpochSchedule schedule = new EpochSchedule(data.smallestShard(), t.batchSize(),
         t.averagingFrequency(), t.seed());
     NetworkConfig conf = networkConfig(spec, data, tokenizer, schedule, 1);
+    // Counted from the configuration before the driver allocates anything of the model's size.
+    ModelSizePreCheck.check(sc.getConf(), spec, conf, data.numFeatures());
     Network driverNet = conf.newNetwork();
     if (model instanceof TransformerConfig transformer && transformer.pretrained() != null) {
       PretrainedEncoder.copyInto(driverNet, transformer.pretrained(), sc.hadoopConfiguration());

@@ -123,6 +123,8 @@ public final class Int8ModelFile {
     }
     String config = new String(in.readNBytes(configBytes), StandardCharsets.UTF_8);
     ModelZip.checkConfiguration(config, source);
+    // Building the network allocates every parameter before a tensor is read.
+    ModelMemory.checkLoad(config, source);
     Network net;
     try {
       net = NetworkConfig.fromJson(config).newNetwork();

@@ -86,6 +86,9 @@ final class ModelZip {
         StandardCharsets.UTF_8);
     checkClasses(configuration, source);
     long params = parameterCount(configuration, source);
+    // Before any entry is inflated: the caps below follow the configuration's claim, so the
+    // claim must first fit this JVM.
+    ModelMemory.checkLoad(configuration, source);
     Map<String, byte[]> entries = new HashMap<>();
     entries.put(CONFIGURATION, configuration.getBytes(StandardCharsets.UTF_8));
     try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {

@@ -73,6 +73,23 @@ public final class Network {
     }
   }
 
+  /**
+   * A new network of a configuration read from a file (a checkpoint's): the configuration gets
+   * {@link ModelZip}'s checks and the memory it defines {@link ModelMemory}'s before anything
+   * is built.
+   *
+   * @param source the file's name, for messages
+   */
+  public static Network build(String configuration, String source) throws IOException {
+    ModelZip.checkConfiguration(configuration, source);
+    ModelMemory.checkLoad(configuration, source);
+    try {
+      return NetworkConfig.fromJson(configuration).newNetwork();
+    } catch (RuntimeException e) {
+      throw new IOException(source + ": DL4J cannot build a network from it: " + e, e);
+    }
+  }
+
   public NetworkConfig config() {
     return layers != null ? NetworkConfig.of(layers.getLayerWiseConfigurations())
         : NetworkConfig.of(graph.getConfiguration());

@@ -137,6 +137,28 @@ class ModelZipTest {
   }
 
   @Test
+  void aSmallZipClaimingHalfABillionParameters_isRefusedBeforeAnyEntryIsInflated()
+      throws IOException {
+    // What the configuration claims sized the inflate caps: zeros up to 2 GB passed them.
+    String claim = new MlpConfig(new int[] {23_170}, Activation.RELU, 0, false)
+        .build(23_170, 3, new org.sparktrain.worker.optim.OptimizerConfig(
+            org.sparktrain.worker.optim.OptimizerConfig.Kind.ADAM, 1e-3, 0.9, 0.9, 0.999,
+            1e-8), 1).toJson();
+    Map<String, byte[]> entries = new LinkedHashMap<>();
+    entries.put(ModelZip.CONFIGURATION, claim.getBytes(StandardCharsets.UTF_8));
+    entries.put(ModelZip.COEFFICIENTS, new byte[64 << 20]);
+    byte[] forged = zip(entries);
+    assertThat(forged.length).isLessThan(1 << 20);
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> restore(forged))
+        .isInstanceOf(IOException.class)
+        .hasMessageStartingWith("model.zip: its configuration defines 536,941,583 parameters")
+        .hasMessageContaining("loading them needs about")
+        .hasMessageContaining("run with more memory");
+    assertThat((System.nanoTime() - start) / 1e9).isLessThan(5.0);
+  }
+
+  @Test
   void anArrayHeaderThatClaimsMoreThanTheFileHolds_isRefused() throws IOException {
     Map<String, byte[]> entries = entries(network(4, 8));
     byte[] coefficients = entries.get(ModelZip.COEFFICIENTS).clone();
