@@ -101,6 +101,7 @@ public final class TrainJob {
       try (Checkpointer checkpointer = new Checkpointer(store, spec.checkpoint(),
           loop.settings().configJson(), specYaml, data.normalizer(), data.tokenizerJson(),
           data.tableEncodingJson())) {
+        checkpointer.withWriteGuard(runDir::verifyLease);
         if (workersReach(store.uri(), sc.master())) {
           checkpointer.withWorkerWrites(sc.hadoopConfiguration());
         }
@@ -134,6 +135,7 @@ public final class TrainJob {
         ModelBundle bundle = new ModelBundle(model.network(), data.normalizer(),
             spec.model().name(), spec.model().classification(), data.numClasses(),
             data.tokenizerJson(), data.tableEncodingJson());
+        runDir.verifyLease();
         bundle.save(runDir.modelUri(), sc.hadoopConfiguration());
         Map<String, Object> privacy = loop.privateRun() == null ? null
             : loop.privateRun().report(model.finalProgress().snapshot().iteration());

@@ -1,6 +1,7 @@
 package org.sparktrain.driver.spec;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
@@ -61,6 +62,7 @@ public final class SpecSecrets {
       if (node.value() instanceof Map<?, ?> map) {
         boolean options = node.option() != null
             || node.path().toLowerCase(Locale.ROOT).endsWith("options");
+        List<Node> children = new ArrayList<>();
         for (Map.Entry<?, ?> e : map.entrySet()) {
           String key = String.valueOf(e.getKey());
           // --set data.options.fs.s3a.secret.key=... nests one map per dot: the option's name
@@ -74,9 +76,13 @@ public final class SpecSecrets {
                 + WHERE_INSTEAD);
           }
           if (e.getValue() != null) {
-            todo.push(new Node(node.path().isEmpty() ? key : node.path() + "." + key,
+            children.add(new Node(node.path().isEmpty() ? key : node.path() + "." + key,
                 e.getValue(), option));
           }
+        }
+        // Pushed last to first, so the first mistake in the spec's order is the one named.
+        for (int i = children.size() - 1; i >= 0; i--) {
+          todo.push(children.get(i));
         }
       } else if (node.value() instanceof List<?> list) {
         for (int i = list.size() - 1; i >= 0; i--) {
