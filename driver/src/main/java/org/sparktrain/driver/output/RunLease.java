@@ -180,7 +180,7 @@ public final class RunLease implements AutoCloseable {
    * Reads the lease back now and throws if it is no longer this run's: before a write that
    * must not land in a directory another run holds (a checkpoint's commit).
    */
-  public void verify() throws IOException {
+  public synchronized void verify() throws IOException {
     requireHeld();
     String takenBy = takenBy();
     if (takenBy == null) {
@@ -201,7 +201,9 @@ public final class RunLease implements AutoCloseable {
   private String takenBy() throws IOException {
     long highest = highest(files, dir);
     Holder now = highest == number ? readOrNull(files, file(), w -> { }) : null;
-    if (now != null && runId.equals(now.runId())) {
+    // Unreadable but still the highest number: no other run writes this run's number (they
+    // create the next one), so it is this run's file, caught mid-rewrite.
+    if (highest == number && (now == null || runId.equals(now.runId()))) {
       return null;
     }
     Holder other = highest == number ? now
@@ -210,7 +212,8 @@ public final class RunLease implements AutoCloseable {
         : " (" + other.describe(System.currentTimeMillis()) + ")";
   }
 
-  private void heartbeat() {
+  /** Synchronized with {@link #verify}: this JVM never reads its lease half rewritten. */
+  private synchronized void heartbeat() {
     try {
       verify();
       files.rewrite(file(), content());
