@@ -46,8 +46,11 @@ class LeaseTakeoverCliTest {
         + "\"heartbeatMillis\": " + System.currentTimeMillis() + "}";
     long newestBefore = committed(run).stream().mapToLong(Long::longValue).max().orElse(-1);
     Files.writeString(run.resolve("_LEASE.1.json"), thief);
+    long takenNanos = System.nanoTime();
 
     ChildJvm.Result r = training.get(STOP_WITHIN_S, TimeUnit.SECONDS);
+    System.out.printf("the run stopped %.1f s after its lease was taken over%n",
+        (System.nanoTime() - takenNanos) / 1e9);
     assertThat(r.exitCode()).as(r.stderr()).isEqualTo(2);
     assertThat(r.stderr()).contains("was taken over by another run (run thief on elsewhere")
         .contains("stopped writing into it");

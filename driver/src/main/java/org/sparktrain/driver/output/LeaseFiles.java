@@ -1,5 +1,6 @@
 package org.sparktrain.driver.output;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -30,6 +31,7 @@ import org.apache.hadoop.fs.Path;
  * </ul>
  */
 final class LeaseFiles {
+  private static final int READ_ATTEMPTS = 3;
   private final FileSystem fs;
   private final boolean local;
 
@@ -73,12 +75,22 @@ final class LeaseFiles {
     }
   }
 
-  /** A file's first {@code maxBytes} bytes, or null when it does not exist. */
+  /**
+   * A file's first {@code maxBytes} bytes, or null when it does not exist. Read again when it
+   * fails: S3A refuses a read during which another client replaced the object
+   * ({@code RemoteFileChangedException}), which is what racing runs do to a lease on S3.
+   */
   byte[] read(Path file, int maxBytes) throws IOException {
-    try (InputStream in = fs.open(file)) {
-      return in.readNBytes(maxBytes);
-    } catch (java.io.FileNotFoundException e) {
-      return null;
+    for (int attempt = 1; ; attempt++) {
+      try (InputStream in = fs.open(file)) {
+        return in.readNBytes(maxBytes);
+      } catch (FileNotFoundException e) {
+        return null;
+      } catch (IOException e) {
+        if (attempt == READ_ATTEMPTS) {
+          throw e;
+        }
+      }
     }
   }
 
@@ -86,7 +98,7 @@ final class LeaseFiles {
   long modified(Path file) throws IOException {
     try {
       return fs.getFileStatus(file).getModificationTime();
-    } catch (java.io.FileNotFoundException e) {
+    } catch (FileNotFoundException e) {
       return -1;
     }
   }
@@ -98,7 +110,7 @@ final class LeaseFiles {
       for (FileStatus s : fs.listStatus(dir)) {
         names.add(s.getPath().getName());
       }
-    } catch (java.io.FileNotFoundException e) {
+    } catch (FileNotFoundException e) {
       // no folder, no lease
     }
     return names;
