@@ -20,7 +20,9 @@ import org.sparktrain.it.fixtures.S3Server;
 
 /**
  * S3 credentials given through the Hadoop configuration or through environment variables never
- * show up in the logs, the echoed spec, spec.yaml, summary.json, metrics or checkpoint files.
+ * show up in the logs, the echoed spec, spec.yaml, summary.json, metrics or checkpoint files;
+ * credentials written into the spec itself (reader options, user information in a URI, --set)
+ * are refused before anything is written, and the refusal does not quote them.
  */
 class CredentialLeakTest {
   private static final String MAIN = "org.sparktrain.driver.cli.SparktrainMain";
@@ -89,4 +91,58 @@ class CredentialLeakTest {
         "AWS_SECRET_ACCESS_KEY", s3.secretKey()));
   }
 
+  /**
+   * A run whose spec holds a credential, in the file or through --set: refused with exit 2 and
+   * one line naming the key, and the secret is in no output, no log line and no file written.
+   */
+  @Test
+  void credentialsWrittenInTheSpecAreRefusedAndNeverWritten() throws Exception {
+    String secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";
+    String access = "AKIAIOSFODNN7EXAMPLE";
+    // A valid spec for Spark's CSV reader: without the check it trains and writes spec.yaml.
+    Path csv = dir.resolve("blobs-header.csv");
+    Files.writeString(csv, "f1,f2,f3,f4,f5,f6,f7,f8,label\n"
+        + Files.readString(ItSpecs.blobs(dir, 200)));
+    String spec = """
+        data: {format: csv, uri: '%s', labelColumn: label, numClasses: 4,
+               options: {header: true%s}}
+        model: {name: mlp, hidden: [8]}
+        train: {epochs: 1, batchSize: 16, workers: 2, threadsPerWorker: 1}
+        output: {dir: '%s'}
+        """;
+    record Case(String name, String options, String uri, List<String> sets, String named) {}
+    List<Case> cases = List.of(
+        new Case("options", ", 'fs.s3a.secret.key': '" + secret + "'", csv.toUri().toString(),
+            List.of(), "data.options.fs.s3a.secret.key is a credential"),
+        new Case("set", "", csv.toUri().toString(),
+            List.of("--set", "data.options.fs.s3a.access.key=" + access, "--set",
+                "data.options.fs.s3a.secret.key=" + secret),
+            "data.options.fs.s3a.access.key is a credential"),
+        new Case("uri", "", "s3a://" + access + ":" + secret + "@bucket/blobs.csv", List.of(),
+            "data.uri: the URI carries credentials"));
+    for (Case c : cases) {
+      Path out = dir.resolve("run-" + c.name());
+      Path file = Files.writeString(dir.resolve(c.name() + ".yaml"),
+          spec.formatted(c.uri(), c.options(), out.toUri()));
+      List<String> args = new ArrayList<>(List.of("train", file.toString(), "--master",
+          "local[2]"));
+      args.addAll(c.sets());
+      ChildJvm.Result r = ChildJvm.run(dir, List.of(), Map.of(), MAIN,
+          args.toArray(String[]::new));
+      assertThat(r.exitCode()).as(c.name() + ": " + r.stderr()).isEqualTo(2);
+      assertThat(r.stderr()).as(c.name()).contains(c.named())
+          .contains("hadoop.security.credential.provider.path");
+      for (String text : List.of(r.stdout(), r.stderr())) {
+        assertThat(text).as(c.name()).doesNotContain(secret).doesNotContain(access);
+      }
+      if (Files.exists(out)) {
+        try (var files = Files.walk(out)) {
+          for (Path f : files.filter(Files::isRegularFile).toList()) {
+            String text = Files.readString(f, StandardCharsets.ISO_8859_1);
+            assertThat(text).as(f.toString()).doesNotContain(secret).doesNotContain(access);
+          }
+        }
+      }
+    }
+  }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparktrain.driver.output.LeaseLostException;
 import org.sparktrain.driver.privacy.PrivateRun;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.train.SliceWriter;
@@ -72,6 +73,10 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
   private volatile String stopReason;
   /** Set by {@link #close}: finish the write in flight, start no other, retry none. */
   private volatile boolean closing;
+  /** Checked before each write: throws when this run may no longer write (see withWriteGuard). */
+  private WriteGuard guard = () -> { };
+  /** Set when the guard refused a write: the run must stop, whatever onWriteFailure says. */
+  private volatile LeaseLostException leaseLost;
   /** A private run's accounting and secret, kept in every checkpoint; null otherwise. */
   private PrivateRun privateRun;
   private byte[] privacySecret;
@@ -101,6 +106,22 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
     return this;
   }
 
+  /** Says whether this run may still write into its run directory. */
+  public interface WriteGuard {
+    /** @throws LeaseLostException when another run holds the directory now */
+    void check() throws IOException;
+  }
+
+  /**
+   * Checks {@code guard} before every checkpoint write and every clearing of a checkpoint
+   * folder: a run whose lease was taken over writes no further checkpoint and stops, instead of
+   * writing over the checkpoints of the run that holds the directory now.
+   */
+  public Checkpointer withWriteGuard(WriteGuard guard) {
+    this.guard = guard;
+    return this;
+  }
+
   /**
    * Lets the workers of collective stretches write the parameter and optimizer-state files of
    * checkpoints due at a stretch's end, with this Hadoop configuration. Only for a store every
@@ -123,6 +144,7 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
       return null;
     }
     try {
+      guard.check();
       store.delete(boundary - 1); // leftovers of an attempt that never committed
     } catch (IOException e) {
       LOG.warn("could not clear {} for the workers' checkpoint slices ({}); the driver will "
@@ -263,12 +285,18 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
     for (int attempt = 1; ; attempt++) {
       try {
         long start = System.nanoTime();
+        guard.check();
         store.write(content);
         written++;
         lastWrittenRound = content.round();
         LOG.info("checkpoint {} written in {} ms", target,
             String.format("%.0f", (System.nanoTime() - start) / 1e6));
         prune();
+        return;
+      } catch (LeaseLostException e) {
+        // Never retried: the directory is another run's now.
+        leaseLost = e;
+        failed++;
         return;
       } catch (IOException | RuntimeException e) {
         if (attempt > policy.retries() || closing) {
@@ -342,6 +370,9 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
   }
 
   private void failIfStopped() {
+    if (leaseLost != null) {
+      throw new LeaseLostException(leaseLost.getMessage());
+    }
     if (stopReason != null) {
       throw new CheckpointException(stopReason + "; training stopped "
           + "(checkpoint.onWriteFailure: stop)");

@@ -1,9 +1,12 @@
 package org.sparktrain.driver.cli;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.sparktrain.driver.output.OutputGuard;
 import org.sparktrain.driver.privacy.AuditReport;
 import org.sparktrain.driver.privacy.MembershipAudit;
 import org.sparktrain.driver.run.EvaluateJob;
@@ -80,6 +83,11 @@ final class AuditCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     spark.applyLogging();
+    OutputGuard.refuseInside("audit", "--output", JobSpecParser.resolve(output, null), List.of(
+        new OutputGuard.Kept("the model", JobSpecParser.resolve(model, null)),
+        new OutputGuard.Kept("an input", JobSpecParser.resolve(members, null)),
+        new OutputGuard.Kept("an input", JobSpecParser.resolve(nonMembers, null))),
+        new Configuration());
     JobSpec.Format f = SparktrainMain.parseFormat(format);
     MembershipAudit.Options options = new MembershipAudit.Options(
         data(members, memberLabels, f), data(nonMembers, nonMemberLabels, f), maxRows,

@@ -2,6 +2,7 @@ package org.sparktrain.driver.cli;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.sparktrain.driver.checkpoint.CheckpointContent;
@@ -9,6 +10,8 @@ import org.sparktrain.driver.checkpoint.CheckpointException;
 import org.sparktrain.driver.checkpoint.CheckpointInfo;
 import org.sparktrain.driver.checkpoint.CheckpointStore;
 import org.sparktrain.driver.output.ModelBundle;
+import org.sparktrain.driver.output.OutputGuard;
+import org.sparktrain.driver.output.RunDirectory;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.worker.model.Network;
@@ -71,7 +74,12 @@ final class CheckpointCommands {
             + checkpoint);
       }
       Configuration conf = new Configuration();
-      CheckpointStore store = new CheckpointStore(dir.getParent().getParent().toString(), conf);
+      org.apache.hadoop.fs.Path run = dir.getParent().getParent();
+      OutputGuard.refuseInside("export", "--output", output, Arrays.asList(
+          new OutputGuard.Kept("the checkpoints", dir.getParent().toString()),
+          new OutputGuard.Kept("the run's model", new org.apache.hadoop.fs.Path(run,
+              RunDirectory.MODEL).toString())), conf);
+      CheckpointStore store = new CheckpointStore(run.toString(), conf);
       CheckpointContent c = store.load(Long.parseLong(m.group(1)));
       JobSpec spec = JobSpecParser.parse(c.specYaml(), (java.nio.file.Path) null);
       String tokenizer = c.tokenizerJson();

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.sparktrain.driver.output.AtomicFiles;
+import org.sparktrain.driver.output.OutputGuard;
 import org.sparktrain.driver.run.ComparedRun;
 import org.sparktrain.driver.run.RunComparison;
 import org.sparktrain.driver.spec.JobSpecParser;
@@ -35,6 +36,12 @@ final class CompareCommand implements Callable<Integer> {
     for (String dir : runDirs) {
       runs.add(ComparedRun.read(JobSpecParser.resolve(dir, null), conf));
     }
+    List<OutputGuard.Kept> kept = new ArrayList<>();
+    for (ComparedRun run : runs) {
+      kept.add(new OutputGuard.Kept("a compared run", run.uri()));
+    }
+    OutputGuard.refuseInside("compare", "--output", JobSpecParser.resolve(output, null), kept,
+        conf);
     RunComparison comparison = new RunComparison(runs);
     System.out.print(comparison.text());
     Path page = new Path(JobSpecParser.resolve(output, null));

@@ -9,6 +9,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.explain.ExplainJob;
 import org.sparktrain.driver.explain.TextExplainJob;
 import org.sparktrain.driver.output.Json;
+import org.sparktrain.driver.output.OutputGuard;
 import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.driver.train.SparkSetup;
 import picocli.CommandLine;
@@ -65,6 +66,13 @@ final class ExplainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     spark.applyLogging();
+    List<OutputGuard.Kept> kept = new ArrayList<>(List.of(
+        new OutputGuard.Kept("the model", JobSpecParser.resolve(model, null))));
+    if (data.data != null) {
+      kept.add(new OutputGuard.Kept("an input", JobSpecParser.resolve(data.data, null)));
+    }
+    OutputGuard.refuseInside("explain", "--output", JobSpecParser.resolve(output, null), kept,
+        new org.apache.hadoop.conf.Configuration());
     if (text != null) {
       if (data.data != null) {
         throw new CommandLine.ParameterException(new CommandLine(this), "explain: give --text "

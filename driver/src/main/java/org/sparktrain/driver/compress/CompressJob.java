@@ -2,6 +2,7 @@ package org.sparktrain.driver.compress;
 
 import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -11,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.output.Json;
 import org.sparktrain.driver.output.ModelBundle;
+import org.sparktrain.driver.output.OutputGuard;
 import org.sparktrain.driver.output.RunDirectory;
 
 /**
@@ -74,6 +76,8 @@ public final class CompressJob {
       throw new IllegalArgumentException("--fine-tune is for --method prune: an int8 model is "
           + "for inference");
     }
+    OutputGuard.refuseInside("compress", "--output", outputUri,
+        List.of(new OutputGuard.Kept("the model", modelUri)), conf);
     Path output = new Path(outputUri);
     FileSystem fs = output.getFileSystem(conf);
     if (fs.exists(output) && fs.listStatus(output).length > 0) {

@@ -58,8 +58,26 @@ public final class RunDirectory implements Closeable {
     lease = RunLease.acquire(fs, root, warn);
   }
 
+  /**
+   * Throws {@link LeaseLostException} when the lease's heartbeat found that another run took
+   * this directory over; cheap enough for every round.
+   */
+  public void requireLease() {
+    if (lease != null) {
+      lease.requireHeld();
+    }
+  }
+
+  /** Reads the lease back and throws {@link LeaseLostException} when it is another run's. */
+  public void verifyLease() throws IOException {
+    if (lease != null) {
+      lease.verify();
+    }
+  }
+
   /** Replaces a file whole (see {@link AtomicFiles}): a reader never sees half of it. */
   public void writeText(String name, String text) throws IOException {
+    requireLease();
     AtomicFiles.write(fs, path(name), out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
   }
 
@@ -85,6 +103,7 @@ public final class RunDirectory implements Closeable {
 
   /** Removes an earlier run's outputs and checkpoints, for a run that replaces it. */
   public void clearEarlierRun() throws IOException {
+    verifyLease();
     closeMetrics();
     for (String name : OUTPUTS) {
       fs.delete(path(name), true);
@@ -97,6 +116,7 @@ public final class RunDirectory implements Closeable {
    * returns (on object stores, within {@link MetricsLog#OBJECT_STORE_REWRITE_MS}).
    */
   public synchronized void appendMetrics(String jsonLine) throws IOException {
+    requireLease();
     if (metrics == null) {
       metrics = MetricsLog.create(fs, path(METRICS), List.of());
     }
@@ -108,6 +128,7 @@ public final class RunDirectory implements Closeable {
    * checkpoint, a rollback after divergence to the rounds it kept.
    */
   public synchronized void rewriteMetrics(List<RoundMetrics> rounds) throws IOException {
+    requireLease();
     closeMetrics();
     List<String> lines = new ArrayList<>();
     for (RoundMetrics round : rounds) {

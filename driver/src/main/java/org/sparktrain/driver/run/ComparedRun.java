@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.sparktrain.driver.checkpoint.CheckpointInfo;
@@ -18,6 +19,7 @@ import org.sparktrain.driver.checkpoint.CheckpointStore;
 import org.sparktrain.driver.output.Json;
 import org.sparktrain.driver.output.RoundMetrics;
 import org.sparktrain.driver.output.RunDirectory;
+import org.sparktrain.driver.output.RunLease;
 import org.sparktrain.driver.spec.BoundedYaml;
 
 /**
@@ -39,7 +41,15 @@ public record ComparedRun(String uri, Map<String, String> spec, JsonNode summary
     Long newestCheckpointBytes, Long modelBytes) {
 
   static final String CROSSVAL = "crossval.json";
-  private static final String LEASE = "_LEASE.json";
+
+  private static boolean holdsLease(FileSystem fs, Path dir) throws IOException {
+    for (FileStatus f : fs.listStatus(dir)) {
+      if (RunLease.isLeaseFile(f.getPath().getName())) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   public static ComparedRun read(String uri, Configuration conf) throws IOException {
     Path dir = new Path(uri);
@@ -55,7 +65,7 @@ public record ComparedRun(String uri, Map<String, String> spec, JsonNode summary
     JsonNode summary = json(fs, new Path(dir, RunDirectory.SUMMARY));
     JsonNode crossval = json(fs, new Path(dir, CROSSVAL));
     String status = summary != null ? "finished" : crossval != null ? "crossval"
-        : fs.exists(new Path(dir, LEASE)) ? "running" : "incomplete";
+        : holdsLease(fs, dir) ? "running" : "incomplete";
     List<CheckpointInfo> valid = new ArrayList<>();
     for (CheckpointInfo c : new CheckpointStore(uri, conf).listByManifest()) {
       if (c.valid()) {

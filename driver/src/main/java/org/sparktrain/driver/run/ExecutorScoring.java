@@ -1,9 +1,11 @@
 package org.sparktrain.driver.run;
 
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
@@ -13,6 +15,7 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.types.StructType;
 import org.sparktrain.driver.data.TableReader;
 import org.sparktrain.driver.output.ModelBundle;
+import org.sparktrain.driver.output.OutputGuard;
 import org.sparktrain.driver.train.SparkSetup;
 import org.sparktrain.worker.model.Network;
 import org.sparktrain.worker.train.NativeArrays;
@@ -24,6 +27,20 @@ import org.sparktrain.worker.train.NativeArrays;
  */
 final class ExecutorScoring {
   private ExecutorScoring() {}
+
+  /**
+   * Refuses an output folder that is, is inside or holds the model or the input files: Spark
+   * replaces the whole folder on --overwrite.
+   */
+  static void refuseUnsafeOutput(String modelUri, String inputUri, String outputUri,
+      Configuration conf) throws IOException {
+    List<OutputGuard.Kept> kept = new ArrayList<>();
+    kept.add(new OutputGuard.Kept("the model", modelUri));
+    if (inputUri != null) {
+      kept.add(new OutputGuard.Kept("an input", inputUri));
+    }
+    OutputGuard.refuseOverlap("predict", "--output", outputUri, kept, conf);
+  }
 
   /** Scores one minibatch of rows with a network holding the model's weights. */
   interface Scorer<T> extends Serializable {

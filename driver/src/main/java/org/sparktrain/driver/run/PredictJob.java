@@ -17,6 +17,7 @@ import org.sparktrain.driver.data.InputFiles;
 import org.sparktrain.driver.data.LineReader;
 import org.sparktrain.driver.output.AtomicFiles;
 import org.sparktrain.driver.output.ModelBundle;
+import org.sparktrain.driver.output.OutputGuard;
 import org.sparktrain.worker.data.CsvLineParser;
 import org.sparktrain.worker.train.NativeArrays;
 
@@ -88,25 +89,18 @@ public final class PredictJob {
    */
   private static void refuseUnsafeOutput(Path out, String inputUri, List<String> inputFiles,
       String modelUri, boolean overwrite, FileSystem fs, Configuration conf) throws IOException {
-    List<Path> protectedPaths = new ArrayList<>();
+    List<OutputGuard.Kept> kept = new ArrayList<>();
     Path input = new Path(inputUri);
     FileStatus[] roots = input.getFileSystem(conf).globStatus(input);
     if (roots != null) {
       for (FileStatus root : roots) {
-        protectedPaths.add(root.getPath());
+        kept.add(new OutputGuard.Kept("an input", root.getPath().toString()));
       }
     }
-    inputFiles.forEach(f -> protectedPaths.add(new Path(f)));
-    Path model = new Path(modelUri);
-    protectedPaths.add(model.getFileSystem(conf).makeQualified(model));
-    for (Path p : protectedPaths) {
-      if (isSameOrInside(out, p)) {
-        throw new IllegalArgumentException("predict: --output " + out + " is "
-            + (out.equals(p) ? "" : "inside ") + "an input (" + p + "); writing there would "
-            + "destroy what the predictions are made from. Choose an output outside the "
-            + "inputs and the model.");
-      }
-    }
+    inputFiles.forEach(f -> kept.add(new OutputGuard.Kept("an input", f)));
+    kept.add(new OutputGuard.Kept("the model", modelUri));
+    // Refused also when the output holds them: a folder there is refused below anyway.
+    OutputGuard.refuseOverlap("predict", "--output", out.toString(), kept, conf);
     if (fs.exists(out)) {
       if (fs.getFileStatus(out).isDirectory()) {
         throw new IllegalArgumentException("predict: --output " + out + " is a folder; give a file "
@@ -117,12 +111,6 @@ public final class PredictJob {
             + "to replace it");
       }
     }
-  }
-
-  private static boolean isSameOrInside(Path path, Path folder) {
-    String p = path.toUri().normalize().toString();
-    String f = folder.toUri().normalize().toString();
-    return p.equals(f) || p.startsWith(f.endsWith("/") ? f : f + "/");
   }
 
   private static String headerLine(ModelBundle bundle) {

@@ -46,6 +46,7 @@ public final class TablePredictJob {
    */
   public static long run(JavaSparkContext sc, String modelUri, JobSpec.Table source, String uri,
       String outputUri, String outputFormat, boolean overwrite) throws IOException {
+    ExecutorScoring.refuseUnsafeOutput(modelUri, uri, outputUri, sc.hadoopConfiguration());
     ModelBundle bundle = ModelBundle.load(modelUri, sc.hadoopConfiguration())
         .requireNumericInput("predict");
     if (bundle.tableEncodingJson() == null) {

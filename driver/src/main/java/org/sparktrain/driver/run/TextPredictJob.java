@@ -34,6 +34,7 @@ public final class TextPredictJob {
   public static long run(JavaSparkContext sc, String modelUri, JobSpec.Table source, String uri,
       String textColumn, String outputUri, String outputFormat, boolean overwrite)
       throws IOException {
+    ExecutorScoring.refuseUnsafeOutput(modelUri, uri, outputUri, sc.hadoopConfiguration());
     ModelBundle bundle = ModelBundle.load(modelUri, sc.hadoopConfiguration());
     String name = bundle.modelName();
     boolean gpt = name.equals(TransformerConfig.GPT);

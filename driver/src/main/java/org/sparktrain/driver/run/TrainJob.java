@@ -1,10 +1,14 @@
 package org.sparktrain.driver.run;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +23,7 @@ import org.sparktrain.driver.monitor.LiveMetrics;
 import org.sparktrain.driver.output.Json;
 import org.sparktrain.driver.output.LiveReport;
 import org.sparktrain.driver.output.ModelBundle;
+import org.sparktrain.driver.output.OutputGuard;
 import org.sparktrain.driver.output.ReportWriter;
 import org.sparktrain.driver.output.RoundMetrics;
 import org.sparktrain.driver.output.RunDirectory;
@@ -79,6 +84,7 @@ public final class TrainJob {
     boolean onTerminal = options.onTerminal();
     String specYaml = SpecYaml.write(spec);
     LOG.info("resolved job spec:\n{}", specYaml);
+    refuseUnsafeOutput(spec, sc.hadoopConfiguration());
     try (RunDirectory runDir = new RunDirectory(spec.output().dir(), sc.hadoopConfiguration())) {
       runDir.takeLease(LOG::warn);
       CheckpointStore store = new CheckpointStore(runDir.uri(), sc.hadoopConfiguration());
@@ -98,6 +104,7 @@ public final class TrainJob {
       try (Checkpointer checkpointer = new Checkpointer(store, spec.checkpoint(),
           loop.settings().configJson(), specYaml, data.normalizer(), data.tokenizerJson(),
           data.tableEncodingJson())) {
+        checkpointer.withWriteGuard(runDir::verifyLease);
         if (workersReach(store.uri(), sc.master())) {
           checkpointer.withWorkerWrites(sc.hadoopConfiguration());
         }
@@ -131,6 +138,7 @@ public final class TrainJob {
         ModelBundle bundle = new ModelBundle(model.network(), data.normalizer(),
             spec.model().name(), spec.model().classification(), data.numClasses(),
             data.tokenizerJson(), data.tableEncodingJson());
+        runDir.verifyLease();
         bundle.save(runDir.modelUri(), sc.hadoopConfiguration());
         Map<String, Object> privacy = loop.privateRun() == null ? null
             : loop.privateRun().report(model.finalProgress().snapshot().iteration());
@@ -165,6 +173,32 @@ public final class TrainJob {
         data.release();
       }
     }
+  }
+
+  /**
+   * Refuses an output.dir that is, or is inside, the data (the run's files would land among
+   * the inputs), and a run whose model folder is the model it starts from or learns from
+   * (--overwrite deletes it before training).
+   */
+  private static void refuseUnsafeOutput(JobSpec spec, Configuration conf) throws IOException {
+    List<OutputGuard.Kept> data = new ArrayList<>();
+    JobSpec.Data d = spec.data();
+    for (String uri : Arrays.asList(d.uri(), d.labelsUri(), d.testUri(), d.testLabelsUri())) {
+      if (uri != null) {
+        data.add(new OutputGuard.Kept("an input", uri));
+      }
+    }
+    OutputGuard.refuseInside("train", "output.dir", spec.output().dir(), data, conf);
+    List<OutputGuard.Kept> models = new ArrayList<>();
+    if (spec.train().distillation() != null) {
+      models.add(new OutputGuard.Kept("the teacher model", spec.train().distillation()
+          .teacher()));
+    }
+    if (spec.train().init() != null) {
+      models.add(new OutputGuard.Kept("the initial model", spec.train().init().model()));
+    }
+    String modelDir = new Path(spec.output().dir(), RunDirectory.MODEL).toString();
+    OutputGuard.refuseOverlap("train", "output.dir's model folder", modelDir, models, conf);
   }
 
   /**

@@ -34,6 +34,14 @@ public final class BoundedYaml {
    * @throws SpecException when the text is not valid YAML or is beyond the bounds
    */
   public static Object load(String text, String what) {
+    return load(text, what, true);
+  }
+
+  /**
+   * As {@link #load(String, String)}; with {@code quoteText} false a parse error says what is
+   * wrong without SnakeYAML's snippet of the text (a --set value may be a credential).
+   */
+  public static Object load(String text, String what, boolean quoteText) {
     if (text.length() > MAX_CODE_POINTS) {
       throw new SpecException(String.format(Locale.ROOT, "%s is %,d characters; a spec may have "
           + "at most %,d", what, text.length(), MAX_CODE_POINTS));
@@ -48,6 +56,9 @@ public final class BoundedYaml {
       tree = new Yaml(new SafeConstructor(options)).load(text);
     } catch (YAMLException e) {
       String m = String.valueOf(e.getMessage());
+      if (!quoteText) {
+        m = m.lines().findFirst().orElse("");
+      }
       throw new SpecException(what + " is not valid YAML: " + SpecNode.bounded(m));
     }
     checkExpandedSize(tree, what);

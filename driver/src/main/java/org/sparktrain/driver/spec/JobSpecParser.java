@@ -72,6 +72,8 @@ public final class JobSpecParser {
    * so that one run names every mistake with its key path; then throws them all at once.
    */
   private static JobSpec fromTree(Object parsed, Path baseDir) {
+    // First, and alone: any later message might quote the value.
+    SpecSecrets.refuseIn(parsed);
     SpecNode root = SpecNode.root(parsed);
     JobSpec spec;
     try {

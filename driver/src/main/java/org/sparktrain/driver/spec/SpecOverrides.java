@@ -26,10 +26,10 @@ public final class SpecOverrides {
       String path = eq < 0 ? "" : override.substring(0, eq).strip();
       if (eq < 0 || path.isEmpty() || path.startsWith(".") || path.endsWith(".")
           || path.contains("..")) {
-        throw new SpecException("--set " + override + ": not allowed (must be key.path=value, "
-            + "e.g. train.optimizer.learningRate=0.01)");
+        throw new SpecException("--set " + (eq < 0 ? override : path + "=...")
+            + ": not allowed (must be key.path=value, e.g. train.optimizer.learningRate=0.01)");
       }
-      Object value = value(override, override.substring(eq + 1));
+      Object value = value(path, override.substring(eq + 1));
       String[] keys = path.split("\\.");
       Map<String, Object> section = root;
       for (int i = 0; i < keys.length - 1; i++) {
@@ -38,7 +38,7 @@ public final class SpecOverrides {
           next = new LinkedHashMap<String, Object>();
           section.put(keys[i], next);
         } else if (!(next instanceof Map<?, ?>)) {
-          throw new SpecException("--set " + override + ": "
+          throw new SpecException("--set " + path + ": "
               + String.join(".", List.of(keys).subList(0, i + 1)) + " is a value, not a section");
         }
         section = (Map<String, Object>) next;
@@ -48,8 +48,9 @@ public final class SpecOverrides {
     return root;
   }
 
-  private static Object value(String override, String text) {
-    Object v = BoundedYaml.load(text, "--set " + SpecNode.bounded(override) + ": the value");
+  /** Messages name the key path only: the value may be a credential (see SpecSecrets). */
+  private static Object value(String path, String text) {
+    Object v = BoundedYaml.load(text, "--set " + path + ": the value", false);
     return v == null ? "" : v;
   }
 }

@@ -161,4 +161,19 @@ class SpecBuilderTest {
     }
     throw new AssertionError("expected a SpecException");
   }
+
+  @Test
+  void credentialsGivenToTheBuilderAreRefusedWithoutBeingQuoted() {
+    String secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    assertThatThrownBy(() -> Sparktrain.spec().table("parquet", "s3a://bucket/t")
+        .labelColumn("y").numClasses(2).mlp(8).option("fs.s3a.secret.key", secret).build())
+        .isInstanceOf(SpecException.class)
+        .hasMessageContaining("data.options.fs.s3a.secret.key is a credential")
+        .message().doesNotContain(secret);
+    assertThatThrownBy(() -> Sparktrain.spec().csv("d.csv").numClasses(2).mlp(8)
+        .output("s3a://AKIAEXAMPLE:" + secret + "@bucket/runs").build())
+        .hasMessageContaining("output.dir: the URI carries credentials")
+        .message().doesNotContain(secret).doesNotContain("AKIAEXAMPLE");
+  }
+
 }

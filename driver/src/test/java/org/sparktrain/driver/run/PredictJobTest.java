@@ -75,7 +75,7 @@ class PredictJobTest {
     assertThatThrownBy(() -> predict(inputs.toString(), inputs.resolve("predictions.csv"), true))
         .hasMessageContaining("is inside an input");
     assertThatThrownBy(() -> predict(inputs.toString(), Path.of(model, "predictions.csv"),
-        true)).hasMessageContaining("is inside an input");
+        true)).hasMessageContaining("is inside the model");
     assertThat(Files.readString(file)).isEqualTo(before);
     assertThat(inputs.resolve("predictions.csv")).doesNotExist();
   }
