@@ -23,7 +23,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * folder), so two executors of a host do not halve each other's all-cores figure.
  */
 public final class PeakGemm {
-  static final int SIZE = 1024;
+  public static final int SIZE = 1024;
   static final int REPEATS = 3;
   private static final long LOCK_WAIT_MS = 10_000;
   private static final String LOCK_FILE = "sparktrain-peak-gemm.lock";
