@@ -9,7 +9,7 @@ import org.sparktrain.worker.backend.MachinePeak;
 
 /**
  * The measured peak of the machines a run trains on: each host counted once, with the best
- * all-cores figure any of its JVMs measured (several executors of one host share its cores).
+ * figure any of its JVMs measured (several executors of one host share its cores).
  *
  * @param hosts one entry per host, in the order first seen
  */
@@ -26,15 +26,14 @@ public record ClusterPeak(List<Host> hosts) {
   public static ClusterPeak of(List<Host> measured) {
     Map<String, Host> best = new LinkedHashMap<>();
     for (Host h : measured) {
-      best.merge(h.host(), h, (a, b) -> b.peak().allCoresGflops() > a.peak().allCoresGflops()
-          ? b : a);
+      best.merge(h.host(), h, (a, b) -> b.peak().peakGflops() > a.peak().peakGflops() ? b : a);
     }
     return new ClusterPeak(new ArrayList<>(best.values()));
   }
 
   /** All cores of every host: the denominator of a run's utilization. */
   public double allCoresGflops() {
-    return hosts.stream().mapToDouble(h -> h.peak().allCoresGflops()).sum();
+    return hosts.stream().mapToDouble(h -> h.peak().peakGflops()).sum();
   }
 
   /** One core of the slowest host. */
