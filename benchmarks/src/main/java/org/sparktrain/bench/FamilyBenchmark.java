@@ -129,6 +129,15 @@ public final class FamilyBenchmark {
     out.put("threads", spec.train().threadsPerWorker());
     out.put("rounds", rounds.size());
     report(spec, examples, ms / 1000, out);
+    // The run's own FLOP count (summary.json's flops) at this rate, and its share of the peak.
+    Map<?, ?> flops = (Map<?, ?>) result.summary().get("flops");
+    if (flops.get("trainingFlopsPerExample") instanceof Number perExample) {
+      double gflops = examples / (ms / 1000) * perExample.doubleValue() / 1e9;
+      out.put("gflopsPerSec", BenchJson.round(gflops, 2));
+      if (flops.get("peakGflopsPerSec") instanceof Number peak) {
+        out.put("utilization", BenchJson.round(gflops / peak.doubleValue(), 4));
+      }
+    }
   }
 
   /** A language model's example is a block whose blockSize next tokens are all predicted. */

@@ -18,7 +18,12 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.nd4j.linalg.activations.Activation;
+import org.sparktrain.worker.backend.MachinePeak;
+import org.sparktrain.worker.backend.PeakGemm;
 import org.sparktrain.worker.backend.ResidentSizeCheck;
+import org.sparktrain.worker.model.MlpConfig;
+import org.sparktrain.worker.model.TrainingFlops;
 
 /**
  * The spine benchmark: for each repetition, runs every configuration once, in order
@@ -41,6 +46,9 @@ import org.sparktrain.worker.backend.ResidentSizeCheck;
  */
 public final class SpineBenchmark {
   private static final String WHO = "spine";
+  /** The workload's MLP, by TrainingFlops' convention (multiply-add 2, training 3 x forward). */
+  static final long P1_TRAINING_FLOPS = TrainingFlops.perExample(new MlpConfig(
+      new int[] {256, 256}, Activation.RELU, 0, false), 784, 10).getAsLong();
   static final String DEFAULT_CONFIGS = "a,a1,p,b1,b5,b20,d1,d5,d20,c1,c5,c20";
   static final String USAGE = "usage: SpineBenchmark --mnist DIR [--reps 1] [--configs "
       + DEFAULT_CONFIGS + "] [--limit N] [--warmup-epochs 1] [--timed-epochs 3]"
@@ -162,8 +170,12 @@ public final class SpineBenchmark {
     workload.put("timedEpochs", timed);
     workload.put("limit", limit);
 
+    // Measured here, before any child runs, so it has the cores to itself; the children load
+    // the same native build from the same classpath.
+    MachinePeak peak = PeakGemm.measured();
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("benchmark", "spine");
+    doc.put("peak", peak.toMap());
     doc.put("started", Instant.now().toString());
     doc.put("availableProcessors", Runtime.getRuntime().availableProcessors());
     doc.put("javaVersion", System.getProperty("java.version"));
@@ -197,7 +209,7 @@ public final class SpineBenchmark {
 
     Summary summary = Summary.of(configs, runs, reps);
     String table = summary.markdown(workload, reps, Runtime.getRuntime().availableProcessors(),
-        load);
+        load, peak);
     doc.put("finished", Instant.now().toString());
     doc.put("summary", summary.rows());
     doc.put("ratios", summary.ratios());
@@ -493,6 +505,7 @@ public final class SpineBenchmark {
         }
         median.put(c.name(), eps);
         row.put("medianExamplesPerSec", BenchJson.round(eps, 1));
+        row.put("medianGflopsPerSec", BenchJson.round(eps * P1_TRAINING_FLOPS / 1e9, 2));
         row.put("medianBasis", basis);
         row.put("testAccuracy", BenchJson.round(medianOf(results, "testAccuracy"), 4));
         if (c.isSparktrain()) {
@@ -528,7 +541,8 @@ public final class SpineBenchmark {
       return v.length == 0 ? Double.NaN : BenchJson.median(v);
     }
 
-    String markdown(Map<String, Object> workload, int reps, int cores, double loadAtStart) {
+    String markdown(Map<String, Object> workload, int reps, int cores, double loadAtStart,
+        MachinePeak peak) {
       Map<String, Map<String, Object>> byConfig = new LinkedHashMap<>();
       ratios.forEach(r -> byConfig.put((String) r.get("config"), r));
       StringBuilder sb = new StringBuilder();
@@ -544,10 +558,14 @@ public final class SpineBenchmark {
               : reps + " repetitions (interleaved): ex/s is the median over runs.")
           .append(String.format(Locale.ROOT, " Load average before the first run: %.2f.",
               loadAtStart))
+          .append(String.format(Locale.ROOT, " Peak measured here (sgemm %dx%d): %.1f GFLOP/s "
+              + "on all cores, %.1f on one; the MLP trains at %,d FLOPs per example.",
+              PeakGemm.SIZE, PeakGemm.SIZE, peak.peakGflops(), peak.perCoreGflops(),
+              P1_TRAINING_FLOPS))
           .append("\n\n");
-      sb.append("| config | system | H | ex/s (median) | test acc | b/a | b/a1 | b/c "
-          + "| of limit | compute ms/round | sync ms/round |\n");
-      sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      sb.append("| config | system | H | ex/s (median) | GFLOP/s | of peak | test acc | b/a "
+          + "| b/a1 | b/c | of limit | compute ms/round | sync ms/round |\n");
+      sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
       for (Map<String, Object> row : rows) {
         Object h = row.get("averagingFrequency");
         Map<String, Object> ratio = byConfig.get((String) row.get("config"));
@@ -556,6 +574,9 @@ public final class SpineBenchmark {
             .append(" | ").append(row.get("system"))
             .append(" | ").append(h == null ? "" : h)
             .append(" | ").append(fmt(row.get("medianExamplesPerSec"), "%,.0f"))
+            .append(" | ").append(fmt(row.get("medianGflopsPerSec"), "%.2f"))
+            .append(" | ").append(row.get("medianGflopsPerSec") instanceof Number g
+                ? fmt(g.doubleValue() / peak.peakGflops(), "%.3f") : "n/a")
             .append(" | ").append(fmt(row.get("testAccuracy"), "%.4f"))
             .append(" | ").append(isB && ratio != null ? fmt(ratio.get("bOverA"), "%.2fx") : "")
             .append(" | ").append(isB && ratio != null ? fmt(ratio.get("bOverA1"), "%.2fx") : "")

@@ -1,6 +1,7 @@
 package org.sparktrain.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -48,7 +49,14 @@ class CliEndToEndTest {
     assertThat(summary.at("/throughput/examplesPerSec").asDouble()).isPositive();
     assertThat(summary.at("/records/read").asLong()).isEqualTo(1797);
     assertThat(summary.at("/wallTimeSeconds").asDouble()).isPositive();
-    assertThat(r.stderr()).contains("resolved job spec:");
+    // 64-64-10 MLP: (2*64*64 + 64) + (2*64*10 + 10) = 9,546 forward, x 3 to train; achieved
+    // GFLOP/s are examples/s times that, against the peak this JVM measured before training.
+    assertThat(summary.at("/flops/trainingFlopsPerExample").asLong()).isEqualTo(28_638);
+    assertThat(summary.at("/flops/achievedGflopsPerSec").asDouble()).isCloseTo(
+        summary.at("/throughput/examplesPerSec").asDouble() * 28_638 / 1e9, within(1e-9));
+    assertThat(summary.at("/flops/peak/hosts/0/perCoreGflopsPerSec").asDouble()).isPositive();
+    assertThat(summary.at("/flops/utilization").asDouble()).isGreaterThan(0).isLessThan(1);
+    assertThat(r.stderr()).contains("resolved job spec:").contains("measured peak (sgemm");
     // The CLI turned JavaCPP's resident-size check off before ND4J loaded (the workers train
     // in this JVM); the off-heap limit stays.
     assertThat(summary.at("/backend/driver/physicalLimitBytes").asLong()).isZero();

@@ -82,6 +82,10 @@ class CompareRunsTest {
     assertThat(results.get("rounds")).containsExactly((long) slow.model().history().size(),
         (long) fast.model().history().size(), null);
     assertThat(results.get("final training loss")).containsExactly(last(slow), last(fast), null);
+    assertThat(results.get("achieved GFLOP/s")).containsExactly(
+        flops(slow, "achievedGflopsPerSec"), flops(fast, "achievedGflopsPerSec"), null);
+    assertThat(results.get("utilization of measured peak")).containsExactly(
+        flops(slow, "utilization"), flops(fast, "utilization"), null);
     assertThat(results.get("crossval accuracy mean").get(2)).isInstanceOf(Double.class);
     assertThat(results.get("newest checkpoint bytes")).containsExactly(
         newestCheckpointBytes(onHdfs, conf), newestCheckpointBytes(onS3, conf), null);
@@ -151,6 +155,10 @@ class CompareRunsTest {
 
   private static Object testMetric(TrainJob.Result run, String name) {
     return ((Map<?, ?>) run.summary().get("test")).get(name);
+  }
+
+  private static Object flops(TrainJob.Result run, String name) {
+    return ((Map<?, ?>) run.summary().get("flops")).get(name);
   }
 
   private static Object last(TrainJob.Result run) {

@@ -1,6 +1,7 @@
 package org.sparktrain.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
 import java.net.URI;
@@ -119,6 +120,17 @@ class LiveMonitoringTest {
             .doubleValue())
         .containsEntry("validation_accuracy", lastValidation(history).get("accuracy"));
     assertThat(after.gauges().get("validation_mse")).isNaN();
+    // The FLOP gauges follow the newest round: its examples/s times the model's FLOPs.
+    Map<?, ?> flops = (Map<?, ?>) result.summary().get("flops");
+    double perExample = ((Number) flops.get("trainingFlopsPerExample")).doubleValue();
+    assertThat(after.gauges().get("gflopsPerSec"))
+        .isCloseTo(last.examplesPerSec() * perExample / 1e9, within(1e-6));
+    assertThat(after.gauges().get("utilization")).isGreaterThan(0).isLessThan(1)
+        .isCloseTo(after.gauges().get("gflopsPerSec")
+            / ((Number) flops.get("peakGflopsPerSec")).doubleValue(), within(1e-9));
+    assertThat(looks).as("a report drawn during the run shows the FLOP rate so far")
+        .anyMatch(l -> l.report() != null && l.report().contains("\"status\":\"running\"")
+            && l.report().contains("\"achievedGflopsPerSec\""));
     assertThat(after.report()).contains("\"status\":\"finished\"");
   }
 

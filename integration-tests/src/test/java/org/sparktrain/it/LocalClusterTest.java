@@ -72,6 +72,14 @@ class LocalClusterTest {
     assertThat(Json.line(clusterSummary.get("test")))
         .isEqualTo(Json.line(localSummary.get("test")));
     assertThat(clusterSummary.get("finalTrainLoss")).isEqualTo(localSummary.get("finalTrainLoss"));
+    // Each executor JVM measured its peak in a small job before training; the two share one
+    // host, which counts once.
+    Map<String, Object> flops = (Map<String, Object>) clusterSummary.get("flops");
+    Map<String, Object> peak = (Map<String, Object>) flops.get("peak");
+    assertThat((List<Object>) peak.get("hosts")).hasSize(1);
+    assertThat((Double) flops.get("utilization")).isGreaterThan(0).isLessThan(1);
+    assertThat(flops.get("trainingFlopsPerExample"))
+        .isEqualTo(((Map<String, Object>) localSummary.get("flops")).get("trainingFlopsPerExample"));
     assertThat(Files.readAllBytes(dir.resolve("cluster/model/preprocessing.json")))
         .isEqualTo(Files.readAllBytes(dir.resolve("local/model/preprocessing.json")));
     assertThat(Json.line(clusterSummary.get("validation")))

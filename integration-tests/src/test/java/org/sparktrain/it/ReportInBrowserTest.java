@@ -63,6 +63,9 @@ class ReportInBrowserTest {
     assertThat(page.dom()).containsPattern("<th>read</th><td[^>]*>400</td>")
         .containsPattern("<pre id=\"spec\">[^<]*blobs-400\\.csv")
         .contains("<th>backend</th><td>" + backendShown() + "</td>");
+    // The FLOP rate and the share of the measured peak, as numbers.
+    assertThat(page.dom()).containsPattern("<th>achieved GFLOP/s</th><td[^>]*>[0-9][0-9.]*</td>")
+        .containsPattern("<th>utilization of the measured peak</th><td[^>]*>0\\.[0-9]+</td>");
   }
 
   /** The backend as the report shows it: "unknown" until the summary has one. */

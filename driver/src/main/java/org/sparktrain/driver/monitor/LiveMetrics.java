@@ -3,6 +3,7 @@ package org.sparktrain.driver.monitor;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.sparktrain.driver.output.FlopRate;
 import org.sparktrain.driver.output.RoundMetrics;
 
 /**
@@ -14,7 +15,8 @@ import org.sparktrain.driver.output.RoundMetrics;
  */
 public final class LiveMetrics {
   /** What the gauges show between runs: nothing running, every value NaN or zero. */
-  private static final State IDLE = new State(false, null, 0, 0, Map.of(), Map::of);
+  private static final State IDLE = new State(false, null, 0, 0, Map.of(), Map::of,
+      FlopRate.UNKNOWN);
   private static volatile State current = IDLE;
 
   /**
@@ -24,15 +26,22 @@ public final class LiveMetrics {
    * @param validation the newest validation metrics, kept until the next validation
    * @param checkpoints the checkpointer's counters ({@code written}, {@code failed},
    *     {@code lastRound}), read when a sink polls
+   * @param flops the run's FLOPs per example and measured peak
    */
   record State(boolean running, RoundMetrics lastRound, long examples, long bytesMoved,
-      Map<String, Double> validation, Supplier<Map<String, Object>> checkpoints) {}
+      Map<String, Double> validation, Supplier<Map<String, Object>> checkpoints,
+      FlopRate flops) {}
 
   private LiveMetrics() {}
 
   /** A run starts: the gauges show it from now on. */
   public static void start(Supplier<Map<String, Object>> checkpoints) {
-    current = new State(true, null, 0, 0, Map.of(), checkpoints);
+    start(checkpoints, FlopRate.UNKNOWN);
+  }
+
+  /** As above, with the FLOP count and peak the GFLOP/s and utilization gauges use. */
+  public static void start(Supplier<Map<String, Object>> checkpoints, FlopRate flops) {
+    current = new State(true, null, 0, 0, Map.of(), checkpoints, flops);
   }
 
   public static void onRound(RoundMetrics m) {
@@ -40,14 +49,14 @@ public final class LiveMetrics {
     Map<String, Double> validation = m.validation() == null ? s.validation()
         : Map.copyOf(new LinkedHashMap<>(m.validation()));
     current = new State(true, m, s.examples() + m.examples(), s.bytesMoved() + m.bytesMoved(),
-        validation, s.checkpoints());
+        validation, s.checkpoints(), s.flops());
   }
 
   /** The run ended (finished or failed): the last values stay, marked as not running. */
   public static void end() {
     State s = current;
     current = new State(false, s.lastRound(), s.examples(), s.bytesMoved(), s.validation(),
-        s.checkpoints());
+        s.checkpoints(), s.flops());
   }
 
   static State current() {

@@ -57,6 +57,10 @@ public final class SparktrainMetricsPlugin implements SparkPlugin {
     round(registry, "computeMs", RoundMetrics::computeMs);
     round(registry, "syncMs", RoundMetrics::syncMs);
     round(registry, "wallMs", RoundMetrics::wallMs);
+    gauge(registry, "gflopsPerSec", s -> s.lastRound() == null ? Double.NaN
+        : s.flops().gflopsPerSec(s.lastRound().examplesPerSec()));
+    gauge(registry, "utilization", s -> s.lastRound() == null ? Double.NaN
+        : s.flops().utilization(s.lastRound().examplesPerSec()));
     for (String name : VALIDATION_METRICS) {
       gauge(registry, "validation." + name,
           s -> s.validation().getOrDefault(name, Double.NaN));

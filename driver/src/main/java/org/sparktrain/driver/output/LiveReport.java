@@ -36,6 +36,7 @@ public final class LiveReport implements AutoCloseable {
   private final Map<String, Object> base;
   private final Supplier<Map<String, Object>> checkpoints;
   private final List<RoundMetrics> history;
+  private final FlopRate flops;
   private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "sparktrain-live-report");
     t.setDaemon(true);
@@ -53,6 +54,13 @@ public final class LiveReport implements AutoCloseable {
    */
   public LiveReport(RunDirectory runDir, String specYaml, Map<String, Object> base,
       Supplier<Map<String, Object>> checkpoints, List<RoundMetrics> earlier) {
+    this(runDir, specYaml, base, checkpoints, earlier, FlopRate.UNKNOWN);
+  }
+
+  /** As above, showing the FLOP rate so far with {@code flops}' count and peak. */
+  public LiveReport(RunDirectory runDir, String specYaml, Map<String, Object> base,
+      Supplier<Map<String, Object>> checkpoints, List<RoundMetrics> earlier, FlopRate flops) {
+    this.flops = flops;
     this.runDir = runDir;
     this.specYaml = specYaml;
     this.base = Map.copyOf(base);
@@ -86,10 +94,12 @@ public final class LiveReport implements AutoCloseable {
     Map<String, Object> s = new LinkedHashMap<>(base);
     double wallMs = history.stream().mapToDouble(RoundMetrics::wallMs).sum();
     long examples = history.stream().mapToLong(RoundMetrics::examples).sum();
+    double examplesPerSec = wallMs > 0 ? examples * 1000.0 / wallMs : 0.0;
     Map<String, Object> throughput = new LinkedHashMap<>();
-    throughput.put("examplesPerSec", wallMs > 0 ? examples * 1000.0 / wallMs : 0.0);
+    throughput.put("examplesPerSec", examplesPerSec);
     throughput.putAll(RoundMetrics.costs(history));
     s.put("throughput", throughput);
+    s.put("flops", flops.toMap(examplesPerSec));
     if (!history.isEmpty()) {
       s.put("finalTrainLoss", history.get(history.size() - 1).loss());
     }

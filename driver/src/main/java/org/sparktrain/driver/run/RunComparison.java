@@ -84,6 +84,12 @@ public final class RunComparison {
         : r.history().get(r.history().size() - 1).loss()));
     rows.add(row("rounds", null, r -> r.history().isEmpty() ? null : (long) r.history().size()));
     rows.add(row("examples/s", "higher", RunComparison::examplesPerSec));
+    rows.add(row("training FLOPs per example", null,
+        r -> number(r.summary(), "flops", "trainingFlopsPerExample")));
+    rows.add(row("achieved GFLOP/s", "higher",
+        r -> number(r.summary(), "flops", "achievedGflopsPerSec")));
+    rows.add(row("utilization of measured peak", "higher",
+        r -> number(r.summary(), "flops", "utilization")));
     rows.add(row("mean synchronization ms", "lower", r -> r.history().isEmpty() ? null
         : r.history().stream().mapToDouble(RoundMetrics::syncMs).average().orElse(0)));
     rows.add(row("training time (s)", "lower", r -> r.history().isEmpty() ? null

@@ -20,6 +20,8 @@ import org.sparktrain.driver.checkpoint.Checkpointer;
 import org.sparktrain.driver.data.DataPreparation;
 import org.sparktrain.driver.data.PreparedData;
 import org.sparktrain.driver.monitor.LiveMetrics;
+import org.sparktrain.driver.output.ClusterPeak;
+import org.sparktrain.driver.output.FlopRate;
 import org.sparktrain.driver.output.Json;
 import org.sparktrain.driver.output.LiveReport;
 import org.sparktrain.driver.output.ModelBundle;
@@ -31,6 +33,8 @@ import org.sparktrain.driver.privacy.PrivacyReport;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.SpecYaml;
 import org.sparktrain.driver.train.BackendCheck;
+import org.sparktrain.driver.train.FlopCount;
+import org.sparktrain.driver.train.PeakCheck;
 import org.sparktrain.driver.train.ResultSizePreCheck;
 import org.sparktrain.driver.train.SliceWriter;
 import org.sparktrain.driver.train.SyncChoice;
@@ -95,7 +99,10 @@ public final class TrainJob {
       runDir.writeText(RunDirectory.SPEC, specYaml);
       Map<String, Object> backend = BackendCheck.run(sc, spec.train().backend(),
           spec.train().workers());
+      // Measured before training, so the measurement never shares the cores with it.
+      ClusterPeak peak = PeakCheck.run(sc, spec.train().workers());
       PreparedData data = DataPreparation.prepare(sc, spec, DataPreparation.Selection.SPEC_SPLIT);
+      FlopRate flops = new FlopRate(FlopCount.perExample(spec, data), peak);
       // A resumed private run keeps its secret: the same draws and noise as if uninterrupted.
       TrainingLoop loop = new TrainingLoop(sc, spec, data, sync, checkpoint
           .map(CheckpointContent::privacy).map(CheckpointPrivacy::secret).orElse(null));
@@ -121,9 +128,9 @@ public final class TrainJob {
         known.put("records", data.counts().toMap());
         known.put("backend", backend);
         known.put("sync", loop.syncStrategy());
-        LiveMetrics.start(checkpointer::summary);
+        LiveMetrics.start(checkpointer::summary, flops);
         LiveReport live = new LiveReport(runDir, specYaml, known, checkpointer::summary,
-            from.history());
+            from.history(), flops);
         TrainedModel model;
         try {
           model = train(loop, from, progress, checkpointer, live);
@@ -160,6 +167,7 @@ public final class TrainJob {
         if (privacy != null) {
           summary.put("privacy", privacy);
         }
+        summary.put("flops", flops.toMap(model.examplesPerSec()));
         summary.put("checkpoints", checkpointer.summary());
         summary.put("resumedFromRound", checkpoint.map(CheckpointContent::round).orElse(null));
         runDir.writeText(RunDirectory.SUMMARY, Json.pretty(summary));

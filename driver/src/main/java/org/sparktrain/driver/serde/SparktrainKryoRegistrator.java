@@ -9,6 +9,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sparktrain.driver.data.HadoopConfHolder;
 import org.sparktrain.driver.data.RawRow;
 import org.sparktrain.driver.data.TableEncodingFit;
+import org.sparktrain.driver.output.ClusterPeak;
 import org.sparktrain.worker.backend.BackendInfo;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.data.FeatureStats;
@@ -72,6 +73,8 @@ public final class SparktrainKryoRegistrator implements KryoRegistrator {
     kryo.register(byte[].class);
     kryo.register(Double[].class);
     kryo.register(INDArray[].class);
+    kryo.register(ClusterPeak.Host.class, new JavaSerializer());
+    kryo.register(ClusterPeak.Host[].class);
     registerNd4jArrays(kryo);
     registerSparkSql(kryo);
     registerSparkMlSummaries(kryo);
