@@ -11,7 +11,8 @@ public interface TrainingListener {
   /**
    * The snapshot after the rounds so far, at every point where the driver holds one: after
    * every round with the driver strategy, at validations, epoch ends and round-count
-   * checkpoints with the collective one.
+   * checkpoints with the collective one. {@code after.history()} is a view of the loop's own,
+   * which goes on changing after this call: copy what is kept.
    */
   default void onBoundary(Progress after, EpochSchedule schedule) {}
 
