@@ -19,6 +19,7 @@ import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.driver.train.TrainedModel;
 import org.sparktrain.driver.train.TrainingLoop;
+import org.sparktrain.driver.train.state.Progress;
 import org.sparktrain.worker.model.Dl4jConfig;
 import org.sparktrain.worker.model.Network;
 import org.sparktrain.worker.train.ModelSnapshot;
@@ -69,7 +70,7 @@ final class EngineFit {
         long firstRound = (long) firstEpoch
             * loop.settings().schedule().roundsPerEpoch();
         TrainedModel trained = loop.run((metrics, schedule) -> { },
-            new TrainingLoop.Progress(snapshotOf(network, firstEpoch), firstRound, List.of(), 0,
+            new Progress(snapshotOf(network, firstEpoch), firstRound, List.of(), 0,
                 0));
         ModelSnapshot end = trained.finalProgress().snapshot().withStatesMerged();
         NativeArrays.copyInto(network.params(), end.params());

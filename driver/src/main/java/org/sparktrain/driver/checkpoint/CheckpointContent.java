@@ -2,8 +2,10 @@ package org.sparktrain.driver.checkpoint;
 
 import java.util.List;
 import org.sparktrain.driver.output.RoundMetrics;
-import org.sparktrain.driver.train.SliceWriter;
-import org.sparktrain.driver.train.TrainingLoop;
+import org.sparktrain.driver.train.state.Best;
+import org.sparktrain.driver.train.state.Progress;
+import org.sparktrain.driver.train.state.Rollbacks;
+import org.sparktrain.driver.train.state.SliceWriter;
 import org.sparktrain.worker.data.Normalizer;
 import org.sparktrain.worker.train.ModelSnapshot;
 
@@ -25,16 +27,16 @@ import org.sparktrain.worker.train.ModelSnapshot;
  */
 public record CheckpointContent(long round, ModelSnapshot snapshot, String modelConfigJson,
     Normalizer normalizer, String specYaml, List<RoundMetrics> history, long examples,
-    double trainSeconds, long createdAtMillis, TrainingLoop.Best best,
+    double trainSeconds, long createdAtMillis, Best best,
     List<SliceWriter.WrittenFile> workerFiles, String tokenizerJson, String tableEncodingJson,
-    TrainingLoop.Rollbacks rollbacks, CheckpointPrivacy privacy) {
+    Rollbacks rollbacks, CheckpointPrivacy privacy) {
 
   /** A checkpoint of an ordinary (not private) run. */
   public CheckpointContent(long round, ModelSnapshot snapshot, String modelConfigJson,
       Normalizer normalizer, String specYaml, List<RoundMetrics> history, long examples,
-      double trainSeconds, long createdAtMillis, TrainingLoop.Best best,
+      double trainSeconds, long createdAtMillis, Best best,
       List<SliceWriter.WrittenFile> workerFiles, String tokenizerJson, String tableEncodingJson,
-      TrainingLoop.Rollbacks rollbacks) {
+      Rollbacks rollbacks) {
     this(round, snapshot, modelConfigJson, normalizer, specYaml, history, examples, trainSeconds,
         createdAtMillis, best, workerFiles, tokenizerJson, tableEncodingJson, rollbacks, null);
   }
@@ -44,11 +46,11 @@ public record CheckpointContent(long round, ModelSnapshot snapshot, String model
       Normalizer normalizer, String specYaml, List<RoundMetrics> history, long examples,
       double trainSeconds, long createdAtMillis) {
     this(round, snapshot, modelConfigJson, normalizer, specYaml, history, examples, trainSeconds,
-        createdAtMillis, null, List.of(), null, null, TrainingLoop.Rollbacks.NONE);
+        createdAtMillis, null, List.of(), null, null, Rollbacks.NONE);
   }
 
-  public TrainingLoop.Progress toProgress() {
-    return new TrainingLoop.Progress(snapshot, round + 1, history, examples, trainSeconds, best,
+  public Progress toProgress() {
+    return new Progress(snapshot, round + 1, history, examples, trainSeconds, best,
         List.of(), rollbacks);
   }
 

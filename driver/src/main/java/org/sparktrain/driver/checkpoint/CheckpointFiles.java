@@ -17,7 +17,7 @@ import java.util.zip.CheckedOutputStream;
 import java.util.zip.Checksum;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.sparktrain.driver.train.SliceWriter.WrittenFile;
+import org.sparktrain.driver.train.state.SliceWriter.WrittenFile;
 
 /**
  * The byte formats inside a checkpoint. Arrays are big-endian IEEE float32 with an int length

@@ -7,7 +7,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.sparktrain.driver.data.HadoopConfHolder;
-import org.sparktrain.driver.train.SliceWriter;
+import org.sparktrain.driver.train.state.SliceWriter;
 import org.sparktrain.worker.sync.CollectiveAverager;
 
 /**

@@ -101,7 +101,7 @@ public final class CheckpointStore {
     } else {
       // The workers wrote parameters and optimizer state into this folder; the manifest below
       // vouches for them by the sizes and digests they reported.
-      for (org.sparktrain.driver.train.SliceWriter.WrittenFile f : c.workerFiles()) {
+      for (org.sparktrain.driver.train.state.SliceWriter.WrittenFile f : c.workerFiles()) {
         files.add(CheckpointFiles.manifestEntry(f));
       }
     }

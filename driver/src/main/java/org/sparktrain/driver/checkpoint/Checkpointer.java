@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.output.LeaseLostException;
 import org.sparktrain.driver.privacy.PrivateRun;
 import org.sparktrain.driver.spec.JobSpec;
-import org.sparktrain.driver.train.SliceWriter;
-import org.sparktrain.driver.train.TrainingLoop;
+import org.sparktrain.driver.train.state.Progress;
+import org.sparktrain.driver.train.state.SliceWriter;
+import org.sparktrain.driver.train.state.TrainingListener;
 import org.sparktrain.worker.data.Normalizer;
 import org.sparktrain.worker.train.EpochSchedule;
 
@@ -32,7 +33,7 @@ import org.sparktrain.worker.train.EpochSchedule;
  * superseded). A write that fails every retry is reported; training then stops or goes on as
  * {@code checkpoint.onWriteFailure} says.
  */
-public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable {
+public final class Checkpointer implements TrainingListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
   private static final long MAX_BACKOFF_MS = 30_000;
   /**
@@ -182,7 +183,7 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
   }
 
   @Override
-  public void onBoundary(TrainingLoop.Progress after, EpochSchedule schedule) {
+  public void onBoundary(Progress after, EpochSchedule schedule) {
     failIfStopped();
     long done = after.nextRound();
     boolean due = dueByRound(done, schedule)
@@ -194,7 +195,7 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
   }
 
   /** Checkpoints the final state (if not already) and waits for every write to finish. */
-  public void finish(TrainingLoop.Progress last) {
+  public void finish(Progress last) {
     if (last.nextRound() - 1 != lastSubmittedRound && last.nextRound() > 0) {
       submit(last);
     }
@@ -207,7 +208,7 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
    * diverged run goes back to. Null when the store holds none.
    */
   @Override
-  public TrainingLoop.Progress lastCheckpoint() {
+  public Progress lastCheckpoint() {
     awaitWrites();
     try {
       return store.latestValid(LOG::warn).map(CheckpointContent::toProgress).orElse(null);
@@ -217,7 +218,7 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
     }
   }
 
-  private CheckpointPrivacy privacy(TrainingLoop.Progress progress) {
+  private CheckpointPrivacy privacy(Progress progress) {
     if (privateRun == null) {
       return null;
     }
@@ -238,7 +239,7 @@ public final class Checkpointer implements TrainingLoop.Listener, AutoCloseable 
     }
   }
 
-  private void submit(TrainingLoop.Progress progress) {
+  private void submit(Progress progress) {
     CheckpointContent content = new CheckpointContent(progress.nextRound() - 1,
         progress.snapshot(), modelConfigJson, normalizer, specYaml,
         List.copyOf(progress.history()), progress.examples(), progress.trainSeconds(),

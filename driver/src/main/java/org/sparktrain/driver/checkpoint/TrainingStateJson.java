@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.sparktrain.driver.output.RoundMetrics;
-import org.sparktrain.driver.train.TrainingLoop;
+import org.sparktrain.driver.train.state.Best;
+import org.sparktrain.driver.train.state.Rollbacks;
 import org.sparktrain.worker.data.NormalizationMethod;
 import org.sparktrain.worker.data.Normalizer;
 import org.sparktrain.worker.train.ModelSnapshot;
@@ -75,8 +76,8 @@ final class TrainingStateJson {
     }
     ModelSnapshot snapshot = new ModelSnapshot(params, states, j.get("iteration").asLong(),
         j.get("epoch").asInt(), outerMomentum);
-    TrainingLoop.Best best = j.has("bestRound")
-        ? new TrainingLoop.Best(j.get("bestRound").asLong(), bestParams) : null;
+    Best best = j.has("bestRound")
+        ? new Best(j.get("bestRound").asLong(), bestParams) : null;
     return new CheckpointContent(j.get("round").asLong(), snapshot, modelConfig, normalizer,
         j.get("spec").asText(), history, j.get("examples").asLong(),
         j.get("trainSeconds").asDouble(), j.get("createdAt").asLong(), best, List.of(),
@@ -96,9 +97,9 @@ final class TrainingStateJson {
   }
 
   /** The rollbacks after divergence recorded in the state; none in older checkpoints. */
-  private static TrainingLoop.Rollbacks rollbacks(JsonNode j) {
+  private static Rollbacks rollbacks(JsonNode j) {
     if (!j.has("rollbacks")) {
-      return TrainingLoop.Rollbacks.NONE;
+      return Rollbacks.NONE;
     }
     int count = j.get("rollbacks").asInt();
     double scale = j.path("learningRateScale").asDouble(Double.NaN);
@@ -107,7 +108,7 @@ final class TrainingStateJson {
           + "learningRateScale " + j.get("learningRateScale") + " is not a valid training "
           + "state (a positive count with a scale in (0, 1))");
     }
-    return new TrainingLoop.Rollbacks(count, scale);
+    return new Rollbacks(count, scale);
   }
 
   private static float[] floats(JsonNode array) {

@@ -8,14 +8,15 @@ import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.output.Json;
 import org.sparktrain.driver.output.RunDirectory;
 import org.sparktrain.driver.output.RoundMetrics;
-import org.sparktrain.driver.train.TrainingLoop;
+import org.sparktrain.driver.train.state.Progress;
+import org.sparktrain.driver.train.state.TrainingListener;
 import org.sparktrain.worker.train.EpochSchedule;
 
 /**
  * Writes each round to metrics.jsonl and shows progress: a bar per epoch on a terminal, one log
  * line per round otherwise (CI logs, spark-submit, Kubernetes).
  */
-final class ProgressReporter implements TrainingLoop.Listener {
+final class ProgressReporter implements TrainingListener {
   private static final Logger LOG = LoggerFactory.getLogger(ProgressReporter.class);
   private static final int BAR_WIDTH = 30;
 
@@ -57,7 +58,7 @@ final class ProgressReporter implements TrainingLoop.Listener {
 
   /** metrics.jsonl goes back to the rounds kept by a rollback after divergence. */
   @Override
-  public void onRollback(TrainingLoop.Progress to) {
+  public void onRollback(Progress to) {
     try {
       runDir.rewriteMetrics(to.history());
     } catch (IOException e) {
@@ -66,7 +67,7 @@ final class ProgressReporter implements TrainingLoop.Listener {
     }
     if (terminal != null) {
       terminal.printf("%ndiverged: back to %s with the learning rate times %s%n",
-          TrainingLoop.describe(to), to.rollbacks().learningRateScale());
+          to.describe(), to.rollbacks().learningRateScale());
     }
   }
 }

@@ -36,10 +36,13 @@ import org.sparktrain.driver.train.BackendCheck;
 import org.sparktrain.driver.train.FlopCount;
 import org.sparktrain.driver.train.PeakCheck;
 import org.sparktrain.driver.train.ResultSizePreCheck;
-import org.sparktrain.driver.train.SliceWriter;
 import org.sparktrain.driver.train.SyncChoice;
 import org.sparktrain.driver.train.TrainedModel;
 import org.sparktrain.driver.train.TrainingLoop;
+import org.sparktrain.driver.train.state.Progress;
+import org.sparktrain.driver.train.state.Rollbacks;
+import org.sparktrain.driver.train.state.SliceWriter;
+import org.sparktrain.driver.train.state.TrainingListener;
 import org.sparktrain.worker.eval.EvalResult;
 import org.sparktrain.worker.train.EpochSchedule;
 
@@ -119,7 +122,7 @@ public final class TrainJob {
           checkpointer.withPrivacy(loop.privateRun(), loop.privacySecret());
           PrivacyReport.logPlan(loop.privateRun(), loop.totalRounds(), LOG);
         }
-        TrainingLoop.Progress from = checkpoint.isPresent()
+        Progress from = checkpoint.isPresent()
             ? resumePoint(checkpoint.get(), data, loop, runDir) : loop.freshStart();
         ProgressReporter progress = new ProgressReporter(runDir, spec.train().epochs(),
             onTerminal);
@@ -159,7 +162,7 @@ public final class TrainJob {
         if (model.earlyStopping() != null) {
           summary.put("earlyStopping", model.earlyStopping());
         }
-        TrainingLoop.Rollbacks rollbacks = model.finalProgress().rollbacks();
+        Rollbacks rollbacks = model.finalProgress().rollbacks();
         if (rollbacks.count() > 0) {
           summary.put("divergence", Map.of("rollbacks", rollbacks.count(),
               "learningRateScale", rollbacks.learningRateScale()));
@@ -214,9 +217,9 @@ public final class TrainJob {
    * checkpointer, the live report and the metrics plugin's gauges. Closes the live report, so
    * the final page written next is the last.
    */
-  private static TrainedModel train(TrainingLoop loop, TrainingLoop.Progress from,
+  private static TrainedModel train(TrainingLoop loop, Progress from,
       ProgressReporter progress, Checkpointer checkpointer, LiveReport live) {
-    TrainedModel model = loop.run(new TrainingLoop.Listener() {
+    TrainedModel model = loop.run(new TrainingListener() {
       @Override
       public void onRound(RoundMetrics m, EpochSchedule s) {
         progress.onRound(m, s);
@@ -226,7 +229,7 @@ public final class TrainJob {
       }
 
       @Override
-      public void onBoundary(TrainingLoop.Progress after, EpochSchedule s) {
+      public void onBoundary(Progress after, EpochSchedule s) {
         checkpointer.onBoundary(after, s);
       }
 
@@ -236,12 +239,12 @@ public final class TrainJob {
       }
 
       @Override
-      public TrainingLoop.Progress lastCheckpoint() {
+      public Progress lastCheckpoint() {
         return checkpointer.lastCheckpoint();
       }
 
       @Override
-      public void onRollback(TrainingLoop.Progress to) {
+      public void onRollback(Progress to) {
         progress.onRollback(to);
         live.rewind(to.history());
       }
@@ -260,7 +263,7 @@ public final class TrainJob {
   }
 
   /** Checks the checkpoint belongs to this data and rewinds metrics.jsonl to it. */
-  private static TrainingLoop.Progress resumePoint(CheckpointContent c, PreparedData data,
+  private static Progress resumePoint(CheckpointContent c, PreparedData data,
       TrainingLoop loop, RunDirectory runDir) throws IOException {
     if (!java.util.Arrays.equals(c.normalizer().shift(), data.normalizer().shift())
         || !java.util.Arrays.equals(c.normalizer().scale(), data.normalizer().scale())) {

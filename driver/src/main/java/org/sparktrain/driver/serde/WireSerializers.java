@@ -13,7 +13,7 @@ import org.sparktrain.worker.eval.EvalResult;
 import org.sparktrain.worker.eval.RegressionMetrics;
 import org.sparktrain.worker.train.ModelSnapshot;
 import org.sparktrain.worker.train.WorkerResult;
-import org.sparktrain.driver.train.SliceWriter;
+import org.sparktrain.driver.train.state.SliceWriter;
 import org.sparktrain.driver.train.StretchResult;
 
 /**

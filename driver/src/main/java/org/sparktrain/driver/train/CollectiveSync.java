@@ -12,6 +12,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.rdd.RDD;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparktrain.driver.train.state.SliceWriter;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.sync.LinkSecurity;
 import org.sparktrain.worker.train.EpochSchedule;

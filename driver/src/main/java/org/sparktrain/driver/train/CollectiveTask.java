@@ -11,6 +11,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.train.StretchResult.RoundFigures;
+import org.sparktrain.driver.train.state.SliceWriter;
 import org.sparktrain.worker.backend.NativeMemory;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.optim.OuterOptimizer;

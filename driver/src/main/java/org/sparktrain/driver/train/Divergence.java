@@ -1,5 +1,6 @@
 package org.sparktrain.driver.train;
 
+import org.sparktrain.driver.train.state.Rollbacks;
 import org.sparktrain.worker.optim.OptimizerConfig;
 
 /**
@@ -39,7 +40,7 @@ final class Divergence {
    * @param rollbacks the rollbacks already made ({@code train.onDivergence}); none by default
    */
   static DivergenceException error(long round, int epoch, double loss,
-      OptimizerConfig optimizer, TrainingLoop.Rollbacks rollbacks) {
+      OptimizerConfig optimizer, Rollbacks rollbacks) {
     double rate = optimizer.learningRate() * rollbacks.learningRateScale();
     String after = rollbacks.count() == 0 ? ""
         : " after " + rollbacks.count() + " rollback" + (rollbacks.count() == 1 ? "" : "s")

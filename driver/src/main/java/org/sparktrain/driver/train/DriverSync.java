@@ -5,6 +5,7 @@ import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.sparktrain.driver.train.state.SliceWriter;
 import org.sparktrain.worker.backend.NativeMemory;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.optim.OuterOptimizer;

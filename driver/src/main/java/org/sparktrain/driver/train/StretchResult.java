@@ -4,6 +4,7 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.util.List;
+import org.sparktrain.driver.train.state.SliceWriter;
 
 /**
  * What one worker of a collective run returns to the driver: the snapshot pieces the driver

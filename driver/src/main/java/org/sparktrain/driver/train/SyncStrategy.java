@@ -2,6 +2,7 @@ package org.sparktrain.driver.train;
 
 import java.util.List;
 import java.util.function.Consumer;
+import org.sparktrain.driver.train.state.SliceWriter;
 import org.sparktrain.worker.train.EpochSchedule;
 import org.sparktrain.worker.train.ModelSnapshot;
 

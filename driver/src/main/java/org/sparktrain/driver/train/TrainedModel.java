@@ -3,6 +3,7 @@ package org.sparktrain.driver.train;
 import java.util.List;
 import java.util.Map;
 import org.sparktrain.driver.output.RoundMetrics;
+import org.sparktrain.driver.train.state.Progress;
 import org.sparktrain.worker.model.Network;
 
 /**
@@ -15,7 +16,7 @@ import org.sparktrain.worker.model.Network;
  */
 public record TrainedModel(Network network, String configJson,
     List<RoundMetrics> history, long examples, double trainSeconds,
-    TrainingLoop.Progress finalProgress, float[] params, Map<String, Object> earlyStopping) {
+    Progress finalProgress, float[] params, Map<String, Object> earlyStopping) {
 
   public double examplesPerSec() {
     return trainSeconds <= 0 ? 0 : examples / trainSeconds;

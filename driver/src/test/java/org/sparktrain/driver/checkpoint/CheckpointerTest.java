@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.testing.FlakyFileSystem;
-import org.sparktrain.driver.train.TrainingLoop;
+import org.sparktrain.driver.train.state.Progress;
 import org.sparktrain.worker.data.Normalizer;
 import org.sparktrain.worker.train.EpochSchedule;
 import org.sparktrain.worker.train.ModelSnapshot;
@@ -45,10 +45,10 @@ class CheckpointerTest {
   }
 
   /** The state after {@code done} rounds (checkpointed as round {@code done - 1}). */
-  private static TrainingLoop.Progress after(long done) {
+  private static Progress after(long done) {
     float[] params = new float[1000];
     Arrays.fill(params, done);
-    return new TrainingLoop.Progress(new ModelSnapshot(params, new float[][] {params.clone()},
+    return new Progress(new ModelSnapshot(params, new float[][] {params.clone()},
         done, 0), done, List.of(), done * 10, 1.0);
   }
 

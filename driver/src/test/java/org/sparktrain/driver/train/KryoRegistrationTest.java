@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.sparktrain.driver.train.state.SliceWriter;
 import org.sparktrain.worker.data.DropReason;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.data.FeatureStats;

@@ -1,4 +1,4 @@
-package org.sparktrain.driver.train;
+package org.sparktrain.driver.train.state;
 
 import java.io.IOException;
 import java.io.Serializable;
