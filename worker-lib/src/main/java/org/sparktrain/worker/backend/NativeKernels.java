@@ -67,6 +67,10 @@ public final class NativeKernels {
     }
     NativeChoice choice = select(asked, System.getProperty(EXTENSION_PROPERTY),
         CpuFlags.read(), present);
+    // Set before anything touches JavaCPP's Loader: once that class has initialized, a new value
+    // is ignored (measured: avx512 loaded though -avx2 was set after). Empty, not unset, for the
+    // generic build: unset, ND4J's preset tries -avx512 and -avx2 first, whatever the CPU.
+    System.setProperty(EXTENSION_PROPERTY, choice.build().extension());
     Optional<NativeBuild> loaded = loadedBuild();
     if (loaded.isPresent() && loaded.get() != choice.build()) {
       LOG.warn("ND4J native kernels: wanted {} but ND4J was loaded before sparktrain could "
@@ -74,11 +78,7 @@ public final class NativeKernels {
           loaded.get().key(), EXTENSION_PROPERTY, choice.build().extension());
       choice = new NativeChoice(loaded.get(), choice.requested(),
           "ND4J was loaded before the choice (wanted " + choice.build().key() + ")");
-    } else if (choice.build().extension().isEmpty()) {
-      System.clearProperty(EXTENSION_PROPERTY);
-      LOG.info("ND4J native kernels: {}", choice);
     } else {
-      System.setProperty(EXTENSION_PROPERTY, choice.build().extension());
       LOG.info("ND4J native kernels: {}", choice);
     }
     chosen = choice;
