@@ -47,8 +47,6 @@ public final class SingleJvmRunner {
     int timed = args.integer("timed-epochs", 3, 1, USAGE);
     int batch = args.integer("batch", 32, 1, USAGE);
     long seed = args.longValue("seed", 42, USAGE);
-    // As sparktrain's own JVMs do: the best kernels this CPU runs, or -Dspark.sparktrain.native.
-    NativeKernels.chooseBeforeNd4j(null);
 
     ExampleBlock train = Mnist.read(mnist, Mnist.TRAIN_IMAGES, Mnist.TRAIN_LABELS, limit);
     ExampleBlock test = Mnist.read(mnist, Mnist.TEST_IMAGES, Mnist.TEST_LABELS, 0);
