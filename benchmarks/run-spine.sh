@@ -4,8 +4,11 @@
 # Builds what it needs, then runs org.sparktrain.bench.SpineBenchmark with the arguments given.
 #
 #   benchmarks/run-spine.sh --mnist /work/shared/data/mnist [--reps 3] \
-#       [--configs a,a1,p,b1,b5,b20,d1,d5,d20,t5,c1,c5,c20] [--limit N] [--warmup-epochs 1] [--timed-epochs 3] \
+#       [--configs a,a1,a1g,p,pg,b1,b5,b20,d1,d5,d20,t5,c1,c5,c20] [--limit N] [--warmup-epochs 1] [--timed-epochs 3] \
 #       [--out benchmarks/results/spine.json] [--child-java-opts -Xmx6g]
+#
+# a1 and p (the limit) run the best native kernels this CPU has, as sparktrain itself does; a1g and
+# pg keep the generic build for comparison; a1@BUILD and p@BUILD name one (spark.sparktrain.native).
 #
 # Environment: SPINE_SKIP_BUILD=1 skips the Maven builds; MVN_FLAGS adds Maven flags (e.g. -o);
 # JAVA_HOME picks the JDK (Java 17).

@@ -3,6 +3,7 @@ package org.sparktrain.bench;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.sparktrain.worker.backend.NativeKernels;
 
 /** A minimal {@code --key value} / {@code --key=value} parser for the benchmark programs. */
 final class BenchArgs {
@@ -15,6 +16,10 @@ final class BenchArgs {
    * @param usage printed with any error
    */
   static BenchArgs parse(String[] args, Set<String> allowed, String usage) {
+    // Every benchmark's main parses its arguments first, before anything loads ND4J: the place
+    // to choose its kernels as sparktrain's own JVMs do (the best this CPU runs, or
+    // -Dspark.sparktrain.native). Left to itself ND4J would load -avx512 whatever the CPU.
+    NativeKernels.chooseBeforeNd4j(null);
     BenchArgs parsed = new BenchArgs();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];

@@ -12,11 +12,14 @@ import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.sparktrain.worker.backend.NativeBuild;
+import org.sparktrain.worker.backend.NativeKernels;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.model.MlpConfig;
 import org.sparktrain.worker.optim.OptimizerConfig;
 import org.sparktrain.worker.train.EpochSchedule;
 import org.sparktrain.worker.train.MinibatchAssembler;
+
 
 /**
  * Spine benchmark system (a): plain single-JVM DL4J. MNIST (pixels / 255), MLP 784-256-256-10
@@ -110,6 +113,7 @@ public final class SingleJvmRunner {
     json.put("cpuCoresTimed", BenchJson.round(cpuCores, 2));
     json.put("nd4jThreads", org.nd4j.linalg.factory.Nd4j.getEnvironment().maxMasterThreads());
     json.put("availableProcessors", Runtime.getRuntime().availableProcessors());
+    json.put("nativeKernels", NativeKernels.loadedBuild().map(NativeBuild::key).orElse("?"));
     System.out.println(BenchJson.line(json));
   }
 }

@@ -49,7 +49,7 @@ public final class SpineBenchmark {
   /** The workload's MLP, by TrainingFlops' convention (multiply-add 2, training 3 x forward). */
   static final long P1_TRAINING_FLOPS = TrainingFlops.perExample(new MlpConfig(
       new int[] {256, 256}, Activation.RELU, 0, false), 784, 10).getAsLong();
-  static final String DEFAULT_CONFIGS = "a,a1,p,b1,b5,b20,d1,d5,d20,c1,c5,c20";
+  static final String DEFAULT_CONFIGS = "a,a1,a1g,p,pg,b1,b5,b20,d1,d5,d20,c1,c5,c20";
   static final String USAGE = "usage: SpineBenchmark --mnist DIR [--reps 1] [--configs "
       + DEFAULT_CONFIGS + "] [--limit N] [--warmup-epochs 1] [--timed-epochs 3]"
       + " [--out benchmarks/results/spine.json] [--md OUT.md] [--child-java-opts -Xmx6g]"
@@ -61,9 +61,17 @@ public final class SpineBenchmark {
    *     tuned to one OpenMP thread, which on this 2-vCPU machine is faster than ND4J's default
    *     of one thread per core: the honest baseline to beat.
    */
-  record Config(String name, char system, int h, int ompThreads) {
+  /**
+   * @param kernels spark.sparktrain.native for the child: "" = auto (the best build this CPU
+   *     runs); "generic" for the a1g / pg rows, the kernels sparktrain shipped before
+   */
+  record Config(String name, char system, int h, int ompThreads, String kernels) {
     Config(String name, char system, int h) {
-      this(name, system, h, 0);
+      this(name, system, h, 0, "");
+    }
+
+    Config(String name, char system, int h, int ompThreads) {
+      this(name, system, h, ompThreads, "");
     }
 
     static Config parse(String s) {
@@ -77,6 +85,16 @@ public final class SpineBenchmark {
       if (t.equals("p")) {
         return new Config("p", 'p', 0, 1);
       }
+      if (t.equals("a1g")) {
+        return new Config("a1g", 'a', 0, 1, "generic");
+      }
+      if (t.equals("pg")) {
+        return new Config("pg", 'p', 0, 1, "generic");
+      }
+      // a1@avx2, p@onednn-avx2: the same with the kernels named (spark.sparktrain.native).
+      if ((t.startsWith("a1@") || t.startsWith("p@")) && t.indexOf('@') < t.length() - 1) {
+        return new Config(t, t.charAt(0), 0, 1, t.substring(t.indexOf('@') + 1));
+      }
       if ((t.startsWith("b") || t.startsWith("c") || t.startsWith("d") || t.startsWith("t")
           || t.startsWith("e")) && t.length() > 1) {
         try {
@@ -88,8 +106,8 @@ public final class SpineBenchmark {
           // fall through
         }
       }
-      throw new IllegalArgumentException("bad config '" + s + "' (a, a1, p, bH, cH, dH, tH or "
-          + "eH with H >= 1)");
+      throw new IllegalArgumentException("bad config '" + s + "' (a, a1, a1g, a1@KERNELS, p, pg, p@KERNELS, bH, cH, "
+          + "dH, tH or eH with H >= 1)");
     }
 
     boolean isSparktrain() {
@@ -97,6 +115,11 @@ public final class SpineBenchmark {
     }
 
     String systemName() {
+      return kernels.isEmpty() ? baseSystemName() : baseSystemName() + ", " + kernels
+          + " kernels";
+    }
+
+    private String baseSystemName() {
       return switch (system) {
         case 'a' -> ompThreads > 0 ? "single-jvm (OMP " + ompThreads + ")" : "single-jvm";
         case 'b' -> "sparktrain driver";
@@ -310,7 +333,7 @@ public final class SpineBenchmark {
      */
     private Map<String, Object> runPair(int rep, Config c, List<String> common)
         throws Exception {
-      Config single = new Config("p", 'a', 0, 1);
+      Config single = new Config(c.name(), 'a', 0, 1, c.kernels());
       Started first = start(rep, single, common, "-p1");
       Started second = start(rep, single, common, "-p2");
       Map<String, Object> a = finish(rep, c, first);
@@ -356,6 +379,9 @@ public final class SpineBenchmark {
         Path log4j = benchDir.getParent().resolve("conf").resolve("log4j2.properties");
         if (Files.isRegularFile(log4j)) {
           cmd.add("-Dlog4j2.configurationFile=" + log4j);
+        }
+        if (!c.kernels().isEmpty()) {
+          cmd.add("-Dspark.sparktrain.native=" + c.kernels());
         }
         if (c.system() == 't' || c.system() == 'e') {
           cmd.add("-Dspark.sparktrain.sync.sameJvmHandOff=false");

@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.Params;
@@ -13,6 +14,7 @@ import org.apache.spark.ml.util.DefaultParamsWriter;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWriter;
 import org.sparktrain.driver.output.ModelBundle;
+import org.sparktrain.driver.train.SparkNativeKernels;
 import org.sparktrain.worker.data.Normalizer;
 import org.sparktrain.worker.model.Network;
 import scala.Option;
@@ -61,6 +63,9 @@ final class SavedNetwork implements Serializable {
    * configuration, if any.
    */
   static ModelBundle load(String modelUri) {
+    // A model loaded in a fresh JVM may be the first thing to touch ND4J there.
+    SparkNativeKernels.choose(org.apache.spark.SparkContext$.MODULE$.getActive()
+        .map(SparkContext::getConf).getOrElse(SparkConf::new));
     org.apache.hadoop.conf.Configuration conf = org.apache.spark.SparkContext$.MODULE$.getActive()
         .map(SparkContext::hadoopConfiguration)
         .getOrElse(org.apache.hadoop.conf.Configuration::new);

@@ -12,6 +12,7 @@ import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.Params;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
+import org.sparktrain.driver.train.SparkNativeKernels;
 
 /**
  * The spec's keys as Spark ML params, for the classifier and the regressor alike: accessors
@@ -27,6 +28,8 @@ public interface SparktrainParams<T extends SparktrainParams<T>> extends Params 
    */
   static void requireSparktrainSettings(org.apache.spark.api.java.JavaSparkContext sc,
       String estimator) {
+    // Before the fit touches ND4J (SparkSetup.conf chose already where it built the session).
+    SparkNativeKernels.choose(sc.getConf());
     String registrator = sc.getConf().get("spark.kryo.registrator", "");
     if (!registrator.contains(org.sparktrain.driver.train.SparkSetup.KRYO_REGISTRATOR)) {
       throw new IllegalStateException(estimator + " needs sparktrain's Spark settings "

@@ -91,5 +91,14 @@ class LocalClusterTest {
     assertThat(executor.get("kind")).isEqualTo("cpu");
     assertThat(((Number) executor.get("offHeapLimitBytes")).longValue()).isEqualTo(384L << 20);
     assertThat(((Number) executor.get("physicalLimitBytes")).longValue()).isEqualTo(0L);
+    // Each executor JVM chose its kernels itself (NativeKernelsPlugin), as the driver did: the
+    // same CPU, the same build, hence the same bits as the local run above.
+    Map<String, Object> driverKernels = (Map<String, Object>)
+        ((Map<String, Object>) backend.get("driver")).get("nativeKernels");
+    for (Map<String, Object> e : (List<Map<String, Object>>) backend.get("executors")) {
+      assertThat((String) e.get("jvm")).startsWith("executor ");
+      assertThat(((Map<String, Object>) e.get("nativeKernels")).get("build"))
+          .isEqualTo(driverKernels.get("build"));
+    }
   }
 }

@@ -2,6 +2,7 @@ package org.sparktrain.driver.api;
 
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.worker.backend.NativeKernels;
 import org.sparktrain.worker.backend.ResidentSizeCheck;
 
 /**
@@ -53,6 +54,8 @@ public final class Sparktrain {
    * relative path resolves against the working directory. Needs no Spark.
    */
   public static Model model(String uri) {
+    // Loading a model may be the first thing to touch ND4J in this JVM.
+    NativeKernels.chooseBeforeNd4j(null);
     return Model.load(uri);
   }
 }

@@ -19,6 +19,8 @@ import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.worker.backend.BackendException;
+import org.sparktrain.worker.backend.NativeKernels;
 import org.sparktrain.worker.backend.ResidentSizeCheck;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -420,6 +422,20 @@ public final class SparktrainMain {
     System.out.printf("throughput: %,.0f examples/s%n", (Double) throughput.get("examplesPerSec"));
   }
 
+  /**
+   * ND4J's CPU kernels for this JVM, from spark.sparktrain.native as spark-submit's --conf or a
+   * -D option passes it, before any command can load ND4J; 2 with one line when it is wrong.
+   */
+  private static int chooseNativeKernels() {
+    try {
+      NativeKernels.chooseBeforeNd4j(null);
+      return 0;
+    } catch (BackendException e) {
+      System.err.println("sparktrain: error: " + e.getMessage());
+      return 2;
+    }
+  }
+
   public static int execute(String... args) {
     CommandLine cli = new CommandLine(new SparktrainMain());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -463,7 +479,10 @@ public final class SparktrainMain {
     try {
       // Before anything loads ND4J: in local mode the workers train in this JVM.
       ResidentSizeCheck.turnOffUnlessSet();
-      code = execute(args);
+      code = chooseNativeKernels();
+      if (code == 0) {
+        code = execute(args);
+      }
     } finally {
       // Otherwise the JVM ends by itself when main returns, which YARN's cluster mode expects.
       // sparktrain's barrier tasks no longer start Spark 3.5's non-daemon barrier timer; should

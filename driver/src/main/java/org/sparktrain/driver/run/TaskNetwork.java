@@ -2,6 +2,7 @@ package org.sparktrain.driver.run;
 
 import org.apache.spark.TaskContext;
 import org.apache.spark.util.TaskCompletionListener;
+import org.sparktrain.driver.train.SparkNativeKernels;
 import org.sparktrain.worker.model.Network;
 import org.sparktrain.worker.model.NetworkPool;
 import org.sparktrain.worker.train.NativeArrays;
@@ -17,6 +18,7 @@ public final class TaskNetwork {
 
   /** Call inside a task. */
   public static Network borrow(String configJson, float[] weights, int threads) {
+    SparkNativeKernels.chooseInTask();
     ThreadLimits.apply(threads);
     Network net = NetworkPool.borrow(configJson);
     TaskContext.get().addTaskCompletionListener(

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
@@ -50,7 +51,8 @@ public final class BackendCheck {
     }
     Set<BackendInfo> distinct = new LinkedHashSet<>(executors);
     for (BackendInfo e : distinct) {
-      LOG.info("executor backend: {}; ND4J limits {}", e.description(), e.limits());
+      LOG.info("backend of {}: {}; native kernels {}; ND4J limits {}", e.jvm(), e.description(),
+          e.nativeKernels() == null ? "n/a" : e.nativeKernels(), e.limits());
     }
     BackendInfo first = executors.get(0);
     Map<String, Object> m = new LinkedHashMap<>(first.toMap());
@@ -67,7 +69,10 @@ public final class BackendCheck {
     sc.setJobDescription("backend check");
     try {
       return sc.parallelize(IntStream.range(0, workers).boxed().toList(), workers)
-          .map(i -> BackendProbe.require(choice)).collect();
+          .map(i -> {
+            SparkNativeKernels.chooseInTask();
+            return BackendProbe.require(choice).inJvm("executor " + SparkEnv.get().executorId());
+          }).collect();
     } catch (RuntimeException e) {
       // Spark wraps the executor's BackendException; its message is what the user needs.
       for (Throwable t = e; t != null; t = t.getCause()) {

@@ -82,6 +82,7 @@ final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
     // local mode (a notebook, a Spark ML fit, a test) it would keep the user's JVM alive after
     // spark.stop(). This task needs only its partition and a completion listener, which every
     // TaskContext has; the rendezvous is ours (see Rendezvous), not Spark's allGather.
+    SparkNativeKernels.chooseInTask();
     TaskContext context = TaskContext.get();
     int rank = context.partitionId();
     if (!blocks.hasNext()) {

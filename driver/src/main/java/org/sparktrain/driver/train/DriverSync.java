@@ -81,8 +81,11 @@ final class DriverSync implements SyncStrategy {
       sc.setJobDescription("round " + plan.round() + " (epoch " + plan.epoch() + ")");
       // collect() returns results in partition order, so the average is summed in a fixed order
       // and a run is bitwise reproducible.
-      return shards.map(shard -> NativeMemory.guard("training shard " + shard.partition(),
-          () -> new PartitionTrainer(s).run(shard, shared.value(), plan))).collect();
+      return shards.map(shard -> {
+        SparkNativeKernels.chooseInTask();
+        return NativeMemory.guard("training shard " + shard.partition(),
+            () -> new PartitionTrainer(s).run(shard, shared.value(), plan));
+      }).collect();
     } finally {
       shared.destroy();
     }

@@ -60,7 +60,11 @@ public final class SparkSetup {
       OffHeapLimits.derive(conf).applyTo(conf);
     }
     enableDeltaLakeIfPresent(conf);
-    addMetricsPlugin(conf);
+    addPlugin(conf, SparktrainMetricsPlugin.class.getName());
+    addPlugin(conf, NativeKernelsPlugin.class.getName());
+    // The driver's own ND4J (and in local[N] the workers') loads after this: choose its kernels
+    // now, from this configuration, while nothing has loaded them.
+    SparkNativeKernels.choose(conf);
     // Worker results are a few MB; returning them directly saves a block-manager round trip.
     conf.setIfMissing("spark.task.maxDirectResultSize", "64m");
     // Our own progress line replaces Spark's console progress bar.
@@ -74,11 +78,11 @@ public final class SparkSetup {
   }
 
   /**
-   * Training metrics go through Spark's metrics system (see SparktrainMetricsPlugin), next to
-   * any plugins the user configured.
+   * Adds one of sparktrain's plugins next to any the user configured: training metrics through
+   * Spark's metrics system (SparktrainMetricsPlugin), the executors' native kernels
+   * (NativeKernelsPlugin).
    */
-  static void addMetricsPlugin(SparkConf conf) {
-    String plugin = SparktrainMetricsPlugin.class.getName();
+  static void addPlugin(SparkConf conf, String plugin) {
     String current = conf.get("spark.plugins", "").trim();
     if (!java.util.Arrays.asList(current.split("\\s*,\\s*")).contains(plugin)) {
       conf.set("spark.plugins", current.isEmpty() ? plugin : current + "," + plugin);

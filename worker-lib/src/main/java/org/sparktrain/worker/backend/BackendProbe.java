@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.factory.Nd4j;
@@ -29,14 +30,21 @@ public final class BackendProbe {
     try {
       BackendInfo info = require(choice);
       System.out.println("backend: " + info.kind() + ": " + info.description());
+      if (info.nativeKernels() != null) {
+        System.out.println("native kernels: " + info.nativeKernels());
+      }
     } catch (BackendException e) {
       System.out.println("backend unavailable: " + e.getMessage());
       System.exit(3);
     }
   }
 
-  /** Describes the backend of this JVM (loads ND4J if it is not loaded yet). */
+  /**
+   * Describes the backend of this JVM (loads ND4J if it is not loaded yet), as the driver's; an
+   * executor renames it ({@link BackendInfo#inJvm}).
+   */
   public static BackendInfo current() {
+    Optional<NativeChoice> chosen = NativeKernels.current();
     Properties env;
     try {
       env = Nd4j.getExecutioner().getEnvironmentInformation();
@@ -48,7 +56,22 @@ public final class BackendProbe {
     boolean cpu = "CPU".equalsIgnoreCase(String.valueOf(env.get("backend")));
     String description = cpu ? describeCpu(env) : describeGpu(env);
     return new BackendInfo(cpu ? "cpu" : "cuda", description, Pointer.maxBytes(),
-        Pointer.maxPhysicalBytes());
+        Pointer.maxPhysicalBytes(), cpu ? loadedKernels(chosen) : null, "driver");
+  }
+
+  /**
+   * The choice as JavaCPP carried it out: the build is read from the path of the library it
+   * loaded, so a report cannot claim kernels this JVM does not run.
+   */
+  private static NativeChoice loadedKernels(Optional<NativeChoice> chosen) {
+    NativeBuild loaded = NativeKernels.loadedBuild().orElse(null);
+    NativeChoice choice = chosen.orElse(null);
+    if (choice == null || loaded == null) {
+      return choice != null ? choice : loaded == null ? null
+          : new NativeChoice(loaded, NativeKernels.AUTO, "loaded without a choice");
+    }
+    return loaded == choice.build() ? choice : new NativeChoice(loaded, choice.requested(),
+        "JavaCPP loaded " + loaded.key() + " although " + choice.build().key() + " was chosen");
   }
 
   /** Fails unless this JVM's backend satisfies {@code choice}; returns what it runs. */
