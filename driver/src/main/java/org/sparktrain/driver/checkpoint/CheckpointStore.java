@@ -36,7 +36,8 @@ import org.sparktrain.driver.output.Json;
  * driver's manifest commits them.
  *
  * <p>A checkpoint is trusted only when its {@code _MANIFEST.json}, written last, lists every file
- * with a size and SHA-256 that match what is on storage. S3 has no atomic rename, so the manifest
+ * with a size and CRC32C digest (SHA-256 in checkpoints written before CRC32C) that match what is
+ * on storage. S3 has no atomic rename, so the manifest
  * is the commit: a crash mid-write leaves a folder without one, which readers skip.
  */
 public final class CheckpointStore {
