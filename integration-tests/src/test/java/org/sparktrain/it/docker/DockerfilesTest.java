@@ -48,7 +48,7 @@ class DockerfilesTest {
   private static final Path K8S = ROOT.resolve("k8s");
   /**
    * The app module's shaded jar, relative to the build context, as the Dockerfiles name it: one
-   * per Spark line (sparktrain-app-spark4.jar, sparktrain-app-spark3.5.jar), picked by the build
+   * per Spark line (sparktrain-app-spark3.5.jar, sparktrain-app-spark4.jar), picked by the build
    * argument SPARK_LINE.
    */
   static final String APP_JAR = "app/target/sparktrain-app-${SPARK_LINE}.jar";
@@ -57,7 +57,7 @@ class DockerfilesTest {
    * the app module made in this build (the integration-tests pom passes the line).
    */
   static final Map<String, String> BUILD_ARGS =
-      Map.of("SPARK_LINE", System.getProperty("sparktrain.it.sparkLine", "spark4"));
+      Map.of("SPARK_LINE", System.getProperty("sparktrain.it.sparkLine", "spark3.5"));
 
   /** One Dockerfile instruction: its keyword (upper case), arguments and first line (1-based). */
   record Instruction(int line, String keyword, String args) {}
