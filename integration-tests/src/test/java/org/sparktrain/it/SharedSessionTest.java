@@ -2,6 +2,7 @@ package org.sparktrain.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,11 +17,9 @@ import org.apache.spark.ml.feature.StandardScaler;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.regression.LinearRegression;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.execution.streaming.MemoryStream;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.Test;
@@ -65,12 +64,12 @@ class SharedSessionTest {
       scaler.save(saved);
       assertThat(PipelineModel.load(saved).transform(data).count()).isEqualTo(data.count());
 
-      MemoryStream<Integer> input = new MemoryStream<>(1, spark.sqlContext(),
-          scala.Option.empty(), Encoders.INT());
-      StreamingQuery query = input.toDF().writeStream().format("memory").queryName("numbers")
-          .start();
-      input.addData(scala.collection.JavaConverters.asScalaBufferConverter(
-          new ArrayList<>(List.of(1, 2, 3))).asScala().toSeq());
+      // Structured Streaming through a file source: public API on both Spark lines (the
+      // in-memory test source moved between packages in Spark 4).
+      Path streamIn = Files.createDirectories(dir.resolve("stream-in"));
+      Files.writeString(streamIn.resolve("numbers.txt"), "1\n2\n3\n");
+      StreamingQuery query = spark.readStream().text(streamIn.toString()).writeStream()
+          .format("memory").queryName("numbers").start();
       query.processAllAvailable();
       query.stop();
       assertThat(spark.sql("select count(*) from numbers").first().getLong(0)).isEqualTo(3);

@@ -10,6 +10,8 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.StreamCapabilities;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * metrics.jsonl, whose every line is on the store, readable by another process ({@code tail -f},
@@ -24,10 +26,13 @@ import org.apache.hadoop.fs.StreamCapabilities;
  *   <li>stores whose streams can {@code hflush} (HDFS): written once, flushed per line;
  *   <li>object stores (S3A), which upload on close and cannot append: the whole object is
  *       written again with every line it holds, at most once per {@code rewriteIntervalMs} and
- *       always on close, so a reader sees it at most that late.
+ *       always on close, so a reader sees it at most that late. An interim rewrite that fails
+ *       (the store briefly unreachable) is only logged: the next one carries every line, and
+ *       the one on close must succeed.
  * </ul>
  */
 final class MetricsLog implements Closeable {
+  private static final Logger LOG = LoggerFactory.getLogger(MetricsLog.class);
   /** How often an object store's copy is replaced while a run writes lines. */
   static final long OBJECT_STORE_REWRITE_MS = 10_000;
 
@@ -141,6 +146,17 @@ final class MetricsLog implements Closeable {
       // One PUT of the whole object: a reader sees the previous copy or this one, never half.
       try (FSDataOutputStream out = fs.create(path, true)) {
         out.write(text.toString().getBytes(StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        if (force) {
+          throw e;
+        }
+        // Tried again after the interval, with every line. (S3A on Hadoop 3.5, the Spark 4
+        // line, gives up on a refused connection within a second, where a store outage of a
+        // few seconds is what checkpoint retries ride out.)
+        LOG.warn("metrics.jsonl: rewriting {} failed, trying again in {} ms: {}", path,
+            intervalMs, e.toString());
+        lastWrittenMs = now;
+        return;
       }
       lastWrittenMs = now;
       pending = false;

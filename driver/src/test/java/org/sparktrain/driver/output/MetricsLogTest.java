@@ -1,6 +1,7 @@
 package org.sparktrain.driver.output;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -78,11 +79,38 @@ class MetricsLogTest {
         .isEqualTo("{\"round\": 1}\n{\"round\": 2}\n{\"round\": 3}\n{\"round\": 4}\n");
   }
 
+  @Test
+  void anObjectStoreOutageBetweenRewritesLosesNoLineAndStopsNoRun() throws Exception {
+    long[] now = {0};
+    FileSystem local = FileSystem.getLocal(new Configuration());
+    org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(dir.resolve("m.jsonl").toUri());
+    NoFlushFileSystem store = new NoFlushFileSystem(local);
+    MetricsLog log = MetricsLog.create(store, file, List.of("{\"round\": 1}"), 10_000,
+        () -> now[0]);
+    // The store goes away while a rewrite is due (S3A on Hadoop 3.5 fails such a PUT within a
+    // second): the round goes on, the line waits for the next rewrite.
+    store.down = true;
+    now[0] = 10_001;
+    log.append("{\"round\": 2}");
+    assertThat(read(local, file)).isEqualTo("{\"round\": 1}\n");
+    store.down = false;
+    now[0] = 20_002;
+    log.append("{\"round\": 3}");
+    assertThat(read(local, file)).isEqualTo("{\"round\": 1}\n{\"round\": 2}\n{\"round\": 3}\n");
+    // The last rewrite, on close, is the one that must reach the store.
+    log.append("{\"round\": 4}");
+    store.down = true;
+    assertThatThrownBy(log::close).isInstanceOf(IOException.class).hasMessageContaining("down");
+  }
+
   /**
    * The local file system with streams that cannot hflush, as an object store's cannot: the
-   * real store is S3 in the integration tests (LiveMetricsFileTest); this one has a clock.
+   * real store is S3 in the integration tests (LiveMetricsFileTest); this one has a clock, and
+   * can be down (every create fails, as S3A's does when the endpoint refuses connections).
    */
   private static final class NoFlushFileSystem extends FilterFileSystem {
+    boolean down;
+
     NoFlushFileSystem(FileSystem fs) {
       super(fs);
     }
@@ -91,6 +119,9 @@ class MetricsLogTest {
     public FSDataOutputStream create(org.apache.hadoop.fs.Path f, FsPermission permission,
         boolean overwrite, int bufferSize, short replication, long blockSize,
         Progressable progress) throws IOException {
+      if (down) {
+        throw new IOException("the store is down: " + f);
+      }
       OutputStream plain = new FilterOutputStream(super.create(f, permission, overwrite,
           bufferSize, replication, blockSize, progress)) {
         @Override

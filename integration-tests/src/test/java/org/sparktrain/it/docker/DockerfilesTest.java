@@ -10,14 +10,18 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -42,8 +46,18 @@ class DockerfilesTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final Path DOCKER = ROOT.resolve("docker");
   private static final Path K8S = ROOT.resolve("k8s");
-  /** The app module's shaded jar, relative to the build context. */
-  static final String APP_JAR = "app/target/sparktrain-app.jar";
+  /**
+   * The app module's shaded jar, relative to the build context, as the Dockerfiles name it: one
+   * per Spark line (sparktrain-app-spark3.5.jar, sparktrain-app-spark4.jar), picked by the build
+   * argument SPARK_LINE.
+   */
+  static final String APP_JAR = "app/target/sparktrain-app-${SPARK_LINE}.jar";
+  /**
+   * The build arguments an image of this build's Spark line is built with: its jar is the one
+   * the app module made in this build (the integration-tests pom passes the line).
+   */
+  static final Map<String, String> BUILD_ARGS =
+      Map.of("SPARK_LINE", System.getProperty("sparktrain.it.sparkLine", "spark3.5"));
 
   /** One Dockerfile instruction: its keyword (upper case), arguments and first line (1-based). */
   record Instruction(int line, String keyword, String args) {}
@@ -144,13 +158,22 @@ class DockerfilesTest {
    * line per source that does not exist under {@code context}, leaves it, or cannot be checked.
    */
   static List<String> missingSources(String dockerfile, Path context) throws IOException {
+    return missingSources(dockerfile, context, Map.of());
+  }
+
+  /** As above, with {@code buildArgs} overriding the Dockerfile's ARG defaults. */
+  static List<String> missingSources(String dockerfile, Path context,
+      Map<String, String> buildArgs) throws IOException {
     List<String> problems = new ArrayList<>();
     Path root = context.toAbsolutePath().normalize();
-    for (Copy c : copies(parse(dockerfile))) {
+    List<Instruction> instructions = parse(dockerfile);
+    Map<String, String> args = args(instructions, buildArgs);
+    for (Copy c : copies(instructions)) {
       if (c.fromStage()) {
         continue;
       }
-      for (String src : c.sources()) {
+      for (String written : c.sources()) {
+        String src = substitute(written, args);
         String where = "line " + c.line() + ": " + c.keyword() + " " + src;
         if (c.keyword().equals("ADD") && src.matches("(?i)(https?|git)://.*|git@.*")) {
           continue;
@@ -173,6 +196,31 @@ class DockerfilesTest {
       }
     }
     return problems;
+  }
+
+  /** The ARG values a build sees: each ARG's default, unless {@code buildArgs} sets it. */
+  static Map<String, String> args(List<Instruction> instructions, Map<String, String> buildArgs) {
+    Map<String, String> out = new HashMap<>();
+    for (Instruction in : instructions) {
+      if (in.keyword().equals("ARG")) {
+        String[] kv = in.args().split("=", 2);
+        if (kv.length == 2) {
+          out.put(kv[0].strip(), kv[1].strip());
+        }
+      }
+    }
+    out.putAll(buildArgs);
+    return out;
+  }
+
+  /** Replaces ${NAME} with its ARG value; unknown names stay (and are reported as variables). */
+  static String substitute(String text, Map<String, String> args) {
+    Matcher m = Pattern.compile("\\$\\{(\\w+)}").matcher(text);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      m.appendReplacement(out, Matcher.quoteReplacement(args.getOrDefault(m.group(1), m.group())));
+    }
+    return m.appendTail(out).toString();
   }
 
   /** A wildcard in the last path element only (what a Dockerfile here would use). */
@@ -215,11 +263,11 @@ class DockerfilesTest {
   @ParameterizedTest
   @ValueSource(strings = {"Dockerfile", "Dockerfile.cuda"})
   void everyCopiedPathExistsInTheBuildContext(String file) throws IOException {
-    List<String> problems = missingSources(read(DOCKER.resolve(file)), ROOT);
+    List<String> problems = missingSources(read(DOCKER.resolve(file)), ROOT, BUILD_ARGS);
     if (problems.stream()
         .anyMatch(p -> p.matches("line \\d+: \\w+ (app|spark-dist)/target/.*"))) {
       fail("docker/" + file + " copies output of the app and spark-dist modules ("
-          + APP_JAR + ", spark-dist/target/spark-dist/jars/) that does not exist: build them "
+          + substitute(APP_JAR, BUILD_ARGS) + ", spark-dist/target/spark-dist/) that does not exist: build them "
           + "first (mvn -B -DskipTests package -pl app,spark-dist -am; in the full build they "
           + "run before integration-tests). All problems: " + problems);
     }
@@ -312,11 +360,18 @@ class DockerfilesTest {
     List<String> rules = read(DOCKER.resolve(file + ".dockerignore")).lines().map(String::strip)
         .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
     assertThat(rules).as("docker/%s.dockerignore", file).first().isEqualTo("*");
-    for (Copy c : copies(parse(read(DOCKER.resolve(file))))) {
+    List<Instruction> instructions = parse(read(DOCKER.resolve(file)));
+    Map<String, String> args = args(instructions, BUILD_ARGS);
+    for (Copy c : copies(instructions)) {
       if (!c.fromStage()) {
-        for (String src : c.sources()) {
+        for (String written : c.sources()) {
+          Path src = Path.of(substitute(written, args).replaceFirst("^(\\./|/)+", ""));
+          // A rule re-includes a source by its name, a glob over it or a folder above it.
           assertThat(rules).as("docker/%s.dockerignore re-includes %s", file, src)
-              .contains("!" + src.replaceFirst("^(\\./|/)+", ""));
+              .anyMatch(r -> r.startsWith("!") && (r.substring(1).equals(src.toString())
+                  || FileSystems.getDefault()
+                  .getPathMatcher("glob:" + r.substring(1).replaceFirst("/$", "")).matches(src)
+                  || src.startsWith(r.substring(1))));
         }
       }
     }
@@ -375,6 +430,14 @@ class DockerfilesTest {
     assertThat(problems.get(4)).startsWith("line 15: COPY ../outside.txt: outside the build");
 
     assertThat(missingSources("FROM a:1\nCOPY present.jar /x\n", context)).isEmpty();
+    // A source named through an ARG: its default, or the build argument that overrides it.
+    String withArg = "FROM a:1\nARG JAR=present\nCOPY ${JAR}.jar /x\n";
+    assertThat(missingSources(withArg, context)).isEmpty();
+    assertThat(missingSources(withArg, context, Map.of("JAR", "absent")))
+        .containsExactly("line 3: COPY absent.jar: no such file in the build context "
+            + context.toAbsolutePath().normalize());
+    assertThat(missingSources("FROM a:1\nCOPY ${NOPE}.jar /x\n", context)).singleElement()
+        .asString().contains("uses a variable");
     assertThatThrownBy(() -> copies(parse("FROM a:1\nCOPY onlyone\n")))
         .hasMessageContaining("line 2");
   }

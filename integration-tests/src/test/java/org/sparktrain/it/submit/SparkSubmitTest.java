@@ -162,7 +162,7 @@ class SparkSubmitTest {
 
   private static Path appJar() {
     return Path.of(System.getProperty("sparktrain.it.appJar",
-        REPO.resolve("app/target/sparktrain-app.jar").toString()));
+        REPO.resolve("app/target/sparktrain-app-spark3.5.jar").toString()));
   }
 
   private static Path sparkDist() {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -52,10 +53,14 @@ final class StandaloneCluster implements AutoCloseable {
     return "spark://127.0.0.1:" + masterPort;
   }
 
+  /** The Spark line's Scala version, which the build gives this JVM (see the surefire config). */
+  private static final String SCALA_VERSION =
+      Objects.requireNonNull(System.getenv("SPARK_SCALA_VERSION"), "SPARK_SCALA_VERSION");
+
   /** What every Spark JVM of this cluster needs in its environment. */
   Map<String, String> environment() {
     return Map.of("SPARK_HOME", sparkHome.toString(), "SPARK_LOCAL_IP", "127.0.0.1",
-        "SPARK_SCALA_VERSION", "2.12", "SPARK_CONF_DIR", logDir.resolve("conf").toString());
+        "SPARK_SCALA_VERSION", SCALA_VERSION, "SPARK_CONF_DIR", logDir.resolve("conf").toString());
   }
 
   String classpath() {
