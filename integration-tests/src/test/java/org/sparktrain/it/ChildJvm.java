@@ -42,6 +42,23 @@ final class ChildJvm {
 
   static Result run(Path workDir, List<String> jvmArgs, java.util.Map<String, String> env,
       String mainClass, String... args) throws IOException, InterruptedException {
+    Path out = Files.createTempFile(workDir, "stdout", ".txt");
+    Path err = Files.createTempFile(workDir, "stderr", ".txt");
+    Process p = start(workDir, jvmArgs, env, out, err, mainClass, args);
+    if (!p.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException(mainClass + " did not finish within " + TIMEOUT_S + " s");
+    }
+    return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        Files.readString(err, StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Starts {@code mainClass} in a fresh JVM and returns at once, its stdout and stderr going to
+   * {@code out} and {@code err}, for tests that watch a process while it runs.
+   */
+  static Process start(Path workDir, List<String> jvmArgs, java.util.Map<String, String> env,
+      Path out, Path err, String mainClass, String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(SPARK_JAVA17_FLAGS);
@@ -51,18 +68,10 @@ final class ChildJvm {
     command.add(testClasspath());
     command.add(mainClass);
     command.addAll(List.of(args));
-    Path out = Files.createTempFile(workDir, "stdout", ".txt");
-    Path err = Files.createTempFile(workDir, "stderr", ".txt");
     ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
         .redirectOutput(out.toFile()).redirectError(err.toFile());
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     pb.environment().putAll(env);
-    Process p = pb.start();
-    if (!p.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new IllegalStateException(mainClass + " did not finish within " + TIMEOUT_S + " s");
-    }
-    return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-        Files.readString(err, StandardCharsets.UTF_8));
+    return pb.start();
   }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
@@ -38,7 +39,8 @@ class LiveMetricsFileTest {
     Path spec = dir.resolve("spec.yaml");
     Files.writeString(spec, ItSpecs.yaml(data, out.toUri().toString(), 3, "{everyRounds: 50}")
         + "eval: {validateEveryRounds: 1}\n");
-    Process child = start(dir, "train", spec.toString());
+    Process child = ChildJvm.start(dir, List.of(), Map.of(), dir.resolve("stdout.txt"),
+        dir.resolve("stderr.txt"), MAIN, "train", spec.toString());
     Path metrics = out.resolve(RunDirectory.METRICS);
     // Line counts seen while the run was still going; a file read whole from another process.
     TreeSet<Integer> seenWhileRunning = new TreeSet<>();
@@ -107,21 +109,5 @@ class LiveMetricsFileTest {
     try (InputStream in = reader.open(run.path(RunDirectory.METRICS))) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
-  }
-
-  private static Process start(Path workDir, String... args) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(ChildJvm.SPARK_JAVA17_FLAGS);
-    command.add("-Xmx2g");
-    command.add("-cp");
-    command.add(ChildJvm.testClasspath());
-    command.add(MAIN);
-    command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
-        .redirectOutput(workDir.resolve("stdout.txt").toFile())
-        .redirectError(workDir.resolve("stderr.txt").toFile());
-    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    return pb.start();
   }
 }

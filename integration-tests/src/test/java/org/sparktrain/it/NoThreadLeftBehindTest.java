@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,21 +34,10 @@ class NoThreadLeftBehindTest {
   @ParameterizedTest
   @ValueSource(strings = {"estimator", "notebook", "dl4j"})
   void aProgramThatFitsAndStopsSparkExitsByItself(String api) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(ChildJvm.SPARK_JAVA17_FLAGS);
-    command.add("-Xmx2g");
-    command.add("-cp");
-    command.add(ChildJvm.testClasspath());
-    command.add(FitAndReturnMain.class.getName());
-    command.add(api);
-    command.add(dir.toString());
     Path out = dir.resolve("stdout.txt");
     Path err = dir.resolve("stderr.txt");
-    ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
-        .redirectOutput(out.toFile()).redirectError(err.toFile());
-    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    Process p = pb.start();
+    Process p = ChildJvm.start(dir, List.of(), Map.of(), out, err,
+        FitAndReturnMain.class.getName(), api, dir.toString());
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(FIT_WITHIN_S);
       // Wait for main to return (it prints STOPPED), or for the JVM to end before that.
