@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.sparktrain.driver.spec.JobSpec.BadRecordPolicy;
 import org.sparktrain.driver.spec.JobSpec.Format;
 import org.sparktrain.worker.augment.AugmentationConfig;
@@ -84,6 +85,21 @@ public final class JobSpecParser {
     }
     root.throwProblems(null);
     return spec;
+  }
+
+  /**
+   * The path of every key the parser asks for while it reads this spec: the keys it accepts in
+   * this spec's context (its model, data format, optimizer...). For the test that holds the
+   * parser and {@link org.sparktrain.driver.spec.keys.SpecKeys} to each other.
+   */
+  static Set<String> keysRead(Map<String, ?> tree, Path baseDir) {
+    SpecNode root = SpecNode.root(tree);
+    try {
+      read(root, baseDir);
+    } catch (SpecException e) {
+      // The keys asked for before a mistake that ends the reading were asked all the same.
+    }
+    return root.asked();
   }
 
   private static JobSpec read(SpecNode root, Path baseDir) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.sparktrain.driver.spec.keys.SpecKeys;
 
 /**
  * One mapping of a YAML job spec, read with typed getters that validate as they go. Every key
@@ -23,11 +24,15 @@ final class SpecNode {
   private final Set<String> known = new LinkedHashSet<>();
   /** Every mistake found so far in the whole spec, shared by all its nodes. */
   private final List<String> problems;
+  /** The path of every key the parser asked for so far, shared by all nodes of the spec. */
+  private final Set<String> asked;
 
-  private SpecNode(String path, Map<String, Object> values, List<String> problems) {
+  private SpecNode(String path, Map<String, Object> values, List<String> problems,
+      Set<String> asked) {
     this.path = path;
     this.values = values;
     this.problems = problems;
+    this.asked = asked;
     // YAML allows any key ({1: x}, {[a]: b}); a spec's keys are names.
     for (Object key : values.keySet()) {
       if (!(key instanceof String)) {
@@ -101,7 +106,28 @@ final class SpecNode {
       throw new SpecException("the job spec must be a YAML mapping with sections data, "
           + "preprocess, model, train, eval, output; got " + describe(parsed));
     }
-    return new SpecNode("", (Map<String, Object>) map, new ArrayList<>());
+    return new SpecNode("", (Map<String, Object>) map, new ArrayList<>(),
+        new LinkedHashSet<>());
+  }
+
+  /**
+   * Marks {@code key} as one this section has (so {@link #finish()} accepts it). Only keys
+   * declared in {@link SpecKeys} can be read: a key read here but missing there would be
+   * accepted but missing from the schema and the key reference.
+   */
+  private void ask(String key) {
+    String keyPath = pathOf(key);
+    if (!SpecKeys.declares(keyPath)) {
+      throw new IllegalStateException("spec key " + keyPath + " is read by the parser but not "
+          + "declared in SpecKeys");
+    }
+    known.add(key);
+    asked.add(keyPath);
+  }
+
+  /** The path of every key asked for so far in the whole spec, in the order first asked. */
+  Set<String> asked() {
+    return asked;
   }
 
   String pathOf(String key) {
@@ -109,22 +135,22 @@ final class SpecNode {
   }
 
   boolean has(String key) {
-    known.add(key);
+    ask(key);
     return values.get(key) != null;
   }
 
   @SuppressWarnings("unchecked")
   SpecNode section(String key) {
-    known.add(key);
+    ask(key);
     Object v = values.get(key);
     if (v == null) {
-      return new SpecNode(pathOf(key), new LinkedHashMap<>(), problems);
+      return new SpecNode(pathOf(key), new LinkedHashMap<>(), problems, asked);
     }
     if (!(v instanceof Map<?, ?>)) {
       problems.add(pathOf(key) + ": expected a mapping of keys, got " + describe(v));
-      return new SpecNode(pathOf(key), new LinkedHashMap<>(), problems);
+      return new SpecNode(pathOf(key), new LinkedHashMap<>(), problems, asked);
     }
-    return new SpecNode(pathOf(key), (Map<String, Object>) v, problems);
+    return new SpecNode(pathOf(key), (Map<String, Object>) v, problems, asked);
   }
 
   String requiredString(String key, String example) {
@@ -146,7 +172,7 @@ final class SpecNode {
 
   private String strictString(String key, String defaultValue) {
 
-    known.add(key);
+    ask(key);
     Object v = values.get(key);
     if (v == null) {
       return defaultValue;
@@ -168,7 +194,7 @@ final class SpecNode {
 
   private long strictLong(String key, long defaultValue, long min, long max) {
 
-    known.add(key);
+    ask(key);
     Object v = values.get(key);
     if (v == null) {
       return defaultValue;
@@ -194,7 +220,7 @@ final class SpecNode {
   private double strictNumber(String key, double defaultValue, double min,
       boolean minExclusive, double max) {
 
-    known.add(key);
+    ask(key);
     Object v = values.get(key);
     if (v == null) {
       return defaultValue;
@@ -217,7 +243,7 @@ final class SpecNode {
 
   private boolean strictBool(String key, boolean defaultValue) {
 
-    known.add(key);
+    ask(key);
     Object v = values.get(key);
     if (v == null) {
       return defaultValue;
@@ -259,7 +285,7 @@ final class SpecNode {
 
   private int[] strictIntList(String key, int[] defaultValue, int min, int max, int maxLength) {
 
-    known.add(key);
+    ask(key);
     Object v = values.get(key);
     if (v == null) {
       return defaultValue;
@@ -293,7 +319,7 @@ final class SpecNode {
 
   private List<String> strictStringList(String key, int maxLength) {
 
-    known.add(key);
+    ask(key);
     Object v = values.get(key);
     if (v == null) {
       return null;
@@ -325,7 +351,7 @@ final class SpecNode {
 
   private Map<String, String> strictStringMap(String key) {
 
-    known.add(key);
+    ask(key);
     Object v = values.get(key);
     Map<String, String> out = new LinkedHashMap<>();
     if (v == null) {
