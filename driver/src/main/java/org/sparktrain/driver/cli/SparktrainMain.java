@@ -37,7 +37,7 @@ import picocli.CommandLine.Parameters;
         SparktrainMain.Predict.class, SparktrainMain.Crossval.class,
         SparktrainMain.Generate.class, CheckpointCommands.List.class,
         CheckpointCommands.Export.class, CompareCommand.class, CompressCommand.class,
-        ExplainCommand.class, PrivacyCommand.class, AuditCommand.class})
+        ExplainCommand.class, PrivacyCommand.class, AuditCommand.class, SpecCommand.class})
 public final class SparktrainMain {
 
   /** Options every Spark-using command shares. */
