@@ -129,13 +129,13 @@ public final class JobSpecParser {
     }
     SpecNode evalNode = root.section("eval");
     JobSpec.Eval eval = new JobSpec.Eval(
-        evalNode.integer("validateEveryRounds", 0, 0, Integer.MAX_VALUE));
+        evalNode.integer("validateEveryRounds"));
     evalNode.finish();
     JobSpec.Checkpoint checkpoint = root.recording(() -> parseCheckpoint(
         root.section("checkpoint")));
     SpecNode outputNode = root.section("output");
     JobSpec.Output output = new JobSpec.Output(
-        resolve(outputNode.string("dir", "runs/latest"), baseDir));
+        resolve(outputNode.string("dir"), baseDir));
     outputNode.finish();
     root.finish();
     root.throwProblems(null);
@@ -143,11 +143,11 @@ public final class JobSpecParser {
   }
 
   private static JobSpec.Checkpoint parseCheckpoint(SpecNode c) {
-    int everyRounds = c.integer("everyRounds", 0, 0, Integer.MAX_VALUE);
-    boolean everyEpoch = c.bool("everyEpoch", true);
-    double everyMinutes = c.number("everyMinutes", 0, 0, false, 525_600);
-    int keepLast = c.integer("keepLast", 3, 1, 1_000_000);
-    String keepBestBy = c.string("keepBestBy", "none");
+    int everyRounds = c.integer("everyRounds");
+    boolean everyEpoch = c.bool("everyEpoch");
+    double everyMinutes = c.number("everyMinutes");
+    int keepLast = c.integer("keepLast");
+    String keepBestBy = c.string("keepBestBy");
     if (!java.util.Set.of("none", "accuracy", "macroF1", "mse", "mae", "r2")
         .contains(keepBestBy)) {
       c.record(c.pathOf("keepBestBy") + ": " + SpecNode.describe(keepBestBy)
@@ -155,14 +155,14 @@ public final class JobSpecParser {
           + "of none, accuracy, macroF1, mse, mae, r2)");
       keepBestBy = "none";
     }
-    String onFailure = c.string("onWriteFailure", "continue");
+    String onFailure = c.string("onWriteFailure");
     if (!onFailure.equals("continue") && !onFailure.equals("stop")) {
       c.record(c.pathOf("onWriteFailure") + ": " + SpecNode.describe(onFailure)
           + " is not allowed (must be "
           + "one of continue, stop)");
     }
-    int retries = c.integer("retries", 5, 0, 100);
-    long backoff = c.longValue("retryBackoffMs", 1000, 1, 600_000);
+    int retries = c.integer("retries");
+    long backoff = c.longValue("retryBackoffMs");
     c.finish();
     return new JobSpec.Checkpoint(everyRounds, everyEpoch, everyMinutes, keepLast,
         keepBestBy.equals("none") ? null : keepBestBy, onFailure.equals("stop"), retries,
@@ -441,19 +441,19 @@ public final class JobSpecParser {
 
   /** Every augmentation is off unless its probability is set. */
   private static AugmentationConfig parseAugmentation(SpecNode a) {
-    int shift = a.integer("shiftPixels", 0, 0, 1000);
+    int shift = a.integer("shiftPixels");
     double pShift = a.number("pShift", shift > 0 ? 0.5 : 0, 0, false, 1);
-    double rotation = a.number("rotationDegrees", 0, 0, false, 180);
+    double rotation = a.number("rotationDegrees");
     double pRotate = a.number("pRotate", rotation > 0 ? 0.5 : 0, 0, false, 1);
-    double scaleMin = a.number("scaleMin", 1, 0, true, 10);
-    double scaleMax = a.number("scaleMax", 1, 0, true, 10);
+    double scaleMin = a.number("scaleMin");
+    double scaleMax = a.number("scaleMax");
     if (scaleMin > scaleMax) {
       a.record(a.pathOf("scaleMin") + ": " + scaleMin + " is not allowed (must be <= scaleMax "
           + scaleMax + ")");
       scaleMin = scaleMax;
     }
     double pScale = a.number("pScale", scaleMin != 1 || scaleMax != 1 ? 0.5 : 0, 0, false, 1);
-    double pFlip = a.number("pFlipHorizontal", 0, 0, false, 1);
+    double pFlip = a.number("pFlipHorizontal");
     a.finish();
     return new AugmentationConfig(shift, pShift, rotation, pRotate, scaleMin, scaleMax, pScale,
         pFlip);
@@ -461,17 +461,17 @@ public final class JobSpecParser {
 
   private static JobSpec.Train parseTrain(SpecNode t, ModelConfig model, Path baseDir,
       String teacher) {
-    int epochs = t.integer("epochs", 10, 1, 1_000_000);
-    int batchSize = t.integer("batchSize", 32, 1, 1_000_000);
-    int workers = t.integer("workers", 2, 1, 100_000);
-    int averagingFrequency = t.integer("averagingFrequency", 5, 1, 1_000_000);
+    int epochs = t.integer("epochs");
+    int batchSize = t.integer("batchSize");
+    int workers = t.integer("workers");
+    int averagingFrequency = t.integer("averagingFrequency");
     SpecNode o = t.section("optimizer");
     OptimizerConfig.Kind kind = o.choice("name", OptimizerConfig.Kind.ADAM,
         OptimizerConfig.Kind.class);
     double defaultLr = kind == OptimizerConfig.Kind.ADAM ? 1e-3 : 0.01;
     double lr = o.number("learningRate", defaultLr, 0, true, 10);
     double momentum = kind == OptimizerConfig.Kind.NESTEROV
-        ? o.number("momentum", 0.9, 0, false, 0.9999) : 0.9;
+        ? o.number("momentum") : 0.9;
     double beta1 = 0.9;
     double beta2 = 0.999;
     double epsilon = 1e-8;
@@ -490,7 +490,7 @@ public final class JobSpecParser {
             + "factor the rate is multiplied by every decayEveryEpochs epochs, e.g. 0.5)");
       }
       decayRate = o.number("decayRate", 1.0, 0, true, 1);
-      decayEvery = o.integer("decayEveryEpochs", 1, 1, 1_000_000);
+      decayEvery = o.integer("decayEveryEpochs");
     }
     for (String stepKey : new String[] {"decayRate", "decayEveryEpochs"}) {
       if (decay != OptimizerConfig.Decay.STEP && o.has(stepKey)) {
@@ -506,12 +506,12 @@ public final class JobSpecParser {
     if (decay == OptimizerConfig.Decay.COSINE) {
       minLr = o.number("minLearningRate", 0, 0, false, lr);
     }
-    int warmupSteps = o.integer("warmupSteps", 0, 0, Integer.MAX_VALUE);
+    int warmupSteps = o.integer("warmupSteps");
     // finish() names any key left over, e.g. decayRate next to decay: cosine.
     o.finish();
-    boolean averageState = t.bool("averageOptimizerState", true);
-    long seed = t.longValue("seed", 42, Long.MIN_VALUE, Long.MAX_VALUE);
-    int threads = t.integer("threadsPerWorker", 0, 0, 1024);
+    boolean averageState = t.bool("averageOptimizerState");
+    long seed = t.longValue("seed");
+    int threads = t.integer("threadsPerWorker");
     BackendChoice backend = t.choice("backend", BackendChoice.AUTO, BackendChoice.class);
     JobSpec.SyncMode sync = t.choice("sync", JobSpec.SyncMode.AUTO, JobSpec.SyncMode.class);
     SyncPrecision precision = t.choice("syncPrecision", SyncPrecision.FLOAT32,
@@ -556,10 +556,10 @@ public final class JobSpecParser {
           + " is required: the noise (e.g. 1.1), or the epsilon the run may spend (e.g. 3)");
     }
     // 1e-5 is below 1/N for any data set up to 100,000 examples, the usual rule.
-    double delta = p.number("delta", 1e-5, 0, true, 0.01);
-    double clipNorm = p.number("clipNorm", 1.0, 0, true, 1e6);
-    int microbatchSize = p.integer("microbatchSize", 1, 1, 1_000_000);
-    String sampling = p.string("sampling", "poisson");
+    double delta = p.number("delta");
+    double clipNorm = p.number("clipNorm");
+    int microbatchSize = p.integer("microbatchSize");
+    String sampling = p.string("sampling");
     if (!sampling.equals("poisson")) {
       p.record(p.pathOf("sampling") + ": '" + sampling.substring(0, Math.min(40, sampling.length())) + "' is not allowed "
           + "(must be poisson: the accountant's guarantee holds only for the sampling it "
@@ -571,8 +571,8 @@ public final class JobSpecParser {
 
   /** {@code train.onDivergence}: {@code rollbacks} (0 = stop) and {@code learningRateFactor}. */
   private static JobSpec.OnDivergence parseOnDivergence(SpecNode d) {
-    int rollbacks = d.integer("rollbacks", 0, 0, 100);
-    double factor = d.number("learningRateFactor", 0.5, 0, true, 0.99);
+    int rollbacks = d.integer("rollbacks");
+    double factor = d.number("learningRateFactor");
     d.finish();
     return new JobSpec.OnDivergence(rollbacks, factor);
   }
@@ -591,8 +591,8 @@ public final class JobSpecParser {
     }
     SpecNode d = t.section("distillation");
     // Hinton et al. (2015) found temperatures of a few units and a heavy soft term work well.
-    double temperature = d.number("temperature", 4, 0, true, 100);
-    double alpha = d.number("alpha", 0.7, 0, false, 1);
+    double temperature = d.number("temperature");
+    double alpha = d.number("alpha");
     d.finish();
     return new JobSpec.Distillation(teacher, temperature, alpha);
   }
@@ -604,14 +604,14 @@ public final class JobSpecParser {
           + "from (a run's model/, or one sparktrain compress wrote)");
     }
     String model = resolve(i.string("model", null), baseDir);
-    boolean keepZeros = i.bool("keepZeros", false);
+    boolean keepZeros = i.bool("keepZeros");
     i.finish();
     return new JobSpec.Init(model, keepZeros);
   }
 
   /** {@code train.outer}: null for {@code none} (plain averaging). */
   private static OuterOptimizer parseOuter(SpecNode o) {
-    String name = o.string("name", "none");
+    String name = o.string("name");
     if (!name.equals("none") && !name.equals("nesterov")) {
       o.record(o.pathOf("name") + ": " + SpecNode.describe(name)
           + " is not allowed (must be one of none, "
@@ -620,8 +620,8 @@ public final class JobSpecParser {
     OuterOptimizer outer = null;
     if (name.equals("nesterov")) {
       // DiLoCo's values (Douillard et al., 2023).
-      outer = new OuterOptimizer(o.number("learningRate", 0.7, 0, true, 10),
-          o.number("momentum", 0.9, 0, false, 0.9999));
+      outer = new OuterOptimizer(o.number("learningRate"),
+          o.number("momentum"));
     }
     o.finish();
     return outer;
@@ -644,8 +644,8 @@ public final class JobSpecParser {
       e.record(e.pathOf("metric") + ": " + SpecNode.describe(metric) + " is not allowed for model "
           + model.name() + " (must be one of " + String.join(", ", allowed) + ")");
     }
-    int patience = e.integer("patience", 3, 1, 1_000_000);
-    double minDelta = e.number("minDelta", 0, 0, false, 1e9);
+    int patience = e.integer("patience");
+    double minDelta = e.number("minDelta");
     e.finish();
     return new JobSpec.EarlyStopping(metric, patience, minDelta);
   }

@@ -32,7 +32,7 @@ final class ModelSpecs {
 
   private static ModelConfig parseMlp(SpecNode model) {
     int[] hidden = model.intList("hidden", new int[] {128}, 1, 65_536, 64);
-    String activationName = model.string("activation", "relu");
+    String activationName = model.string("activation");
     Activation activation = switch (activationName.toLowerCase(Locale.ROOT)) {
       case "relu" -> Activation.RELU;
       case "leakyrelu" -> Activation.LEAKYRELU;
@@ -43,8 +43,8 @@ final class ModelSpecs {
           + SpecNode.describe(activationName)
           + " is not allowed (must be one of relu, leakyrelu, tanh, sigmoid, gelu)");
     };
-    double dropout = model.number("dropout", 0.0, 0.0, false, 0.95);
-    String task = model.string("task", "classification");
+    double dropout = model.number("dropout");
+    String task = model.string("task");
     if (!task.equals("classification") && !task.equals("regression")) {
       throw new SpecException(model.pathOf("task") + ": " + SpecNode.describe(task)
           + " is not allowed (must be one of classification, regression)");
@@ -58,10 +58,10 @@ final class ModelSpecs {
       throw new SpecException(model.pathOf("inputShape") + ": " + shape.length + " values are "
           + "not allowed (must be [height, width, channels], e.g. [28, 28, 1])");
     }
-    int stemWidth = model.integer("stemWidth", 16, 1, 4096);
-    int stemStride = model.integer("stemStride", 1, 1, 2);
+    int stemWidth = model.integer("stemWidth");
+    int stemStride = model.integer("stemStride");
     int[] widths = model.intList("widths", new int[] {16, 32, 64}, 1, 16_384, 16);
-    int blocks = model.integer("blocksPerStage", 1, 1, 100);
+    int blocks = model.integer("blocksPerStage");
     return new ResNetConfig(shape, stemWidth, stemStride, widths, blocks);
   }
 
@@ -99,10 +99,10 @@ final class ModelSpecs {
   /** gpt and bert share their architecture keys; only the attention mask and task differ. */
   private static ModelConfig parseTransformer(SpecNode model, String name,
       java.nio.file.Path base) {
-    int blockSize = model.integer("blockSize", 128, 1, 8192);
-    int layers = model.integer("layers", 4, 1, 96);
-    int width = model.integer("width", 128, 1, 16384);
-    int heads = model.integer("heads", 4, 1, 256);
+    int blockSize = model.integer("blockSize");
+    int layers = model.integer("layers");
+    int width = model.integer("width");
+    int heads = model.integer("heads");
     if (width % heads != 0) {
       throw new SpecException(model.pathOf("heads") + ": " + heads + " is not allowed (must "
           + "divide model.width " + width + ")");

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.sparktrain.driver.spec.keys.SpecKey;
 import org.sparktrain.driver.spec.keys.SpecKeys;
 
 /**
@@ -151,6 +152,51 @@ final class SpecNode {
       return new SpecNode(pathOf(key), new LinkedHashMap<>(), problems, asked);
     }
     return new SpecNode(pathOf(key), (Map<String, Object>) v, problems, asked);
+  }
+
+  // The getters without a default take the key's default and bounds from its declaration in
+  // SpecKeys: written once, and the same in the parser, the schema and the key reference.
+
+  /** An integer with the default and bounds {@link SpecKeys} declares for it. */
+  int integer(String key) {
+    SpecKey k = declared(key);
+    return integer(key, ((Number) k.defaultValue()).intValue(),
+        k.min() == null ? Integer.MIN_VALUE : k.min().intValue(),
+        k.max() == null ? Integer.MAX_VALUE : k.max().intValue());
+  }
+
+  /** A long integer with the default and bounds {@link SpecKeys} declares for it. */
+  long longValue(String key) {
+    SpecKey k = declared(key);
+    return longValue(key, ((Number) k.defaultValue()).longValue(),
+        k.min() == null ? Long.MIN_VALUE : k.min().longValue(),
+        k.max() == null ? Long.MAX_VALUE : k.max().longValue());
+  }
+
+  /** A number with the default and bounds {@link SpecKeys} declares for it. */
+  double number(String key) {
+    SpecKey k = declared(key);
+    return number(key, ((Number) k.defaultValue()).doubleValue(), k.min().doubleValue(),
+        k.minExclusive(), k.max().doubleValue());
+  }
+
+  /** A boolean with the default {@link SpecKeys} declares for it. */
+  boolean bool(String key) {
+    return bool(key, (Boolean) declared(key).defaultValue());
+  }
+
+  /** Text with the default {@link SpecKeys} declares for it. */
+  String string(String key) {
+    return string(key, (String) declared(key).defaultValue());
+  }
+
+  private SpecKey declared(String key) {
+    SpecKey k = SpecKeys.get(pathOf(key));
+    if (k == null || k.defaultValue() == null) {
+      throw new IllegalStateException("spec key " + pathOf(key) + " has no default declared "
+          + "in SpecKeys; pass its default to the getter");
+    }
+    return k;
   }
 
   String requiredString(String key, String example) {
