@@ -118,6 +118,32 @@ class SpecKeysAgreementTest {
         BASE)).hasMessageContaining("model.configuration: cannot read");
   }
 
+  /** The resolved spec (spec.yaml, the start-of-run log line) holds declared keys only. */
+  @Test
+  void theEchoHoldsDeclaredKeysOnly() {
+    Set<String> echoed = new LinkedHashSet<>();
+    for (String context : CONTEXTS.subList(0, CONTEXTS.size() - 1)) {
+      collectPaths("", JobSpecParser.parseTree(tree(context), BASE).toMap(), echoed);
+    }
+    assertThat(echoed).hasSizeGreaterThan(100);
+    for (String path : echoed) {
+      assertThat(SpecKeys.declares(path)).as("JobSpec.toMap echoes " + path
+          + ", which SpecKeys does not declare").isTrue();
+    }
+  }
+
+  private static void collectPaths(String prefix, Map<?, ?> map, Set<String> out) {
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      String path = prefix + e.getKey();
+      out.add(path);
+      SpecKey key = SpecKeys.get(path);
+      boolean freeNames = key != null && key.type() == SpecKey.Type.STRING_MAP;
+      if (e.getValue() instanceof Map<?, ?> inner && !freeNames) {
+        collectPaths(path + ".", inner, out);
+      }
+    }
+  }
+
   /** Every bound and choice in the table is the one the parser enforces, message and all. */
   @Test
   void theParserRefusesWhatTheTableRefuses() {
