@@ -162,27 +162,27 @@ class SpecKeysAgreementTest {
     assertThat(checked).hasSizeGreaterThan(60);
   }
 
-  /** Every default in the table is what the parser takes, as the resolved spec echoes it. */
+  /** Keys with a declared default that no context's resolved spec echoes. */
+  private static final Set<String> NOT_ECHOED = Set.of(
+      "preprocess.missing",               // echoed as {numeric, categorical}, each checked
+      "train.onDivergence.rollbacks");    // the echo leaves onDivergence out at 0 rollbacks
+
+  /**
+   * Every default in the table is what the parser takes, as the resolved spec echoes it: the
+   * key is removed from each context that reads it until one still parses.
+   */
   @Test
   void theParserTakesTheTableDefaults() {
-    List<String> checked = new ArrayList<>();
+    Set<String> unchecked = new LinkedHashSet<>();
     for (SpecKey key : SpecKeys.all()) {
       if (key.defaultValue() == null || key.type() == SpecKey.Type.SECTION) {
         continue;
       }
-      Map<String, Object> spec = contextReading(key.path());
-      remove(spec, key.path());
-      JobSpec parsed;
-      try {
-        parsed = JobSpecParser.parseTree(spec, BASE);
-      } catch (SpecException e) {
-        continue; // the context needs the key (e.g. vocabSize goes with tokenizer: bpe)
-      }
-      Object echoed = get(parsed.toMap(), key.path());
-      if (echoed == null) {
-        continue; // not echoed in this context (e.g. a table's data.labelColumn)
-      }
-      if (echoed instanceof String uri && uri.startsWith("file:")) {
+      Object echoed = echoedDefault(key.path());
+      if (echoed == null || echoed instanceof Map<?, ?>) {
+        // Not echoed, or echoed in its finer form (preprocess.missing as {numeric, categorical}).
+        unchecked.add(key.path());
+      } else if (echoed instanceof String uri && uri.startsWith("file:")) {
         // A path: the echo holds it resolved against the spec's folder.
         assertThat(uri).as(key.path()).endsWith("/" + key.defaultValue());
       } else if (key.defaultValue() instanceof Number n) {
@@ -190,9 +190,28 @@ class SpecKeysAgreementTest {
       } else {
         assertThat(echoed).as(key.path()).isEqualTo(key.defaultValue());
       }
-      checked.add(key.path());
     }
-    assertThat(checked).hasSizeGreaterThan(50);
+    assertThat(unchecked).as("keys whose default no context echoes").isEqualTo(NOT_ECHOED);
+  }
+
+  /** The value the echo holds for a key left out, in the first context where that parses. */
+  private static Object echoedDefault(String path) {
+    for (String context : CONTEXTS) {
+      Map<String, Object> spec = tree(context);
+      if (!JobSpecParser.keysRead(spec, BASE).contains(path)) {
+        continue;
+      }
+      remove(spec, path);
+      try {
+        Object echoed = get(JobSpecParser.parseTree(spec, BASE).toMap(), path);
+        if (echoed != null) {
+          return echoed;
+        }
+      } catch (SpecException e) {
+        // This context needs the key (e.g. vocabSize goes with tokenizer: bpe): try the next.
+      }
+    }
+    return null;
   }
 
   /** What the parser's message says is allowed, from the table; null where nothing is bounded. */
