@@ -7,9 +7,11 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,14 +21,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.ChecksumException;
-import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.sparktrain.driver.output.AtomicFiles;
+import org.apache.hadoop.util.functional.FutureIO;
+import org.sparktrain.driver.output.CreateIfAbsent;
 import org.sparktrain.driver.output.Json;
 
 /**
@@ -37,12 +38,12 @@ import org.sparktrain.driver.output.Json;
  *
  * <p>A checkpoint is trusted only when its {@code _MANIFEST.json}, written last, lists every file
  * with a size and CRC32C digest (SHA-256 in checkpoints written before CRC32C) that match what is
- * on storage. S3 has no atomic rename, so the manifest
- * is the commit: a crash mid-write leaves a folder without one, which readers skip.
+ * on storage. S3 has no atomic rename, so the manifest is the commit, created only if absent
+ * ({@link #commit}): a crash mid-write leaves a folder without one, or with one that does not
+ * parse, which readers skip. Checkpoints are found by their manifests ({@link CheckpointFolders}).
  */
 public final class CheckpointStore {
   public static final String FOLDER = "checkpoints";
-  private static final Pattern ROUND_DIR = Pattern.compile("round-(\\d{6,})");
   private static final int FORMAT_VERSION = 1;
   /** Writes the parameters file beside the optimizer state's (one checkpoint is written at once). */
   private static final ExecutorService PARALLEL_WRITER = Executors.newCachedThreadPool(r -> {
@@ -58,10 +59,18 @@ public final class CheckpointStore {
 
   private final Path root;
   private final FileSystem fs;
+  private final CheckpointFolders folders;
 
   public CheckpointStore(String runDirUri, Configuration conf) throws IOException {
+    this(runDirUri, conf, null);
+  }
+
+  /** @param flatListing how to find checkpoints; null: as the store's scheme suits */
+  CheckpointStore(String runDirUri, Configuration conf, Boolean flatListing) throws IOException {
     this.root = new Path(runDirUri, FOLDER);
     this.fs = CheckpointFiles.fileSystem(root, conf);
+    this.folders = new CheckpointFolders(fs, root, flatListing != null ? flatListing
+        : CheckpointFolders.listsFlat(fs));
   }
 
   public String uri() {
@@ -69,7 +78,7 @@ public final class CheckpointStore {
   }
 
   Path roundDir(long round) {
-    return new Path(root, String.format("round-%06d", round));
+    return new Path(root, CheckpointFolders.name(round));
   }
 
   /** The URI of a round's checkpoint folder, for messages. */
@@ -124,11 +133,28 @@ public final class CheckpointStore {
     manifest.put("createdAt", c.createdAtMillis());
     manifest.put("metrics", c.lastValidation());
     manifest.put("files", files);
-    // The commit point: until this file exists the checkpoint does not. Written under another
-    // name and renamed, so that a driver killed mid-write never leaves a half manifest under the
-    // real name (atomic on file:// and HDFS; on S3 the small object's copy appears whole).
-    AtomicFiles.write(fs, new Path(dir, CheckpointFiles.MANIFEST),
-        out -> CheckpointFiles.writeText(out, Json.pretty(manifest)));
+    commit(new Path(dir, CheckpointFiles.MANIFEST),
+        Json.pretty(manifest).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * The commit point: until the manifest exists the checkpoint does not. Created only if absent
+   * ({@link CreateIfAbsent}: one atomic step on {@code file://} and HDFS), so a second writer of
+   * the same round fails instead of replacing a committed manifest. Finding the very bytes we
+   * meant to write there is our own commit whose answer was lost (a retried attempt).
+   */
+  private void commit(Path manifest, byte[] bytes) throws IOException {
+    if (CreateIfAbsent.create(fs, manifest, bytes)) {
+      return;
+    }
+    byte[] there;
+    try (InputStream in = fs.open(manifest)) {
+      there = in.readNBytes(MAX_MANIFEST_BYTES + 1);
+    }
+    if (!Arrays.equals(there, bytes)) {
+      throw new FileAlreadyExistsException("cannot commit " + manifest + ": another writer "
+          + "committed that round already");
+    }
   }
 
   private static Map<String, Object> await(Future<Map<String, Object>> write)
@@ -154,8 +180,8 @@ public final class CheckpointStore {
   /** All checkpoint folders, newest first, each checked against its manifest. */
   public List<CheckpointInfo> list() throws IOException {
     List<CheckpointInfo> infos = new ArrayList<>();
-    for (long round : roundsNewestFirst()) {
-      infos.add(inspect(round));
+    for (CheckpointFolders.Folder folder : folders.newestFirst()) {
+      infos.add(inspect(folder));
     }
     return infos;
   }
@@ -167,25 +193,10 @@ public final class CheckpointStore {
    */
   public List<CheckpointInfo> listByManifest() throws IOException {
     List<CheckpointInfo> infos = new ArrayList<>();
-    for (long round : roundsNewestFirst()) {
-      infos.add(readManifest(round).info());
+    for (CheckpointFolders.Folder folder : folders.newestFirst()) {
+      infos.add(readManifest(folder).info());
     }
     return infos;
-  }
-
-  private List<Long> roundsNewestFirst() throws IOException {
-    List<Long> rounds = new ArrayList<>();
-    if (!fs.exists(root)) {
-      return rounds;
-    }
-    for (FileStatus status : fs.listStatus(root)) {
-      Matcher m = ROUND_DIR.matcher(status.getPath().getName());
-      if (status.isDirectory() && m.matches()) {
-        rounds.add(Long.parseLong(m.group(1)));
-      }
-    }
-    rounds.sort(java.util.Comparator.reverseOrder());
-    return rounds;
   }
 
   /**
@@ -195,11 +206,11 @@ public final class CheckpointStore {
    * from an older checkpoint because of a transient error would silently lose progress.
    */
   public Optional<CheckpointContent> latestValid(Consumer<String> warn) throws IOException {
-    for (long round : roundsNewestFirst()) {
+    for (CheckpointFolders.Folder folder : folders.newestFirst()) {
       try {
-        return Optional.of(read(round));
+        return Optional.of(read(folder));
       } catch (InvalidCheckpoint e) {
-        warn.accept("skipping checkpoint " + roundDir(round) + ": " + e.getMessage());
+        warn.accept("skipping checkpoint " + roundDir(folder.round()) + ": " + e.getMessage());
       }
     }
     return Optional.empty();
@@ -208,15 +219,17 @@ public final class CheckpointStore {
   /** Loads a checkpoint, verifying every byte against the manifest as it streams in. */
   public CheckpointContent load(long round) throws IOException {
     try {
-      return read(round);
+      return read(CheckpointFolders.Folder.unlisted(round));
     } catch (InvalidCheckpoint e) {
       throw new CheckpointException("checkpoint " + roundDir(round) + " is not valid: "
           + e.getMessage());
     }
   }
 
-  private CheckpointContent read(long round) throws IOException, InvalidCheckpoint {
-    Manifest manifest = readManifest(round);
+  private CheckpointContent read(CheckpointFolders.Folder folder)
+      throws IOException, InvalidCheckpoint {
+    long round = folder.round();
+    Manifest manifest = readManifest(folder);
     if (!manifest.info().valid()) {
       throw new InvalidCheckpoint(manifest.info().problem());
     }
@@ -316,11 +329,16 @@ public final class CheckpointStore {
     return new Path(roundDir(round), CheckpointFiles.MANIFEST);
   }
 
-  private Manifest readManifest(long round) throws IOException {
+  private Manifest readManifest(CheckpointFolders.Folder folder) throws IOException {
+    long round = folder.round();
     Path dir = roundDir(round);
     Path manifestPath = new Path(dir, CheckpointFiles.MANIFEST);
+    if (folder.knownWithoutManifest()) {
+      return invalid(round, dir, "no " + CheckpointFiles.MANIFEST
+          + " (the write did not finish)");
+    }
     byte[] bytes;
-    try (InputStream in = fs.open(manifestPath)) {
+    try (InputStream in = openManifest(folder, manifestPath)) {
       bytes = in.readNBytes(MAX_MANIFEST_BYTES + 1);
     } catch (FileNotFoundException e) {
       return invalid(round, dir, "no " + CheckpointFiles.MANIFEST
@@ -355,6 +373,16 @@ public final class CheckpointStore {
         manifest.path("createdAt").asLong(), total, metricsOf(manifest)), manifest);
   }
 
+  /** Opens a manifest, with its listed status where the listing gave one (no HEAD on S3A). */
+  private InputStream openManifest(CheckpointFolders.Folder folder, Path path)
+      throws IOException {
+    if (folder.manifest() == null) {
+      return fs.open(path);
+    }
+    return FutureIO.awaitFuture(fs.openFile(folder.manifest().getPath())
+        .withFileStatus(folder.manifest()).build());
+  }
+
   private static Map<String, Double> metricsOf(JsonNode manifest) {
     if (!manifest.path("metrics").isObject()) {
       return null;
@@ -368,8 +396,9 @@ public final class CheckpointStore {
   }
 
   /** A checkpoint folder with every file checked against its manifest, without keeping it. */
-  private CheckpointInfo inspect(long round) throws IOException {
-    Manifest manifest = readManifest(round);
+  private CheckpointInfo inspect(CheckpointFolders.Folder folder) throws IOException {
+    long round = folder.round();
+    Manifest manifest = readManifest(folder);
     if (!manifest.info().valid()) {
       return manifest.info();
     }
