@@ -2,25 +2,24 @@ package org.sparktrain.driver.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.ChecksumException;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
@@ -29,6 +28,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.util.functional.FutureIO;
 import org.sparktrain.driver.output.CreateIfAbsent;
 import org.sparktrain.driver.output.Json;
+import org.sparktrain.driver.train.state.SliceWriter.WrittenFile;
 
 /**
  * A run's checkpoints under {@code <run>/checkpoints/round-NNNNNN/}, through the Hadoop
@@ -60,6 +60,7 @@ public final class CheckpointStore {
   private final Path root;
   private final FileSystem fs;
   private final CheckpointFolders folders;
+  private final VerifiedFiles verified;
 
   public CheckpointStore(String runDirUri, Configuration conf) throws IOException {
     this(runDirUri, conf, null);
@@ -71,6 +72,7 @@ public final class CheckpointStore {
     this.fs = CheckpointFiles.fileSystem(root, conf);
     this.folders = new CheckpointFolders(fs, root, flatListing != null ? flatListing
         : CheckpointFolders.listsFlat(fs));
+    this.verified = new VerifiedFiles(fs);
   }
 
   public String uri() {
@@ -111,7 +113,7 @@ public final class CheckpointStore {
     } else {
       // The workers wrote parameters and optimizer state into this folder; the manifest below
       // vouches for them by the sizes and digests they reported.
-      for (org.sparktrain.driver.train.state.SliceWriter.WrittenFile f : c.workerFiles()) {
+      for (WrittenFile f : c.workerFiles()) {
         files.add(CheckpointFiles.manifestEntry(f));
       }
     }
@@ -163,8 +165,8 @@ public final class CheckpointStore {
       return write.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while writing a checkpoint file");
-    } catch (java.util.concurrent.ExecutionException e) {
+      throw new InterruptedIOException("interrupted while writing a checkpoint file");
+    } catch (ExecutionException e) {
       if (e.getCause() instanceof IOException io) {
         throw io;
       }
@@ -236,7 +238,7 @@ public final class CheckpointStore {
     Path dir = roundDir(round);
     Map<String, Object> content = new LinkedHashMap<>();
     for (ManifestEntry entry : ManifestEntry.all(manifest.json(), manifestPath(round))) {
-      content.put(entry.name(), readVerified(dir, entry, in -> parse(entry, in)));
+      content.put(entry.name(), verified.read(dir, entry, in -> parse(entry, in)));
     }
     try {
       return assemble(content);
@@ -296,7 +298,7 @@ public final class CheckpointStore {
 
   /** The files {@code name(0)}, {@code name(1)}, ... up to the first one missing. */
   private static List<float[]> numbered(Map<String, Object> files,
-      java.util.function.IntFunction<String> name) {
+      IntFunction<String> name) {
     List<float[]> parts = new ArrayList<>();
     for (int k = 0; files.containsKey(name.apply(k)); k++) {
       parts.add((float[]) files.get(name.apply(k)));
@@ -404,7 +406,7 @@ public final class CheckpointStore {
     }
     try {
       for (ManifestEntry entry : ManifestEntry.all(manifest.json(), manifestPath(round))) {
-        readVerified(roundDir(round), entry, in -> {
+        verified.read(roundDir(round), entry, in -> {
           in.transferTo(OutputStream.nullOutputStream());
           return null;
         });
@@ -413,96 +415,6 @@ public final class CheckpointStore {
       return invalid(round, roundDir(round), e.getMessage()).info();
     }
     return manifest.info();
-  }
-
-  /** Parses a file's bytes as they stream past. */
-  private interface Parser {
-    Object parse(DataInputStream in) throws IOException;
-  }
-
-  /**
-   * Streams one file through its digest (CRC32C, or an older checkpoint's SHA-256) into
-   * {@code parser}, then checks that exactly the
-   * manifest's bytes came and that they match its digest. The size on storage is checked before
-   * reading, so a file replaced by a huge one is not read at all.
-   */
-  private Object readVerified(Path dir, ManifestEntry entry, Parser parser)
-      throws IOException, InvalidCheckpoint {
-    Path file = new Path(dir, entry.name());
-    long size;
-    try {
-      size = fs.getFileStatus(file).getLen();
-    } catch (FileNotFoundException e) {
-      throw new InvalidCheckpoint(file + " is missing");
-    }
-    if (size != entry.bytes()) {
-      throw new InvalidCheckpoint(file + " has " + size + " bytes but the manifest says "
-          + entry.bytes() + " (truncated or overwritten)");
-    }
-    boolean crc = entry.digestKey().equals(ManifestEntry.CRC32C_KEY);
-    java.util.zip.CRC32C crc32c = new java.util.zip.CRC32C();
-    MessageDigest sha = CheckpointFiles.sha256();
-    Object parsed;
-    long read;
-    InputStream buffered = new java.io.BufferedInputStream(fs.open(file), 1 << 20);
-    try (CountingInputStream counted = new CountingInputStream(crc
-        ? new java.util.zip.CheckedInputStream(buffered, crc32c)
-        : new DigestInputStream(buffered, sha))) {
-      DataInputStream in = new DataInputStream(counted);
-      try {
-        parsed = parser.parse(in);
-      } catch (EOFException e) {
-        throw new InvalidCheckpoint(file + " ends early (truncated)");
-      } catch (ChecksumException e) {
-        throw new InvalidCheckpoint(file + " cannot be read intact, corrupted or truncated ("
-            + e.getMessage() + ")");
-      } catch (CheckpointFiles.Malformed e) {
-        throw new InvalidCheckpoint(dir + ": " + e.getMessage());
-      }
-      if (in.read() >= 0) {
-        throw new InvalidCheckpoint(file + " has bytes after its content");
-      }
-      read = counted.count();
-    } catch (FileNotFoundException e) {
-      throw new InvalidCheckpoint(file + " is missing");
-    }
-    if (read != entry.bytes()) {
-      throw new InvalidCheckpoint(file + " gave " + read + " bytes but the manifest says "
-          + entry.bytes());
-    }
-    String actual = crc ? CheckpointFiles.hex(crc32c) : HexFormat.of().formatHex(sha.digest());
-    if (!actual.equals(entry.digest())) {
-      throw new InvalidCheckpoint(file + " does not match its " + (crc ? "CRC32C" : "SHA-256")
-          + " in the manifest (corrupted)");
-    }
-    return parsed;
-  }
-
-  /** Counts the bytes read through it. */
-  private static final class CountingInputStream extends java.io.FilterInputStream {
-    private long count;
-
-    CountingInputStream(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = super.read();
-      count += b >= 0 ? 1 : 0;
-      return b;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      int n = super.read(b, off, len);
-      count += Math.max(0, n);
-      return n;
-    }
-
-    long count() {
-      return count;
-    }
   }
 
   private static Manifest invalid(long round, Path dir, String problem) {

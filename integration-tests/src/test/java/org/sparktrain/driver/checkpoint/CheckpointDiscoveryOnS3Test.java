@@ -3,6 +3,7 @@ package org.sparktrain.driver.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +30,7 @@ class CheckpointDiscoveryOnS3Test {
       "object_continue_list_request", "object_metadata_request", "action_http_get_request");
 
   private interface StoreCall {
-    List<CheckpointInfo> run() throws IOException;
+    void run() throws IOException;
   }
 
   private static CheckpointContent content(long round) {
@@ -40,13 +41,10 @@ class CheckpointDiscoveryOnS3Test {
         1_700_000_000_000L, null, List.of(), null, null, Rollbacks.NONE);
   }
 
-  /** The S3 requests {@code call} made, by kind, and what it returned. */
-  private static Map<String, Long> requests(FileSystem fs, StoreCall call,
-      List<String> described) throws IOException {
+  /** The S3 requests {@code call} made, by kind. */
+  private static Map<String, Long> requests(FileSystem fs, StoreCall call) throws IOException {
     Map<String, Long> before = counters(fs);
-    for (CheckpointInfo info : call.run()) {
-      described.add(info.round() + " " + info.valid() + " " + info.problem());
-    }
+    call.run();
     Map<String, Long> after = counters(fs);
     Map<String, Long> made = new LinkedHashMap<>();
     long total = 0;
@@ -57,6 +55,12 @@ class CheckpointDiscoveryOnS3Test {
     }
     made.put("total", total);
     return made;
+  }
+
+  private static void described(List<CheckpointInfo> infos, List<String> into) {
+    for (CheckpointInfo info : infos) {
+      into.add(info.round() + " " + info.valid() + " " + info.problem());
+    }
   }
 
   private static Map<String, Long> counters(FileSystem fs) {
@@ -82,14 +86,19 @@ class CheckpointDiscoveryOnS3Test {
     FileSystem fs = new Path(run).getFileSystem(conf);
     fs.delete(new Path(writer.roundUri(CHECKPOINTS - 1), CheckpointFiles.MANIFEST), false);
 
-    List<String> foundByFolders = new java.util.ArrayList<>();
-    List<String> foundByManifests = new java.util.ArrayList<>();
-    Map<String, Long> byFolders = requests(fs,
-        () -> new CheckpointStore(run, conf, false).listByManifest(), foundByFolders);
-    Map<String, Long> byManifests = requests(fs,
-        () -> new CheckpointStore(run, conf, true).listByManifest(), foundByManifests);
+    List<String> foundByFolders = new ArrayList<>();
+    List<String> foundByManifests = new ArrayList<>();
+    Map<String, Long> byFolders = requests(fs, () -> described(
+        new CheckpointStore(run, conf, false).listByManifest(), foundByFolders));
+    Map<String, Long> byManifests = requests(fs, () -> described(
+        new CheckpointStore(run, conf, true).listByManifest(), foundByManifests));
     System.out.println("S3 requests to find " + CHECKPOINTS + " checkpoints: by folders "
         + byFolders + ", by manifests " + byManifests);
+    long[] resumed = new long[1];
+    Map<String, Long> resume = requests(fs, () -> resumed[0] = new CheckpointStore(run, conf)
+        .latestValid(w -> { }).orElseThrow().round());
+    System.out.println("S3 requests to find and load the newest valid checkpoint: " + resume);
+    assertThat(resumed[0]).isEqualTo(CHECKPOINTS - 2);
 
     assertThat(foundByManifests).isEqualTo(foundByFolders).hasSize(CHECKPOINTS);
     assertThat(foundByManifests.get(0)).contains("no _MANIFEST.json");
