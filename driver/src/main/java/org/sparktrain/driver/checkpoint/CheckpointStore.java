@@ -2,32 +2,33 @@ package org.sparktrain.driver.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HexFormat;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.function.IntFunction;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.ChecksumException;
-import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.sparktrain.driver.output.AtomicFiles;
+import org.apache.hadoop.util.functional.FutureIO;
+import org.sparktrain.driver.output.CreateIfAbsent;
 import org.sparktrain.driver.output.Json;
+import org.sparktrain.driver.train.state.SliceWriter.WrittenFile;
 
 /**
  * A run's checkpoints under {@code <run>/checkpoints/round-NNNNNN/}, through the Hadoop
@@ -37,12 +38,12 @@ import org.sparktrain.driver.output.Json;
  *
  * <p>A checkpoint is trusted only when its {@code _MANIFEST.json}, written last, lists every file
  * with a size and CRC32C digest (SHA-256 in checkpoints written before CRC32C) that match what is
- * on storage. S3 has no atomic rename, so the manifest
- * is the commit: a crash mid-write leaves a folder without one, which readers skip.
+ * on storage. S3 has no atomic rename, so the manifest is the commit, created only if absent
+ * ({@link #commit}): a crash mid-write leaves a folder without one, or with one that does not
+ * parse, which readers skip. Checkpoints are found by their manifests ({@link CheckpointFolders}).
  */
 public final class CheckpointStore {
   public static final String FOLDER = "checkpoints";
-  private static final Pattern ROUND_DIR = Pattern.compile("round-(\\d{6,})");
   private static final int FORMAT_VERSION = 1;
   /** Writes the parameters file beside the optimizer state's (one checkpoint is written at once). */
   private static final ExecutorService PARALLEL_WRITER = Executors.newCachedThreadPool(r -> {
@@ -58,10 +59,20 @@ public final class CheckpointStore {
 
   private final Path root;
   private final FileSystem fs;
+  private final CheckpointFolders folders;
+  private final VerifiedFiles verified;
 
   public CheckpointStore(String runDirUri, Configuration conf) throws IOException {
+    this(runDirUri, conf, null);
+  }
+
+  /** @param flatListing how to find checkpoints; null: as the store's scheme suits */
+  CheckpointStore(String runDirUri, Configuration conf, Boolean flatListing) throws IOException {
     this.root = new Path(runDirUri, FOLDER);
     this.fs = CheckpointFiles.fileSystem(root, conf);
+    this.folders = new CheckpointFolders(fs, root, flatListing != null ? flatListing
+        : CheckpointFolders.listsFlat(fs));
+    this.verified = new VerifiedFiles(fs);
   }
 
   public String uri() {
@@ -69,7 +80,7 @@ public final class CheckpointStore {
   }
 
   Path roundDir(long round) {
-    return new Path(root, String.format("round-%06d", round));
+    return new Path(root, CheckpointFolders.name(round));
   }
 
   /** The URI of a round's checkpoint folder, for messages. */
@@ -102,7 +113,7 @@ public final class CheckpointStore {
     } else {
       // The workers wrote parameters and optimizer state into this folder; the manifest below
       // vouches for them by the sizes and digests they reported.
-      for (org.sparktrain.driver.train.state.SliceWriter.WrittenFile f : c.workerFiles()) {
+      for (WrittenFile f : c.workerFiles()) {
         files.add(CheckpointFiles.manifestEntry(f));
       }
     }
@@ -124,11 +135,28 @@ public final class CheckpointStore {
     manifest.put("createdAt", c.createdAtMillis());
     manifest.put("metrics", c.lastValidation());
     manifest.put("files", files);
-    // The commit point: until this file exists the checkpoint does not. Written under another
-    // name and renamed, so that a driver killed mid-write never leaves a half manifest under the
-    // real name (atomic on file:// and HDFS; on S3 the small object's copy appears whole).
-    AtomicFiles.write(fs, new Path(dir, CheckpointFiles.MANIFEST),
-        out -> CheckpointFiles.writeText(out, Json.pretty(manifest)));
+    commit(new Path(dir, CheckpointFiles.MANIFEST),
+        Json.pretty(manifest).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * The commit point: until the manifest exists the checkpoint does not. Created only if absent
+   * ({@link CreateIfAbsent}: one atomic step on {@code file://} and HDFS), so a second writer of
+   * the same round fails instead of replacing a committed manifest. Finding the very bytes we
+   * meant to write there is our own commit whose answer was lost (a retried attempt).
+   */
+  private void commit(Path manifest, byte[] bytes) throws IOException {
+    if (CreateIfAbsent.create(fs, manifest, bytes)) {
+      return;
+    }
+    byte[] there;
+    try (InputStream in = fs.open(manifest)) {
+      there = in.readNBytes(MAX_MANIFEST_BYTES + 1);
+    }
+    if (!Arrays.equals(there, bytes)) {
+      throw new FileAlreadyExistsException("cannot commit " + manifest + ": another writer "
+          + "committed that round already");
+    }
   }
 
   private static Map<String, Object> await(Future<Map<String, Object>> write)
@@ -137,8 +165,8 @@ public final class CheckpointStore {
       return write.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while writing a checkpoint file");
-    } catch (java.util.concurrent.ExecutionException e) {
+      throw new InterruptedIOException("interrupted while writing a checkpoint file");
+    } catch (ExecutionException e) {
       if (e.getCause() instanceof IOException io) {
         throw io;
       }
@@ -154,8 +182,8 @@ public final class CheckpointStore {
   /** All checkpoint folders, newest first, each checked against its manifest. */
   public List<CheckpointInfo> list() throws IOException {
     List<CheckpointInfo> infos = new ArrayList<>();
-    for (long round : roundsNewestFirst()) {
-      infos.add(inspect(round));
+    for (CheckpointFolders.Folder folder : folders.newestFirst()) {
+      infos.add(inspect(folder));
     }
     return infos;
   }
@@ -167,25 +195,10 @@ public final class CheckpointStore {
    */
   public List<CheckpointInfo> listByManifest() throws IOException {
     List<CheckpointInfo> infos = new ArrayList<>();
-    for (long round : roundsNewestFirst()) {
-      infos.add(readManifest(round).info());
+    for (CheckpointFolders.Folder folder : folders.newestFirst()) {
+      infos.add(readManifest(folder).info());
     }
     return infos;
-  }
-
-  private List<Long> roundsNewestFirst() throws IOException {
-    List<Long> rounds = new ArrayList<>();
-    if (!fs.exists(root)) {
-      return rounds;
-    }
-    for (FileStatus status : fs.listStatus(root)) {
-      Matcher m = ROUND_DIR.matcher(status.getPath().getName());
-      if (status.isDirectory() && m.matches()) {
-        rounds.add(Long.parseLong(m.group(1)));
-      }
-    }
-    rounds.sort(java.util.Comparator.reverseOrder());
-    return rounds;
   }
 
   /**
@@ -195,11 +208,11 @@ public final class CheckpointStore {
    * from an older checkpoint because of a transient error would silently lose progress.
    */
   public Optional<CheckpointContent> latestValid(Consumer<String> warn) throws IOException {
-    for (long round : roundsNewestFirst()) {
+    for (CheckpointFolders.Folder folder : folders.newestFirst()) {
       try {
-        return Optional.of(read(round));
+        return Optional.of(read(folder));
       } catch (InvalidCheckpoint e) {
-        warn.accept("skipping checkpoint " + roundDir(round) + ": " + e.getMessage());
+        warn.accept("skipping checkpoint " + roundDir(folder.round()) + ": " + e.getMessage());
       }
     }
     return Optional.empty();
@@ -208,22 +221,24 @@ public final class CheckpointStore {
   /** Loads a checkpoint, verifying every byte against the manifest as it streams in. */
   public CheckpointContent load(long round) throws IOException {
     try {
-      return read(round);
+      return read(CheckpointFolders.Folder.unlisted(round));
     } catch (InvalidCheckpoint e) {
       throw new CheckpointException("checkpoint " + roundDir(round) + " is not valid: "
           + e.getMessage());
     }
   }
 
-  private CheckpointContent read(long round) throws IOException, InvalidCheckpoint {
-    Manifest manifest = readManifest(round);
+  private CheckpointContent read(CheckpointFolders.Folder folder)
+      throws IOException, InvalidCheckpoint {
+    long round = folder.round();
+    Manifest manifest = readManifest(folder);
     if (!manifest.info().valid()) {
       throw new InvalidCheckpoint(manifest.info().problem());
     }
     Path dir = roundDir(round);
     Map<String, Object> content = new LinkedHashMap<>();
     for (ManifestEntry entry : ManifestEntry.all(manifest.json(), manifestPath(round))) {
-      content.put(entry.name(), readVerified(dir, entry, in -> parse(entry, in)));
+      content.put(entry.name(), verified.read(dir, entry, in -> parse(entry, in)));
     }
     try {
       return assemble(content);
@@ -283,7 +298,7 @@ public final class CheckpointStore {
 
   /** The files {@code name(0)}, {@code name(1)}, ... up to the first one missing. */
   private static List<float[]> numbered(Map<String, Object> files,
-      java.util.function.IntFunction<String> name) {
+      IntFunction<String> name) {
     List<float[]> parts = new ArrayList<>();
     for (int k = 0; files.containsKey(name.apply(k)); k++) {
       parts.add((float[]) files.get(name.apply(k)));
@@ -316,11 +331,16 @@ public final class CheckpointStore {
     return new Path(roundDir(round), CheckpointFiles.MANIFEST);
   }
 
-  private Manifest readManifest(long round) throws IOException {
+  private Manifest readManifest(CheckpointFolders.Folder folder) throws IOException {
+    long round = folder.round();
     Path dir = roundDir(round);
     Path manifestPath = new Path(dir, CheckpointFiles.MANIFEST);
+    if (folder.knownWithoutManifest()) {
+      return invalid(round, dir, "no " + CheckpointFiles.MANIFEST
+          + " (the write did not finish)");
+    }
     byte[] bytes;
-    try (InputStream in = fs.open(manifestPath)) {
+    try (InputStream in = openManifest(folder, manifestPath)) {
       bytes = in.readNBytes(MAX_MANIFEST_BYTES + 1);
     } catch (FileNotFoundException e) {
       return invalid(round, dir, "no " + CheckpointFiles.MANIFEST
@@ -355,6 +375,16 @@ public final class CheckpointStore {
         manifest.path("createdAt").asLong(), total, metricsOf(manifest)), manifest);
   }
 
+  /** Opens a manifest, with its listed status where the listing gave one (no HEAD on S3A). */
+  private InputStream openManifest(CheckpointFolders.Folder folder, Path path)
+      throws IOException {
+    if (folder.manifest() == null) {
+      return fs.open(path);
+    }
+    return FutureIO.awaitFuture(fs.openFile(folder.manifest().getPath())
+        .withFileStatus(folder.manifest()).build());
+  }
+
   private static Map<String, Double> metricsOf(JsonNode manifest) {
     if (!manifest.path("metrics").isObject()) {
       return null;
@@ -368,14 +398,15 @@ public final class CheckpointStore {
   }
 
   /** A checkpoint folder with every file checked against its manifest, without keeping it. */
-  private CheckpointInfo inspect(long round) throws IOException {
-    Manifest manifest = readManifest(round);
+  private CheckpointInfo inspect(CheckpointFolders.Folder folder) throws IOException {
+    long round = folder.round();
+    Manifest manifest = readManifest(folder);
     if (!manifest.info().valid()) {
       return manifest.info();
     }
     try {
       for (ManifestEntry entry : ManifestEntry.all(manifest.json(), manifestPath(round))) {
-        readVerified(roundDir(round), entry, in -> {
+        verified.read(roundDir(round), entry, in -> {
           in.transferTo(OutputStream.nullOutputStream());
           return null;
         });
@@ -384,96 +415,6 @@ public final class CheckpointStore {
       return invalid(round, roundDir(round), e.getMessage()).info();
     }
     return manifest.info();
-  }
-
-  /** Parses a file's bytes as they stream past. */
-  private interface Parser {
-    Object parse(DataInputStream in) throws IOException;
-  }
-
-  /**
-   * Streams one file through its digest (CRC32C, or an older checkpoint's SHA-256) into
-   * {@code parser}, then checks that exactly the
-   * manifest's bytes came and that they match its digest. The size on storage is checked before
-   * reading, so a file replaced by a huge one is not read at all.
-   */
-  private Object readVerified(Path dir, ManifestEntry entry, Parser parser)
-      throws IOException, InvalidCheckpoint {
-    Path file = new Path(dir, entry.name());
-    long size;
-    try {
-      size = fs.getFileStatus(file).getLen();
-    } catch (FileNotFoundException e) {
-      throw new InvalidCheckpoint(file + " is missing");
-    }
-    if (size != entry.bytes()) {
-      throw new InvalidCheckpoint(file + " has " + size + " bytes but the manifest says "
-          + entry.bytes() + " (truncated or overwritten)");
-    }
-    boolean crc = entry.digestKey().equals(ManifestEntry.CRC32C_KEY);
-    java.util.zip.CRC32C crc32c = new java.util.zip.CRC32C();
-    MessageDigest sha = CheckpointFiles.sha256();
-    Object parsed;
-    long read;
-    InputStream buffered = new java.io.BufferedInputStream(fs.open(file), 1 << 20);
-    try (CountingInputStream counted = new CountingInputStream(crc
-        ? new java.util.zip.CheckedInputStream(buffered, crc32c)
-        : new DigestInputStream(buffered, sha))) {
-      DataInputStream in = new DataInputStream(counted);
-      try {
-        parsed = parser.parse(in);
-      } catch (EOFException e) {
-        throw new InvalidCheckpoint(file + " ends early (truncated)");
-      } catch (ChecksumException e) {
-        throw new InvalidCheckpoint(file + " cannot be read intact, corrupted or truncated ("
-            + e.getMessage() + ")");
-      } catch (CheckpointFiles.Malformed e) {
-        throw new InvalidCheckpoint(dir + ": " + e.getMessage());
-      }
-      if (in.read() >= 0) {
-        throw new InvalidCheckpoint(file + " has bytes after its content");
-      }
-      read = counted.count();
-    } catch (FileNotFoundException e) {
-      throw new InvalidCheckpoint(file + " is missing");
-    }
-    if (read != entry.bytes()) {
-      throw new InvalidCheckpoint(file + " gave " + read + " bytes but the manifest says "
-          + entry.bytes());
-    }
-    String actual = crc ? CheckpointFiles.hex(crc32c) : HexFormat.of().formatHex(sha.digest());
-    if (!actual.equals(entry.digest())) {
-      throw new InvalidCheckpoint(file + " does not match its " + (crc ? "CRC32C" : "SHA-256")
-          + " in the manifest (corrupted)");
-    }
-    return parsed;
-  }
-
-  /** Counts the bytes read through it. */
-  private static final class CountingInputStream extends java.io.FilterInputStream {
-    private long count;
-
-    CountingInputStream(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = super.read();
-      count += b >= 0 ? 1 : 0;
-      return b;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      int n = super.read(b, off, len);
-      count += Math.max(0, n);
-      return n;
-    }
-
-    long count() {
-      return count;
-    }
   }
 
   private static Manifest invalid(long round, Path dir, String problem) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.function.Consumer;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaRDD;
@@ -12,6 +13,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.rdd.RDD;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparktrain.driver.util.Retry;
 import org.sparktrain.driver.train.state.SliceWriter;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.sync.LinkSecurity;
@@ -85,42 +87,48 @@ final class CollectiveSync implements SyncStrategy {
       Consumer<RoundOutcome> live, SliceWriter slices) {
     long start = System.nanoTime();
     Broadcast<ModelSnapshot> shared = sc.broadcast(from);
+    // Spark does not retry a failed barrier result stage: rerun the stretch from its starting
+    // snapshot, which gives the same bytes, as Spark would retry a task.
+    Retry rerun = Retry.attempts(attempts)
+        .retryIf(e -> e instanceof SparkException)
+        .onRetry((attempt, max, e, waitMs) -> LOG.warn("collective rounds {}-{} failed "
+            + "(attempt {} of {}), running them again from round {}'s snapshot: {}", first,
+            until - 1, attempt, max, first, e.getMessage()));
     try {
-      for (int attempt = 1; ; attempt++) {
-        sc.setJobDescription("rounds " + first + "-" + (until - 1) + " (collective)");
-        // A fresh key per attempt: nothing a stranger learned of one attempt admits it to the
-        // next.
-        DataPlaneCredentials credentials = DataPlaneCredentials.forAttempt(sc.getConf());
-        LinkSecurity security = credentials.linkSecurity();
-        try (RoundFeed feed = RoundFeed.open(driverHost, security, first, until,
-                peers.timeoutMs(), f -> live.accept(outcome(f, 0)));
-            Rendezvous rendezvous = Rendezvous.open(driverHost, shards.getNumPartitions(),
-                security)) {
-          RDD<StretchResult> results = shards.rdd().barrier().mapPartitions(
-              new CollectiveTask(settings, shared, first, until, averaging, peers,
-                  credentials, shardRows, feed.address(), rendezvous.address(), slices),
-              false, RESULT);
-          // collect() returns the workers in partition order.
-          List<StretchResult> workers = JavaRDD.fromRDD(results, RESULT).collect();
-          return assemble(workers, (System.nanoTime() - start) / 1e6);
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot open the driver's round feed or rendezvous on "
-              + driverHost + ": " + e.getMessage(), e);
-        } catch (Exception e) {
-          // Spark does not retry a failed barrier result stage: rerun the stretch from its
-          // starting snapshot, which gives the same bytes, as Spark would retry a task. (Scala
-          // throws SparkException, a checked type, without declaring it; the body throws no
-          // other checked exception, so rethrowing is precise.)
-          if (!(e instanceof SparkException) || attempt >= attempts) {
-            throw e;
-          }
-          LOG.warn("collective rounds {}-{} failed (attempt {} of {}), running them again from "
-              + "round {}'s snapshot: {}", first, until - 1, attempt, attempts, first,
-              e.getMessage());
-        }
-      }
+      return rerun.call(attempt -> runOnce(shared, first, until, live, slices, start));
+    } catch (InterruptedException e) {
+      // Unreachable: these attempts follow one another without a wait.
+      Thread.currentThread().interrupt();
+      throw new CancellationException("interrupted between attempts of collective rounds");
     } finally {
       shared.destroy();
+    }
+  }
+
+  /**
+   * One barrier job over the stretch. (Scala throws SparkException, a checked type, without
+   * declaring it; {@link Retry} rethrows it as it came.)
+   */
+  private Stretch runOnce(Broadcast<ModelSnapshot> shared, long first, long until,
+      Consumer<RoundOutcome> live, SliceWriter slices, long start) {
+    sc.setJobDescription("rounds " + first + "-" + (until - 1) + " (collective)");
+    // A fresh key per attempt: nothing a stranger learned of one attempt admits it to the next.
+    DataPlaneCredentials credentials = DataPlaneCredentials.forAttempt(sc.getConf());
+    LinkSecurity security = credentials.linkSecurity();
+    try (RoundFeed feed = RoundFeed.open(driverHost, security, first, until,
+            peers.timeoutMs(), f -> live.accept(outcome(f, 0)));
+        Rendezvous rendezvous = Rendezvous.open(driverHost, shards.getNumPartitions(),
+            security)) {
+      RDD<StretchResult> results = shards.rdd().barrier().mapPartitions(
+          new CollectiveTask(settings, shared, first, until, averaging, peers,
+              credentials, shardRows, feed.address(), rendezvous.address(), slices),
+          false, RESULT);
+      // collect() returns the workers in partition order.
+      List<StretchResult> workers = JavaRDD.fromRDD(results, RESULT).collect();
+      return assemble(workers, (System.nanoTime() - start) / 1e6);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the driver's round feed or rendezvous on "
+          + driverHost + ": " + e.getMessage(), e);
     }
   }
 

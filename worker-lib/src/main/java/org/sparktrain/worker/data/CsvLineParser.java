@@ -1,10 +1,13 @@
 package org.sparktrain.worker.data;
 
 import java.io.Serializable;
+import java.util.List;
+import org.sparktrain.worker.text.CsvFields;
 
 /**
- * Parses one CSV line: comma separated numbers, one of which (the label column) is the label.
- * Quoting is not supported: every field must be a plain number.
+ * Parses one CSV line of numbers, one of which (the label column) is the label. Fields are split
+ * by {@link CsvFields} (RFC 4180: a number may be quoted); every field must then be a plain
+ * number.
  */
 public final class CsvLineParser implements Serializable {
   private final int expectedColumns;
@@ -30,30 +33,29 @@ public final class CsvLineParser implements Serializable {
     this.labelRule = labelRule;
   }
 
+  /** The columns of a line, as {@link CsvFields#count} counts them. */
   public static int countColumns(String line) {
-    int count = 1;
-    for (int i = 0; i < line.length(); i++) {
-      if (line.charAt(i) == ',') {
-        count++;
-      }
-    }
-    return count;
+    return CsvFields.count(line);
   }
 
   public ParsedRecord parse(String line, int fileIndex, long lineNumber) {
     // Counted before splitting: a line of a million empty columns allocates nothing.
-    int columns = countColumns(line);
+    int columns = CsvFields.count(line);
     if (columns != expectedColumns) {
       return ParsedRecord.bad(fileIndex, lineNumber, DropReason.WRONG_COLUMN_COUNT,
           "expected " + expectedColumns + " columns, found " + columns);
     }
-    String[] fields = line.split(",", -1);
+    List<String> fields = CsvFields.split(line);
+    if (fields == null) {
+      return ParsedRecord.bad(fileIndex, lineNumber, DropReason.UNPARSABLE_NUMBER,
+          "column " + expectedColumns + " opens a quote that is never closed");
+    }
     float[] features = new float[expectedColumns - 1];
     double label = 0;
     int f = 0;
-    for (int c = 0; c < fields.length; c++) {
+    for (int c = 0; c < fields.size(); c++) {
       double value;
-      String text = fields[c].trim();
+      String text = fields.get(c).trim();
       try {
         value = Double.parseDouble(text);
       } catch (NumberFormatException e) {

@@ -68,4 +68,31 @@ class CsvLineParserTest {
     assertThatThrownBy(() -> new CsvLineParser(3, 5, LabelRule.classes(2)))
         .hasMessageContaining("labelColumn 5 is outside the 3 columns");
   }
+
+  @Test
+  void fieldsAreSplitTheRfc4180Way_aQuotedNumberIsANumber() {
+    ParsedRecord r = parser.parse("\"1.5\",2,\" -3e1\",\"2\"", 0, 4);
+    assertThat(r.isOk()).isTrue();
+    assertThat(r.features()).containsExactly(1.5f, 2f, -30f);
+    assertThat(r.label()).isEqualTo(2.0);
+  }
+
+  @Test
+  void aCommaInsideQuotesIsPartOfItsField() {
+    ParsedRecord r = parser.parse("\"1,5\",2,3,1", 0, 9);
+    assertThat(r.dropReason()).isEqualTo(DropReason.UNPARSABLE_NUMBER);
+    assertThat(r.detail()).isEqualTo("column 1 is not a number: '1,5'");
+    assertThat(r.line()).isEqualTo(9);
+  }
+
+  @Test
+  void aQuoteLeftOpenIsABadRecordNamingItsColumn() {
+    ParsedRecord r = parser.parse("1,2,\"3,1", 0, 5);
+    assertThat(r.dropReason()).isEqualTo(DropReason.WRONG_COLUMN_COUNT);
+    assertThat(r.detail()).isEqualTo("expected 4 columns, found 3");
+    ParsedRecord open = parser.parse("1,2,3,\"1", 0, 6);
+    assertThat(open.dropReason()).isEqualTo(DropReason.UNPARSABLE_NUMBER);
+    assertThat(open.detail()).isEqualTo("column 4 opens a quote that is never closed");
+    assertThat(open.line()).isEqualTo(6);
+  }
 }

@@ -23,4 +23,17 @@ class CsvFieldsTest {
   void anOpenQuoteIsNotARecord() {
     assertThat(CsvFields.split("\"never closed,1")).isNull();
   }
+
+  @Test
+  void countIsTheNumberOfFieldsSplitFinds() {
+    for (String line : new String[] {"", "a", "1,2,3", ",,", "\"a,b\",c", "\"a\"\"b,c\",1",
+        "\"\",\"\"", "5\" tall,1", "\"x\"y,z", "a,\"b\"\"\",c"}) {
+      assertThat(CsvFields.count(line)).as(line).isEqualTo(CsvFields.split(line).size());
+    }
+  }
+
+  @Test
+  void aQuoteLeftOpenRunsToTheEndOfTheLineWhenCounted() {
+    assertThat(CsvFields.count("1,\"2,3")).isEqualTo(2);
+  }
 }
