@@ -34,16 +34,21 @@ import org.sparktrain.worker.text.Tokenizer;
  * anyway, and corpora of tens of MB (Moby Dick is 1.2 MB) take seconds. Larger corpora would
  * encode on the executors with the broadcast tokenizer; not needed yet.
  */
-public final class TextPreparation {
+public final class TextPreparation implements DataSource {
   private static final Logger LOG = LoggerFactory.getLogger(TextPreparation.class);
   private static final int EVAL_BLOCK_ROWS = 256;
 
-  private TextPreparation() {}
+  TextPreparation() {}
 
   /** A document of the corpus and the id its train/validation side is drawn from. */
   record Document(String id, String text) {}
 
-  public static PreparedData prepare(JavaSparkContext sc, JobSpec spec) throws IOException {
+  @Override
+  public PreparedData prepare(JavaSparkContext sc, JobSpec spec,
+      DataPreparation.Selection selection) throws IOException {
+    if (selection.crossValidation()) {
+      throw new IllegalArgumentException("crossval is for csv, idx and libsvm data, not text");
+    }
     JobSpec.Data data = spec.data();
     int blockSize = ((TransformerConfig) spec.model()).blockSize();
     List<Document> documents = read(data, sc.hadoopConfiguration());
@@ -83,8 +88,8 @@ public final class TextPreparation {
         org.sparktrain.worker.data.DropReason.values().length], train.count(),
         validation.count(), 0);
     return new PreparedData(shardRdd, validationRdd, sc.emptyRDD(),
-        Normalizer.identity(blockSize + 1), blockSize + 1, shardRows, counts,
-        tokenizer.vocabSize(), tokenizer.toJson());
+        Normalizer.identity(blockSize + 1), shardRows, counts,
+        new Features.TokenBlocks(tokenizer.toJson(), tokenizer.vocabSize(), blockSize + 1));
   }
 
   /** The spec's tokenizer, trained on the training texts only. */
