@@ -62,7 +62,7 @@ public final class DataPreparation {
   }
 
   public static LabelRule labelRule(JobSpec spec) {
-    return spec.model().classification()
+    return spec.model().kind().classification()
         ? LabelRule.classes(spec.data().numClasses()) : LabelRule.regression();
   }
 

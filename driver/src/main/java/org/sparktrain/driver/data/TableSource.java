@@ -37,9 +37,10 @@ final class TableSource implements RecordSource {
   private static TableEncoding fit(JobSpec spec, TableReader.Input table, TrainingSide side) {
     // A table is one input: its rows are records of file 0.
     JavaRDD<RawRow> training = table.rows().filter(r -> side.contains(0, r.line()));
+    TableEncodingFit.Target target = new TableEncodingFit.Target(
+        spec.model().kind().classification(), spec.data().numClasses());
     TableEncoding encoding = TableEncodingFit.fit(training, table.columns(), spec.data().table(),
-        spec.preprocess().missing(), new TableEncodingFit.Target(spec.model().classification(),
-            spec.data().numClasses()), table.where());
+        spec.preprocess().missing(), target, table.where());
     if (encoding == null) {
       throw new BadRecordException("the training split of " + table.where() + " is empty "
           + "(check data.split.train)");
