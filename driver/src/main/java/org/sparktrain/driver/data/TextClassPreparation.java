@@ -22,12 +22,13 @@ import org.sparktrain.worker.text.SpecialTokens;
 import org.sparktrain.worker.text.Tokenizer;
 
 /**
- * A labelled CSV of texts to token rows for bert-classifier: read the files through the Hadoop
- * FileSystem API, parse each line (quoted fields may hold commas), drop and count bad records
- * (wrong column count, a label that is not a class), split train/validation/test by a seeded draw
- * per (file, line) like tabular data, take the tokenizer from the pretrained model or train one
- * on the training texts, and encode each text as [CLS] + its first blockSize - 1 tokens, padded
- * with [PAD]. Read on the driver, like a text corpus (see {@link TextPreparation}).
+ * The {@link DataSource} of csv with a text column. A labelled CSV of texts to token rows for
+ * bert-classifier: read the files through the Hadoop FileSystem API, parse each line (quoted fields
+ * may hold commas), drop and count bad records (wrong column count, a label that is not a class),
+ * split train/validation/test by a seeded draw per (file, line) like tabular data, take the
+ * tokenizer from the pretrained model or train one on the training texts, and encode each text as
+ * [CLS] + its first blockSize - 1 tokens, padded with [PAD]. Read on the driver, like a text corpus
+ * (see {@link TextPreparation}).
  */
 public final class TextClassPreparation implements DataSource {
   private static final Logger LOG = LoggerFactory.getLogger(TextClassPreparation.class);

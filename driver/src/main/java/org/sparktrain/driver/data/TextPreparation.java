@@ -24,11 +24,12 @@ import org.sparktrain.worker.text.TokenBlocks;
 import org.sparktrain.worker.text.Tokenizer;
 
 /**
- * A plain-text corpus to token blocks: read the files (gzip too) through the Hadoop FileSystem
- * API, cut them into documents, split documents into train and validation by a seeded hash of
- * their id (no document on both sides), train the tokenizer on the training documents only,
- * encode, and pack into blocks of blockSize + 1 tokens (documents separated by [SEP], the last
- * partial block dropped). Training blocks are dealt round-robin into one shard per worker.
+ * The {@link DataSource} of format text. A plain-text corpus to token blocks: read the files (gzip
+ * too) through the Hadoop FileSystem API, cut them into documents, split documents into train and
+ * validation by a seeded hash of their id (no document on both sides), train the tokenizer on the
+ * training documents only, encode, and pack into blocks of blockSize + 1 tokens (documents
+ * separated by [SEP], the last partial block dropped). Training blocks are dealt round-robin into
+ * one shard per worker.
  *
  * <p>The corpus is read and tokenized on the driver: the tokenizer must see all training text
  * anyway, and corpora of tens of MB (Moby Dick is 1.2 MB) take seconds. Larger corpora would
