@@ -115,7 +115,7 @@ final class EngineFit {
     JobSpec spec = JobSpecParser.parseTree(Map.of(
         // Never read: the shards are prepared already.
         "data", Map.of("uri", scratch.resolve("rdd.csv").toString(),
-            "numClasses", parsed.classification() ? parsed.outputWidth(0) : 0,
+            "numClasses", parsed.kind().classification() ? parsed.outputWidth(0) : 0,
             "split", Map.of("train", 1.0, "validation", 0.0, "test", 0.0)),
         "preprocess", Map.of("normalize", "none"),
         "model", Map.of("name", "dl4j", "configuration", configuration.toUri().toString()),

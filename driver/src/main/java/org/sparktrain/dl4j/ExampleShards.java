@@ -11,6 +11,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.sparktrain.driver.data.Features;
 import org.sparktrain.driver.data.PreparedData;
 import org.sparktrain.driver.data.RecordCounts;
 import org.sparktrain.worker.data.DropReason;
@@ -69,7 +70,7 @@ record ExampleShards(PreparedData data, long[] featureShape, long[] labelShape) 
     RecordCounts counts = new RecordCounts(total, new long[DropReason.values().length], total,
         0, 0);
     PreparedData data = new PreparedData(blocks, sc.emptyRDD(), sc.emptyRDD(),
-        Normalizer.identity(width), width, shardRows, counts, 0, null);
+        Normalizer.identity(width), shardRows, counts, new Features.Numbers(width, 0));
     return new ExampleShards(data, featureShape, labelShape);
   }
 

@@ -94,8 +94,9 @@ final class CheckpointCommands {
       // The checkpoint's configuration is a file like a model's: checked before it is built.
       Network net = Network.build(c.modelConfigJson(), "checkpoint " + store.roundUri(c.round()));
       PartitionTrainer.load(net, c.snapshot().withStatesMerged());
-      new ModelBundle(net, c.normalizer(), spec.model().name(), spec.model().classification(),
-          numClasses, tokenizer, c.tableEncodingJson()).save(output, conf);
+      new ModelBundle(net, c.normalizer(), spec.model().name(),
+          spec.model().kind().classification(), numClasses, tokenizer, c.tableEncodingJson())
+          .save(output, conf);
       System.out.println("exported round " + c.round() + " to " + output);
       return 0;
     }

@@ -21,12 +21,13 @@ import org.sparktrain.worker.data.LabelRule;
 import org.sparktrain.worker.data.Normalizer;
 import org.sparktrain.worker.data.ParsedRecord;
 import org.sparktrain.worker.data.SeedMixer;
-import org.sparktrain.worker.model.ModelConfig;
 import scala.Tuple2;
 
 /**
- * read -> drop or fail on bad records (counted) -> deterministic split -> fit the normalizer on
- * the training split -> shard the training split into one cached block per worker.
+ * Prepares the spec's data through its {@link DataSource}. For labelled records (a
+ * {@link RecordSource}): read -> drop or fail on bad records (counted) -> deterministic split ->
+ * fit the normalizer on the training split -> shard the training split into one cached block per
+ * worker.
  */
 public final class DataPreparation {
   private static final Logger LOG = LoggerFactory.getLogger(DataPreparation.class);
@@ -51,7 +52,7 @@ public final class DataPreparation {
    * but the tested one, or the spec split's training fraction. The records' split and a table
    * encoding's fit both ask here, so they agree.
    */
-  private record TrainingSide(long seed, Selection selection, double trainCut)
+  record TrainingSide(long seed, Selection selection, double trainCut)
       implements java.io.Serializable {
     boolean contains(int fileIndex, long line) {
       return selection.crossValidation()
@@ -61,49 +62,28 @@ public final class DataPreparation {
   }
 
   public static LabelRule labelRule(JobSpec spec) {
-    return spec.model().classification()
+    return spec.model().kind().classification()
         ? LabelRule.classes(spec.data().numClasses()) : LabelRule.regression();
   }
 
+  /** Reads and prepares the spec's data, by its format's {@link DataSource}. */
   public static PreparedData prepare(JavaSparkContext sc, JobSpec spec, Selection selection)
       throws IOException {
+    return DataSource.of(spec.data()).prepare(sc, spec, selection);
+  }
+
+  /** The pipeline every {@link RecordSource} shares, from its input to the shards. */
+  static PreparedData prepareRecords(JavaSparkContext sc, JobSpec spec, Selection selection,
+      RecordSource source) throws IOException {
     JobSpec.Data data = spec.data();
-    if (data.format() == JobSpec.Format.TEXT) {
-      if (selection.crossValidation()) {
-        throw new IllegalArgumentException("crossval is for csv, idx and libsvm data, not text");
-      }
-      return TextPreparation.prepare(sc, spec);
-    }
-    if (spec.model().kind() == ModelConfig.Kind.TEXT_CLASSES) {
-      if (selection.crossValidation()) {
-        throw new IllegalArgumentException("crossval is not supported for bert-classifier");
-      }
-      return TextClassPreparation.prepare(sc, spec);
-    }
     long seed = spec.train().seed();
     TrainingSide side = new TrainingSide(seed, selection, data.trainFraction());
-    TableReader.Input table = null;
-    TableEncoding encoding = null;
-    LabelRule rule;
-    DatasetReader.Source main;
-    if (data.format() == JobSpec.Format.TABLE) {
-      table = TableReader.read(sc, data.table(), data.uri(), data.table().labelColumn(),
-          data.table().featureColumns());
-      encoding = fitTableEncoding(spec, table, side);
-      // A text label is checked against the fitted classes; only number labels need the rule
-      // (and then the fit made sure that numClasses is given).
-      rule = encoding.labelClasses() != null ? LabelRule.regression() : labelRule(spec);
-      main = table.encode(encoding, rule);
-    } else {
-      rule = labelRule(spec);
-      main = DatasetReader.read(sc, data, data.uri(), data.labelsUri(), rule);
-    }
+    RecordInput input = source.open(sc, spec, side);
+    DatasetReader.Source main = input.main();
     main.records().persist(StorageLevel.MEMORY_AND_DISK());
     long[] mainCounts = checkBadRecords(main, spec.preprocess().badRecords());
-    if (table != null) {
-      // The encoded records are cached now; the table's own rows need not stay as well.
-      table.release();
-    }
+    // The records are cached now; what they were made from need not stay as well.
+    input.release();
     long read = mainCounts[DropReason.values().length];
     long[] dropped = java.util.Arrays.copyOf(mainCounts, DropReason.values().length);
 
@@ -112,7 +92,6 @@ public final class DataPreparation {
     JavaRDD<ParsedRecord> validation;
     JavaRDD<ParsedRecord> test;
     DatasetReader.Source testSource = null;
-    TableReader.Input testTable = null;
     if (selection.crossValidation()) {
       int fold = selection.fold();
       int folds = selection.folds();
@@ -127,12 +106,8 @@ public final class DataPreparation {
         double u = splitDraw(seed, r);
         return u >= trainCut && u < validationCut;
       });
-      if (data.testUri() != null && table != null) {
-        testTable = TableReader.read(sc, data.table(), data.testUri(),
-            data.table().labelColumn(), encoding.featureColumns());
-        testSource = testTable.encode(encoding, rule);
-      } else if (data.testUri() != null) {
-        testSource = DatasetReader.read(sc, data, data.testUri(), data.testLabelsUri(), rule);
+      if (data.testUri() != null) {
+        testSource = input.readTest(sc);
       }
       if (testSource != null) {
         if (testSource.numFeatures() != main.numFeatures()) {
@@ -167,8 +142,7 @@ public final class DataPreparation {
     FeatureStats stats = train.aggregate(new FeatureStats(), (s, r) -> s.add(r.features()),
         FeatureStats::merge);
     if (stats.count() == 0) {
-      String where = data.format() == JobSpec.Format.TABLE ? data.table().describe(data.uri())
-          : data.uri();
+      String where = input.where();
       StringBuilder reasons = new StringBuilder();
       for (DropReason r : DropReason.values()) {
         if (dropped[r.ordinal()] > 0) {
@@ -202,36 +176,14 @@ public final class DataPreparation {
     if (testSource != null) {
       testSource.records().unpersist(false);
     }
-    if (testTable != null) {
-      testTable.release();
-    }
+    input.release();
     RecordCounts counts = new RecordCounts(read, dropped, stats.count(), validationRows,
         testRows, firstDropped);
     LOG.info("data: {} records read, {} dropped, train {} (shards {}), validation {}, test {}",
         read, counts.dropped(), stats.count(), java.util.Arrays.toString(shardRows),
         validationRows, testRows);
-    int numClasses = encoding != null && encoding.labelClasses() != null
-        ? encoding.labelClasses().size() : data.numClasses();
-    return new PreparedData(shards, validationBlocks, testBlocks, normalizer,
-        main.numFeatures(), shardRows, counts, numClasses, null, encoding);
-  }
-
-  /** Fits the table's encoding on the rows this run trains on (see {@link TrainingSide}). */
-  private static TableEncoding fitTableEncoding(JobSpec spec, TableReader.Input table,
-      TrainingSide side) {
-    // A table is one input: its rows are records of file 0.
-    JavaRDD<RawRow> training = table.rows().filter(r -> side.contains(0, r.line()));
-    TableEncoding encoding = TableEncodingFit.fit(training, table.columns(), spec.data().table(),
-        spec.preprocess().missing(), new TableEncodingFit.Target(spec.model().classification(),
-            spec.data().numClasses()), table.where());
-    if (encoding == null) {
-      throw new BadRecordException("the training split of " + table.where() + " is empty "
-          + "(check data.split.train)");
-    }
-    LOG.info("table encoding: {} columns -> {} features{}", encoding.columns().size(),
-        encoding.width(), encoding.labelClasses() == null ? ""
-            : ", classes " + encoding.labelClasses());
-    return encoding;
+    return new PreparedData(shards, validationBlocks, testBlocks, normalizer, shardRows, counts,
+        input.features());
   }
 
   /**

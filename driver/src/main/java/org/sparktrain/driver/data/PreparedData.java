@@ -9,25 +9,29 @@ import org.sparktrain.worker.data.Normalizer;
  *
  * @param train one block per worker: the shards
  * @param shardRows rows in each shard, by partition
- * @param numClasses the spec's classes, or a language model's vocabulary size
- * @param tokenizerJson the trained tokenizer (text data), else null
- * @param tableEncoding how a table's columns became features (table data), else null
+ * @param features what a row holds, and the tokenizer or table encoding that made it
  */
 public record PreparedData(JavaRDD<ExampleBlock> train, JavaRDD<ExampleBlock> validation,
-    JavaRDD<ExampleBlock> test, Normalizer normalizer, int numFeatures, int[] shardRows,
-    RecordCounts counts, int numClasses, String tokenizerJson, TableEncoding tableEncoding) {
+    JavaRDD<ExampleBlock> test, Normalizer normalizer, int[] shardRows, RecordCounts counts,
+    Features features) {
 
-  /** Data without a table encoding (files of numbers, images, text). */
-  public PreparedData(JavaRDD<ExampleBlock> train, JavaRDD<ExampleBlock> validation,
-      JavaRDD<ExampleBlock> test, Normalizer normalizer, int numFeatures, int[] shardRows,
-      RecordCounts counts, int numClasses, String tokenizerJson) {
-    this(train, validation, test, normalizer, numFeatures, shardRows, counts, numClasses,
-        tokenizerJson, null);
+  public int numFeatures() {
+    return features.width();
   }
 
-  /** The table encoding's JSON, or null. */
+  /** See {@link Features#numClasses()}. */
+  public int numClasses() {
+    return features.numClasses();
+  }
+
+  /** The tokenizer's JSON, or null (data that is not text). */
+  public String tokenizerJson() {
+    return features.tokenizerJson();
+  }
+
+  /** The table encoding's JSON, or null (data that is not a table). */
   public String tableEncodingJson() {
-    return tableEncoding == null ? null : tableEncoding.toJson();
+    return features.tableEncodingJson();
   }
 
   public int smallestShard() {

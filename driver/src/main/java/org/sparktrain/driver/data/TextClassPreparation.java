@@ -22,23 +22,29 @@ import org.sparktrain.worker.text.SpecialTokens;
 import org.sparktrain.worker.text.Tokenizer;
 
 /**
- * A labelled CSV of texts to token rows for bert-classifier: read the files through the Hadoop
- * FileSystem API, parse each line (quoted fields may hold commas), drop and count bad records
- * (wrong column count, a label that is not a class), split train/validation/test by a seeded draw
- * per (file, line) like tabular data, take the tokenizer from the pretrained model or train one
- * on the training texts, and encode each text as [CLS] + its first blockSize - 1 tokens, padded
- * with [PAD]. Read on the driver, like a text corpus (see {@link TextPreparation}).
+ * The {@link DataSource} of csv with a text column. A labelled CSV of texts to token rows for
+ * bert-classifier: read the files through the Hadoop FileSystem API, parse each line (quoted fields
+ * may hold commas), drop and count bad records (wrong column count, a label that is not a class),
+ * split train/validation/test by a seeded draw per (file, line) like tabular data, take the
+ * tokenizer from the pretrained model or train one on the training texts, and encode each text as
+ * [CLS] + its first blockSize - 1 tokens, padded with [PAD]. Read on the driver, like a text corpus
+ * (see {@link TextPreparation}).
  */
-public final class TextClassPreparation {
+public final class TextClassPreparation implements DataSource {
   private static final Logger LOG = LoggerFactory.getLogger(TextClassPreparation.class);
   private static final int EVAL_BLOCK_ROWS = 256;
 
-  private TextClassPreparation() {}
+  TextClassPreparation() {}
 
   /** One good record: its text, class and where it came from. */
   record LabelledText(int file, long line, String text, int label) {}
 
-  public static PreparedData prepare(JavaSparkContext sc, JobSpec spec) throws IOException {
+  @Override
+  public PreparedData prepare(JavaSparkContext sc, JobSpec spec,
+      DataPreparation.Selection selection) throws IOException {
+    if (selection.crossValidation()) {
+      throw new IllegalArgumentException("crossval is not supported for bert-classifier");
+    }
     JobSpec.Data data = spec.data();
     TransformerConfig model = (TransformerConfig) spec.model();
     long[] dropped = new long[DropReason.values().length];
@@ -76,8 +82,9 @@ public final class TextClassPreparation {
         test.size());
     return new PreparedData(TextPreparation.distribute(sc, shards, workers),
         evalRdd(sc, validation, tokenizer, t, workers), evalRdd(sc, test, tokenizer, t, workers),
-        Normalizer.identity(t), t, shards.stream().mapToInt(ExampleBlock::rows).toArray(),
-        counts, data.numClasses(), tokenizer.toJson());
+        Normalizer.identity(t), shards.stream().mapToInt(ExampleBlock::rows).toArray(),
+        counts, new Features.TokenRows(tokenizer.toJson(), tokenizer.vocabSize(), t,
+            data.numClasses()));
   }
 
   /** The pretrained model's tokenizer (its ids are what the encoder learned), else a new one. */

@@ -24,26 +24,32 @@ import org.sparktrain.worker.text.TokenBlocks;
 import org.sparktrain.worker.text.Tokenizer;
 
 /**
- * A plain-text corpus to token blocks: read the files (gzip too) through the Hadoop FileSystem
- * API, cut them into documents, split documents into train and validation by a seeded hash of
- * their id (no document on both sides), train the tokenizer on the training documents only,
- * encode, and pack into blocks of blockSize + 1 tokens (documents separated by [SEP], the last
- * partial block dropped). Training blocks are dealt round-robin into one shard per worker.
+ * The {@link DataSource} of format text. A plain-text corpus to token blocks: read the files (gzip
+ * too) through the Hadoop FileSystem API, cut them into documents, split documents into train and
+ * validation by a seeded hash of their id (no document on both sides), train the tokenizer on the
+ * training documents only, encode, and pack into blocks of blockSize + 1 tokens (documents
+ * separated by [SEP], the last partial block dropped). Training blocks are dealt round-robin into
+ * one shard per worker.
  *
  * <p>The corpus is read and tokenized on the driver: the tokenizer must see all training text
  * anyway, and corpora of tens of MB (Moby Dick is 1.2 MB) take seconds. Larger corpora would
  * encode on the executors with the broadcast tokenizer; not needed yet.
  */
-public final class TextPreparation {
+public final class TextPreparation implements DataSource {
   private static final Logger LOG = LoggerFactory.getLogger(TextPreparation.class);
   private static final int EVAL_BLOCK_ROWS = 256;
 
-  private TextPreparation() {}
+  TextPreparation() {}
 
   /** A document of the corpus and the id its train/validation side is drawn from. */
   record Document(String id, String text) {}
 
-  public static PreparedData prepare(JavaSparkContext sc, JobSpec spec) throws IOException {
+  @Override
+  public PreparedData prepare(JavaSparkContext sc, JobSpec spec,
+      DataPreparation.Selection selection) throws IOException {
+    if (selection.crossValidation()) {
+      throw new IllegalArgumentException("crossval is for csv, idx and libsvm data, not text");
+    }
     JobSpec.Data data = spec.data();
     int blockSize = ((TransformerConfig) spec.model()).blockSize();
     List<Document> documents = read(data, sc.hadoopConfiguration());
@@ -83,8 +89,8 @@ public final class TextPreparation {
         org.sparktrain.worker.data.DropReason.values().length], train.count(),
         validation.count(), 0);
     return new PreparedData(shardRdd, validationRdd, sc.emptyRDD(),
-        Normalizer.identity(blockSize + 1), blockSize + 1, shardRows, counts,
-        tokenizer.vocabSize(), tokenizer.toJson());
+        Normalizer.identity(blockSize + 1), shardRows, counts,
+        new Features.TokenBlocks(tokenizer.toJson(), tokenizer.vocabSize(), blockSize + 1));
   }
 
   /** The spec's tokenizer, trained on the training texts only. */

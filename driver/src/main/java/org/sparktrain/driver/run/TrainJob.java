@@ -146,7 +146,7 @@ public final class TrainJob {
         checkpointer.finish(model.finalProgress());
         EvalResult test = loop.evaluate(data.test(), model.params());
         ModelBundle bundle = new ModelBundle(model.network(), data.normalizer(),
-            spec.model().name(), spec.model().classification(), data.numClasses(),
+            spec.model().name(), spec.model().kind().classification(), data.numClasses(),
             data.tokenizerJson(), data.tableEncodingJson());
         runDir.verifyLease();
         bundle.save(runDir.modelUri(), sc.hadoopConfiguration());

@@ -205,16 +205,18 @@ public final class JobSpecParser {
           + " is only allowed for format idx (got format " + format.name().toLowerCase() + ")");
     }
     JobSpec.Text text = null;
-    if ((format == Format.TEXT) != model.kind().languageModel()) {
+    String textIsForLanguageModels = "format text is for language models, gpt and bert; the "
+        + "others read csv, idx or libsvm";
+    String wrongFormat = switch (model.kind()) {
+      case NEXT_TOKEN, MASKED_TOKENS -> format == Format.TEXT ? null : textIsForLanguageModels;
+      case CLASSES, VALUES -> format != Format.TEXT ? null : textIsForLanguageModels;
+      case TEXT_CLASSES -> format == Format.CSV ? null : "it reads csv: a text column and a label";
+    };
+    if (wrongFormat != null) {
       d.record(d.pathOf("format") + ": " + format.name().toLowerCase()
-          + " does not go with model " + model.name() + " (format text is for language models, "
-          + "gpt and bert; the others read csv, idx or libsvm)");
+          + " does not go with model " + model.name() + " (" + wrongFormat + ")");
     }
     boolean textClassifier = model.kind() == ModelConfig.Kind.TEXT_CLASSES;
-    if (textClassifier && format != Format.CSV) {
-      d.record(d.pathOf("format") + ": " + format.name().toLowerCase()
-          + " does not go with model bert-classifier (it reads csv: a text column and a label)");
-    }
     if (format == Format.TEXT || textClassifier) {
       JobSpec.TokenizerKind kind = d.choice("tokenizer", JobSpec.TokenizerKind.CHAR,
           JobSpec.TokenizerKind.class);
@@ -288,7 +290,7 @@ public final class JobSpecParser {
     if (model.kind().languageModel()) {
       // The vocabulary is the tokenizer's, trained on the data.
       return d.integer("numClasses", 0, 0, 0);
-    } else if (!model.classification()) {
+    } else if (!model.kind().classification()) {
       return d.integer("numClasses", 0, 0, 0);
     } else if (model.outputWidth(2) == 1 && !model.oneHotLabels()) {
       return d.integer("numClasses", 2, 2, 2);

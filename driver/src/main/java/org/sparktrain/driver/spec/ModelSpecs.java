@@ -107,12 +107,12 @@ final class ModelSpecs {
       throw new SpecException(model.pathOf("heads") + ": " + heads + " is not allowed (must "
           + "divide model.width " + width + ")");
     }
-    TransformerConfig.Task task = TransformerConfig.Task.ofModelName(name);
+    ModelConfig.Kind kind = TransformerConfig.kindOf(name);
     String pretrained = null;
-    if (task == TransformerConfig.Task.CLASSIFY_TEXT && model.has("pretrained")) {
+    if (kind == ModelConfig.Kind.TEXT_CLASSES && model.has("pretrained")) {
       pretrained = JobSpecParser.resolve(model.string("pretrained", null), base);
     }
-    return new TransformerConfig(task, blockSize, layers, width, heads, pretrained);
+    return new TransformerConfig(kind, blockSize, layers, width, heads, pretrained);
   }
 
   static Map<String, Object> toMap(ModelConfig config) {

@@ -68,7 +68,7 @@ final class SparkEngine implements TrainingEngine {
       return EvalResult.empty(false, 0);
     }
     return DistributedEvaluator.evaluate(sc, blocks, params, settings.configJson(),
-        spec.model().classification(), data.numClasses(), settings.threadsPerWorker(),
+        spec.model().kind().classification(), data.numClasses(), settings.threadsPerWorker(),
         settings.task());
   }
 

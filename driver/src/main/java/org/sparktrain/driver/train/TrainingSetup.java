@@ -47,7 +47,7 @@ record TrainingSetup(NetworkConfig conf, Network driverNet, TrainerSettings sett
     ModelConfig model = spec.model();
     EpochSchedule schedule = new EpochSchedule(data.smallestShard(), t.batchSize(),
         t.averagingFrequency(), t.seed());
-    NetworkConfig conf = networkConfig(spec, data, tokenizer, schedule, 1);
+    NetworkConfig conf = networkConfig(spec, data, schedule, 1);
     // Counted from the configuration before the driver allocates anything of the model's size.
     ModelSizePreCheck.check(sc.getConf(), spec, conf, data.numFeatures());
     Network driverNet = conf.newNetwork();
@@ -114,21 +114,17 @@ record TrainingSetup(NetworkConfig conf, Network driverNet, TrainerSettings sett
     if (scale == 1) {
       return base;
     }
-    Tokenizer tokenizer = data.tokenizerJson() == null ? null
-        : Tokenizer.fromJson(data.tokenizerJson());
-    NetworkConfig conf = networkConfig(spec, data, tokenizer, base.schedule(), scale);
+    NetworkConfig conf = networkConfig(spec, data, base.schedule(), scale);
     return new TrainerSettings(conf.toJson(), base.schedule(), base.task(), base.seed(),
         base.threadsPerWorker(), base.zeros(), base.privacy());
   }
 
   /** The network's configuration, its optimizer's learning rate multiplied by {@code scale}. */
   private static NetworkConfig networkConfig(JobSpec spec, PreparedData data,
-      Tokenizer tokenizer, EpochSchedule schedule, double scale) {
+      EpochSchedule schedule, double scale) {
     JobSpec.Train t = spec.train();
     ModelConfig model = spec.model();
-    // A text classifier's inputs are token ids: its input size is the vocabulary.
-    int inputs = model.kind() == ModelConfig.Kind.TEXT_CLASSES ? tokenizer.vocabSize()
-        : data.numFeatures();
+    int inputs = data.features().networkInputs();
     OptimizerConfig optimizer = optimizer(t, schedule);
     NetworkConfig conf = model.build(inputs, data.numClasses(),
         scale == 1 ? optimizer : optimizer.withLearningRateScaled(scale), t.seed());

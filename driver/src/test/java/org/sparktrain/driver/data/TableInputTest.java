@@ -178,7 +178,7 @@ class TableInputTest {
     Path csv = penguins(300);
     PreparedData data = preparePenguins(csv, "", "drop");
     try {
-      TableEncoding e = data.tableEncoding();
+      TableEncoding e = encoding(data);
       assertThat(e.labelClasses()).containsExactly("Adelie", "Gentoo", "Chinstrap");
       assertThat(data.numClasses()).isEqualTo(3);
       assertThat(e.columns()).extracting(TableEncoding.Column::kind).containsExactly(
@@ -232,9 +232,9 @@ class TableInputTest {
     for (Map.Entry<String, Double> policy : expected.entrySet()) {
       PreparedData data = preparePenguins(csv, "", policy.getKey());
       try {
-        TableEncoding.Column bill = data.tableEncoding().columns().get(1);
+        TableEncoding.Column bill = encoding(data).columns().get(1);
         assertThat(bill.fill()).as(policy.getKey()).isEqualTo(policy.getValue());
-        assertThat(data.tableEncoding().columns().get(2).fillCategory()).isNotNull();
+        assertThat(encoding(data).columns().get(2).fillCategory()).isNotNull();
         assertThat(data.counts().dropped()).as(policy.getKey()).isZero();
       } finally {
         data.release();
@@ -247,7 +247,7 @@ class TableInputTest {
     Path csv = penguins(300);
     PreparedData data = preparePenguins(csv, ", maxCategories: 2, categorical: [island, sex]",
         "mostFrequent");
-    TableEncoding e = data.tableEncoding();
+    TableEncoding e = encoding(data);
     data.release();
     TableEncoding.Column island = e.columns().get(0);
     assertThat(island.categories()).hasSize(2);
@@ -281,5 +281,9 @@ class TableInputTest {
         .isInstanceOf(BadRecordException.class)
         .hasMessageContaining("cannot read ").hasMessageContaining("nothing-here")
         .hasMessageContaining("Path does not exist");
+  }
+
+  private static TableEncoding encoding(PreparedData data) {
+    return ((Features.Table) data.features()).encoding();
   }
 }

@@ -13,7 +13,10 @@ public sealed interface ModelConfig extends Serializable
   /** Zoo name as written in the job spec. */
   String name();
 
-  /** What a model learns, which decides how its data is read, batched and judged. */
+  /**
+   * What a model learns, which decides how its data is read, batched and judged: the one task
+   * kind (ask it, not the model's class; switch on it exhaustively).
+   */
   enum Kind {
     /** Rows of numbers, a class each (mlp, logistic, resnet). */
     CLASSES,
@@ -31,16 +34,22 @@ public sealed interface ModelConfig extends Serializable
      * split.
      */
     public boolean languageModel() {
-      return this == NEXT_TOKEN || this == MASKED_TOKENS;
+      return switch (this) {
+        case NEXT_TOKEN, MASKED_TOKENS -> true;
+        case CLASSES, VALUES, TEXT_CLASSES -> false;
+      };
+    }
+
+    /** Whether labels are class indices (every kind but VALUES; a token is a class too). */
+    public boolean classification() {
+      return switch (this) {
+        case CLASSES, NEXT_TOKEN, MASKED_TOKENS, TEXT_CLASSES -> true;
+        case VALUES -> false;
+      };
     }
   }
 
   Kind kind();
-
-  /** Whether labels are class indices (every kind but VALUES; a token is a class too). */
-  default boolean classification() {
-    return kind() != Kind.VALUES;
-  }
 
   /** Width of the network output for a data set with {@code numClasses} classes. */
   int outputWidth(int numClasses);

@@ -135,7 +135,7 @@ public final class TrainingFlops {
     perToken += t.layers() * block + norm(d); // the blocks and the final LayerNorm
     long attention = t.layers() * 2 * (2 * positions * positions * d); // Q K^T and A V
     long flops = perToken * positions + attention;
-    if (t.task() == TransformerConfig.Task.CLASSIFY_TEXT) {
+    if (t.kind() == ModelConfig.Kind.TEXT_CLASSES) {
       return flops + dense(d, numClasses, true); // one softmax on the [CLS] position
     }
     // Every position goes through the vocabulary softmax, also those BERT does not score.

@@ -22,57 +22,49 @@ import org.sparktrain.worker.optim.OptimizerConfig;
  * read from the pretrained model): for the language models it arrives as {@code numClasses} in
  * {@link #build}, for the classifier as {@code numInputs} (its inputs are token ids).
  *
+ * @param kind what it learns: NEXT_TOKEN (gpt), MASKED_TOKENS (bert) or TEXT_CLASSES
+ *     (bert-classifier)
  * @param blockSize sequence length T in tokens
  * @param width hidden size (nanoGPT's n_embd)
  * @param heads attention heads; must divide width
  * @param pretrained bert-classifier: URI of a bert model folder to start the encoder from (its
  *     weights and tokenizer), or null to start from scratch; null for the others
  */
-public record TransformerConfig(Task task, int blockSize, int layers, int width, int heads,
+public record TransformerConfig(Kind kind, int blockSize, int layers, int width, int heads,
     String pretrained) implements ModelConfig {
   public static final String GPT = "gpt";
   public static final String BERT = "bert";
   public static final String BERT_CLASSIFIER = "bert-classifier";
 
-  /** What the Transformer is trained to do. */
-  public enum Task {
-    NEXT_TOKEN(GPT), MASKED_TOKENS(BERT), CLASSIFY_TEXT(BERT_CLASSIFIER);
-
-    private final String modelName;
-
-    Task(String modelName) {
-      this.modelName = modelName;
-    }
-
-    public static Task ofModelName(String name) {
-      for (Task t : values()) {
-        if (t.modelName.equals(name.toLowerCase(Locale.ROOT))) {
-          return t;
-        }
-      }
-      throw new IllegalArgumentException("not a Transformer model: " + name);
-    }
+  /** What the Transformer of the zoo named {@code name} learns. */
+  public static Kind kindOf(String name) {
+    return switch (name.toLowerCase(Locale.ROOT)) {
+      case GPT -> Kind.NEXT_TOKEN;
+      case BERT -> Kind.MASKED_TOKENS;
+      case BERT_CLASSIFIER -> Kind.TEXT_CLASSES;
+      default -> throw new IllegalArgumentException("not a Transformer model: " + name);
+    };
   }
 
   public TransformerConfig {
+    if (!kind.languageModel() && kind != Kind.TEXT_CLASSES) {
+      throw new IllegalArgumentException("a Transformer learns tokens or text classes, not "
+          + kind);
+    }
     // Validates as the network will (the vocabulary size is checked at build time).
     new TransformerShape(2, blockSize, layers, width, heads);
-    if (pretrained != null && task != Task.CLASSIFY_TEXT) {
+    if (pretrained != null && kind != Kind.TEXT_CLASSES) {
       throw new IllegalArgumentException("only bert-classifier starts from a pretrained model");
     }
   }
 
   @Override
   public String name() {
-    return task.modelName;
-  }
-
-  @Override
-  public Kind kind() {
-    return switch (task) {
-      case NEXT_TOKEN -> Kind.NEXT_TOKEN;
-      case MASKED_TOKENS -> Kind.MASKED_TOKENS;
-      case CLASSIFY_TEXT -> Kind.TEXT_CLASSES;
+    return switch (kind) {
+      case NEXT_TOKEN -> GPT;
+      case MASKED_TOKENS -> BERT;
+      case TEXT_CLASSES -> BERT_CLASSIFIER;
+      case CLASSES, VALUES -> throw new IllegalStateException(kind.name()); // see the constructor
     };
   }
 
@@ -83,19 +75,19 @@ public record TransformerConfig(Task task, int blockSize, int layers, int width,
 
   @Override
   public boolean oneHotLabels() {
-    return task == Task.CLASSIFY_TEXT;
+    return kind == Kind.TEXT_CLASSES;
   }
 
   @Override
   public NetworkConfig build(int numInputs, int numClasses, OptimizerConfig optimizer,
       long seed) {
-    if (task == Task.CLASSIFY_TEXT) {
+    if (kind == Kind.TEXT_CLASSES) {
       TransformerShape shape = new TransformerShape(numInputs, blockSize, layers, width, heads);
       return NetworkConfig.of(TransformerNetworks.bertClassifier(shape, numClasses,
           optimizer.toUpdater(), seed));
     }
     TransformerShape shape = new TransformerShape(numClasses, blockSize, layers, width, heads);
-    return NetworkConfig.of(task == Task.NEXT_TOKEN
+    return NetworkConfig.of(kind == Kind.NEXT_TOKEN
         ? TransformerNetworks.gpt(shape, optimizer.toUpdater(), seed)
         : TransformerNetworks.bert(shape, optimizer.toUpdater(), seed));
   }

@@ -83,7 +83,7 @@ class TrainingFlopsTest {
     //   MLP (2*8*32 + 32) + (2*32*8 + 8) = 1,064; final LayerNorm 64; head 2*8*10 + 10 = 170
     //   = 1,978 per token, x 4 tokens = 7,912
     // Attention: Q K^T and A V, 2*4*4*8 each = 512 per sequence.
-    TransformerConfig gpt = new TransformerConfig(TransformerConfig.Task.NEXT_TOKEN, 4, 1, 8, 2,
+    TransformerConfig gpt = new TransformerConfig(ModelConfig.Kind.NEXT_TOKEN, 4, 1, 8, 2,
         null);
     assertThat(TrainingFlops.forwardPerExample(gpt, 5, 10)).hasValue(8_424);
     assertThat(TrainingFlops.perExample(gpt, 5, 10)).hasValue(25_272);
@@ -91,11 +91,11 @@ class TrainingFlopsTest {
 
   @Test
   void bertCostsWhatGptCostsAndTheClassifierHasOneHead() {
-    TransformerConfig bert = new TransformerConfig(TransformerConfig.Task.MASKED_TOKENS, 4, 1,
+    TransformerConfig bert = new TransformerConfig(ModelConfig.Kind.MASKED_TOKENS, 4, 1,
         8, 2, null);
     // The mask hides scores but every position still goes through the vocabulary head.
     assertThat(TrainingFlops.forwardPerExample(bert, 5, 10)).hasValue(8_424);
-    TransformerConfig classifier = new TransformerConfig(TransformerConfig.Task.CLASSIFY_TEXT,
+    TransformerConfig classifier = new TransformerConfig(ModelConfig.Kind.TEXT_CLASSES,
         4, 1, 8, 2, null);
     // 8,424 - 4 * 170 (no vocabulary head) + 2*8*3 + 3 (one head on [CLS], 3 classes).
     assertThat(TrainingFlops.forwardPerExample(classifier, 10, 3)).hasValue(7_795);
@@ -108,7 +108,7 @@ class TrainingFlopsTest {
     // MLP (2*64*256 + 256) + (2*256*64 + 64) = 65,856: 99,904. Per token 64 (position)
     // + 2*99,904 + 512 (final LayerNorm) + 2*64*100 + 100 (head) = 213,284, x 64 = 13,650,176;
     // attention 2 blocks x 4*64*64*64 = 2,097,152.
-    TransformerConfig gpt = new TransformerConfig(TransformerConfig.Task.NEXT_TOKEN, 64, 2, 64,
+    TransformerConfig gpt = new TransformerConfig(ModelConfig.Kind.NEXT_TOKEN, 64, 2, 64,
         4, null);
     assertThat(TrainingFlops.forwardPerExample(gpt, 65, 100)).hasValue(15_747_328);
   }
