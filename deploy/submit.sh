@@ -11,8 +11,8 @@
 #   SPARK_HOME      a Spark 4 (Scala 2.13) or 3.5 (Scala 2.12) installation; its bin/spark-submit is used, or, when
 #                   it has only jars/ (as the Maven-made spark-dist/target/spark-dist), SparkSubmit
 #                   is run directly with Spark's Java 17 flags
-#   SPARKTRAIN_JAR  the application jar (default: this checkout's app/target/sparktrain-app-spark3.5.jar,
-#                   or -spark4.jar when SPARK_HOME's Spark is Scala 2.13,
+#   SPARKTRAIN_JAR  the application jar (default: this checkout's app/target/sparktrain-app-spark4.jar,
+#                   or -spark3.5.jar when SPARK_HOME's Spark is Scala 2.12,
 #                   else /opt/sparktrain/sparktrain.jar as in the container image)
 #   SPARKTRAIN_SUBMIT_DRY_RUN=1  print the command that would run, one argument a line, and exit
 set -euo pipefail
@@ -22,8 +22,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # The jar built for the Spark line SPARK_HOME runs: its jars say the Scala version (2.13: Spark 4,
 # 2.12: Spark 3.5), and a jar of one line does not load on the other.
 case "$(ls "$SPARK_HOME"/jars/spark-core_2.1*.jar 2>/dev/null | head -1)" in
-  *spark-core_2.13-*) LINE=spark4; PROFILE=" -Pspark-4" ;;
-  *) LINE=spark3.5; PROFILE="" ;;
+  *spark-core_2.12-*) LINE=spark3.5; PROFILE=" -Pspark-3.5" ;;
+  *) LINE=spark4; PROFILE="" ;;
 esac
 JAR="${SPARKTRAIN_JAR:-}"
 if [ -z "$JAR" ]; then

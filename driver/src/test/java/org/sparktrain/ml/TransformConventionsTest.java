@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.apache.spark.ml.attribute.Attribute;
 import org.apache.spark.ml.attribute.AttributeGroup;
 import org.apache.spark.ml.attribute.NominalAttribute;
@@ -210,14 +211,19 @@ class TransformConventionsTest {
     Path path = dir.resolve("old-model");
     model.save(path.toString());
     // As an older sparktrain wrote it: its metadata names neither handleInvalid nor classNames.
-    Path metadata = path.resolve("metadata/part-00000");
+    // Spark 3.5 names the metadata file part-00000, Spark 4 part-00000-<uuid>-c000.txt.
+    Path metadata;
+    try (Stream<Path> files = Files.list(path.resolve("metadata"))) {
+      metadata = files.filter(f -> f.getFileName().toString().startsWith("part-00000"))
+          .findFirst().orElseThrow();
+    }
     ObjectMapper json = new ObjectMapper();
     ObjectNode root = (ObjectNode) json.readTree(Files.readString(metadata));
     for (String map : List.of("paramMap", "defaultParamMap")) {
       ((ObjectNode) root.get(map)).remove(List.of("handleInvalid", "classNames"));
     }
     Files.writeString(metadata, json.writeValueAsString(root) + "\n", StandardCharsets.UTF_8);
-    Files.deleteIfExists(path.resolve("metadata/.part-00000.crc"));
+    Files.deleteIfExists(metadata.resolveSibling("." + metadata.getFileName() + ".crc"));
     assertThat(Files.readString(metadata)).doesNotContain("handleInvalid");
 
     SparktrainClassificationModel old = SparktrainClassificationModel.load(path.toString());

@@ -57,7 +57,7 @@ class DockerfilesTest {
    * the app module made in this build (the integration-tests pom passes the line).
    */
   static final Map<String, String> BUILD_ARGS =
-      Map.of("SPARK_LINE", System.getProperty("sparktrain.it.sparkLine", "spark3.5"));
+      Map.of("SPARK_LINE", System.getProperty("sparktrain.it.sparkLine", "spark4"));
 
   /** One Dockerfile instruction: its keyword (upper case), arguments and first line (1-based). */
   record Instruction(int line, String keyword, String args) {}

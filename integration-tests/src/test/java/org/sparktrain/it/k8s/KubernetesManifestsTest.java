@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.sparktrain.driver.spec.JobSpecParser;
 
 /**
- * Renders k8s/overlays/{cpu,gpu,cpu-spark4} and validates every SparkApplication strictly against the Spark
+ * Renders k8s/overlays/{cpu,gpu,cpu-spark3.5} and validates every SparkApplication strictly against the Spark
  * operator's CRD schema (k8s/schema, a copy of ../shared/schemas): an unknown field fails, as it would with
  * kubectl's strict field validation. Other manifests must carry the fields Kubernetes requires,
  * and every name one manifest refers to must exist among the rendered ones.
@@ -75,7 +75,7 @@ class KubernetesManifestsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"cpu", "gpu", "cpu-spark4"})
+  @ValueSource(strings = {"cpu", "gpu", "cpu-spark3.5"})
   void overlaysRenderToValidManifests(String overlay) throws IOException {
     List<JsonNode> docs = KustomizeRenderer.render(K8S.resolve("overlays").resolve(overlay));
     assertThat(docs).extracting(d -> d.get("kind").asText()).containsExactlyInAnyOrder(
@@ -135,13 +135,13 @@ class KubernetesManifestsTest {
     // The job spec in the ConfigMap is a valid sparktrain spec.
     JobSpecParser.parse(configMap.at("/data/job.yaml").asText(), null);
 
-    // The operator runs the Spark the image was built for: 3.5 by default, 4 in its overlay.
-    if (overlay.endsWith("-spark4")) {
-      assertThat(app.at("/spec/sparkVersion").asText()).startsWith("4.");
-      assertThat(app.at("/spec/image").asText()).endsWith("-spark4");
-    } else {
+    // The operator runs the Spark the image was built for: 4 by default, 3.5 in its overlay.
+    if (overlay.endsWith("-spark3.5")) {
       assertThat(app.at("/spec/sparkVersion").asText()).startsWith("3.5.");
-      assertThat(app.at("/spec/image").asText()).doesNotContain("spark4");
+      assertThat(app.at("/spec/image").asText()).endsWith("-spark3.5");
+    } else {
+      assertThat(app.at("/spec/sparkVersion").asText()).startsWith("4.");
+      assertThat(app.at("/spec/image").asText()).doesNotContain("spark3.5");
     }
     if (overlay.equals("gpu")) {
       assertThat(app.at("/spec/executor/gpu/name").asText()).isEqualTo("nvidia.com/gpu");
