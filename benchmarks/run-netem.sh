@@ -283,7 +283,9 @@ run_one() {
     --deploy-mode client --conf spark.driver.host="$IP_M" --conf spark.driver.bindAddress="$IP_M" \
     --conf spark.executor.memory=2g --conf spark.executor.cores=1 --conf spark.cores.max="$WORKERS" \
     --conf spark.ui.enabled=false --conf spark.driver.maxResultSize=2g \
-    train "$WORK/runs/$name.yaml" > "$OUT/logs/$name.log" 2>&1 || rc=$?
+    train "$WORK/runs/$name.yaml" > "$OUT/logs/$name.log" 2>&1 &
+  # Waited for in the background, so an interrupt reaches the cleanup at once, not after the run.
+  wait $! || rc=$?
   if [ "$rc" != 0 ] || [ ! -s "$run/metrics.jsonl" ]; then
     echo "run-netem: $name failed (exit $rc); see $OUT/logs/$name.log" >&2
     printf '%s\t%s\t%s\t%s\tfailed\t\t\t%s\n' "$rep" "$rate" "$model" "$config" \
