@@ -84,8 +84,13 @@ done
 for tool in ip tc jq awk gzip; do
   command -v "$tool" >/dev/null || { echo "run-netem: $tool not found" >&2; exit 2; }
 done
-JAR="$ROOT/app/target/sparktrain-app-spark3.5.jar"
 DIST="$ROOT/spark-dist/target/spark-dist"
+# The application jar of the line spark-dist was built for (Scala 2.12: Spark 3.5; else Spark 4,
+# the default); the results in RESULTS.md were measured on the 3.5 line.
+case "$(ls "$DIST"/jars/spark-core_2.1*.jar 2>/dev/null | head -1)" in
+  *spark-core_2.12-*) JAR="$ROOT/app/target/sparktrain-app-spark3.5.jar" ;;
+  *) JAR="$ROOT/app/target/sparktrain-app-spark4.jar" ;;
+esac
 if [ "$LINKS_ONLY" = 0 ] && { [ ! -f "$JAR" ] || [ ! -d "$DIST/jars" ]; }; then
   echo "run-netem: $JAR or $DIST/jars missing; build them with:" \
     "mvn -B -DskipTests package -pl app,spark-dist -am" >&2
