@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.util.List;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
 import org.apache.spark.ml.linalg.Vector;
@@ -17,6 +18,7 @@ import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.train.SparkNativeKernels;
 import org.sparktrain.worker.data.Normalizer;
 import org.sparktrain.worker.model.Network;
+import org.sparktrain.worker.train.NativeArrays;
 import scala.Option;
 
 /**
@@ -56,6 +58,21 @@ final class SavedNetwork implements Serializable {
       throw new UncheckedIOException(e);
     }
     return new SavedNetwork(zip.toByteArray(), bundle);
+  }
+
+  /**
+   * {@link #load(String)}, refused unless it is a classifier ({@code classification}) or a
+   * regression model, as the Spark ML model that reads it expects; the message names the
+   * other model's {@code fromModel}.
+   */
+  static ModelBundle load(String modelUri, boolean classification) {
+    ModelBundle bundle = load(modelUri);
+    if (bundle.classification() != classification) {
+      throw new IllegalArgumentException(modelUri + (classification
+          ? " is a regression model; use SparktrainRegressionModel.fromModel"
+          : " is a classifier; use SparktrainClassificationModel.fromModel"));
+    }
+    return bundle;
   }
 
   /**
@@ -111,6 +128,20 @@ final class SavedNetwork implements Serializable {
       row[i] = (float) features.apply(i);
     }
     return normalizer.apply(row);
+  }
+
+  /**
+   * The network's outputs for many rows in one call, row after row ({@code rows.size()} times
+   * the network's outputs).
+   */
+  float[] output(List<Vector> rows, String owner) {
+    int width = normalizer.width();
+    float[] x = new float[rows.size() * width];
+    for (int r = 0; r < rows.size(); r++) {
+      System.arraycopy(normalizedRow(rows.get(r), owner), 0, x, r * width, width);
+    }
+    return NativeArrays.toFloats(network(owner).output(NativeArrays.fromFloats(x, rows.size(),
+        width)));
   }
 
   int numClasses() {
