@@ -31,7 +31,7 @@ public interface SparktrainParams<T extends SparktrainParams<T>> extends Params 
     // Before the fit touches ND4J (SparkSetup.conf chose already where it built the session).
     SparkNativeKernels.choose(sc.getConf());
     String registrator = sc.getConf().get("spark.kryo.registrator", "");
-    if (!registrator.contains(org.sparktrain.driver.train.SparkSetup.KRYO_REGISTRATOR)) {
+    if (!registrator.contains(org.sparktrain.driver.cluster.SparkSetup.KRYO_REGISTRATOR)) {
       throw new IllegalStateException(estimator + " needs sparktrain's Spark settings "
           + "(Kryo with its registrator); build the session with SparkSession.builder()"
           + ".config(SparkSetup.conf(master, appName, new SparkConf()))");

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpec;
-import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.driver.cluster.SparkSetup;
 
 /**
  * An executor JVM killed with SIGKILL in the middle of a run, with either synchronization: the

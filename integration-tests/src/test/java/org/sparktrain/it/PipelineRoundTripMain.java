@@ -18,7 +18,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
-import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.driver.cluster.SparkSetup;
 import org.sparktrain.ml.SparktrainClassifier;
 
 /**

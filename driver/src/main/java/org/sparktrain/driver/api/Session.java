@@ -5,7 +5,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
-import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.driver.cluster.SparkSetup;
 
 /**
  * A Spark context to train on, from {@link Sparktrain#local(int)}. Training writes the same run

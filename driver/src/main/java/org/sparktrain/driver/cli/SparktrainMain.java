@@ -18,7 +18,7 @@ import org.sparktrain.driver.run.TextPredictJob;
 import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
-import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.driver.cluster.SparkSetup;
 import org.sparktrain.worker.backend.BackendException;
 import org.sparktrain.worker.backend.NativeKernels;
 import org.sparktrain.worker.backend.ResidentSizeCheck;

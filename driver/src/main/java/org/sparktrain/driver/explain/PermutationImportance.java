@@ -8,7 +8,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparktrain.driver.run.TaskNetwork;
-import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.driver.cluster.SparkSetup;
 import org.sparktrain.worker.model.Network;
 import org.sparktrain.worker.train.NativeArrays;
 

@@ -16,7 +16,7 @@ import org.apache.spark.sql.types.StructType;
 import org.sparktrain.driver.data.TableReader;
 import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.output.OutputGuard;
-import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.driver.cluster.SparkSetup;
 import org.sparktrain.worker.model.Network;
 import org.sparktrain.worker.train.NativeArrays;
 

@@ -17,7 +17,7 @@ import org.sparktrain.worker.data.ParsedRecord;
 import org.sparktrain.worker.eval.EvalResult;
 import org.sparktrain.worker.train.ModelSnapshot;
 import org.sparktrain.worker.train.WorkerResult;
-import org.sparktrain.driver.train.StretchResult;
+import org.sparktrain.driver.train.sync.StretchResult;
 
 /**
  * Registers every class that crosses the wire. Spark runs with

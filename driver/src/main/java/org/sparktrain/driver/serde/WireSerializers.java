@@ -14,7 +14,7 @@ import org.sparktrain.worker.eval.RegressionMetrics;
 import org.sparktrain.worker.train.ModelSnapshot;
 import org.sparktrain.worker.train.WorkerResult;
 import org.sparktrain.driver.train.state.SliceWriter;
-import org.sparktrain.driver.train.StretchResult;
+import org.sparktrain.driver.train.sync.StretchResult;
 
 /**
  * Explicit Kryo formats for everything of ours that crosses the wire. Explicit because Java

@@ -30,7 +30,7 @@ import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.driver.spec.SpecException;
 import org.sparktrain.driver.testing.SharedSpark;
 import org.sparktrain.driver.testing.TestData;
-import org.sparktrain.driver.train.SyncChoice;
+import org.sparktrain.driver.train.sync.SyncChoice;
 import org.sparktrain.driver.train.TrainingLoop;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.privacy.RdpAccountant;

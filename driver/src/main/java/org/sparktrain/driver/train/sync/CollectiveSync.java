@@ -1,4 +1,4 @@
-package org.sparktrain.driver.train;
+package org.sparktrain.driver.train.sync;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,15 +13,16 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.rdd.RDD;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparktrain.driver.util.Retry;
+import org.sparktrain.driver.cluster.SparkSetup;
 import org.sparktrain.driver.train.state.SliceWriter;
+import org.sparktrain.driver.util.Retry;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.sync.LinkSecurity;
 import org.sparktrain.worker.train.EpochSchedule;
 import org.sparktrain.worker.train.ModelSnapshot;
 import org.sparktrain.worker.train.TrainerSettings;
-import scala.reflect.ClassTag$;
 import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
 
 /**
  * {@code train.sync: collective}: one Spark barrier job per stretch of rounds (up to the next
@@ -31,7 +32,7 @@ import scala.reflect.ClassTag;
  * stretch then runs again from the same starting snapshot, and since every round is
  * deterministic the rerun gives the same bytes.
  */
-final class CollectiveSync implements SyncStrategy {
+public final class CollectiveSync implements SyncStrategy {
   private static final Logger LOG = LoggerFactory.getLogger(CollectiveSync.class);
   private static final ClassTag<StretchResult> RESULT = ClassTag$.MODULE$.apply(
       StretchResult.class);
@@ -46,7 +47,7 @@ final class CollectiveSync implements SyncStrategy {
   private final String driverHost;
 
   /** @param shardRows the examples in each shard, by partition: what each worker must declare */
-  CollectiveSync(JavaSparkContext sc, JavaRDD<ExampleBlock> shards, int[] shardRows,
+  public CollectiveSync(JavaSparkContext sc, JavaRDD<ExampleBlock> shards, int[] shardRows,
       TrainerSettings settings, Averaging averaging) {
     this.sc = sc;
     this.shards = shards;

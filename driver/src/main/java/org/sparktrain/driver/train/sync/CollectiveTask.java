@@ -1,4 +1,4 @@
-package org.sparktrain.driver.train;
+package org.sparktrain.driver.train.sync;
 
 import java.io.IOException;
 import java.io.Serializable;
@@ -10,8 +10,9 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparktrain.driver.train.StretchResult.RoundFigures;
+import org.sparktrain.driver.train.SparkNativeKernels;
 import org.sparktrain.driver.train.state.SliceWriter;
+import org.sparktrain.driver.train.sync.StretchResult.RoundFigures;
 import org.sparktrain.worker.backend.NativeMemory;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.optim.OuterOptimizer;

@@ -1,4 +1,4 @@
-package org.sparktrain.driver.train;
+package org.sparktrain.driver.train.sync;
 
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparktrain.driver.train.StretchResult.RoundFigures;
+import org.sparktrain.driver.train.sync.StretchResult.RoundFigures;
 import org.sparktrain.worker.sync.ConcurrentAcceptor;
 import org.sparktrain.worker.sync.Handshake;
 import org.sparktrain.worker.sync.LinkSecurity;
