@@ -11,6 +11,8 @@ import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.sparktrain.driver.output.ModelBundle;
@@ -154,8 +156,8 @@ public class SparktrainClassificationModel
    * the network once per row.
    */
   @Override
-  public org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> transform(
-      org.apache.spark.sql.Dataset<?> dataset) {
+  public Dataset<Row> transform(
+      Dataset<?> dataset) {
     return BatchedTransform.apply(this, dataset);
   }
 

@@ -1,5 +1,6 @@
 package org.sparktrain.driver.cluster;
 
+import java.util.Arrays;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.monitor.SparktrainMetricsPlugin;
@@ -86,7 +87,7 @@ public final class SparkSetup {
    */
   static void addPlugin(SparkConf conf, String plugin) {
     String current = conf.get("spark.plugins", "").trim();
-    if (!java.util.Arrays.asList(current.split("\\s*,\\s*")).contains(plugin)) {
+    if (!Arrays.asList(current.split("\\s*,\\s*")).contains(plugin)) {
       conf.set("spark.plugins", current.isEmpty() ? plugin : current + "," + plugin);
     }
   }

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -65,7 +67,7 @@ public final class CollectiveSync implements SyncStrategy {
    * a lost machine, and would fail again); local[N,F] asks for F, as it does of Spark.
    */
   static int attempts(String master, int maxFailures) {
-    java.util.regex.Matcher withFailures = java.util.regex.Pattern
+    Matcher withFailures = Pattern
         .compile("local\\[[^,\\]]+,\\s*(\\d+)\\]").matcher(master);
     if (withFailures.matches()) {
       return Math.max(1, Integer.parseInt(withFailures.group(1)));
