@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 
@@ -48,7 +49,7 @@ final class BenchJson {
   /** CPU time of this whole process (all threads, native ND4J ones included), in seconds. */
   static double processCpuSeconds() {
     var os = ManagementFactory.getOperatingSystemMXBean();
-    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+    if (os instanceof OperatingSystemMXBean sun) {
       long nanos = sun.getProcessCpuTime();
       return nanos < 0 ? Double.NaN : nanos / 1e9;
     }

@@ -13,7 +13,7 @@ import org.sparktrain.driver.run.EvaluateJob;
 import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
-import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.driver.cluster.SparkSetup;
 
 /**
  * Knowledge distillation against training on labels alone (issue 12): a teacher MLP is trained

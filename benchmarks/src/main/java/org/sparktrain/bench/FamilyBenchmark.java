@@ -18,7 +18,7 @@ import org.sparktrain.driver.output.RoundMetrics;
 import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
-import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.driver.cluster.SparkSetup;
 import org.sparktrain.driver.train.TrainingLoop;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.model.Network;

@@ -19,7 +19,7 @@ import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.run.TextScores;
 import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpecParser;
-import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.driver.cluster.SparkSetup;
 import org.sparktrain.worker.text.Tokenizer;
 
 /**

@@ -12,7 +12,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.driver.output.RoundMetrics;
-import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.driver.cluster.SparkSetup;
 
 /**
  * Synchronizing less often with an outer optimizer (issue 10, DiLoCo): the same number of

@@ -14,7 +14,7 @@ import org.sparktrain.driver.run.EvaluateJob;
 import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
-import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.driver.cluster.SparkSetup;
 
 /**
  * Private MNIST (issue 25): the same model and schedule trained without privacy and with

@@ -10,7 +10,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.driver.output.RoundMetrics;
-import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.driver.cluster.SparkSetup;
 
 /**
  * Synchronization cost against the number of workers, for both strategies: the digits data, an

@@ -12,6 +12,7 @@ import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import org.sparktrain.worker.backend.NativeBuild;
 import org.sparktrain.worker.backend.NativeKernels;
 import org.sparktrain.worker.data.ExampleBlock;
@@ -111,7 +112,7 @@ public final class SingleJvmRunner {
     json.put("medianEpochExamplesPerSec", BenchJson.round(BenchJson.median(rates), 1));
     json.put("testAccuracy", BenchJson.round(eval.accuracy(), 4));
     json.put("cpuCoresTimed", BenchJson.round(cpuCores, 2));
-    json.put("nd4jThreads", org.nd4j.linalg.factory.Nd4j.getEnvironment().maxMasterThreads());
+    json.put("nd4jThreads", Nd4j.getEnvironment().maxMasterThreads());
     json.put("availableProcessors", Runtime.getRuntime().availableProcessors());
     json.put("nativeKernels", NativeKernels.loadedBuild().map(NativeBuild::key).orElse("?"));
     System.out.println(BenchJson.line(json));

@@ -16,7 +16,7 @@ import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.driver.output.RoundMetrics;
-import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.driver.cluster.SparkSetup;
 
 /**
  * Spine benchmark system (b): sparktrain itself, through the same path as {@code sparktrain

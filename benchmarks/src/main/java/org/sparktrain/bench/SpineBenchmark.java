@@ -1,9 +1,12 @@
 package org.sparktrain.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -255,7 +258,7 @@ public final class SpineBenchmark {
   }
 
   static double loadAverage() {
-    return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+    return ManagementFactory.getOperatingSystemMXBean()
         .getSystemLoadAverage();
   }
 
@@ -343,11 +346,11 @@ public final class SpineBenchmark {
       }
       JsonNode ra = (JsonNode) a.get("result");
       JsonNode rb = (JsonNode) b.get("result");
-      com.fasterxml.jackson.databind.node.ObjectNode both = ra.deepCopy();
+      ObjectNode both = ra.deepCopy();
       both.put("examplesPerSec", ra.path("examplesPerSec").asDouble()
           + rb.path("examplesPerSec").asDouble());
       // Per timed epoch: the time in which the two together would process one epoch's examples.
-      com.fasterxml.jackson.databind.node.ArrayNode epochs = both.putArray("epochSeconds");
+      ArrayNode epochs = both.putArray("epochSeconds");
       for (int i = 0; i < ra.path("epochSeconds").size(); i++) {
         double sa = ra.path("epochSeconds").get(i).asDouble();
         double sb = rb.path("epochSeconds").path(i).asDouble(sa);

@@ -7,8 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,6 +22,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.hadoop.conf.Configuration;
+import org.nd4j.linalg.factory.Nd4j;
 import org.sparktrain.driver.data.DataPreparation;
 import org.sparktrain.driver.data.PreparedData;
 import org.sparktrain.driver.output.ModelBundle;
@@ -28,7 +31,7 @@ import org.sparktrain.driver.run.TablePredictJob;
 import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
-import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.driver.cluster.SparkSetup;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.train.ThreadLimits;
 
@@ -121,14 +124,14 @@ public final class TableBenchmark {
         }
         inMemory.add(x);
       }
-      JobSpec.Table source = new JobSpec.Table("parquet", java.util.Map.of(), null, null,
+      JobSpec.Table source = new JobSpec.Table("parquet", Map.of(), null, null,
           List.of(), null, null, 0);
       double[] distributed = new double[reps];
       double[] oneThread = new double[reps];
       double[] defaultThreads = new double[reps];
       double[] twoAtOnce = new double[reps];
       double[] predictCsv = new double[reps];
-      int defaultNd4jThreads = org.nd4j.linalg.factory.Nd4j.getEnvironment().maxThreads();
+      int defaultNd4jThreads = Nd4j.getEnvironment().maxThreads();
       for (int rep = 0; rep < reps; rep++) {
         long t0 = System.nanoTime();
         TablePredictJob.run(sc, model, source, parquet.toUri().toString(),
@@ -170,7 +173,7 @@ public final class TableBenchmark {
           + "%.2fx | %.2fx |%n", limit, limit / csvPredict, limit / one, limit / def);
     } finally {
       try (var paths = Files.walk(work)) {
-        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
     System.exit(0);

@@ -2,12 +2,14 @@ package org.sparktrain.bench;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +21,7 @@ import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.driver.output.RoundMetrics;
-import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.driver.cluster.SparkSetup;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -109,7 +111,7 @@ public final class ValidationSoak {
     Path book = examples.resolve((String) data(tree).get("uri")).normalize();
     Path cut = work.resolve("moby-dick-start.txt");
     char[] buffer = new char[chars];
-    try (Reader in = new java.io.InputStreamReader(new GZIPInputStream(Files.newInputStream(book)),
+    try (Reader in = new InputStreamReader(new GZIPInputStream(Files.newInputStream(book)),
         StandardCharsets.UTF_8); Writer out = Files.newBufferedWriter(cut)) {
       // A Reader may return fewer chars than asked: read until `chars` or the end of the book.
       int total = 0;
@@ -187,7 +189,7 @@ public final class ValidationSoak {
       return;
     }
     try (Stream<Path> all = Files.walk(dir)) {
-      for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(p);
       }
     }

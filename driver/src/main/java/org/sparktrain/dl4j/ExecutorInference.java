@@ -1,5 +1,6 @@
 package org.sparktrain.dl4j;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -41,7 +42,7 @@ final class ExecutorInference {
   }
 
   /** Work a task does with its copy of the network on its partition. */
-  private interface OnPartition<I, O> extends java.io.Serializable {
+  private interface OnPartition<I, O> extends Serializable {
     Iterator<O> apply(Network net, Iterator<I> items) throws Exception;
   }
 

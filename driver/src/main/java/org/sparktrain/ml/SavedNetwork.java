@@ -5,8 +5,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
+import org.apache.spark.SparkContext$;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.Params;
 import org.apache.spark.ml.util.DefaultParamsReader;
@@ -17,6 +23,7 @@ import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.train.SparkNativeKernels;
 import org.sparktrain.worker.data.Normalizer;
 import org.sparktrain.worker.model.Network;
+import org.sparktrain.worker.train.NativeArrays;
 import scala.Option;
 
 /**
@@ -59,16 +66,31 @@ final class SavedNetwork implements Serializable {
   }
 
   /**
+   * {@link #load(String)}, refused unless it is a classifier ({@code classification}) or a
+   * regression model, as the Spark ML model that reads it expects; the message names the
+   * other model's {@code fromModel}.
+   */
+  static ModelBundle load(String modelUri, boolean classification) {
+    ModelBundle bundle = load(modelUri);
+    if (bundle.classification() != classification) {
+      throw new IllegalArgumentException(modelUri + (classification
+          ? " is a regression model; use SparktrainRegressionModel.fromModel"
+          : " is a classifier; use SparktrainClassificationModel.fromModel"));
+    }
+    return bundle;
+  }
+
+  /**
    * A model folder of numbers or table rows, read with the active SparkContext's Hadoop
    * configuration, if any.
    */
   static ModelBundle load(String modelUri) {
     // A model loaded in a fresh JVM may be the first thing to touch ND4J there.
-    SparkNativeKernels.choose(org.apache.spark.SparkContext$.MODULE$.getActive()
+    SparkNativeKernels.choose(SparkContext$.MODULE$.getActive()
         .map(SparkContext::getConf).getOrElse(SparkConf::new));
-    org.apache.hadoop.conf.Configuration conf = org.apache.spark.SparkContext$.MODULE$.getActive()
+    Configuration conf = SparkContext$.MODULE$.getActive()
         .map(SparkContext::hadoopConfiguration)
-        .getOrElse(org.apache.hadoop.conf.Configuration::new);
+        .getOrElse(Configuration::new);
     try {
       return ModelBundle.load(modelUri, conf).requireNumericInput("the Spark ML model");
     } catch (IOException e) {
@@ -113,6 +135,20 @@ final class SavedNetwork implements Serializable {
     return normalizer.apply(row);
   }
 
+  /**
+   * The network's outputs for many rows in one call, row after row ({@code rows.size()} times
+   * the network's outputs).
+   */
+  float[] output(List<Vector> rows, String owner) {
+    int width = normalizer.width();
+    float[] x = new float[rows.size() * width];
+    for (int r = 0; r < rows.size(); r++) {
+      System.arraycopy(normalizedRow(rows.get(r), owner), 0, x, r * width, width);
+    }
+    return NativeArrays.toFloats(network(owner).output(NativeArrays.fromFloats(x, rows.size(),
+        width)));
+  }
+
   int numClasses() {
     return numClasses;
   }
@@ -126,7 +162,7 @@ final class SavedNetwork implements Serializable {
   static void save(Params instance, ModelBundle bundle, String path, SparkContext sc) {
     DefaultParamsWriter.saveMetadata(instance, path, sc, Option.empty(), Option.empty());
     try {
-      bundle.save(new org.apache.hadoop.fs.Path(path, DATA).toString(),
+      bundle.save(new Path(path, DATA).toString(),
           sc.hadoopConfiguration());
     } catch (IOException e) {
       throw new UncheckedIOException("saving " + path + ": " + e.getMessage(), e);
@@ -136,7 +172,7 @@ final class SavedNetwork implements Serializable {
   /** The model's files that {@link #save} wrote under {@code path}. */
   static ModelBundle read(String path, SparkContext sc) {
     try {
-      return ModelBundle.load(new org.apache.hadoop.fs.Path(path, DATA).toString(),
+      return ModelBundle.load(new Path(path, DATA).toString(),
           sc.hadoopConfiguration());
     } catch (IOException e) {
       throw new UncheckedIOException("loading " + path + ": " + e.getMessage(), e);
@@ -146,9 +182,9 @@ final class SavedNetwork implements Serializable {
   /** Spark ML's writer of a model that holds a SavedNetwork: {@link #save}. */
   static final class Writer extends MLWriter {
     private final Params instance;
-    private final java.util.function.Supplier<ModelBundle> bundle;
+    private final Supplier<ModelBundle> bundle;
 
-    Writer(Params instance, java.util.function.Supplier<ModelBundle> bundle) {
+    Writer(Params instance, Supplier<ModelBundle> bundle) {
       this.instance = instance;
       this.bundle = bundle;
     }
@@ -166,10 +202,10 @@ final class SavedNetwork implements Serializable {
    */
   static final class Reader<T extends Params> extends MLReader<T> {
     private final Class<T> type;
-    private final java.util.function.BiFunction<String, ModelBundle, T> model;
+    private final BiFunction<String, ModelBundle, T> model;
 
     /** @param model makes the model of a uid and its files */
-    Reader(Class<T> type, java.util.function.BiFunction<String, ModelBundle, T> model) {
+    Reader(Class<T> type, BiFunction<String, ModelBundle, T> model) {
       this.type = type;
       this.model = model;
     }

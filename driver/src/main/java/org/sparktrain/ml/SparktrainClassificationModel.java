@@ -1,20 +1,22 @@
 package org.sparktrain.ml;
 
+import java.util.List;
 import org.apache.spark.ml.attribute.NominalAttribute;
 import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.StringArrayParam;
+import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.nd4j.linalg.factory.Nd4j;
 import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.worker.model.Network;
-import org.sparktrain.worker.train.NativeArrays;
 
 /**
  * A trained sparktrain network as a Spark ML model: {@code transform} adds
@@ -55,12 +57,7 @@ public class SparktrainClassificationModel
    * or table rows; files are read with the active SparkContext's Hadoop configuration, if any.
    */
   public static SparktrainClassificationModel fromModel(String modelUri) {
-    ModelBundle bundle = SavedNetwork.load(modelUri);
-    if (!bundle.classification()) {
-      throw new IllegalArgumentException(modelUri + " is a regression model; use "
-          + "SparktrainRegressionModel.fromModel");
-    }
-    return of(org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("sparktrain"), bundle);
+    return of(Identifiable$.MODULE$.randomUID("sparktrain"), SavedNetwork.load(modelUri, true));
   }
 
   static SparktrainClassificationModel of(String uid, ModelBundle bundle) {
@@ -131,18 +128,12 @@ public class SparktrainClassificationModel
    */
   @Override
   public Vector predictRaw(Vector features) {
-    return predictRaw(java.util.List.of(features))[0];
+    return predictRaw(List.of(features))[0];
   }
 
   /** {@link #predictRaw(Vector)} of many rows in one network call. */
-  Vector[] predictRaw(java.util.List<Vector> rows) {
-    int width = saved.numFeatures();
-    float[] x = new float[rows.size() * width];
-    for (int r = 0; r < rows.size(); r++) {
-      System.arraycopy(saved.normalizedRow(rows.get(r), uid), 0, x, r * width, width);
-    }
-    float[] out = NativeArrays.toFloats(network().output(
-        Nd4j.create(x, new long[] {rows.size(), width}, 'c')));
+  Vector[] predictRaw(List<Vector> rows) {
+    float[] out = saved.output(rows, uid);
     int outputs = out.length / rows.size();
     Vector[] raws = new Vector[rows.size()];
     for (int r = 0; r < raws.length; r++) {
@@ -165,8 +156,8 @@ public class SparktrainClassificationModel
    * the network once per row.
    */
   @Override
-  public org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> transform(
-      org.apache.spark.sql.Dataset<?> dataset) {
+  public Dataset<Row> transform(
+      Dataset<?> dataset) {
     return BatchedTransform.apply(this, dataset);
   }
 

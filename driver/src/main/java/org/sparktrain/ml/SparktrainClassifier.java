@@ -1,6 +1,5 @@
 package org.sparktrain.ml;
 
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.classification.ProbabilisticClassifier;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.BooleanParam;
@@ -10,11 +9,7 @@ import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
-import org.sparktrain.driver.run.FrameTrainJob;
-import org.sparktrain.driver.run.TrainJob;
+import org.sparktrain.driver.output.ModelBundle;
 
 /**
  * sparktrain as a Spark ML classifier: a {@code features} vector column (VectorAssembler's) and
@@ -86,21 +81,13 @@ public class SparktrainClassifier extends
 
   @Override
   public SparktrainClassificationModel train(Dataset<?> dataset) {
-    SparkSession spark = dataset.sparkSession();
-    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    SparktrainParams.requireSparktrainSettings(sc, "SparktrainClassifier");
+    EstimatorFit.requireSparktrainSettings(dataset, "SparktrainClassifier");
     LabelClasses classes = LabelClasses.of(dataset, getLabelCol(), getAllowLabelGaps(),
         "SparktrainClassifier");
-    int numClasses = classes.count();
-    Dataset<Row> frame = dataset.select(functions.col(getFeaturesCol()),
-        functions.col(getLabelCol()).cast("double"));
-    String directory = getOrDefault(runDir());
-    TrainJob.Result result = FrameTrainJob.run(frame, directory.isEmpty() ? null : directory,
-        "SparktrainClassifier.fit " + uid, (view, scratch, dir) -> spec(view, getFeaturesCol(),
-            getLabelCol(), numClasses, dir));
+    ModelBundle bundle = EstimatorFit.train(this, dataset, getFeaturesCol(), getLabelCol(),
+        classes.count(), "SparktrainClassifier.fit " + uid);
     // Predictor.fit copies the column params over and sets this as the parent.
-    return SparktrainClassificationModel.of(uid, result.bundle())
-        .setClassNames(classes.names());
+    return SparktrainClassificationModel.of(uid, bundle).setClassNames(classes.names());
   }
 
   @Override

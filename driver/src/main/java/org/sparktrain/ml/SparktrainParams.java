@@ -4,12 +4,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntArrayParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.Params;
+import org.sparktrain.driver.cluster.SparkSetup;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.driver.train.SparkNativeKernels;
@@ -26,12 +28,12 @@ public interface SparktrainParams<T extends SparktrainParams<T>> extends Params 
    * Refuses a session without sparktrain's Spark settings (Kryo with its registrator), which
    * training needs, naming how to build one.
    */
-  static void requireSparktrainSettings(org.apache.spark.api.java.JavaSparkContext sc,
+  static void requireSparktrainSettings(JavaSparkContext sc,
       String estimator) {
     // Before the fit touches ND4J (SparkSetup.conf chose already where it built the session).
     SparkNativeKernels.choose(sc.getConf());
     String registrator = sc.getConf().get("spark.kryo.registrator", "");
-    if (!registrator.contains(org.sparktrain.driver.train.SparkSetup.KRYO_REGISTRATOR)) {
+    if (!registrator.contains(SparkSetup.KRYO_REGISTRATOR)) {
       throw new IllegalStateException(estimator + " needs sparktrain's Spark settings "
           + "(Kryo with its registrator); build the session with SparkSession.builder()"
           + ".config(SparkSetup.conf(master, appName, new SparkConf()))");

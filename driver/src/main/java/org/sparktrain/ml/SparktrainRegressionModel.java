@@ -4,6 +4,7 @@ import java.util.List;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.regression.RegressionModel;
+import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
@@ -12,7 +13,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.worker.model.Network;
-import org.sparktrain.worker.train.NativeArrays;
 
 /**
  * A trained sparktrain regressor as a Spark ML model: {@code transform} adds the
@@ -49,12 +49,7 @@ public class SparktrainRegressionModel extends RegressionModel<Vector, Sparktrai
    * or compressed), read with the active SparkContext's Hadoop configuration, if any.
    */
   public static SparktrainRegressionModel fromModel(String modelUri) {
-    ModelBundle bundle = SavedNetwork.load(modelUri);
-    if (bundle.classification()) {
-      throw new IllegalArgumentException(modelUri + " is a classifier; use "
-          + "SparktrainClassificationModel.fromModel");
-    }
-    return of(org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("sparktrain"), bundle);
+    return of(Identifiable$.MODULE$.randomUID("sparktrain"), SavedNetwork.load(modelUri, false));
   }
 
   static SparktrainRegressionModel of(String uid, ModelBundle bundle) {
@@ -83,13 +78,7 @@ public class SparktrainRegressionModel extends RegressionModel<Vector, Sparktrai
 
   /** {@link #predict(Vector)} of many rows in one network call. */
   double[] predict(List<Vector> rows) {
-    int width = saved.numFeatures();
-    float[] x = new float[rows.size() * width];
-    for (int r = 0; r < rows.size(); r++) {
-      System.arraycopy(saved.normalizedRow(rows.get(r), uid), 0, x, r * width, width);
-    }
-    float[] out = NativeArrays.toFloats(network().output(NativeArrays.fromFloats(x,
-        rows.size(), width)));
+    float[] out = saved.output(rows, uid);
     double[] values = new double[rows.size()];
     for (int r = 0; r < values.length; r++) {
       values[r] = out[r];

@@ -1,6 +1,5 @@
 package org.sparktrain.ml;
 
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.Predictor;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.ParamMap;
@@ -9,10 +8,7 @@ import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.functions;
-import org.sparktrain.driver.run.FrameTrainJob;
-import org.sparktrain.driver.run.TrainJob;
+import org.sparktrain.driver.output.ModelBundle;
 
 /**
  * sparktrain as a Spark ML regressor: a {@code features} vector column and a numeric
@@ -66,17 +62,11 @@ public class SparktrainRegressor extends
 
   @Override
   public SparktrainRegressionModel train(Dataset<?> dataset) {
-    JavaSparkContext sc = JavaSparkContext.fromSparkContext(
-        dataset.sparkSession().sparkContext());
-    SparktrainParams.requireSparktrainSettings(sc, "SparktrainRegressor");
-    Dataset<Row> frame = dataset.select(functions.col(getFeaturesCol()),
-        functions.col(getLabelCol()).cast("double"));
-    String directory = getOrDefault(runDir());
-    TrainJob.Result result = FrameTrainJob.run(frame, directory.isEmpty() ? null : directory,
-        "SparktrainRegressor.fit " + uid, (view, scratch, dir) -> spec(view, getFeaturesCol(),
-            getLabelCol(), null, dir));
+    EstimatorFit.requireSparktrainSettings(dataset, "SparktrainRegressor");
+    ModelBundle bundle = EstimatorFit.train(this, dataset, getFeaturesCol(), getLabelCol(), null,
+        "SparktrainRegressor.fit " + uid);
     // Predictor.fit copies the column params over and sets this as the parent.
-    return SparktrainRegressionModel.of(uid, result.bundle());
+    return SparktrainRegressionModel.of(uid, bundle);
   }
 
   @Override

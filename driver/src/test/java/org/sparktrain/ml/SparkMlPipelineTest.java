@@ -25,6 +25,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparktrain.driver.testing.SharedSpark;
@@ -97,7 +98,7 @@ class SparkMlPipelineTest {
       Vector one = model.predictRaw((Vector) assembled.get(i).get(0));
       double[] batched = ((Vector) before.get(i).get(0)).toArray();
       for (int k = 0; k < 3; k++) {
-        assertThat(batched[k]).isCloseTo(one.apply(k), org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(batched[k]).isCloseTo(one.apply(k), Offset.offset(1e-6));
       }
     }
     model.setRawPredictionCol("").setProbabilityCol("");

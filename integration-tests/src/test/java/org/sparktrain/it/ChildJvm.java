@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a main class in a fresh JVM with the test classpath and Spark's Java 17 flags. */
@@ -37,10 +38,10 @@ final class ChildJvm {
 
   static Result run(Path workDir, String mainClass, String... args)
       throws IOException, InterruptedException {
-    return run(workDir, List.of(), java.util.Map.of(), mainClass, args);
+    return run(workDir, List.of(), Map.of(), mainClass, args);
   }
 
-  static Result run(Path workDir, List<String> jvmArgs, java.util.Map<String, String> env,
+  static Result run(Path workDir, List<String> jvmArgs, Map<String, String> env,
       String mainClass, String... args) throws IOException, InterruptedException {
     Path out = Files.createTempFile(workDir, "stdout", ".txt");
     Path err = Files.createTempFile(workDir, "stderr", ".txt");
@@ -57,7 +58,7 @@ final class ChildJvm {
    * Starts {@code mainClass} in a fresh JVM and returns at once, its stdout and stderr going to
    * {@code out} and {@code err}, for tests that watch a process while it runs.
    */
-  static Process start(Path workDir, List<String> jvmArgs, java.util.Map<String, String> env,
+  static Process start(Path workDir, List<String> jvmArgs, Map<String, String> env,
       Path out, Path err, String mainClass, String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -148,7 +149,7 @@ class CompareRunsTest {
   }
 
   private static Map<String, List<Object>> rows(List<ComparePage.Row> rows) {
-    Map<String, List<Object>> m = new java.util.LinkedHashMap<>();
+    Map<String, List<Object>> m = new LinkedHashMap<>();
     rows.forEach(r -> m.put(r.name(), r.values()));
     return m;
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -79,7 +80,7 @@ class DriverKillTest {
   }
 
   private static boolean hasCommittedCheckpoint(Path checkpoints, int minRound)
-      throws java.io.IOException {
+      throws IOException {
     try (var dirs = Files.list(checkpoints)) {
       return dirs.anyMatch(d -> d.getFileName().toString().startsWith("round-")
           && Integer.parseInt(d.getFileName().toString().substring(6)) >= minRound - 1

@@ -3,6 +3,7 @@ package org.sparktrain.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.ExecutorLostFailure;
 import org.apache.spark.SparkConf;
 import org.apache.spark.Success$;
@@ -25,7 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpec;
-import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.driver.cluster.SparkSetup;
 
 /**
  * An executor JVM killed with SIGKILL in the middle of a run, with either synchronization: the
@@ -37,8 +39,8 @@ import org.sparktrain.driver.train.SparkSetup;
  */
 class ExecutorKillTest {
   /** The first round a job trains, from its description ("round 40 (...)", "rounds 38-75"). */
-  private static final java.util.regex.Pattern FIRST_ROUND =
-      java.util.regex.Pattern.compile("^rounds? (\\d+)");
+  private static final Pattern FIRST_ROUND =
+      Pattern.compile("^rounds? (\\d+)");
   private static final long KILL_ROUND = 38;
 
   @TempDir
@@ -55,7 +57,7 @@ class ExecutorKillTest {
     return ProcessHandle.allProcesses().filter(p -> {
       try {
         String cmdline = Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline"),
-            java.nio.charset.StandardCharsets.ISO_8859_1);
+            StandardCharsets.ISO_8859_1);
         return cmdline.contains("CoarseGrainedExecutorBackend") && cmdline.contains(app)
             && cmdline.contains(executor);
       } catch (IOException e) {

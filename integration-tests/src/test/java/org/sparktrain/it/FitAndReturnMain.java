@@ -29,7 +29,7 @@ import org.sparktrain.dl4j.ParameterAveragingTrainingMaster;
 import org.sparktrain.dl4j.SparkDl4jMultiLayer;
 import org.sparktrain.driver.api.Session;
 import org.sparktrain.driver.api.Sparktrain;
-import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.driver.cluster.SparkSetup;
 import org.sparktrain.ml.SparktrainClassifier;
 
 /**

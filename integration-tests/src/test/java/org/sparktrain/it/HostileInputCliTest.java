@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.apache.hadoop.conf.Configuration;
@@ -92,7 +93,7 @@ class HostileInputCliTest {
       }
     }
 
-    ChildJvm.Result r = ChildJvm.run(dir, List.of("-Xmx256m"), java.util.Map.of(), MAIN,
+    ChildJvm.Result r = ChildJvm.run(dir, List.of("-Xmx256m"), Map.of(), MAIN,
         "predict", "--model", model.toString(), "--input", input.toString(), "--output",
         dir.resolve("long-out.csv").toString());
     Files.delete(input);
@@ -114,7 +115,7 @@ class HostileInputCliTest {
         new Configuration());
 
     // Two billion tokens are 8 GB of token ids: more than this 256 MB heap.
-    ChildJvm.Result r = ChildJvm.run(dir, List.of("-Xmx256m"), java.util.Map.of(), MAIN,
+    ChildJvm.Result r = ChildJvm.run(dir, List.of("-Xmx256m"), Map.of(), MAIN,
         "generate", "--model", model.toString(), "--tokens", "2000000000");
 
     assertThat(r.exitCode()).as(r.stderr()).isEqualTo(2);

@@ -11,7 +11,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.driver.testing.TestData;
-import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.driver.cluster.SparkSetup;
 
 /** Specs and Spark contexts shared by the storage and fault tests. */
 final class ItSpecs {

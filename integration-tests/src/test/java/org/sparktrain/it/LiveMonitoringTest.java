@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.SparkConf;
@@ -59,8 +60,8 @@ class LiveMonitoringTest {
         + "eval: {validateEveryRounds: 5}\n";
     List<Look> looks = new CopyOnWriteArrayList<>();
     AtomicBoolean training = new AtomicBoolean(true);
-    java.util.concurrent.atomic.AtomicReference<Throwable> watchFailed =
-        new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<Throwable> watchFailed =
+        new AtomicReference<>();
     TrainJob.Result result;
     Look after;
     try (JavaSparkContext sc = ItSpecs.local(conf)) {

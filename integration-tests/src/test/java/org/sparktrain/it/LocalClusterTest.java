@@ -15,7 +15,7 @@ import org.sparktrain.driver.output.Json;
 import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
-import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.driver.cluster.SparkSetup;
 
 /**
  * Real multi-JVM Spark: a Master, two Workers and two executor JVMs (local-cluster), so tasks,

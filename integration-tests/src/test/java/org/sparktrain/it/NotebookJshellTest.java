@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -93,6 +94,6 @@ class NotebookJshellTest {
       throw new IllegalStateException("no driver jar or " + classpathFile + ": build them with "
           + "mvn -B -DskipTests -pl driver -am package");
     }
-    return jar + java.io.File.pathSeparator + Files.readString(classpathFile).strip();
+    return jar + File.pathSeparator + Files.readString(classpathFile).strip();
   }
 }

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.apache.spark.SparkConf;
@@ -18,7 +19,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
-import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.driver.cluster.SparkSetup;
 import org.sparktrain.ml.SparktrainClassifier;
 
 /**
@@ -51,7 +52,7 @@ public final class PipelineRoundTripMain {
       List<String> lines = new ArrayList<>();
       for (Row r : model.transform(data).select("probability", "prediction").collectAsList()) {
         // Doubles printed in full (Double.toString round-trips), so equal text is equal bits.
-        lines.add(java.util.Arrays.toString(((Vector) r.get(0)).toArray()) + " "
+        lines.add(Arrays.toString(((Vector) r.get(0)).toArray()) + " "
             + r.getDouble(1));
       }
       Files.write(dir.resolve(args[0].equals("fit") ? "fitted.txt" : "loaded.txt"), lines,

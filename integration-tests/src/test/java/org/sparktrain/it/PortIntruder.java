@@ -9,6 +9,8 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -79,7 +81,7 @@ final class PortIntruder implements AutoCloseable {
   }
 
   private void attack(int port) {
-    outcomes.put(port, java.util.Collections.synchronizedList(new ArrayList<>()));
+    outcomes.put(port, Collections.synchronizedList(new ArrayList<>()));
     try {
       Socket s = new Socket();
       s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
@@ -174,7 +176,7 @@ final class PortIntruder implements AutoCloseable {
    * part), so the poll can be fast enough to catch a mesh port in the moments it is open.
    */
   private Set<Integer> listeningPorts() throws IOException {
-    Map<Integer, String> listening = new java.util.HashMap<>();
+    Map<Integer, String> listening = new HashMap<>();
     // Java's sockets are IPv6 ones where the kernel has IPv6: 127.0.0.1 is then listed in tcp6
     // as the IPv4-mapped address.
     for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparktrain.driver.output.ExplainPage;
 import org.sparktrain.driver.output.ReportWriter;
 import org.sparktrain.driver.output.RoundMetrics;
 import org.sparktrain.driver.output.RunDirectory;
@@ -120,10 +122,10 @@ class ReportInBrowserTest {
   @Test
   void explainAndComparePagesRenderHostileNamesAsText() throws Exception {
     String hostile = "</script><script>console.error('injected')</script>";
-    List<Map<String, Object>> columns = new java.util.ArrayList<>();
-    List<Map<String, Object>> attributions = new java.util.ArrayList<>();
-    List<Map<String, Object>> inputs = new java.util.ArrayList<>();
-    List<Double> saliency = new java.util.ArrayList<>();
+    List<Map<String, Object>> columns = new ArrayList<>();
+    List<Map<String, Object>> attributions = new ArrayList<>();
+    List<Map<String, Object>> inputs = new ArrayList<>();
+    List<Double> saliency = new ArrayList<>();
     for (int i = 0; i < 16; i++) {
       inputs.add(Map.of("input", "x" + i, "value", (double) i, "attribution", 0.1));
       saliency.add(0.01 * i);
@@ -147,7 +149,7 @@ class ReportInBrowserTest {
         List.of(Map.of("output", 0, "input", 0, "weights", List.of(1, 0, -1, 1, 0, -1, 1, 0, -1)),
             Map.of("output", 1, "input", 0, "weights", List.of(1, 1, 1, 0, 0, 0, -1, -1, -1)))));
     Path page = Files.writeString(dir.resolve("explain.html"),
-        org.sparktrain.driver.output.ExplainPage.render(explanation));
+        ExplainPage.render(explanation));
 
     Page shown = open(page);
 
@@ -180,7 +182,7 @@ class ReportInBrowserTest {
         Map.of("position", 1, "token", hostile, "attribution", 0.4),
         Map.of("position", 2, "token", "b", "attribution", -0.1)));
     Path page = Files.writeString(dir.resolve("text-explain.html"),
-        org.sparktrain.driver.output.ExplainPage.render(explanation));
+        ExplainPage.render(explanation));
 
     Page shown = open(page);
 

@@ -1,5 +1,7 @@
 package org.sparktrain.driver.api;
 
+import java.net.URL;
+
 /**
  * Spark without a log4j2 configuration logs some forty INFO lines while it starts, which would
  * bury a notebook cell's output. Unless the user configured logging, use bin/sparktrain's
@@ -14,7 +16,7 @@ final class NotebookLogging {
   /** Takes effect only when log4j has not started yet, which is the case before Spark runs. */
   static void useQuietDefaults() {
     if (System.getProperty(CONFIG_PROPERTY) == null) {
-      java.net.URL config = NotebookLogging.class.getResource(RESOURCE);
+      URL config = NotebookLogging.class.getResource(RESOURCE);
       if (config != null) {
         System.setProperty(CONFIG_PROPERTY, config.toString());
       }

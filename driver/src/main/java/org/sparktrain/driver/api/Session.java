@@ -2,10 +2,12 @@ package org.sparktrain.driver.api;
 
 import java.nio.file.Path;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.sparktrain.driver.data.TableReader;
 import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
-import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.driver.cluster.SparkSetup;
 
 /**
  * A Spark context to train on, from {@link Sparktrain#local(int)}. Training writes the same run
@@ -72,8 +74,8 @@ public final class Session implements AutoCloseable {
    * Spark SQL on this session's context: read a table, then train on it by name
    * ({@code df.createOrReplaceTempView("penguins")}, {@code spec().catalogTable("penguins")}).
    */
-  public org.apache.spark.sql.SparkSession spark() {
-    return org.sparktrain.driver.data.TableReader.session(sc);
+  public SparkSession spark() {
+    return TableReader.session(sc);
   }
 
   /** The Spark context, for anything the API does not cover. */

@@ -1,7 +1,7 @@
 package org.sparktrain.driver.api;
 
 import org.apache.spark.api.java.JavaSparkContext;
-import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.driver.cluster.SparkSetup;
 import org.sparktrain.worker.backend.NativeKernels;
 import org.sparktrain.worker.backend.ResidentSizeCheck;
 

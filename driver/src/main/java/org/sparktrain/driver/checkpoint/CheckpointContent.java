@@ -1,6 +1,7 @@
 package org.sparktrain.driver.checkpoint;
 
 import java.util.List;
+import java.util.Map;
 import org.sparktrain.driver.output.RoundMetrics;
 import org.sparktrain.driver.train.state.Best;
 import org.sparktrain.driver.train.state.Progress;
@@ -55,7 +56,7 @@ public record CheckpointContent(long round, ModelSnapshot snapshot, String model
   }
 
   /** The last validation metrics recorded up to this checkpoint, or null. */
-  public java.util.Map<String, Double> lastValidation() {
+  public Map<String, Double> lastValidation() {
     for (int i = history.size() - 1; i >= 0; i--) {
       if (history.get(i).validation() != null) {
         return history.get(i).validation();

@@ -15,7 +15,9 @@ import java.util.Map;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedOutputStream;
 import java.util.zip.Checksum;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.sparktrain.driver.train.state.SliceWriter.WrittenFile;
 
@@ -94,10 +96,10 @@ final class CheckpointFiles {
    * each file, computing a CRC32 of every 512 bytes on the writer thread, which every checkpoint
    * file's CRC32C in the manifest already does.
    */
-  static FileSystem fileSystem(Path path, org.apache.hadoop.conf.Configuration conf)
+  static FileSystem fileSystem(Path path, Configuration conf)
       throws IOException {
     FileSystem fs = path.getFileSystem(conf);
-    return fs instanceof org.apache.hadoop.fs.LocalFileSystem local ? local.getRaw() : fs;
+    return fs instanceof LocalFileSystem local ? local.getRaw() : fs;
   }
 
   /** A CRC32C as the manifest spells it: 8 lower-case hex digits. */

@@ -2,6 +2,7 @@ package org.sparktrain.driver.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -54,7 +55,7 @@ final class TrainingStateJson {
       p.put("steps", c.privacy().steps());
       p.put("epsilon", c.privacy().epsilon());
       // The checkpoint's private part (see CheckpointPrivacy): a resumed run needs it.
-      p.put("secret", java.util.Base64.getEncoder().encodeToString(c.privacy().secret()));
+      p.put("secret", Base64.getEncoder().encodeToString(c.privacy().secret()));
       m.put("privacy", p);
     }
     return m;
@@ -92,7 +93,7 @@ final class TrainingStateJson {
     if (p == null || p.isNull()) {
       return null;
     }
-    byte[] secret = java.util.Base64.getDecoder().decode(p.get("secret").asText());
+    byte[] secret = Base64.getDecoder().decode(p.get("secret").asText());
     return new CheckpointPrivacy(secret, p.get("steps").asLong(), p.get("epsilon").asDouble());
   }
 

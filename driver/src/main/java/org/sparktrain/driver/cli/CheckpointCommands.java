@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 import org.sparktrain.driver.checkpoint.CheckpointContent;
 import org.sparktrain.driver.checkpoint.CheckpointException;
 import org.sparktrain.driver.checkpoint.CheckpointInfo;
@@ -66,18 +69,18 @@ final class CheckpointCommands {
 
     @Override
     public Integer call() throws IOException {
-      org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(checkpoint);
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("round-(\\d+)")
+      Path dir = new Path(checkpoint);
+      Matcher m = Pattern.compile("round-(\\d+)")
           .matcher(dir.getName());
       if (!m.matches()) {
         throw new CheckpointException("--checkpoint must name a round-NNNNNN folder, got "
             + checkpoint);
       }
       Configuration conf = new Configuration();
-      org.apache.hadoop.fs.Path run = dir.getParent().getParent();
+      Path run = dir.getParent().getParent();
       OutputGuard.refuseInside("export", "--output", output, Arrays.asList(
           new OutputGuard.Kept("the checkpoints", dir.getParent().toString()),
-          new OutputGuard.Kept("the run's model", new org.apache.hadoop.fs.Path(run,
+          new OutputGuard.Kept("the run's model", new Path(run,
               RunDirectory.MODEL).toString())), conf);
       CheckpointStore store = new CheckpointStore(run.toString(), conf);
       CheckpointContent c = store.load(Long.parseLong(m.group(1)));

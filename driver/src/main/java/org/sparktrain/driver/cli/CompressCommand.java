@@ -5,13 +5,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.compress.CompressJob;
 import org.sparktrain.driver.output.Json;
 import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
-import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.driver.cluster.SparkSetup;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -84,12 +85,12 @@ final class CompressCommand implements Callable<Integer> {
   /** The spec's run from the pruned model, zeros held, into OUTPUT/fine-tune. */
   private String fineTune(JavaSparkContext sc, String pruned, String outputUri)
       throws IOException {
-    String runDir = new org.apache.hadoop.fs.Path(outputUri, "fine-tune").toString();
+    String runDir = new Path(outputUri, "fine-tune").toString();
     JobSpec spec = JobSpecParser.parseFile(fineTuneSpec, List.of(
         "train.init={model: '" + pruned.replace("'", "''") + "', keepZeros: true}",
         "train.epochs=" + fineTuneEpochs,
         "output.dir='" + runDir.replace("'", "''") + "'"));
     TrainJob.run(sc, spec, spark.progressBar());
-    return new org.apache.hadoop.fs.Path(runDir, "model").toString();
+    return new Path(runDir, "model").toString();
   }
 }

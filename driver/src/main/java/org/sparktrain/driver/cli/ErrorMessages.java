@@ -1,5 +1,6 @@
 package org.sparktrain.driver.cli;
 
+import java.io.IOException;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -34,7 +35,7 @@ final class ErrorMessages {
     if (message == null) {
       return deepest.getClass().getSimpleName();
     }
-    if (!(deepest instanceof RuntimeException || deepest instanceof java.io.IOException)
+    if (!(deepest instanceof RuntimeException || deepest instanceof IOException)
         || deepest.getClass().getName().startsWith("java.io.NotSerializable")) {
       message = deepest.getClass().getSimpleName() + ": " + message;
     }

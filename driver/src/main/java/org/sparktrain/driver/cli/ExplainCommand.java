@@ -5,13 +5,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.explain.ExplainJob;
 import org.sparktrain.driver.explain.TextExplainJob;
 import org.sparktrain.driver.output.Json;
 import org.sparktrain.driver.output.OutputGuard;
 import org.sparktrain.driver.spec.JobSpecParser;
-import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.driver.cluster.SparkSetup;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -72,14 +73,14 @@ final class ExplainCommand implements Callable<Integer> {
       kept.add(new OutputGuard.Kept("an input", JobSpecParser.resolve(data.data, null)));
     }
     OutputGuard.refuseInside("explain", "--output", JobSpecParser.resolve(output, null), kept,
-        new org.apache.hadoop.conf.Configuration());
+        new Configuration());
     if (text != null) {
       if (data.data != null) {
         throw new CommandLine.ParameterException(new CommandLine(this), "explain: give --text "
             + "or --data, not both");
       }
       Map<String, Object> out = TextExplainJob.run(JobSpecParser.resolve(model, null), text,
-          JobSpecParser.resolve(output, null), new org.apache.hadoop.conf.Configuration());
+          JobSpecParser.resolve(output, null), new Configuration());
       System.out.println("tokens: " + out.get("tokens"));
       if (out.containsKey("predicted")) {
         System.out.println("predicted class: " + out.get("predicted"));

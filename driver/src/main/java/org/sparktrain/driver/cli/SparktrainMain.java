@@ -3,9 +3,15 @@ package org.sparktrain.driver.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.output.Json;
 import org.sparktrain.driver.output.ModelBundle;
@@ -18,7 +24,7 @@ import org.sparktrain.driver.run.TextPredictJob;
 import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
-import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.driver.cluster.SparkSetup;
 import org.sparktrain.worker.backend.BackendException;
 import org.sparktrain.worker.backend.NativeKernels;
 import org.sparktrain.worker.backend.ResidentSizeCheck;
@@ -63,13 +69,13 @@ public final class SparktrainMain {
       if (level == null) {
         return;
       }
-      if (!java.util.List.of("error", "warn", "info", "debug").contains(level)) {
+      if (!List.of("error", "warn", "info", "debug").contains(level)) {
         throw new CommandLine.ParameterException(new CommandLine(new SparktrainMain()),
             "--log-level: '" + level + "' is not allowed (must be one of error, warn, info, "
                 + "debug)");
       }
-      org.apache.logging.log4j.core.config.Configurator.setLevel("org.sparktrain",
-          org.apache.logging.log4j.Level.valueOf(level));
+      Configurator.setLevel("org.sparktrain",
+          Level.valueOf(level));
     }
 
     /** A progress bar on a terminal, unless --quiet. */
@@ -208,7 +214,7 @@ public final class SparktrainMain {
             + "required (or --table / --query for a table model)");
       }
       long rows = PredictJob.run(model, input, output, labelColumn, header, overwrite,
-          new org.apache.hadoop.conf.Configuration());
+          new Configuration());
       System.out.println("wrote " + rows + " predictions to " + output);
       return 0;
     }
@@ -260,7 +266,7 @@ public final class SparktrainMain {
 
     @Override
     public Integer call() throws IOException {
-      ModelBundle bundle = ModelBundle.load(model, new org.apache.hadoop.conf.Configuration());
+      ModelBundle bundle = ModelBundle.load(model, new Configuration());
       System.out.println(new TextGenerator(bundle).generate(prompt, tokens, temperature, topK,
           seed));
       return 0;
@@ -352,7 +358,7 @@ public final class SparktrainMain {
    * line).
    */
   static final class TableSourceOptions {
-    private static final java.util.Set<String> NUMBER_FILES = java.util.Set.of("csv", "idx",
+    private static final Set<String> NUMBER_FILES = Set.of("csv", "idx",
         "libsvm");
 
     @Option(names = "--format", defaultValue = "csv", description = "csv, idx, libsvm (files "
@@ -367,17 +373,17 @@ public final class SparktrainMain {
 
     @Option(names = "--option", paramLabel = "KEY=VALUE", description = "a reader option of "
         + "--format (repeatable), e.g. header=true; csv with options is read by Spark")
-    Map<String, String> options = new java.util.LinkedHashMap<>();
+    Map<String, String> options = new LinkedHashMap<>();
 
     /** Whether Spark SQL reads the rows: a table, a query, reader options, or {@code also}. */
     boolean readsTable(boolean also) {
       return also || table != null || query != null || !options.isEmpty()
-          || !NUMBER_FILES.contains(format.toLowerCase(java.util.Locale.ROOT));
+          || !NUMBER_FILES.contains(format.toLowerCase(Locale.ROOT));
     }
 
     /** The spec's table source for these options and the files (or null). */
     JobSpec.Table source(String files) {
-      return new JobSpec.Table(files == null ? null : format.toLowerCase(java.util.Locale.ROOT),
+      return new JobSpec.Table(files == null ? null : format.toLowerCase(Locale.ROOT),
           options, table, query, List.of(), null, null, 0);
     }
 
@@ -397,7 +403,7 @@ public final class SparktrainMain {
 
   static JobSpec.Format parseFormat(String format) {
     try {
-      return JobSpec.Format.valueOf(format.toUpperCase(java.util.Locale.ROOT));
+      return JobSpec.Format.valueOf(format.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(new SparktrainMain()),
           "--format: '" + format + "' is not allowed (must be one of csv, idx, libsvm)");

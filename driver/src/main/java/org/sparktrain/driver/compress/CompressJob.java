@@ -1,6 +1,7 @@
 package org.sparktrain.driver.compress;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -10,6 +11,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparktrain.driver.output.AtomicFiles;
 import org.sparktrain.driver.output.Json;
 import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.output.OutputGuard;
@@ -160,8 +162,8 @@ public final class CompressJob {
       summary.put("inferenceRowsPerSec", speed);
     }
     Path summaryFile = new Path(output, RunDirectory.SUMMARY);
-    byte[] json = Json.pretty(summary).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    org.sparktrain.driver.output.AtomicFiles.write(fs, summaryFile, out -> out.write(json));
+    byte[] json = Json.pretty(summary).getBytes(StandardCharsets.UTF_8);
+    AtomicFiles.write(fs, summaryFile, out -> out.write(json));
     LOG.info("compressed model: {}", output);
     return summary;
   }

@@ -1,7 +1,9 @@
 package org.sparktrain.driver.data;
 
 import java.io.IOException;
+import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -39,7 +41,7 @@ public final class DataPreparation {
   private DataPreparation() {}
 
   /** Which part of the data a run trains and tests on: the spec's split or one CV fold. */
-  public record Selection(int fold, int folds) implements java.io.Serializable {
+  public record Selection(int fold, int folds) implements Serializable {
     public static final Selection SPEC_SPLIT = new Selection(-1, 0);
 
     public boolean crossValidation() {
@@ -53,7 +55,7 @@ public final class DataPreparation {
    * encoding's fit both ask here, so they agree.
    */
   record TrainingSide(long seed, Selection selection, double trainCut)
-      implements java.io.Serializable {
+      implements Serializable {
     boolean contains(int fileIndex, long line) {
       return selection.crossValidation()
           ? foldOf(seed, fileIndex, line, selection.folds()) != selection.fold()
@@ -85,7 +87,7 @@ public final class DataPreparation {
     // The records are cached now; what they were made from need not stay as well.
     input.release();
     long read = mainCounts[DropReason.values().length];
-    long[] dropped = java.util.Arrays.copyOf(mainCounts, DropReason.values().length);
+    long[] dropped = Arrays.copyOf(mainCounts, DropReason.values().length);
 
     JavaRDD<ParsedRecord> good = main.records().filter(ParsedRecord::isOk);
     JavaRDD<ParsedRecord> train;
@@ -127,7 +129,7 @@ public final class DataPreparation {
     }
 
     Map<String, String> firstDropped = new LinkedHashMap<>();
-    if (java.util.Arrays.stream(dropped).sum() > 0) {
+    if (Arrays.stream(dropped).sum() > 0) {
       firstDropped.putAll(firstDropped(main));
       if (testSource != null) {
         firstDropped(testSource).forEach(firstDropped::putIfAbsent);
@@ -152,7 +154,7 @@ public final class DataPreparation {
         }
       }
       throw new BadRecordException("the training split of " + where + " is empty ("
-          + read + " records read, " + java.util.Arrays.stream(dropped).sum() + " dropped"
+          + read + " records read, " + Arrays.stream(dropped).sum() + " dropped"
           + reasons + "); check data.split.train and the bad-record counts");
     }
     // A fixed divisor is a bound known without the data; only fitted statistics read it.
@@ -180,7 +182,7 @@ public final class DataPreparation {
     RecordCounts counts = new RecordCounts(read, dropped, stats.count(), validationRows,
         testRows, firstDropped);
     LOG.info("data: {} records read, {} dropped, train {} (shards {}), validation {}, test {}",
-        read, counts.dropped(), stats.count(), java.util.Arrays.toString(shardRows),
+        read, counts.dropped(), stats.count(), Arrays.toString(shardRows),
         validationRows, testRows);
     return new PreparedData(shards, validationBlocks, testBlocks, normalizer, shardRows, counts,
         input.features());

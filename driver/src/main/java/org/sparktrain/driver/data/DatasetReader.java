@@ -1,12 +1,14 @@
 package org.sparktrain.driver.data;
 
 import java.io.IOException;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.NoSuchElementException;
+import java.util.stream.StreamSupport;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -50,7 +52,7 @@ public final class DatasetReader {
   }
 
   /** A line parser that travels to executors. */
-  interface LineParser extends java.io.Serializable {
+  interface LineParser extends Serializable {
     ParsedRecord parse(String line, int fileIndex, long lineNumber);
   }
 
@@ -70,7 +72,7 @@ public final class DatasetReader {
       }
       return perFile.stream().flatMap(i -> {
         Iterable<ParsedRecord> iterable = () -> i;
-        return java.util.stream.StreamSupport.stream(iterable.spliterator(), false);
+        return StreamSupport.stream(iterable.spliterator(), false);
       }).iterator();
     });
   }

@@ -3,6 +3,8 @@ package org.sparktrain.driver.data;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.BooleanType;
@@ -11,6 +13,8 @@ import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import scala.collection.JavaConverters;
+import scala.collection.Seq;
 
 /**
  * The columns a table run reads, resolved against the table's schema on the driver (before any
@@ -95,11 +99,11 @@ public record TableColumns(List<String> features, List<Type> featureTypes, Strin
   }
 
   private static double[] vector(Object v) {
-    if (!(v instanceof List<?>) && !(v instanceof scala.collection.Seq<?>)) {
+    if (!(v instanceof List<?>) && !(v instanceof Seq<?>)) {
       return SparkMlVectors.toArray(v);
     }
     List<?> list = v instanceof List<?> l ? l
-        : scala.collection.JavaConverters.seqAsJavaList((scala.collection.Seq<?>) v);
+        : JavaConverters.seqAsJavaList((Seq<?>) v);
     double[] out = new double[list.size()];
     for (int i = 0; i < out.length; i++) {
       Object e = list.get(i);
@@ -149,7 +153,7 @@ public record TableColumns(List<String> features, List<Type> featureTypes, Strin
    * every cluster, but a program that only reads tables need not have it on its classpath.
    */
   private static final class SparkMlVectors {
-    private static final java.util.Set<String> TYPES = java.util.Set.of(
+    private static final Set<String> TYPES = Set.of(
         "org.apache.spark.ml.linalg.VectorUDT", "org.apache.spark.mllib.linalg.VectorUDT");
 
     static boolean isVectorType(DataType t) {
@@ -157,7 +161,7 @@ public record TableColumns(List<String> features, List<Type> featureTypes, Strin
     }
 
     static double[] toArray(Object v) {
-      if (v instanceof org.apache.spark.ml.linalg.Vector ml) {
+      if (v instanceof Vector ml) {
         return ml.toArray();
       }
       return ((org.apache.spark.mllib.linalg.Vector) v).toArray();

@@ -3,6 +3,7 @@ package org.sparktrain.driver.data;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -291,7 +292,7 @@ public final class TableEncoding implements Serializable {
   public static TableEncoding fromJson(String json) {
     try {
       return fromTree(MAPPER.readTree(json));
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("not a table encoding: " + e.getMessage(), e);
     }
   }

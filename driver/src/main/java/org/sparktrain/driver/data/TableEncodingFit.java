@@ -2,6 +2,7 @@ package org.sparktrain.driver.data;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -147,10 +148,10 @@ public final class TableEncodingFit {
     return training.flatMap(r -> {
       Object v = r.values()[column];
       if (TableValues.isMissing(v)) {
-        return java.util.Collections.emptyIterator();
+        return Collections.emptyIterator();
       }
       Double d = v instanceof String s ? TableValues.parse(s) : (Double) v;
-      return d == null || !Double.isFinite(d) ? java.util.Collections.emptyIterator()
+      return d == null || !Double.isFinite(d) ? Collections.emptyIterator()
           : List.of(d).iterator();
     });
   }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -69,7 +70,7 @@ public final class TableReader {
     Dataset<Row> frame = load(session(sc), table, uri, where);
     TableColumns columns = TableColumns.resolve(frame.schema(), features, label, where);
     String[] selected = columns.selected();
-    org.apache.spark.sql.Column[] cols = new org.apache.spark.sql.Column[selected.length];
+    Column[] cols = new Column[selected.length];
     for (int i = 0; i < selected.length; i++) {
       cols[i] = frame.col("`" + selected[i].replace("`", "``") + "`");
     }

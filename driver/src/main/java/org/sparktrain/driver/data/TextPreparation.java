@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -13,6 +14,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.spec.JobSpec;
+import org.sparktrain.worker.data.DropReason;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.data.Normalizer;
 import org.sparktrain.worker.model.TransformerConfig;
@@ -86,7 +88,7 @@ public final class TextPreparation implements DataSource {
     JavaRDD<ExampleBlock> validationRdd = distribute(sc, chunks(validation, EVAL_BLOCK_ROWS),
         workers);
     RecordCounts counts = new RecordCounts(documents.size(), new long[
-        org.sparktrain.worker.data.DropReason.values().length], train.count(),
+        DropReason.values().length], train.count(),
         validation.count(), 0);
     return new PreparedData(shardRdd, validationRdd, sc.emptyRDD(),
         Normalizer.identity(blockSize + 1), shardRows, counts,
@@ -127,7 +129,7 @@ public final class TextPreparation implements DataSource {
         text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       }
       // Ids are file names, not full URIs, so the corpus splits the same wherever it lives.
-      String name = new org.apache.hadoop.fs.Path(file).getName();
+      String name = new Path(file).getName();
       if (data.text().documents() == JobSpec.DocumentUnit.FILE) {
         if (!text.isBlank()) {
           documents.add(new Document(name, text));

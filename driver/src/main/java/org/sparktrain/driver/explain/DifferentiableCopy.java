@@ -5,20 +5,24 @@ import java.util.Map;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.sparktrain.worker.model.Network;
 import org.sparktrain.worker.model.NetworkConfig;
@@ -112,7 +116,7 @@ final class DifferentiableCopy {
     }
     NeuralNetConfiguration probe = new NeuralNetConfiguration.Builder()
         .dataType(conf.getDataType())
-        .layer(new org.deeplearning4j.nn.conf.layers.ActivationLayer.Builder()
+        .layer(new ActivationLayer.Builder()
             .activation(Activation.IDENTITY).name(PROBE).build())
         .build();
     conf.getVertices().put(PROBE, new LayerVertex(probe, null));
@@ -153,10 +157,10 @@ final class DifferentiableCopy {
         .activation(activation).name(name)
         // A layer built outside a network builder gets none of its defaults; the values are
         // overwritten with the normalization's right after.
-        .weightInit(org.deeplearning4j.nn.weights.WeightInit.ONES).biasInit(0)
-        .updater(new org.nd4j.linalg.learning.config.NoOp())
-        .biasUpdater(new org.nd4j.linalg.learning.config.NoOp())
-        .gradientNormalization(org.deeplearning4j.nn.conf.GradientNormalization.None)
+        .weightInit(WeightInit.ONES).biasInit(0)
+        .updater(new NoOp())
+        .biasUpdater(new NoOp())
+        .gradientNormalization(GradientNormalization.None)
         .build();
     return conv;
   }

@@ -7,9 +7,15 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.output.AtomicFiles;
@@ -183,7 +189,7 @@ public final class ExplainJob {
    * the first layer of an image model responds to (edges, blobs, strokes).
    */
   private static Map<String, Object> firstFilters(Network network) {
-    org.nd4j.linalg.api.ndarray.INDArray w = firstConvolutionWeights(network);
+    INDArray w = firstConvolutionWeights(network);
     if (w == null || w.rank() != 4) {
       return null;
     }
@@ -194,8 +200,8 @@ public final class ExplainJob {
         Map<String, Object> k = new LinkedHashMap<>();
         k.put("output", o);
         k.put("input", i);
-        k.put("weights", w.get(org.nd4j.linalg.indexing.NDArrayIndex.point(o),
-            org.nd4j.linalg.indexing.NDArrayIndex.point(i)).dup('c').reshape(-1)
+        k.put("weights", w.get(NDArrayIndex.point(o),
+            NDArrayIndex.point(i)).dup('c').reshape(-1)
             .toDoubleVector());
         kernels.add(k);
       }
@@ -209,10 +215,10 @@ public final class ExplainJob {
    * The weights [out, in, kH, kW] of the network's first plain 2D convolution (in the order the
    * network computes its layers), or null when it has none.
    */
-  private static org.nd4j.linalg.api.ndarray.INDArray firstConvolutionWeights(Network network) {
-    List<org.deeplearning4j.nn.api.Layer> layers = new ArrayList<>();
+  private static INDArray firstConvolutionWeights(Network network) {
+    List<Layer> layers = new ArrayList<>();
     if (network.isGraph()) {
-      org.deeplearning4j.nn.graph.ComputationGraph graph = network.graph();
+      ComputationGraph graph = network.graph();
       for (int v : graph.topologicalSortOrder()) {
         if (graph.getVertices()[v].hasLayer()) {
           layers.add(graph.getVertices()[v].getLayer());
@@ -221,9 +227,9 @@ public final class ExplainJob {
     } else {
       layers.addAll(List.of(network.layers().getLayers()));
     }
-    for (org.deeplearning4j.nn.api.Layer l : layers) {
+    for (Layer l : layers) {
       if (l.conf().getLayer().getClass()
-          == org.deeplearning4j.nn.conf.layers.ConvolutionLayer.class) {
+          == ConvolutionLayer.class) {
         return l.getParam("W").dup();
       }
     }
@@ -240,7 +246,7 @@ public final class ExplainJob {
   }
 
   /** explain.json and explain.html into the folder {@code outputUri}. */
-  static void write(org.apache.hadoop.conf.Configuration conf, String outputUri,
+  static void write(Configuration conf, String outputUri,
       Map<String, Object> out) throws IOException {
     Path dir = new Path(outputUri);
     FileSystem fs = dir.getFileSystem(conf);

@@ -1,6 +1,7 @@
 package org.sparktrain.driver.explain;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -8,7 +9,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparktrain.driver.run.TaskNetwork;
-import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.driver.cluster.SparkSetup;
 import org.sparktrain.worker.model.Network;
 import org.sparktrain.worker.train.NativeArrays;
 
@@ -69,7 +70,7 @@ public final class PermutationImportance {
           }).collect();
       double[][] byGroup = new double[groups.size()][];
       for (double[] row : rows) {
-        byGroup[(int) row[0]] = java.util.Arrays.copyOfRange(row, 1, row.length);
+        byGroup[(int) row[0]] = Arrays.copyOfRange(row, 1, row.length);
       }
       return result(data, classification, baseline, repeats, seed, byGroup);
     } finally {
@@ -96,7 +97,7 @@ public final class PermutationImportance {
     List<Column> columns = new ArrayList<>();
     for (int g = 0; g < byGroup.length; g++) {
       double[] d = byGroup[g];
-      double mean = java.util.Arrays.stream(d).average().orElse(Double.NaN);
+      double mean = Arrays.stream(d).average().orElse(Double.NaN);
       double half = d.length < 2 ? Double.NaN
           : StudentT.quantile975(d.length - 1) * Math.sqrt(variance(d, mean) / d.length);
       columns.add(new Column(data.groupNames().get(g), mean, mean - half, mean + half, d));
@@ -139,7 +140,7 @@ public final class PermutationImportance {
     double total = 0;
     for (int from = 0; from < x.length; from += BATCH) {
       int n = Math.min(BATCH, x.length - from);
-      float[][] batch = java.util.Arrays.copyOfRange(x, from, from + n);
+      float[][] batch = Arrays.copyOfRange(x, from, from + n);
       INDArray out = net.output(Nd4j.create(batch));
       if (classification) {
         INDArray predicted = out.argMax(1);

@@ -3,6 +3,7 @@ package org.sparktrain.driver.output;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.UUID;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -49,7 +50,7 @@ public final class AtomicFiles {
       if (fs.rename(tmp, target)) {
         return;
       }
-    } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
+    } catch (FileAlreadyExistsException e) {
       // S3A refuses to rename onto an existing object (HDFS and local return false): replace
       // it as below.
     }

@@ -2,6 +2,8 @@ package org.sparktrain.driver.output;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.List;
 
 /**
@@ -53,7 +55,7 @@ public final class ComparePage {
       if (d == Math.rint(d) && Math.abs(d) < 1e15) {
         return String.format("%,d", d.longValue());
       }
-      return new java.math.BigDecimal(d).round(new java.math.MathContext(4)).stripTrailingZeros()
+      return new BigDecimal(d).round(new MathContext(4)).stripTrailingZeros()
           .toPlainString();
     }
     return value.toString();

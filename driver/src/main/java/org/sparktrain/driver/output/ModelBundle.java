@@ -3,6 +3,7 @@ package org.sparktrain.driver.output;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -141,10 +142,10 @@ public record ModelBundle(Network network, Normalizer normalizer, String modelNa
       meta.put("table", Json.MAPPER.readTree(tableEncodingJson));
     }
     AtomicFiles.write(fs, files.preprocessing(),
-        out -> out.write(Json.pretty(meta).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        out -> out.write(Json.pretty(meta).getBytes(StandardCharsets.UTF_8)));
     if (tokenizerJson != null) {
       AtomicFiles.write(fs, files.tokenizer(),
-          out -> out.write(tokenizerJson.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+          out -> out.write(tokenizerJson.getBytes(StandardCharsets.UTF_8)));
     }
     return networkFile;
   }

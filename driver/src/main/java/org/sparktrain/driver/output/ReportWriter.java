@@ -1,6 +1,8 @@
 package org.sparktrain.driver.output;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 
@@ -36,7 +38,7 @@ public final class ReportWriter {
     }
 
     private static String now() {
-      return java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+      return Instant.now().truncatedTo(ChronoUnit.SECONDS)
           .toString();
     }
   }

@@ -1,6 +1,8 @@
 package org.sparktrain.driver.output;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,7 +18,7 @@ public record RoundMetrics(long round, int epoch, double loss, long examples, do
     double computeMs, double syncMs, double averageMs, long bytesMoved, Map<String, Double> validation) {
 
   /** Reads back what {@link #toMap()} wrote (checkpoints keep the history this way). */
-  public static RoundMetrics fromJson(com.fasterxml.jackson.databind.JsonNode j) {
+  public static RoundMetrics fromJson(JsonNode j) {
     Map<String, Double> validation = null;
     if (j.path("validation").isObject()) {
       validation = new LinkedHashMap<>();
@@ -35,7 +37,7 @@ public record RoundMetrics(long round, int epoch, double loss, long examples, do
    * What a run's rounds cost in all: rounds, mean compute and synchronization ms per round,
    * bytes moved (summary.json's and the report's throughput, beside examples/s).
    */
-  public static Map<String, Object> costs(java.util.List<RoundMetrics> history) {
+  public static Map<String, Object> costs(List<RoundMetrics> history) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("rounds", history.size());
     m.put("meanComputeMs", history.stream().mapToDouble(RoundMetrics::computeMs).average()

@@ -1,5 +1,6 @@
 package org.sparktrain.driver.output;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -282,7 +283,7 @@ public final class RunLease implements AutoCloseable {
     JsonNode json = bytes.length == 0 ? null : Json.MAPPER.readTree(bytes);
     if (json == null || !json.path("runId").isTextual() || !json.path("heartbeatMillis")
         .canConvertToLong()) {
-      throw new com.fasterxml.jackson.core.JsonParseException(null, "not a lease: no runId or "
+      throw new JsonParseException(null, "not a lease: no runId or "
           + "heartbeatMillis");
     }
     return new Holder(json.get("runId").asText(), json.path("host").asText("?"),

@@ -1,5 +1,7 @@
 package org.sparktrain.driver.privacy;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -168,7 +170,7 @@ public final class AuditReport {
   }
 
   private static String percent(double fraction) {
-    return new java.math.BigDecimal(fraction * 100).round(new java.math.MathContext(3))
+    return new BigDecimal(fraction * 100).round(new MathContext(3))
         .stripTrailingZeros().toPlainString() + "%";
   }
 

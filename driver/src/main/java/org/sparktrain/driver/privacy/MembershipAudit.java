@@ -1,5 +1,6 @@
 package org.sparktrain.driver.privacy;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -7,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -157,9 +159,9 @@ public final class MembershipAudit {
   private static void requireExists(Configuration conf, String uri, String flag)
       throws IOException {
     Path path = new Path(uri);
-    org.apache.hadoop.fs.FileStatus[] found = path.getFileSystem(conf).globStatus(path);
+    FileStatus[] found = path.getFileSystem(conf).globStatus(path);
     if (found == null || found.length == 0) {
-      throw new java.io.FileNotFoundException(flag + ": " + uri + " does not exist");
+      throw new FileNotFoundException(flag + ": " + uri + " does not exist");
     }
   }
 

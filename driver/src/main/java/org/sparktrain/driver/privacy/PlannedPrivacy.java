@@ -1,5 +1,7 @@
 package org.sparktrain.driver.privacy;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -83,7 +85,7 @@ public record PlannedPrivacy(PrivacyPlan plan, Double targetEpsilon, Epsilon imp
   }
 
   private static String number(double v) {
-    return new java.math.BigDecimal(v).round(new java.math.MathContext(6)).stripTrailingZeros()
+    return new BigDecimal(v).round(new MathContext(6)).stripTrailingZeros()
         .toPlainString();
   }
 }

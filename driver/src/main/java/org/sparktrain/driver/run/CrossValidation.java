@@ -2,6 +2,7 @@ package org.sparktrain.driver.run;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import org.sparktrain.driver.output.Json;
 import org.sparktrain.driver.output.RunDirectory;
 import org.sparktrain.driver.privacy.PrivateRun;
 import org.sparktrain.driver.spec.JobSpec;
+import org.sparktrain.driver.spec.SpecYaml;
 import org.sparktrain.driver.train.TrainedModel;
 import org.sparktrain.driver.train.TrainingLoop;
 import org.sparktrain.worker.eval.EvalResult;
@@ -64,8 +66,8 @@ public final class CrossValidation {
     Map<String, Map<String, Double>> stats = new LinkedHashMap<>();
     for (String metric : perFold.get(0).keySet()) {
       double[] values = perFold.stream().mapToDouble(m -> m.get(metric)).toArray();
-      double mean = java.util.Arrays.stream(values).average().orElse(Double.NaN);
-      double var = java.util.Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum()
+      double mean = Arrays.stream(values).average().orElse(Double.NaN);
+      double var = Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum()
           / Math.max(1, values.length - 1);
       stats.put(metric, Map.of("mean", mean, "std", Math.sqrt(var)));
     }
@@ -75,7 +77,7 @@ public final class CrossValidation {
     }
     try (RunDirectory runDir = new RunDirectory(spec.output().dir(), sc.hadoopConfiguration())) {
       // The spec beside the results, so `compare` can line a crossval up with other runs.
-      runDir.writeText(RunDirectory.SPEC, org.sparktrain.driver.spec.SpecYaml.write(spec));
+      runDir.writeText(RunDirectory.SPEC, SpecYaml.write(spec));
       runDir.writeText(ComparedRun.CROSSVAL, Json.pretty(summary));
     }
     return summary;

@@ -3,8 +3,10 @@ package org.sparktrain.driver.run;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -16,7 +18,7 @@ import org.apache.spark.sql.types.StructType;
 import org.sparktrain.driver.data.TableReader;
 import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.output.OutputGuard;
-import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.driver.cluster.SparkSetup;
 import org.sparktrain.worker.model.Network;
 import org.sparktrain.worker.train.NativeArrays;
 
@@ -86,7 +88,7 @@ final class ExecutorScoring {
     private final Iterator<T> rows;
     private final int batchRows;
     private final BatchScore<T> score;
-    private Iterator<Row> current = java.util.Collections.emptyIterator();
+    private Iterator<Row> current = Collections.emptyIterator();
 
     Batches(Iterator<T> rows, int batchRows, BatchScore<T> score) {
       this.rows = rows;
@@ -113,7 +115,7 @@ final class ExecutorScoring {
     @Override
     public Row next() {
       if (!hasNext()) {
-        throw new java.util.NoSuchElementException();
+        throw new NoSuchElementException();
       }
       return current.next();
     }

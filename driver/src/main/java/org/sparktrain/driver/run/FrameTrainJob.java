@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.commons.io.FileUtils;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -49,7 +50,7 @@ public final class FrameTrainJob {
     } finally {
       frame.sparkSession().catalog().dropTempView(view);
       if (scratch != null) {
-        org.apache.commons.io.FileUtils.deleteQuietly(scratch.toFile());
+        FileUtils.deleteQuietly(scratch.toFile());
       }
     }
   }

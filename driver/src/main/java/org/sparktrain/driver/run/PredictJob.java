@@ -5,6 +5,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -181,7 +182,7 @@ public final class PredictJob {
     int outWidth = all.length / n;
     float[][] rows = new float[n][];
     for (int i = 0; i < n; i++) {
-      rows[i] = java.util.Arrays.copyOfRange(all, i * outWidth, (i + 1) * outWidth);
+      rows[i] = Arrays.copyOfRange(all, i * outWidth, (i + 1) * outWidth);
     }
     return rows;
   }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
+import org.apache.hadoop.fs.Path;
 import org.sparktrain.driver.output.ComparePage;
 import org.sparktrain.driver.output.RoundMetrics;
 import org.sparktrain.driver.spec.JobSpec;
@@ -230,13 +231,13 @@ public final class RunComparison {
   static List<String> labels(List<ComparedRun> runs) {
     List<String> labels = new ArrayList<>();
     for (ComparedRun r : runs) {
-      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(r.uri());
+      Path p = new Path(r.uri());
       labels.add(p.getName());
     }
     if (new LinkedHashSet<>(labels).size() < labels.size()) {
       labels.clear();
       for (ComparedRun r : runs) {
-        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(r.uri());
+        Path p = new Path(r.uri());
         labels.add(p.getParent() == null ? p.getName()
             : p.getParent().getName() + "/" + p.getName());
       }

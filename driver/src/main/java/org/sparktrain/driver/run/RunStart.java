@@ -1,6 +1,7 @@
 package org.sparktrain.driver.run;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -81,7 +82,7 @@ final class RunStart {
     }
     try {
       return SpecCompatibility.differences(spec, JobSpecParser.parse(earlierYaml,
-          (java.nio.file.Path) null)).isEmpty();
+          (Path) null)).isEmpty();
     } catch (SpecException e) {
       return false;
     }

@@ -2,7 +2,13 @@ package org.sparktrain.driver.run;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.function.Function;
+import java.util.stream.StreamSupport;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
@@ -92,10 +98,10 @@ public final class TablePredictJob {
   }
 
   /** {@code rows} mapped one at a time as they are pulled: a partition is never held whole. */
-  private static <A, B> java.util.Iterator<B> lazily(java.util.Iterator<A> rows,
-      java.util.function.Function<A, B> map) {
-    return java.util.stream.StreamSupport.stream(java.util.Spliterators.spliteratorUnknownSize(
-        rows, java.util.Spliterator.ORDERED), false).map(map).iterator();
+  private static <A, B> Iterator<B> lazily(Iterator<A> rows,
+      Function<A, B> map) {
+    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(
+        rows, Spliterator.ORDERED), false).map(map).iterator();
   }
 
   /** One minibatch: normalized as in training, through the network, a row per input row. */
@@ -110,7 +116,7 @@ public final class TablePredictJob {
     int k = all.length / batch.size();
     List<Row> out = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
-      float[] o = java.util.Arrays.copyOfRange(all, i * k, (i + 1) * k);
+      float[] o = Arrays.copyOfRange(all, i * k, (i + 1) * k);
       out.add(row(batch.get(i).line(), o, classification, classes));
     }
     return out;
@@ -190,7 +196,7 @@ public final class TablePredictJob {
     }
 
     long rows() {
-      return java.util.Arrays.stream(counts).sum();
+      return Arrays.stream(counts).sum();
     }
 
     /** The first bad row's number in the table. */

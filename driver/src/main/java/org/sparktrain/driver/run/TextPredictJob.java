@@ -3,6 +3,8 @@ package org.sparktrain.driver.run;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -62,8 +64,8 @@ public final class TextPredictJob {
   }
 
   /** Tokenizers by their JSON, parsed once per executor JVM (a BPE file can be large). */
-  private static final java.util.Map<String, Tokenizer> TOKENIZERS =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<String, Tokenizer> TOKENIZERS =
+      new ConcurrentHashMap<>();
 
   private static Tokenizer tokenizer(String json) {
     return TOKENIZERS.computeIfAbsent(json, Tokenizer::fromJson);

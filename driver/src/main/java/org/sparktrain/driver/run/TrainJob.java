@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -32,11 +33,11 @@ import org.sparktrain.driver.output.RunDirectory;
 import org.sparktrain.driver.privacy.PrivacyReport;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.SpecYaml;
-import org.sparktrain.driver.train.BackendCheck;
+import org.sparktrain.driver.cluster.BackendCheck;
 import org.sparktrain.driver.train.FlopCount;
-import org.sparktrain.driver.train.PeakCheck;
-import org.sparktrain.driver.train.ResultSizePreCheck;
-import org.sparktrain.driver.train.SyncChoice;
+import org.sparktrain.driver.cluster.PeakCheck;
+import org.sparktrain.driver.cluster.ResultSizePreCheck;
+import org.sparktrain.driver.train.sync.SyncChoice;
 import org.sparktrain.driver.train.TrainedModel;
 import org.sparktrain.driver.train.TrainingLoop;
 import org.sparktrain.driver.train.state.Progress;
@@ -258,15 +259,15 @@ public final class TrainJob {
    * system (HDFS, S3, ...), and a local folder when they run on the driver's machine.
    */
   public static boolean workersReach(String storeUri, String master) {
-    String scheme = new org.apache.hadoop.fs.Path(storeUri).toUri().getScheme();
+    String scheme = new Path(storeUri).toUri().getScheme();
     return scheme != null && !scheme.equals("file") || master.startsWith("local");
   }
 
   /** Checks the checkpoint belongs to this data and rewinds metrics.jsonl to it. */
   private static Progress resumePoint(CheckpointContent c, PreparedData data,
       TrainingLoop loop, RunDirectory runDir) throws IOException {
-    if (!java.util.Arrays.equals(c.normalizer().shift(), data.normalizer().shift())
-        || !java.util.Arrays.equals(c.normalizer().scale(), data.normalizer().scale())) {
+    if (!Arrays.equals(c.normalizer().shift(), data.normalizer().shift())
+        || !Arrays.equals(c.normalizer().scale(), data.normalizer().scale())) {
       throw new CheckpointException("cannot resume from round " + c.round() + ": the training "
           + "data changed since the checkpoint (its normalizer statistics differ)");
     }
@@ -275,7 +276,7 @@ public final class TrainJob {
           + "text changed since the checkpoint (the tokenizer built from it differs from the "
           + "checkpoint's)");
     }
-    if (!java.util.Objects.equals(c.tableEncodingJson(), data.tableEncodingJson())) {
+    if (!Objects.equals(c.tableEncodingJson(), data.tableEncodingJson())) {
       throw new CheckpointException("cannot resume from round " + c.round() + ": the training "
           + "table changed since the checkpoint (the column encoding fitted on it, categories, "
           + "classes or missing-value fills, differs from the checkpoint's)");

@@ -5,7 +5,10 @@ import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.serializer.KryoRegistrator;
+import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.MultiDataSet;
 import org.sparktrain.driver.data.HadoopConfHolder;
 import org.sparktrain.driver.data.RawRow;
 import org.sparktrain.driver.data.TableEncodingFit;
@@ -17,7 +20,7 @@ import org.sparktrain.worker.data.ParsedRecord;
 import org.sparktrain.worker.eval.EvalResult;
 import org.sparktrain.worker.train.ModelSnapshot;
 import org.sparktrain.worker.train.WorkerResult;
-import org.sparktrain.driver.train.StretchResult;
+import org.sparktrain.driver.train.sync.StretchResult;
 
 /**
  * Registers every class that crosses the wire. Spark runs with
@@ -61,15 +64,15 @@ public final class SparktrainKryoRegistrator implements KryoRegistrator {
     kryo.register(TableEncodingFit.Stats[].class);
     // A DL4J program's JavaRDD<DataSet> (SparkDl4jMultiLayer.fit): Spark ships the DataSets
     // of a parallelized list inside its partitions. ND4J arrays serialize themselves.
-    kryo.register(org.nd4j.linalg.dataset.DataSet.class, new JavaSerializer());
-    kryo.register(org.nd4j.linalg.dataset.DataSet[].class);
+    kryo.register(DataSet.class, new JavaSerializer());
+    kryo.register(DataSet[].class);
     // Their evaluate's partial results, merged on the driver (Java-serializable, once per task).
-    kryo.register(org.nd4j.evaluation.classification.Evaluation.class, new JavaSerializer());
-    kryo.register(org.nd4j.evaluation.classification.Evaluation[].class);
+    kryo.register(Evaluation.class, new JavaSerializer());
+    kryo.register(Evaluation[].class);
     // The DL4J Spark classes: graphs' MultiDataSets, evaluations and byte[] results, and the
     // arrays of feedForwardWithKey (ND4J's arrays serialize themselves).
-    kryo.register(org.nd4j.linalg.dataset.MultiDataSet.class, new JavaSerializer());
-    kryo.register(org.nd4j.linalg.dataset.MultiDataSet[].class);
+    kryo.register(MultiDataSet.class, new JavaSerializer());
+    kryo.register(MultiDataSet[].class);
     kryo.register(byte[].class);
     kryo.register(Double[].class);
     kryo.register(INDArray[].class);

@@ -4,6 +4,12 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import org.sparktrain.worker.data.DropReason;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.data.FeatureStats;
@@ -14,7 +20,7 @@ import org.sparktrain.worker.eval.RegressionMetrics;
 import org.sparktrain.worker.train.ModelSnapshot;
 import org.sparktrain.worker.train.WorkerResult;
 import org.sparktrain.driver.train.state.SliceWriter;
-import org.sparktrain.driver.train.StretchResult;
+import org.sparktrain.driver.train.sync.StretchResult;
 
 /**
  * Explicit Kryo formats for everything of ours that crosses the wire. Explicit because Java
@@ -129,7 +135,7 @@ final class WireSerializers {
       KryoArrays.writeFloats(out, r.state());
       KryoArrays.writeFloats(out, r.outerMomentum());
       out.writeInt(r.rounds().size());
-      java.io.DataOutputStream data = new java.io.DataOutputStream(out);
+      DataOutputStream data = new DataOutputStream(out);
       try {
         for (StretchResult.RoundFigures f : r.rounds()) {
           f.writeTo(data);
@@ -141,8 +147,8 @@ final class WireSerializers {
           data.writeUTF(f.crc32c());
         }
         data.flush();
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
     }
 
@@ -153,9 +159,9 @@ final class WireSerializers {
       float[] state = KryoArrays.readFloats(in);
       float[] outerMomentum = KryoArrays.readFloats(in);
       int n = in.readInt();
-      java.util.List<StretchResult.RoundFigures> rounds = new java.util.ArrayList<>(n);
-      java.util.List<SliceWriter.WrittenFile> files = new java.util.ArrayList<>();
-      java.io.DataInputStream data = new java.io.DataInputStream(in);
+      List<StretchResult.RoundFigures> rounds = new ArrayList<>(n);
+      List<SliceWriter.WrittenFile> files = new ArrayList<>();
+      DataInputStream data = new DataInputStream(in);
       try {
         for (int i = 0; i < n; i++) {
           rounds.add(StretchResult.RoundFigures.readFrom(data));
@@ -165,8 +171,8 @@ final class WireSerializers {
           files.add(new SliceWriter.WrittenFile(data.readUTF(), data.readLong(),
               data.readUTF()));
         }
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
       return new StretchResult(partition, params, state, outerMomentum, rounds, files);
     }

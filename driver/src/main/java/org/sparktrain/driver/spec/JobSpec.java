@@ -2,7 +2,10 @@ package org.sparktrain.driver.spec;
 
 import java.io.Serializable;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.sparktrain.worker.augment.AugmentationConfig;
 import org.sparktrain.worker.backend.BackendChoice;
 import org.sparktrain.worker.data.NormalizationMethod;
@@ -50,8 +53,8 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
    *     not seen in training, share one "other" slot
    */
   public record Table(String sourceFormat, Map<String, String> options, String table,
-      String query, java.util.List<String> featureColumns, String labelColumn,
-      java.util.List<String> categorical, int maxCategories) implements Serializable {
+      String query, List<String> featureColumns, String labelColumn,
+      List<String> categorical, int maxCategories) implements Serializable {
 
     /** What the data is, for messages: the files, the table or the query. */
     public String describe(String uri) {
@@ -204,7 +207,7 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
     }
   }
 
-  private static final java.util.Set<String> LOWER_IS_BETTER = java.util.Set.of("mse", "mae",
+  private static final Set<String> LOWER_IS_BETTER = Set.of("mse", "mae",
       "loss", "perplexity", "maskedLoss");
 
   /**
@@ -225,7 +228,7 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
     AUTO, COLLECTIVE, DRIVER;
 
     public String key() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
@@ -441,6 +444,6 @@ public record JobSpec(Data data, Preprocess preprocess, ModelConfig model, Train
   }
 
   private static String lower(Enum<?> e) {
-    return e.name().toLowerCase(java.util.Locale.ROOT);
+    return e.name().toLowerCase(Locale.ROOT);
   }
 }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.sparktrain.driver.spec.JobSpec.BadRecordPolicy;
@@ -148,7 +149,7 @@ public final class JobSpecParser {
     double everyMinutes = c.number("everyMinutes");
     int keepLast = c.integer("keepLast");
     String keepBestBy = c.string("keepBestBy");
-    if (!java.util.Set.of("none", "accuracy", "macroF1", "mse", "mae", "r2")
+    if (!Set.of("none", "accuracy", "macroF1", "mse", "mae", "r2")
         .contains(keepBestBy)) {
       c.record(c.pathOf("keepBestBy") + ": " + SpecNode.describe(keepBestBy)
           + " is not allowed (must be one "
@@ -177,7 +178,7 @@ public final class JobSpecParser {
     Format format = catalogSource || sparkCsv ? Format.TABLE : formatOf(d, formatName);
     if (format == Format.TABLE) {
       return parseTableData(d, base, model, catalogSource ? null : formatName.toLowerCase(
-          java.util.Locale.ROOT));
+          Locale.ROOT));
     }
     String uri = resolve(d.requiredString("uri", "digits.csv.gz"), base);
     int labelColumn = d.integer("labelColumn", -1, Integer.MIN_VALUE, Integer.MAX_VALUE);
@@ -630,17 +631,17 @@ public final class JobSpecParser {
   }
 
   /** The validation metrics a model reports, the first being the default to stop on. */
-  private static java.util.List<String> validationMetrics(ModelConfig model) {
+  private static List<String> validationMetrics(ModelConfig model) {
     return switch (model.kind()) {
-      case MASKED_TOKENS -> java.util.List.of("maskedLoss", "maskedAccuracy");
-      case NEXT_TOKEN -> java.util.List.of("loss", "perplexity");
-      case CLASSES, TEXT_CLASSES -> java.util.List.of("accuracy", "macroF1");
-      case VALUES -> java.util.List.of("mse", "mae", "r2");
+      case MASKED_TOKENS -> List.of("maskedLoss", "maskedAccuracy");
+      case NEXT_TOKEN -> List.of("loss", "perplexity");
+      case CLASSES, TEXT_CLASSES -> List.of("accuracy", "macroF1");
+      case VALUES -> List.of("mse", "mae", "r2");
     };
   }
 
   private static JobSpec.EarlyStopping parseEarlyStopping(SpecNode e, ModelConfig model) {
-    java.util.List<String> allowed = validationMetrics(model);
+    List<String> allowed = validationMetrics(model);
     String metric = e.string("metric", allowed.get(0));
     if (!allowed.contains(metric)) {
       e.record(e.pathOf("metric") + ": " + SpecNode.describe(metric) + " is not allowed for model "

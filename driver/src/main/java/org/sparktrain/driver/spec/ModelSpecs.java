@@ -1,8 +1,16 @@
 package org.sparktrain.driver.spec;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.nd4j.linalg.activations.Activation;
 import org.sparktrain.worker.model.Dl4jConfig;
 import org.sparktrain.worker.model.LogisticConfig;
@@ -15,7 +23,7 @@ import org.sparktrain.worker.model.ResNetConfig;
 final class ModelSpecs {
   private ModelSpecs() {}
 
-  static ModelConfig parse(SpecNode model, java.nio.file.Path base) {
+  static ModelConfig parse(SpecNode model, Path base) {
     String name = model.requiredString("name", "mlp");
     return switch (name) {
       case LogisticConfig.NAME -> new LogisticConfig();
@@ -69,23 +77,23 @@ final class ModelSpecs {
   private static final long MAX_CONFIGURATION_BYTES = 64L << 20;
 
   /** {@code model: {name: dl4j, configuration: URI}}: a DL4J user's own network. */
-  private static ModelConfig parseDl4j(SpecNode model, java.nio.file.Path base) {
+  private static ModelConfig parseDl4j(SpecNode model, Path base) {
     String uri = JobSpecParser.resolve(model.requiredString("configuration",
         "mlp.json (what MultiLayerConfiguration.toJson() writes)"), base);
     String json;
     try {
       org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(uri);
-      org.apache.hadoop.fs.FileSystem fs = path.getFileSystem(
-          new org.apache.hadoop.conf.Configuration());
+      FileSystem fs = path.getFileSystem(
+          new Configuration());
       long size = fs.getFileStatus(path).getLen();
       if (size > MAX_CONFIGURATION_BYTES) {
         throw new SpecException(model.pathOf("configuration") + ": " + uri + " is " + size
             + " bytes; a DL4J configuration JSON is at most " + MAX_CONFIGURATION_BYTES);
       }
-      try (java.io.InputStream in = fs.open(path)) {
-        json = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      try (InputStream in = fs.open(path)) {
+        json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       }
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new SpecException(model.pathOf("configuration") + ": cannot read " + uri + ": "
           + e.getMessage());
     }
@@ -98,7 +106,7 @@ final class ModelSpecs {
 
   /** gpt and bert share their architecture keys; only the attention mask and task differ. */
   private static ModelConfig parseTransformer(SpecNode model, String name,
-      java.nio.file.Path base) {
+      Path base) {
     int blockSize = model.integer("blockSize");
     int layers = model.integer("layers");
     int width = model.integer("width");
@@ -148,8 +156,8 @@ final class ModelSpecs {
     return m;
   }
 
-  private static java.util.List<Integer> ints(int[] values) {
-    java.util.List<Integer> list = new java.util.ArrayList<>();
+  private static List<Integer> ints(int[] values) {
+    List<Integer> list = new ArrayList<>();
     for (int v : values) {
       list.add(v);
     }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.sparktrain.driver.spec.keys.SpecKey;
 import org.sparktrain.driver.spec.keys.SpecKeys;
 
@@ -47,7 +48,7 @@ final class SpecNode {
    * Reads with {@code strict}; a mistake it throws is recorded and {@code fallback} stands in, so
    * that reading goes on and one run of the parser reports every mistake of the spec.
    */
-  private <T> T lenient(java.util.function.Supplier<T> strict, T fallback) {
+  private <T> T lenient(Supplier<T> strict, T fallback) {
     try {
       return strict.get();
     } catch (SpecException e) {
@@ -61,7 +62,7 @@ final class SpecNode {
    * across keys). Its mistake is recorded and null stands in, so that the other parts are still
    * read and their mistakes reported in the same message.
    */
-  <T> T recording(java.util.function.Supplier<T> part) {
+  <T> T recording(Supplier<T> part) {
     return lenient(part, null);
   }
 

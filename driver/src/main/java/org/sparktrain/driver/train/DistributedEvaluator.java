@@ -1,7 +1,9 @@
 package org.sparktrain.driver.train;
 
+import java.io.Serializable;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.eval.BlockEvaluator;
@@ -21,7 +23,7 @@ public final class DistributedEvaluator {
 
   /** One block's contribution to an accumulated result, computed with the loaded network. */
   @FunctionalInterface
-  interface BlockFold<T> extends java.io.Serializable {
+  interface BlockFold<T> extends Serializable {
     T apply(Network net, ExampleBlock block, T acc);
   }
 
@@ -31,7 +33,7 @@ public final class DistributedEvaluator {
    */
   static <T> T foldWithNetwork(JavaSparkContext sc, JavaRDD<ExampleBlock> blocks,
       float[] params, String configJson, int threadsPerWorker, T zero, BlockFold<T> fold,
-      org.apache.spark.api.java.function.Function2<T, T, T> merge) {
+      Function2<T, T, T> merge) {
     Broadcast<float[]> weights = sc.broadcast(params);
     try {
       return blocks.aggregate(zero, (acc, block) -> {

@@ -1,6 +1,7 @@
 package org.sparktrain.driver.train;
 
 import org.sparktrain.driver.train.state.Rollbacks;
+import org.sparktrain.driver.train.sync.SyncStrategy;
 import org.sparktrain.worker.optim.OptimizerConfig;
 
 /**

@@ -6,6 +6,7 @@ import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.train.state.Progress;
 import org.sparktrain.driver.train.state.Rollbacks;
+import org.sparktrain.driver.train.sync.SyncStrategy;
 
 /**
  * {@code train.onDivergence}: after a stretch diverged, where the run goes back to (its last

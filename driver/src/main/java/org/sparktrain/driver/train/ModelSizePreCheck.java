@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import org.apache.spark.SparkConf;
 import org.bytedeco.javacpp.Pointer;
+import org.sparktrain.driver.cluster.OffHeapPreCheck;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.SpecException;
 import org.sparktrain.worker.model.Dl4jConfig;

@@ -7,6 +7,7 @@ import org.apache.spark.api.plugin.PluginContext;
 import org.apache.spark.api.plugin.SparkPlugin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparktrain.driver.cluster.SparkSetup;
 import org.sparktrain.worker.backend.BackendException;
 
 /**

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.sparktrain.driver.output.RoundMetrics;
 import org.sparktrain.driver.train.state.TrainingListener;
+import org.sparktrain.driver.train.sync.SyncStrategy;
 import org.sparktrain.worker.train.EpochSchedule;
 
 /**

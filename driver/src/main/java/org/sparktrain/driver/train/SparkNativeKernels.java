@@ -3,6 +3,7 @@ package org.sparktrain.driver.train;
 import java.util.Optional;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
+import org.sparktrain.driver.cluster.SparkSetup;
 import org.sparktrain.worker.backend.NativeChoice;
 import org.sparktrain.worker.backend.NativeKernels;
 

@@ -1,6 +1,7 @@
 package org.sparktrain.driver.train;
 
 import java.io.IOException;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -19,6 +20,7 @@ import org.sparktrain.worker.data.Normalizer;
 import org.sparktrain.worker.model.Network;
 import org.sparktrain.worker.model.NetworkPool;
 import org.sparktrain.worker.train.NativeArrays;
+import org.sparktrain.worker.train.ThreadLimits;
 
 /**
  * A distilled run's shards with the teacher's softened class probabilities beside every row
@@ -87,13 +89,13 @@ final class TeacherTargets {
   /** What every executor needs to run the teacher, shipped once per stage in its task binary. */
   private record Teacher(String configJson, float[] params, Normalizer students,
       Normalizer teachers, double temperature, int classes, int threads)
-      implements java.io.Serializable {
+      implements Serializable {
 
     float[] softTargets(ExampleBlock block) {
       float[] out = new float[block.rows() * classes];
       Network net = NetworkPool.borrow(configJson);
       try {
-        org.sparktrain.worker.train.ThreadLimits.apply(threads);
+        ThreadLimits.apply(threads);
         NativeArrays.copyInto(net.params(), params);
         int width = block.width();
         for (int from = 0; from < block.rows(); from += BATCH) {

@@ -2,6 +2,7 @@ package org.sparktrain.driver.train;
 
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
+import org.sparktrain.driver.train.sync.SyncStrategy;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.eval.EvalResult;
 

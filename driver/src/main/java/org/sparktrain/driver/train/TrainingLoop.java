@@ -12,6 +12,8 @@ import org.sparktrain.driver.privacy.PrivateRun;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.train.state.Progress;
 import org.sparktrain.driver.train.state.TrainingListener;
+import org.sparktrain.driver.train.sync.SyncChoice;
+import org.sparktrain.driver.train.sync.SyncStrategy;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.eval.EvalResult;
 import org.sparktrain.worker.model.Network;

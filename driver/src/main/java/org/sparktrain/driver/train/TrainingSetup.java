@@ -2,6 +2,7 @@ package org.sparktrain.driver.train;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.sparktrain.driver.cluster.SparkSetup;
 import org.sparktrain.driver.data.PreparedData;
 import org.sparktrain.driver.privacy.PrivateRun;
 import org.sparktrain.driver.spec.JobSpec;

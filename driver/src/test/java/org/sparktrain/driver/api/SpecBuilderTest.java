@@ -11,6 +11,8 @@ import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.driver.spec.SpecException;
 import org.sparktrain.driver.spec.SpecYaml;
 import org.sparktrain.worker.optim.OptimizerConfig;
+import org.sparktrain.worker.optim.OuterOptimizer;
+import org.sparktrain.worker.sync.SyncPrecision;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -87,11 +89,11 @@ class SpecBuilderTest {
         .build();
     assertThat(spec.train().optimizer().warmupSteps()).isEqualTo(20);
     assertThat(spec.train().optimizer().decay())
-        .isEqualTo(org.sparktrain.worker.optim.OptimizerConfig.Decay.COSINE);
+        .isEqualTo(OptimizerConfig.Decay.COSINE);
     assertThat(spec.train().syncPrecision())
-        .isEqualTo(org.sparktrain.worker.sync.SyncPrecision.BFLOAT16);
+        .isEqualTo(SyncPrecision.BFLOAT16);
     assertThat(spec.train().outer())
-        .isEqualTo(new org.sparktrain.worker.optim.OuterOptimizer(0.8, 0.5));
+        .isEqualTo(new OuterOptimizer(0.8, 0.5));
     assertThat(spec.train().earlyStopping())
         .isEqualTo(new JobSpec.EarlyStopping("macroF1", 4, 0));
     assertThat(spec.train().onDivergence()).isEqualTo(new JobSpec.OnDivergence(3, 0.25));

@@ -3,17 +3,24 @@ package org.sparktrain.driver.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparktrain.driver.output.Json;
 import org.sparktrain.driver.output.RoundMetrics;
+import org.sparktrain.driver.testing.TestData;
 import org.sparktrain.worker.data.NormalizationMethod;
 import org.sparktrain.worker.data.Normalizer;
 import org.sparktrain.worker.train.ModelSnapshot;
@@ -98,19 +105,19 @@ class CheckpointStoreTest {
     store.write(content(1));
     Path round = dir.resolve("checkpoints/round-000001");
     Path manifest = round.resolve("_MANIFEST.json");
-    com.fasterxml.jackson.databind.node.ObjectNode json =
-        (com.fasterxml.jackson.databind.node.ObjectNode) org.sparktrain.driver.output.Json.MAPPER
+    ObjectNode json =
+        (ObjectNode) Json.MAPPER
             .readTree(manifest.toFile());
-    for (com.fasterxml.jackson.databind.JsonNode entry : json.get("files")) {
-      com.fasterxml.jackson.databind.node.ObjectNode e =
-          (com.fasterxml.jackson.databind.node.ObjectNode) entry;
+    for (JsonNode entry : json.get("files")) {
+      ObjectNode e =
+          (ObjectNode) entry;
       assertThat(e.path("crc32c").asText()).matches("[0-9a-f]{8}");
       e.remove("crc32c");
-      e.put("sha256", java.util.HexFormat.of().formatHex(java.security.MessageDigest
+      e.put("sha256", HexFormat.of().formatHex(MessageDigest
           .getInstance("SHA-256").digest(Files.readAllBytes(round.resolve(e.get("name")
               .asText())))));
     }
-    Files.writeString(manifest, org.sparktrain.driver.output.Json.pretty(json));
+    Files.writeString(manifest, Json.pretty(json));
     Files.deleteIfExists(round.resolve("._MANIFEST.json.crc"));
     assertThat(store.load(1).snapshot().params()).containsExactly(
         content(1).snapshot().params());
@@ -161,7 +168,7 @@ class CheckpointStoreTest {
 
   /** Replaces a file of round 2 and rewrites the manifest to vouch for the new bytes. */
   private void forge(String name, byte[] content, String listedAs) throws IOException {
-    org.sparktrain.driver.testing.TestData.forgeCheckpointFile(
+    TestData.forgeCheckpointFile(
         dir.resolve("checkpoints/round-000002"), name, listedAs, content);
   }
 
@@ -182,7 +189,7 @@ class CheckpointStoreTest {
     store.write(content(1));
     store.write(content(2));
     // Claims two billion floats (8 GB) in an 8-byte file.
-    byte[] params = java.nio.ByteBuffer.allocate(8).putInt(2_000_000_000).putFloat(1f).array();
+    byte[] params = ByteBuffer.allocate(8).putInt(2_000_000_000).putFloat(1f).array();
     forge(CheckpointFiles.PARAMS, params, CheckpointFiles.PARAMS);
     assertThat(warnings(store, 1)).singleElement().asString()
         .contains("params.bin: array length 2000000000 is impossible in a file of its size");

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -115,10 +117,10 @@ class CheckpointerTest {
    * Checkpoints round 0 with 3 retries while creating its parameter file fails
    * {@code failures} times; the checkpointer's summary afterwards.
    */
-  private static java.util.Map<String, Object> checkpointRound0WithFailingCreates(
+  private static Map<String, Object> checkpointRound0WithFailingCreates(
       CheckpointStore store, int failures) throws IOException {
     FlakyFileSystem.FAILING_CREATES.put("round-000000/" + CheckpointFiles.PARAMS,
-        new java.util.concurrent.atomic.AtomicInteger(failures));
+        new AtomicInteger(failures));
     Checkpointer checkpointer = checkpointer(store, 10, 3);
     checkpointer.onBoundary(after(1), SCHEDULE);
     checkpointer.finish(after(1));
@@ -141,7 +143,7 @@ class CheckpointerTest {
     checkpointer.close();
 
     assertThat(store.list()).extracting(CheckpointInfo::round).containsExactly(4L, 2L);
-    java.util.Map<String, Object> summary = checkpointer.summary();
+    Map<String, Object> summary = checkpointer.summary();
     assertThat(summary).containsEntry("written", 2).containsEntry("superseded", 1)
         .containsEntry("lastRound", 4L).containsEntry("failed", 0);
   }

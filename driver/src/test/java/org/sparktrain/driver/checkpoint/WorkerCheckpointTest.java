@@ -3,6 +3,7 @@ package org.sparktrain.driver.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -68,7 +69,7 @@ class WorkerCheckpointTest {
           .filter(i -> driverRounds.contains(i.round())).toList();
       assertThat(common).isNotEmpty();
       for (CheckpointInfo info : common) {
-        List<String> names = files(Path.of(java.net.URI.create(info.path())));
+        List<String> names = files(Path.of(URI.create(info.path())));
         assertThat(names).contains("params.part-00000.bin", "params.part-00001.bin",
             averageState ? "optimizer-state.part-00001.bin" : "optimizer-state.worker-00001.bin")
             .doesNotContain("params.bin", "optimizer-state.bin");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +24,7 @@ class SpecChangesTest {
         train: {epochs: 4, optimizer: {name: sgd, learningRate: 0.1}}
         """);
     SparktrainMain.SpecChanges changes = new SparktrainMain.SpecChanges();
-    changes.set = new java.util.ArrayList<>(set);
+    changes.set = new ArrayList<>(set);
     changes.output = output;
     return changes.read(spec);
   }

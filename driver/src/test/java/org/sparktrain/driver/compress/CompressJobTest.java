@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -99,7 +100,7 @@ class CompressJobTest {
         null, false, false, CONF)).isEqualTo(1);
     assertThat(Files.readAllLines(dir.resolve("rows-out.csv")).get(1)).startsWith("0,");
     SparktrainClassificationModel ml = SparktrainClassificationModel.fromModel(out);
-    double[] pixels = java.util.Arrays.stream(Files.readString(input).trim().split(","))
+    double[] pixels = Arrays.stream(Files.readString(input).trim().split(","))
         .mapToDouble(Double::parseDouble).toArray();
     assertThat(ml.predict(Vectors.dense(pixels))).isEqualTo(0.0);
   }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
@@ -186,8 +187,8 @@ class DataPreparationTest {
     }
     int[] rows = data.shardRows();
     assertThat(rows[0] + rows[1] + rows[2]).isEqualTo(train.size());
-    assertThat(java.util.Arrays.stream(rows).max().getAsInt()
-        - java.util.Arrays.stream(rows).min().getAsInt()).isLessThanOrEqualTo(1);
+    assertThat(Arrays.stream(rows).max().getAsInt()
+        - Arrays.stream(rows).min().getAsInt()).isLessThanOrEqualTo(1);
     assertThat(data.counts().validation() + data.counts().test() + train.size()).isEqualTo(600);
     data.release();
   }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,7 @@ class LineReaderTest {
         "1,2\n".getChars(0, 4, buf, off);
         return 4;
       }
-      java.util.Arrays.fill(buf, off, off + len, '7');
+      Arrays.fill(buf, off, off + len, '7');
       read += len;
       return len;
     }

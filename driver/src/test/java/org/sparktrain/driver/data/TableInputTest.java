@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import org.apache.iceberg.hadoop.HadoopTables;
+import org.apache.iceberg.spark.SparkSchemaUtil;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -107,8 +111,8 @@ class TableInputTest {
         dir.resolve("iceberg-warehouse").toUri().toString());
     // A path-based (Hadoop) Iceberg table, as Iceberg's own API creates one.
     String location = dir.resolve("iceberg").toUri().toString();
-    new org.apache.iceberg.hadoop.HadoopTables(sc.hadoopConfiguration()).create(
-        org.apache.iceberg.spark.SparkSchemaUtil.convert(rows.schema()), location);
+    new HadoopTables(sc.hadoopConfiguration()).create(
+        SparkSchemaUtil.convert(rows.schema()), location);
     rows.write().format("iceberg").mode("append").save(location);
     assertThat(trainedParams("{uri: '" + location + "', format: iceberg, "
         + "labelColumn: _c64, numClasses: 10}")).isEqualTo(expected);
@@ -142,7 +146,7 @@ class TableInputTest {
       int s = r.nextInt(species.length);
       String island = islands[(s + r.nextInt(2)) % 3];
       String bill = r.nextInt(10) == 0 ? (r.nextBoolean() ? "NA" : "")
-          : String.format(java.util.Locale.ROOT, "%.1f", 38 + 6 * (s / 3.0) + r.nextGaussian());
+          : String.format(Locale.ROOT, "%.1f", 38 + 6 * (s / 3.0) + r.nextGaussian());
       String sex = r.nextInt(8) == 0 ? "NA" : r.nextBoolean() ? "male" : "female";
       sb.append(species[s]).append(',').append(island).append(',').append(bill).append(',')
           .append(sex).append(',').append(2007 + r.nextInt(3)).append('\n');
@@ -160,7 +164,7 @@ class TableInputTest {
 
   /** The bill lengths of the rows the spec's split trains on, as the test reads the file. */
   private static List<Double> trainingBills(Path csv) throws IOException {
-    List<String> lines = java.nio.file.Files.readAllLines(csv);
+    List<String> lines = Files.readAllLines(csv);
     List<Double> values = new ArrayList<>();
     for (int i = 1; i < lines.size(); i++) {
       long row = i;
@@ -190,7 +194,7 @@ class TableInputTest {
           .containsExactlyInAnyOrder("female", "male");
       // island 3 + other, bill, sex 2 + other, year
       assertThat(data.numFeatures()).isEqualTo(4 + 1 + 3 + 1);
-      long withMissing = java.nio.file.Files.readAllLines(csv).stream().skip(1)
+      long withMissing = Files.readAllLines(csv).stream().skip(1)
           .filter(l -> l.contains(",NA,") || l.contains(",,")).count();
       assertThat(data.counts().droppedByReason()[DropReason.MISSING_VALUE.ordinal()])
           .isEqualTo(withMissing);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -74,7 +75,7 @@ class TextPreparationTest {
 
   private static List<Integer> tokens(JavaRDD<ExampleBlock> blocks) {
     return blocks.flatMap(b -> {
-      java.util.List<Integer> ids = new java.util.ArrayList<>();
+      List<Integer> ids = new ArrayList<>();
       for (float f : b.features()) {
         ids.add((int) f);
       }

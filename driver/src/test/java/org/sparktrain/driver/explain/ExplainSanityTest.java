@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
+import org.sparktrain.driver.data.DatasetReader;
 import org.sparktrain.driver.output.Json;
 import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.run.EvaluateJob;
@@ -24,6 +26,7 @@ import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.driver.testing.SharedSpark;
 import org.sparktrain.driver.testing.TestData;
+import org.sparktrain.worker.data.LabelRule;
 import org.sparktrain.worker.data.ParsedRecord;
 import org.sparktrain.worker.model.MlpConfig;
 import org.sparktrain.worker.model.Network;
@@ -175,10 +178,10 @@ class ExplainSanityTest {
   }
 
   private static List<ParsedRecord> records(int n) throws IOException {
-    return org.sparktrain.driver.data.DatasetReader.read(SC, new JobSpec.Data(
+    return DatasetReader.read(SC, new JobSpec.Data(
         table.toUri().toString(), JobSpec.Format.CSV, -1, false, 2, FEATURES, null, null, null,
         1, 0, 0, null, null), table.toUri().toString(), null,
-        org.sparktrain.worker.data.LabelRule.classes(2)).records().filter(ParsedRecord::isOk)
+        LabelRule.classes(2)).records().filter(ParsedRecord::isOk)
         .take(n);
   }
 
@@ -216,7 +219,7 @@ class ExplainSanityTest {
     for (int i = 0; i < v.length; i++) {
       order[i] = i;
     }
-    java.util.Arrays.sort(order, (i, j) -> Double.compare(v[i], v[j]));
+    Arrays.sort(order, (i, j) -> Double.compare(v[i], v[j]));
     double[] r = new double[v.length];
     for (int k = 0; k < order.length; k++) {
       r[order[k]] = k;

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.run.EvaluateJob;
 import org.sparktrain.driver.run.TrainJob;
@@ -127,8 +128,8 @@ class ImageExplainTest {
     // The kernels are the stem convolution's weights.
     INDArray w = bundle.network().graph().getLayer("stem_conv").getParam("W");
     assertThat((double[]) kernels.get(2).get("weights")).containsExactly(
-        w.get(org.nd4j.linalg.indexing.NDArrayIndex.point(2),
-            org.nd4j.linalg.indexing.NDArrayIndex.point(0)).dup('c').reshape(-1)
+        w.get(NDArrayIndex.point(2),
+            NDArrayIndex.point(0)).dup('c').reshape(-1)
             .toDoubleVector(), within(1e-7));
   }
 }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.sparktrain.driver.cli.SparktrainMain;
 import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpecParser;
@@ -124,11 +125,11 @@ class TextExplainTest {
   @Test
   void theCommandLineExplainsATextAndRefusesATextWithData() {
     Path out = dir.resolve("cli-explained");
-    assertThat(org.sparktrain.driver.cli.SparktrainMain.execute("explain", "--model", gpt,
+    assertThat(SparktrainMain.execute("explain", "--model", gpt,
         "--text", "the dog", "--output", out.toString())).isZero();
     assertThat(out.resolve("explain.json")).exists();
     assertThat(out.resolve("explain.html")).exists();
-    assertThat(org.sparktrain.driver.cli.SparktrainMain.execute("explain", "--model", gpt,
+    assertThat(SparktrainMain.execute("explain", "--model", gpt,
         "--text", "x", "--data", "rows.csv", "--output", out.toString())).isEqualTo(2);
   }
 

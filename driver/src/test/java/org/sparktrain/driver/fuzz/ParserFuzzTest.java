@@ -4,20 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+import org.apache.commons.io.FileUtils;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -125,7 +131,7 @@ class ParserFuzzTest {
       } catch (TimeoutException e) {
         run.cancel(true);
         failures.add("case " + i + ": no answer within " + CASE_TIMEOUT_S + " s");
-      } catch (java.util.concurrent.ExecutionException e) {
+      } catch (ExecutionException e) {
         Throwable cause = e.getCause();
         if (refusal.clean(cause) && cause.getMessage() != null
             && !cause.getMessage().isBlank()) {
@@ -187,7 +193,7 @@ class ParserFuzzTest {
   @Test
   void idxFiles() throws IOException {
     ByteArrayOutputStream images = new ByteArrayOutputStream();
-    java.io.DataOutputStream out = new java.io.DataOutputStream(images);
+    DataOutputStream out = new DataOutputStream(images);
     out.writeInt(0x00000803); // IDX unsigned bytes, 3 dimensions
     out.writeInt(3);
     out.writeInt(4);
@@ -203,8 +209,8 @@ class ParserFuzzTest {
     System.arraycopy(labels, 0, joined, imageBytes.length, labels.length);
     fuzz("idx", List.of(joined), in -> {
       int cut = Math.min(in.length, imageBytes.length);
-      byte[] img = java.util.Arrays.copyOfRange(in, 0, cut);
-      byte[] lbl = java.util.Arrays.copyOfRange(in, cut, in.length);
+      byte[] img = Arrays.copyOfRange(in, 0, cut);
+      byte[] lbl = Arrays.copyOfRange(in, cut, in.length);
       try (IdxReader r = new IdxReader(new ByteArrayInputStream(img), "img.idx",
           new ByteArrayInputStream(lbl), "lbl.idx", LabelRule.classes(10))) {
         r.checkImagesLength(img.length);
@@ -261,7 +267,7 @@ class ParserFuzzTest {
       Path r = copy.resolve("checkpoints/round-000000");
       TestData.copyFolder(round, r);
       String name = names.get(Math.floorMod(in[0], names.size()));
-      byte[] body = java.util.Arrays.copyOfRange(in, 1, in.length);
+      byte[] body = Arrays.copyOfRange(in, 1, in.length);
       // Half the time the manifest is rewritten to vouch for the new bytes, so the parsers
       // behind the digest are reached too (a forged or other-version checkpoint).
       if ((in.length & 1) == 0 && !name.equals("_MANIFEST.json")) {
@@ -272,7 +278,7 @@ class ParserFuzzTest {
       }
       new CheckpointStore(copy.toUri().toString(), new Configuration()).latestValid(w -> { })
           .ifPresent(c -> assertThat(c.round()).isZero());
-      org.apache.commons.io.FileUtils.deleteQuietly(copy.toFile());
+      FileUtils.deleteQuietly(copy.toFile());
     }, t -> t instanceof CheckpointException);
   }
 
@@ -326,7 +332,7 @@ class ParserFuzzTest {
   void int8ModelFiles() throws IOException {
     ByteArrayOutputStream file = new ByteArrayOutputStream();
     Int8ModelFile.write(smallNetwork(), file);
-    byte[] inner = new java.util.zip.GZIPInputStream(new ByteArrayInputStream(
+    byte[] inner = new GZIPInputStream(new ByteArrayInputStream(
         file.toByteArray())).readAllBytes();
     // Tagged: an even first byte feeds the mutated file as it is (what a damaged download
     // does to the gzip stream), an odd one gzips the mutated content (the parser behind it).
@@ -334,10 +340,10 @@ class ParserFuzzTest {
       if (in.length == 0) {
         return;
       }
-      byte[] body = java.util.Arrays.copyOfRange(in, 1, in.length);
+      byte[] body = Arrays.copyOfRange(in, 1, in.length);
       if ((in[0] & 1) == 1) {
         ByteArrayOutputStream gz = new ByteArrayOutputStream();
-        try (var out = new java.util.zip.GZIPOutputStream(gz)) {
+        try (var out = new GZIPOutputStream(gz)) {
           out.write(body);
         }
         body = gz.toByteArray();
@@ -387,7 +393,7 @@ class ParserFuzzTest {
           .append(", *a").append(i - 1).append("]\n");
     }
     ByteArrayOutputStream idx = new ByteArrayOutputStream();
-    java.io.DataOutputStream header = new java.io.DataOutputStream(idx);
+    DataOutputStream header = new DataOutputStream(idx);
     header.writeInt(0x00000803);
     header.writeInt(Integer.MAX_VALUE); // images claimed
     header.writeInt(4096);
@@ -430,7 +436,7 @@ class ParserFuzzTest {
       } catch (TimeoutException e) {
         run.cancel(true);
         failures.add(attack.getKey() + ": no answer within " + CASE_TIMEOUT_S + " s");
-      } catch (java.util.concurrent.ExecutionException e) {
+      } catch (ExecutionException e) {
         Throwable cause = e.getCause();
         if ((cause instanceof IOException || cause instanceof SpecException
             || cause instanceof IllegalArgumentException || cause instanceof IllegalStateException)

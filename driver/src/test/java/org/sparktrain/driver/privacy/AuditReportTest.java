@@ -3,6 +3,7 @@ package org.sparktrain.driver.privacy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -23,7 +24,7 @@ class AuditReportTest {
   void aPerfectAttackContradictsASmallAccountantEpsilon() {
     double[] members = new double[1000];
     double[] nonMembers = new double[1000];
-    java.util.Arrays.fill(nonMembers, 1.0);
+    Arrays.fill(nonMembers, 1.0);
     // Every member's loss 0, every non-member's 1: at FPR 1% all 1000 members are found and no
     // non-member, so TPR_lower = 0.025^(1/1000), FPR_upper = 1 - 0.025^(1/1000).
     double tprLower = Math.pow(0.025, 1e-3);

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -24,13 +26,14 @@ import org.sparktrain.driver.checkpoint.CheckpointStore;
 import org.sparktrain.driver.data.DataPreparation;
 import org.sparktrain.driver.data.PreparedData;
 import org.sparktrain.driver.output.Json;
+import org.sparktrain.driver.run.CrossValidation;
 import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.driver.spec.SpecException;
 import org.sparktrain.driver.testing.SharedSpark;
 import org.sparktrain.driver.testing.TestData;
-import org.sparktrain.driver.train.SyncChoice;
+import org.sparktrain.driver.train.sync.SyncChoice;
 import org.sparktrain.driver.train.TrainingLoop;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.privacy.RdpAccountant;
@@ -96,7 +99,7 @@ class PrivateTrainingTest {
   }
 
   private static byte[] rowBytes(ExampleBlock b, int r) {
-    java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(b.width() * Float.BYTES + 4);
+    ByteBuffer buf = ByteBuffer.allocate(b.width() * Float.BYTES + 4);
     for (int c = 0; c < b.width(); c++) {
       buf.putFloat(b.features()[r * b.width() + c]);
     }
@@ -209,7 +212,7 @@ class PrivateTrainingTest {
   @Test
   @SuppressWarnings("unchecked")
   void crossValidationReportsEachFoldsEpsilonAndWhatAllFoldsSpendTogether() throws IOException {
-    Map<String, Object> cv = org.sparktrain.driver.run.CrossValidation.run(sc,
+    Map<String, Object> cv = CrossValidation.run(sc,
         spec("driver", "{noiseMultiplier: 1.0}", "cv"), 3);
     Map<String, Object> privacy = (Map<String, Object>) cv.get("privacy");
     List<Double> perFold = (List<Double>) privacy.get("perFoldEpsilon");
@@ -230,7 +233,7 @@ class PrivateTrainingTest {
     List<byte[]> forms = List.of(secret,
         Base64.getEncoder().encode(secret),
         HexFormat.of().formatHex(secret).getBytes(StandardCharsets.US_ASCII),
-        java.util.Arrays.copyOf(secret, 12));
+        Arrays.copyOf(secret, 12));
     List<Path> holding = new ArrayList<>();
     try (Stream<Path> files = Files.walk(run)) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -13,6 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparktrain.driver.checkpoint.CheckpointInfo;
 import org.sparktrain.driver.checkpoint.CheckpointStore;
+import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.driver.testing.SharedSpark;
 import org.sparktrain.driver.testing.TestData;
@@ -68,14 +71,14 @@ class DivergenceTest {
     TrainJob.Result rolled = TrainJob.run(sc, rollbackSpec(sync, "10", "rolled",
         "onDivergence: {rollbacks: 3, learningRateFactor: 0.1}"), false);
     @SuppressWarnings("unchecked")
-    java.util.Map<String, Object> divergence =
-        (java.util.Map<String, Object>) rolled.summary().get("divergence");
+    Map<String, Object> divergence =
+        (Map<String, Object>) rolled.summary().get("divergence");
     assertThat(divergence).as("summary.json's divergence").isNotNull();
     int count = (Integer) divergence.get("rollbacks");
     double scale = (Double) divergence.get("learningRateScale");
     assertThat(count).isBetween(1, 3);
 
-    java.util.List<String> lines = Files.readAllLines(dir.resolve("rolled/metrics.jsonl"));
+    List<String> lines = Files.readAllLines(dir.resolve("rolled/metrics.jsonl"));
     long rounds = rolled.model().history().size();
     assertThat(lines).hasSize((int) rounds);
     for (int r = 0; r < lines.size(); r++) {
@@ -101,7 +104,7 @@ class DivergenceTest {
         "{everyRounds: 4, keepLast: 1000}"), false);
     CheckpointStore store = new CheckpointStore(dir.resolve("full").toUri().toString(),
         new Configuration());
-    java.util.List<CheckpointInfo> written = store.list();
+    List<CheckpointInfo> written = store.list();
     CheckpointInfo before = null;
     CheckpointInfo after = null;
     for (CheckpointInfo info : written) {
@@ -120,7 +123,7 @@ class DivergenceTest {
     assertThat(full.model().history().get(0).loss())
         .isEqualTo(store.load(before.round()).history().get(0).loss());
 
-    for (CheckpointInfo from : java.util.List.of(before, after)) {
+    for (CheckpointInfo from : List.of(before, after)) {
       String name = String.format("round-%06d", from.round());
       String out = "resumed-" + from.round();
       TestData.copyFolder(dir.resolve("full/checkpoints").resolve(name),
@@ -136,13 +139,13 @@ class DivergenceTest {
     }
   }
 
-  private org.sparktrain.driver.spec.JobSpec rollbackSpec(String sync, String learningRate,
+  private JobSpec rollbackSpec(String sync, String learningRate,
       String out, String onDivergence) {
     return rollbackSpec(sync, learningRate, out, onDivergence,
         "{everyEpoch: true, keepLast: 1000}");
   }
 
-  private org.sparktrain.driver.spec.JobSpec rollbackSpec(String sync, String learningRate,
+  private JobSpec rollbackSpec(String sync, String learningRate,
       String out, String onDivergence, String checkpoint) {
     return JobSpecParser.parse("""
         data: {uri: '%s', numClasses: 10}

@@ -11,6 +11,8 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparktrain.driver.checkpoint.CheckpointStore;
+import org.sparktrain.driver.cli.SparktrainMain;
 import org.sparktrain.driver.output.ModelBundle;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
@@ -120,10 +122,10 @@ class GptTrainingTest {
     TrainJob.run(SharedSpark.context(), spec, false);
     // The checkpoint carries the tokenizer, so it exports as a complete model: the run's own.
     Path run = dir.resolve("changed");
-    long newest = new org.sparktrain.driver.checkpoint.CheckpointStore(run.toUri().toString(),
+    long newest = new CheckpointStore(run.toUri().toString(),
         new Configuration()).list().get(0).round();
     Path exported = dir.resolve("exported.zip");
-    assertThat(org.sparktrain.driver.cli.SparktrainMain.execute("export", "--checkpoint",
+    assertThat(SparktrainMain.execute("export", "--checkpoint",
         run.resolve(String.format("checkpoints/round-%06d", newest)).toString(), "--output",
         exported.toString())).isZero();
     ModelBundle fromCheckpoint = ModelBundle.load(exported.toString(), new Configuration());

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,7 +56,7 @@ class PredictJobTest {
       double p0 = Double.parseDouble(f[1]);
       double p1 = Double.parseDouble(f[2]);
       double p2 = Double.parseDouble(f[3]);
-      assertThat(p0 + p1 + p2).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
+      assertThat(p0 + p1 + p2).isCloseTo(1.0, Offset.offset(1e-4));
       int argmax = p0 >= p1 && p0 >= p2 ? 0 : p1 >= p2 ? 1 : 2;
       assertThat(Integer.parseInt(f[0])).isEqualTo(argmax);
       String[] row = truth.get(i - 1).split(",");

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparktrain.driver.output.ModelBundle;
@@ -46,7 +47,7 @@ class ResNetTrainingTest {
     ModelBundle saved = ModelBundle.load(dir.resolve("run/model").toString(),
         new Configuration());
     assertThat(saved.network().isGraph()).isTrue();
-    INDArray x = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 5, 64);
+    INDArray x = Nd4j.rand(DataType.FLOAT, 5, 64);
     // Exactly: INDArray.equals would forgive differences up to 1e-5.
     INDArray expected = result.model().network().output(x);
     INDArray actual = saved.network().output(x);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.hadoop.conf.Configuration;
@@ -79,7 +80,7 @@ class RunDirectorySafetyTest {
     gone.waitFor();
     Path dead = Files.createDirectories(dir.resolve("dead"));
     Files.writeString(dead.resolve(RunLease.FILE), "{\"runId\": \"killed\", \"host\": \""
-        + java.net.InetAddress.getLocalHost().getHostName() + "\", \"pid\": " + gone.pid()
+        + InetAddress.getLocalHost().getHostName() + "\", \"pid\": " + gone.pid()
         + ", \"heartbeatMillis\": " + System.currentTimeMillis() + "}");
     TrainJob.run(sc, spec("dead", 0.1), false);
     assertThat(dead.resolve(RunDirectory.SUMMARY)).exists();

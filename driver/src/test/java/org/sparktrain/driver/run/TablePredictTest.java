@@ -9,15 +9,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparktrain.driver.data.RawRow;
 import org.sparktrain.driver.data.TableEncoding;
 import org.sparktrain.driver.output.Json;
 import org.sparktrain.driver.output.ModelBundle;
@@ -51,8 +58,8 @@ class TablePredictTest {
     for (int i = 0; i < 240; i++) {
       int s = i % 3 == 2 && r.nextBoolean() ? 0 : i % 3;
       String bill = r.nextInt(12) == 0 ? "NA"
-          : String.format(java.util.Locale.ROOT, "%.1f", 39 + 5 * s + r.nextGaussian());
-      String flipper = String.format(java.util.Locale.ROOT, "%.0f", 190 + 12 * s
+          : String.format(Locale.ROOT, "%.1f", 39 + 5 * s + r.nextGaussian());
+      String flipper = String.format(Locale.ROOT, "%.0f", 190 + 12 * s
           + 3 * r.nextGaussian());
       String sex = r.nextInt(10) == 0 ? "" : r.nextBoolean() ? "male" : "female";
       csv.append(species[s]).append(',').append(islands[(s + r.nextInt(2)) % 3]).append(',')
@@ -88,20 +95,20 @@ class TablePredictTest {
   void aRowThatCannotBeEncodedStopsPredictNamingItsRowBeforeAnythingIsWritten() {
     // The table's rows with flipper as text, row 200 not a number: in the second of the two
     // partitions, so its number comes from the first partition's count.
-    List<Row> rows = new java.util.ArrayList<>();
+    List<Row> rows = new ArrayList<>();
     List<Row> original = SPARK.read().parquet(parquet.toString()).collectAsList();
     for (int i = 0; i < original.size(); i++) {
       Row r = original.get(i);
-      rows.add(org.apache.spark.sql.RowFactory.create(r.get(0), r.get(1), r.get(2),
+      rows.add(RowFactory.create(r.get(0), r.get(1), r.get(2),
           i == 199 ? "abc" : String.valueOf(r.get(3)), r.get(4)));
     }
-    org.apache.spark.sql.types.StructType schema = SPARK.read().parquet(parquet.toString())
+    StructType schema = SPARK.read().parquet(parquet.toString())
         .schema();
-    org.apache.spark.sql.types.StructField[] fields = schema.fields().clone();
-    fields[3] = org.apache.spark.sql.types.DataTypes.createStructField(fields[3].name(),
-        org.apache.spark.sql.types.DataTypes.StringType, true);
+    StructField[] fields = schema.fields().clone();
+    fields[3] = DataTypes.createStructField(fields[3].name(),
+        DataTypes.StringType, true);
     // A local table: Spark spreads its rows over the cores, in order.
-    SPARK.createDataFrame(rows, org.apache.spark.sql.types.DataTypes.createStructType(fields))
+    SPARK.createDataFrame(rows, DataTypes.createStructType(fields))
         .createOrReplaceTempView("penguins_bad");
     assertThat(SPARK.table("penguins_bad").javaRDD().getNumPartitions()).isEqualTo(2);
     JobSpec.Table view = new JobSpec.Table(null, Map.of(), null,
@@ -156,7 +163,7 @@ class TablePredictTest {
         Object v = in.get(c);
         values[c] = v instanceof Number n ? (Object) n.doubleValue() : v;
       }
-      ParsedRecord record = encoding.encode(new org.sparktrain.driver.data.RawRow(i + 1,
+      ParsedRecord record = encoding.encode(new RawRow(i + 1,
           values), false, LabelRule.regression());
       features.add(record.features());
     }
@@ -170,7 +177,7 @@ class TablePredictTest {
         // Minibatches on the executors hold other rows than here, and BLAS may sum a row's
         // products in another order for another batch shape: equal to float rounding.
         assertThat(w.getDouble(2 + k)).isCloseTo(expected[i][k],
-            org.assertj.core.data.Offset.offset(1e-6 * Math.max(1e-3, expected[i][k])));
+            Offset.offset(1e-6 * Math.max(1e-3, expected[i][k])));
       }
     }
     assertThatThrownBy(() -> TablePredictJob.run(SC, model, source,

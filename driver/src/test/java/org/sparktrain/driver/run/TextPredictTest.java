@@ -15,6 +15,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -120,7 +121,7 @@ class TextPredictTest {
       assertThat(w.getLong(0)).isEqualTo(i + 1);
       assertThat(w.getLong(1)).isEqualTo(expected.get(i).tokens());
       assertThat(w.getDouble(2)).isCloseTo(expected.get(i).logLikelihood(),
-          org.assertj.core.data.Offset.offset(1e-4 * Math.max(1, expected.get(i).tokens())));
+          Offset.offset(1e-4 * Math.max(1, expected.get(i).tokens())));
       if (i % 4 == 0) {
         corpusLike += w.getDouble(3);
       }
@@ -150,9 +151,9 @@ class TextPredictTest {
       Row w = written.get(i);
       assertThat(w.getDouble(1)).isEqualTo(PredictJob.predictedClass(expected.get(i)));
       assertThat(w.getDouble(2) + w.getDouble(3)).isCloseTo(1.0,
-          org.assertj.core.data.Offset.offset(1e-5));
+          Offset.offset(1e-5));
       assertThat(w.getDouble(2)).isCloseTo(expected.get(i)[0],
-          org.assertj.core.data.Offset.offset(1e-5));
+          Offset.offset(1e-5));
     }
     // The texts it was trained on: "the cat and the dog" is class 0, "rain and wind" class 1.
     assertThat(written.get(2).getDouble(1)).isEqualTo(0.0);

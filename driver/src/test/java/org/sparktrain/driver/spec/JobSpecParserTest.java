@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.sparktrain.worker.augment.AugmentationConfig;
 import org.sparktrain.worker.data.NormalizationMethod;
@@ -28,7 +29,7 @@ class JobSpecParserTest {
     JobSpec spec = parse(VALID);
     assertThat(spec.data().uri()).isEqualTo("file:///data/specs/digits.csv.gz");
     assertThat(spec.data().labelColumn()).isEqualTo(-1);
-    assertThat(spec.data().trainFraction()).isEqualTo(0.8, org.assertj.core.api.Assertions
+    assertThat(spec.data().trainFraction()).isEqualTo(0.8, Assertions
         .within(1e-12));
     assertThat(spec.preprocess().normalize()).isEqualTo(NormalizationMethod.STANDARDIZE);
     assertThat(((MlpConfig) spec.model()).hidden()).containsExactly(32, 16);

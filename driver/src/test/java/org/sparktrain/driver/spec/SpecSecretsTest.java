@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SpecSecretsTest {
@@ -73,7 +75,7 @@ class SpecSecretsTest {
         .message().contains("--set .x=...").doesNotContain(SECRET);
     assertThatThrownBy(() -> SpecOverrides.apply(null, List.of("a=1", "a.b=[" + SECRET)))
         .message().doesNotContain(SECRET);
-    Object tree = SpecOverrides.apply(new java.util.LinkedHashMap<>(java.util.Map.of()),
+    Object tree = SpecOverrides.apply(new LinkedHashMap<>(Map.of()),
         List.of("data.options.fs.s3a.secret.key=" + SECRET));
     assertThatThrownBy(() -> SpecSecrets.refuseIn(tree)).message()
         .startsWith("data.options.fs.s3a.secret.key is a credential").doesNotContain(SECRET);

@@ -3,8 +3,10 @@ package org.sparktrain.driver.testing;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.URI;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -25,7 +27,7 @@ public final class FlakyFileSystem extends RawLocalFileSystem {
   public static final Set<String> SLOW_CREATES = ConcurrentHashMap.newKeySet();
   public static volatile long slowCreateMs = 1500;
   /** Creating a file whose path ends with a key fails, as many times as its value says. */
-  public static final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger>
+  public static final Map<String, AtomicInteger>
       FAILING_CREATES = new ConcurrentHashMap<>();
 
   /** A Hadoop configuration that routes {@code flaky://} here. */
@@ -83,7 +85,7 @@ public final class FlakyFileSystem extends RawLocalFileSystem {
   }
 
   private static void slowDown(Path f) throws IOException {
-    for (java.util.Map.Entry<String, java.util.concurrent.atomic.AtomicInteger> e
+    for (Map.Entry<String, AtomicInteger> e
         : FAILING_CREATES.entrySet()) {
       if (f.toUri().getPath().endsWith(e.getKey()) && e.getValue().getAndDecrement() > 0) {
         throw new IOException("503 Service Unavailable (injected) creating " + f);

@@ -1,7 +1,7 @@
 package org.sparktrain.driver.testing;
 
 import org.apache.spark.api.java.JavaSparkContext;
-import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.driver.cluster.SparkSetup;
 
 /**
  * One local[2] SparkContext per test JVM, with the production settings (Kryo with

@@ -1,12 +1,17 @@
 package org.sparktrain.driver.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Random;
+import java.util.zip.CRC32C;
 import java.util.zip.GZIPOutputStream;
+import org.sparktrain.driver.output.Json;
 
 /** Small data sets made by the tests themselves. */
 public final class TestData {
@@ -37,7 +42,7 @@ public final class TestData {
     for (int i = 0; i < rows; i++) {
       int label = i % classes;
       for (int f = 0; f < features; f++) {
-        sb.append(String.format(java.util.Locale.ROOT, "%.4f", centres[label][f]
+        sb.append(String.format(Locale.ROOT, "%.4f", centres[label][f]
             + r.nextGaussian())).append(',');
       }
       sb.append(label).append('\n');
@@ -78,21 +83,21 @@ public final class TestData {
     Files.write(round.resolve(listedAs), body);
     Files.deleteIfExists(round.resolve("." + name + ".crc"));
     Path manifest = round.resolve("_MANIFEST.json");
-    com.fasterxml.jackson.databind.node.ObjectNode json =
-        (com.fasterxml.jackson.databind.node.ObjectNode) org.sparktrain.driver.output.Json.MAPPER
+    ObjectNode json =
+        (ObjectNode) Json.MAPPER
             .readTree(manifest.toFile());
-    for (com.fasterxml.jackson.databind.JsonNode entry : json.get("files")) {
+    for (JsonNode entry : json.get("files")) {
       if (entry.path("name").asText().equals(name)) {
-        ((com.fasterxml.jackson.databind.node.ObjectNode) entry).put("name", listedAs)
+        ((ObjectNode) entry).put("name", listedAs)
             .put("bytes", body.length).put("crc32c", crc32c(body));
       }
     }
-    Files.writeString(manifest, org.sparktrain.driver.output.Json.pretty(json));
+    Files.writeString(manifest, Json.pretty(json));
     Files.deleteIfExists(round.resolve("._MANIFEST.json.crc"));
   }
 
   private static String crc32c(byte[] bytes) {
-    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    CRC32C crc = new CRC32C();
     crc.update(bytes);
     return String.format("%08x", crc.getValue());
   }

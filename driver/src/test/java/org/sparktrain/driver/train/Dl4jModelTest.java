@@ -27,6 +27,7 @@ import org.sparktrain.driver.spec.SpecException;
 import org.sparktrain.driver.testing.SharedSpark;
 import org.sparktrain.driver.testing.TestData;
 import org.sparktrain.worker.data.ExampleBlock;
+import org.sparktrain.worker.model.ModelConfig;
 import org.sparktrain.worker.model.Network;
 import org.sparktrain.worker.model.NetworkConfig;
 import org.sparktrain.worker.train.EpochSchedule;
@@ -108,7 +109,7 @@ class Dl4jModelTest {
     String json = mlp(5, 3).toJson();
     JobSpec spec = spec("{uri: '" + csv + "', numClasses: 3, split: {train: 1.0, validation: 0,"
         + " test: 0}}", json, 3);
-    assertThat(spec.model().kind()).isEqualTo(org.sparktrain.worker.model.ModelConfig.Kind
+    assertThat(spec.model().kind()).isEqualTo(ModelConfig.Kind
         .CLASSES);
     assertEqualsPlainFit(sc, spec, json);
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -88,7 +89,7 @@ class EquivalenceTest {
         orders[s.partition()] = schedule.permutation(epoch, s.partition(), s.rows());
       }
       for (int step = 0; step < schedule.stepsPerEpoch(); step++) {
-        List<DataSet> parts = new java.util.ArrayList<>();
+        List<DataSet> parts = new ArrayList<>();
         for (ExampleBlock s : shards) {
           parts.add(assembler.assemble(s, orders[s.partition()], schedule.batchStart(step),
               schedule.batchEnd(step, s.rows())));

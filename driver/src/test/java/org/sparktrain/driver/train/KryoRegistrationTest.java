@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 import org.apache.spark.serializer.KryoSerializer;
 import org.apache.spark.serializer.SerializerInstance;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.sparktrain.driver.cluster.SparkSetup;
+import org.sparktrain.driver.serde.SparktrainKryoRegistrator;
 import org.sparktrain.driver.train.state.SliceWriter;
+import org.sparktrain.driver.train.sync.StretchResult;
 import org.sparktrain.worker.data.DropReason;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.data.FeatureStats;
@@ -42,7 +46,7 @@ class KryoRegistrationTest {
   @Test
   void sparkIsToldTheRegistratorsRealName() {
     assertThat(SparkSetup.KRYO_REGISTRATOR).isEqualTo(
-        org.sparktrain.driver.serde.SparktrainKryoRegistrator.class.getName());
+        SparktrainKryoRegistrator.class.getName());
   }
 
   /** What the DL4J Spark classes ship: arrays, MultiDataSets, merged results. */
@@ -99,8 +103,8 @@ class KryoRegistrationTest {
     StretchResult.RoundFigures figures = new StretchResult.RoundFigures(7, 64, 0.25, 11, 22,
         3, 4096);
     StretchResult stretch = roundTrip(new StretchResult(0, new float[] {1f, 2f},
-        new float[] {3f}, new float[] {4f, 5f}, java.util.List.of(figures, figures),
-        java.util.List.of(new SliceWriter.WrittenFile("params.part-00000.bin", 12, "ab"))));
+        new float[] {3f}, new float[] {4f, 5f}, List.of(figures, figures),
+        List.of(new SliceWriter.WrittenFile("params.part-00000.bin", 12, "ab"))));
     assertThat(stretch.checkpointFiles()).containsExactly(
         new SliceWriter.WrittenFile("params.part-00000.bin", 12, "ab"));
     assertThat(stretch.params()).containsExactly(1f, 2f);

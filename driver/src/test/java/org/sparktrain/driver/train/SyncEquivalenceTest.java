@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +46,7 @@ class SyncEquivalenceTest {
       assertThat(driverLoop.syncStrategy()).isEqualTo("driver");
       assertThat(collectiveLoop.syncStrategy()).isEqualTo("collective");
       TrainedModel viaDriver = driverLoop.run((m, s) -> { });
-      java.util.concurrent.atomic.AtomicInteger live = new java.util.concurrent.atomic.AtomicInteger();
+      AtomicInteger live = new AtomicInteger();
       TrainedModel collective = collectiveLoop.run((m, s) -> {
         if (Thread.currentThread().getName().equals("sparktrain-round-feed")) {
           live.incrementAndGet();

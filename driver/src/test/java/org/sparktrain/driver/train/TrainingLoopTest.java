@@ -18,6 +18,7 @@ import org.sparktrain.driver.train.state.Progress;
 import org.sparktrain.driver.train.state.Rollbacks;
 import org.sparktrain.driver.train.state.SliceWriter;
 import org.sparktrain.driver.train.state.TrainingListener;
+import org.sparktrain.driver.train.sync.SyncStrategy;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.eval.EvalResult;
 import org.sparktrain.worker.model.NetworkConfig;

@@ -22,7 +22,7 @@ import org.sparktrain.driver.run.TrainJob;
 import org.sparktrain.driver.spec.JobSpec;
 import org.sparktrain.driver.spec.JobSpecParser;
 import org.sparktrain.driver.output.RoundMetrics;
-import org.sparktrain.driver.train.SparkSetup;
+import org.sparktrain.driver.cluster.SparkSetup;
 import org.sparktrain.it.fixtures.S3Server;
 import org.sparktrain.it.fixtures.SharedHdfs;
 import org.sparktrain.worker.data.Normalizer;

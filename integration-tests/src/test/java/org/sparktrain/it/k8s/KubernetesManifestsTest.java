@@ -9,16 +9,19 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import org.sparktrain.driver.monitor.SparktrainMetricsPlugin;
 import org.sparktrain.driver.spec.JobSpecParser;
 
 /**
@@ -40,8 +43,8 @@ class KubernetesManifestsTest {
   @BeforeAll
   static void loadSchema() throws IOException {
     String crdText;
-    try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(CRD))) {
-      crdText = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    try (var in = new GZIPInputStream(Files.newInputStream(CRD))) {
+      crdText = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
     JsonNode crd = KustomizeRenderer.readYamlText(crdText).get(0);
     JsonNode schema = null;
@@ -114,7 +117,7 @@ class KubernetesManifestsTest {
     // the same settings' output during a run).
     JsonNode conf = app.at("/spec/sparkConf");
     assertThat(conf.path("spark.plugins").asText())
-        .isEqualTo(org.sparktrain.driver.monitor.SparktrainMetricsPlugin.class.getName());
+        .isEqualTo(SparktrainMetricsPlugin.class.getName());
     assertThat(conf.path("spark.metrics.conf.*.sink.prometheusServlet.class").asText())
         .isEqualTo("org.apache.spark.metrics.sink.PrometheusServlet");
     assertThat(app.at("/spec/driver/annotations/prometheus.io~1path").asText())
@@ -155,7 +158,7 @@ class KubernetesManifestsTest {
   void theProjectsCrdCopyMatchesTheSharedOne() throws IOException {
     Assumptions.assumeTrue(Files.exists(SHARED_CRD), "no shared CRD at " + SHARED_CRD
         + " to compare k8s/schema's copy with");
-    try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(CRD))) {
+    try (var in = new GZIPInputStream(Files.newInputStream(CRD))) {
       assertThat(in.readAllBytes()).as("k8s/schema's CRD copy is the shared one")
           .isEqualTo(Files.readAllBytes(SHARED_CRD));
     }

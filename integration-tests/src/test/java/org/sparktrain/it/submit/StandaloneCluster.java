@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * A real Spark standalone cluster: one Master and one Worker, each a child JVM started from the
@@ -126,7 +127,7 @@ final class StandaloneCluster implements AutoCloseable {
     processes.add(pb.start());
   }
 
-  private void awaitMaster(java.util.function.Predicate<JsonNode> ready, String what)
+  private void awaitMaster(Predicate<JsonNode> ready, String what)
       throws InterruptedException {
     long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
     while (System.currentTimeMillis() < deadline) {

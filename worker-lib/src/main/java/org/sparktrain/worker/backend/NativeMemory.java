@@ -1,6 +1,8 @@
 package org.sparktrain.worker.backend;
 
 import java.util.Locale;
+import java.util.function.Supplier;
+import org.bytedeco.javacpp.Pointer;
 
 /**
  * Turns JavaCPP's out-of-memory errors into a message that names the limit and the Spark setting
@@ -13,7 +15,7 @@ public final class NativeMemory {
   private NativeMemory() {}
 
   /** Runs {@code work}, turning JavaCPP's out-of-memory errors into {@link #explain}. */
-  public static <T> T guard(String where, java.util.function.Supplier<T> work) {
+  public static <T> T guard(String where, Supplier<T> work) {
     try {
       return work.get();
     } catch (OutOfMemoryError | RuntimeException e) {
@@ -43,8 +45,8 @@ public final class NativeMemory {
             + "(org.bytedeco.javacpp.maxbytes)%s; sparktrain derives the limit from "
             + "spark.executor.memory and spark.executor.memoryOverhead. Raise "
             + "spark.executor.memoryOverhead (or lower train.batchSize or the model size).",
-        where, e.getMessage(), mib(org.bytedeco.javacpp.Pointer.maxBytes()),
-        residentLimit(org.bytedeco.javacpp.Pointer.maxPhysicalBytes())));
+        where, e.getMessage(), mib(Pointer.maxBytes()),
+        residentLimit(Pointer.maxPhysicalBytes())));
   }
 
   private static String residentLimit(long maxPhysicalBytes) {

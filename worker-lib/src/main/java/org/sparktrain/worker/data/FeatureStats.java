@@ -1,5 +1,6 @@
 package org.sparktrain.worker.data;
 
+import java.io.Serializable;
 import java.util.Arrays;
 
 /**
@@ -7,7 +8,7 @@ import java.util.Arrays;
  * mergeable across partitions (Chan et al.'s parallel variance update), so a distributed fit
  * gives the statistics of a single pass over all records.
  */
-public final class FeatureStats implements java.io.Serializable {
+public final class FeatureStats implements Serializable {
   private long count;
   private double[] mean;
   private double[] m2;

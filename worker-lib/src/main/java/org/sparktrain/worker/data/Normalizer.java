@@ -1,6 +1,7 @@
 package org.sparktrain.worker.data;
 
 import java.io.Serializable;
+import java.util.Arrays;
 
 /**
  * An affine per-feature transform {@code x' = (x - shift) * scale}, built from training-split
@@ -11,7 +12,7 @@ public record Normalizer(NormalizationMethod method, float[] shift, float[] scal
 
   public static Normalizer identity(int width) {
     float[] ones = new float[width];
-    java.util.Arrays.fill(ones, 1f);
+    Arrays.fill(ones, 1f);
     return new Normalizer(NormalizationMethod.NONE, new float[width], ones);
   }
 
@@ -24,7 +25,7 @@ public record Normalizer(NormalizationMethod method, float[] shift, float[] scal
       throw new IllegalArgumentException("the divisor must be finite and > 0, got " + divisor);
     }
     float[] scale = new float[width];
-    java.util.Arrays.fill(scale, (float) (1.0 / divisor));
+    Arrays.fill(scale, (float) (1.0 / divisor));
     return new Normalizer(NormalizationMethod.SCALE, new float[width], scale);
   }
 

@@ -1,5 +1,6 @@
 package org.sparktrain.worker.eval;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -70,6 +71,6 @@ public final class BlockEvaluator {
   /** The most probable class of each row. */
   private static float[] classes(INDArray probabilities) {
     return NativeArrays.toFloats(Nd4j.argMax(probabilities, 1)
-        .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT));
+        .castTo(DataType.FLOAT));
   }
 }

@@ -1,10 +1,11 @@
 package org.sparktrain.worker.eval;
 
+import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** A confusion matrix, mergeable across partitions, and the metrics derived from it. */
-public final class ClassificationMetrics implements java.io.Serializable {
+public final class ClassificationMetrics implements Serializable {
   private final int numClasses;
   /** counts[actual * numClasses + predicted] */
   private final long[] counts;

@@ -1,10 +1,11 @@
 package org.sparktrain.worker.eval;
 
+import java.io.Serializable;
 import java.util.Map;
 
 /** Either classification or regression metrics of one evaluation, plus the mean loss. */
 public record EvalResult(ClassificationMetrics classification, RegressionMetrics regression)
-    implements java.io.Serializable {
+    implements Serializable {
 
   public static EvalResult empty(boolean classification, int numClasses) {
     return classification

@@ -1,10 +1,11 @@
 package org.sparktrain.worker.eval;
 
+import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Sums for MSE, MAE and R², mergeable across partitions. */
-public final class RegressionMetrics implements java.io.Serializable {
+public final class RegressionMetrics implements Serializable {
   private long count;
   private double sumSquaredError;
   private double sumAbsoluteError;

@@ -1,14 +1,18 @@
 package org.sparktrain.worker.model;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.nd4j.linalg.lossfunctions.impl.LossNegativeLogLikelihood;
@@ -60,12 +64,12 @@ public final class Dl4jConfig implements ModelConfig {
     }
     // A first layer reading rows directly (dense, output) must take every feature; a
     // convolution's nIn is its channels, behind a preprocessor that reshapes the rows.
-    boolean readsRows = (first instanceof org.deeplearning4j.nn.conf.layers.DenseLayer
+    boolean readsRows = (first instanceof DenseLayer
         || first instanceof BaseOutputLayer) && !hasInputPreprocessor(parsed);
     this.inputs = readsRows ? (int) first.getNIn() : -1;
-    org.nd4j.linalg.api.buffer.DataType type = parsed.isGraph() ? parsed.graph().getDataType()
+    DataType type = parsed.isGraph() ? parsed.graph().getDataType()
         : parsed.layers().getDataType();
-    if (type != org.nd4j.linalg.api.buffer.DataType.FLOAT) {
+    if (type != DataType.FLOAT) {
       throw new IllegalArgumentException(source + ": the network's data type is " + type
           + "; sparktrain trains float networks (NeuralNetConfiguration.Builder().dataType("
           + "DataType.FLOAT), DL4J's default)");
@@ -90,9 +94,9 @@ public final class Dl4jConfig implements ModelConfig {
     }
     ComputationGraphConfiguration g = c.graph();
     List<String> order = g.getNetworkInputs();
-    java.util.List<Layer> out = new java.util.ArrayList<>();
+    List<Layer> out = new ArrayList<>();
     // Inputs first, then the output layers: enough to find the entry and exit widths.
-    for (java.util.Map.Entry<String, GraphVertex> v : g.getVertices().entrySet()) {
+    for (Map.Entry<String, GraphVertex> v : g.getVertices().entrySet()) {
       if (v.getValue() instanceof LayerVertex lv && g.getVertexInputs().get(v.getKey())
           .stream().anyMatch(order::contains)) {
         out.add(0, lv.getLayerConf().getLayer());

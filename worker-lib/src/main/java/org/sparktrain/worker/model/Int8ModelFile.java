@@ -2,6 +2,7 @@ package org.sparktrain.worker.model;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,6 +11,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
+import java.util.zip.ZipException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -99,9 +101,9 @@ public final class Int8ModelFile {
   public static Network read(InputStream file, String source) throws IOException {
     try {
       return readChecked(file, source);
-    } catch (java.io.EOFException e) {
+    } catch (EOFException e) {
       throw new IOException(source + " ends early: a truncated int8 model", e);
-    } catch (java.util.zip.ZipException e) {
+    } catch (ZipException e) {
       throw new IOException(source + " is not a readable int8 model (gzip: " + e.getMessage()
           + ")", e);
     }

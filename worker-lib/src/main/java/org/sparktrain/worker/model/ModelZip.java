@@ -3,13 +3,16 @@ package org.sparktrain.worker.model;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -137,7 +140,7 @@ final class ModelZip {
           return readCapped(in, cap, source, name);
         }
       }
-    } catch (java.util.zip.ZipException e) {
+    } catch (ZipException e) {
       throw new IOException(source + " is not a readable zip file: " + e.getMessage(), e);
     }
     throw new IOException(source + " is not a DL4J model file: it has no " + name);
@@ -226,7 +229,7 @@ final class ModelZip {
         throw new IOException("its data is " + in.available() + " bytes, its header says "
             + data.length() * data.bytesPerValue());
       }
-    } catch (java.io.EOFException e) {
+    } catch (EOFException e) {
       throw new IOException(source + ": entry '" + name + "' is truncated", e);
     } catch (IOException e) {
       throw new IOException(source + ": entry '" + name + "' is not a valid array: "
@@ -258,7 +261,7 @@ final class ModelZip {
   private static byte[] rezip(Map<String, byte[]> entries) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (ZipOutputStream zip = new ZipOutputStream(out)) {
-      zip.setLevel(java.util.zip.Deflater.NO_COMPRESSION);
+      zip.setLevel(Deflater.NO_COMPRESSION);
       for (String name : ENTRIES) {
         if (entries.containsKey(name)) {
           zip.putNextEntry(new ZipEntry(name));

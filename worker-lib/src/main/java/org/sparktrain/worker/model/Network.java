@@ -4,8 +4,12 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -191,8 +195,8 @@ public final class Network {
    *
    * @param conf the layer's configuration, which knows which parameters are weights
    */
-  public record LayerParams(String layer, org.deeplearning4j.nn.conf.layers.Layer conf,
-      java.util.Map<String, INDArray> params) {
+  public record LayerParams(String layer, Layer conf,
+      Map<String, INDArray> params) {
     /**
      * Whether a parameter is a weight (a matrix or filter bank that multiplies inputs), not a
      * bias, a normalization gain or a running statistic.
@@ -203,13 +207,13 @@ public final class Network {
   }
 
   /** Every layer's parameters, in the network's layer order; layers without any are left out. */
-  public java.util.List<LayerParams> layerParams() {
+  public List<LayerParams> layerParams() {
     org.deeplearning4j.nn.api.Layer[] all = layers != null ? layers.getLayers()
         : graph.getLayers();
-    java.util.List<LayerParams> out = new java.util.ArrayList<>();
+    List<LayerParams> out = new ArrayList<>();
     for (int i = 0; i < all.length; i++) {
-      org.deeplearning4j.nn.conf.layers.Layer conf = all[i].conf().getLayer();
-      java.util.Map<String, INDArray> params = all[i].paramTable();
+      Layer conf = all[i].conf().getLayer();
+      Map<String, INDArray> params = all[i].paramTable();
       if (params != null && !params.isEmpty()) {
         out.add(new LayerParams(layers != null ? String.valueOf(i) : conf.getLayerName(), conf,
             params));

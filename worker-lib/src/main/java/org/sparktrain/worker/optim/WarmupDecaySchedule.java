@@ -1,5 +1,6 @@
 package org.sparktrain.worker.optim;
 
+import java.util.Objects;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
@@ -107,7 +108,7 @@ public final class WarmupDecaySchedule implements ISchedule {
 
   @Override
   public int hashCode() {
-    return java.util.Objects.hash(base, warmupSteps, decay, totalSteps, minValue, decayRate,
+    return Objects.hash(base, warmupSteps, decay, totalSteps, minValue, decayRate,
         decayEveryEpochs);
   }
 }

@@ -3,7 +3,9 @@ package org.sparktrain.worker.privacy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -64,7 +66,7 @@ final class GhostClipping {
 
   /** The fast path for {@code net}, or null where it does not qualify. */
   static GhostClipping of(Network net) {
-    List<org.deeplearning4j.nn.api.Layer> chain = net.isGraph() ? chain(net.graph())
+    List<Layer> chain = net.isGraph() ? chain(net.graph())
         : chain(net.layers());
     if (chain == null || chain.isEmpty()) {
       return null;
@@ -74,7 +76,7 @@ final class GhostClipping {
     long covered = 0;
     ILossFunction loss = null;
     for (int i = 0; i < chain.size(); i++) {
-      org.deeplearning4j.nn.api.Layer layer = chain.get(i);
+      Layer layer = chain.get(i);
       org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
       boolean last = i == chain.size() - 1;
       Class<?> expected = last ? OutputLayer.class : DenseLayer.class;
@@ -159,9 +161,9 @@ final class GhostClipping {
     return original == null ? buffer : root(original);
   }
 
-  private static List<org.deeplearning4j.nn.api.Layer> chain(MultiLayerNetwork net) {
-    org.deeplearning4j.nn.conf.MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
-    org.deeplearning4j.nn.api.Layer[] all = net.getLayers();
+  private static List<Layer> chain(MultiLayerNetwork net) {
+    MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
+    Layer[] all = net.getLayers();
     for (int i = 0; i < all.length; i++) {
       if (conf.getInputPreProcess(i) != null) {
         return null;
@@ -171,14 +173,14 @@ final class GhostClipping {
   }
 
   /** The graph's layers from its input to its output, or null unless they form one line. */
-  private static List<org.deeplearning4j.nn.api.Layer> chain(ComputationGraph graph) {
+  private static List<Layer> chain(ComputationGraph graph) {
     ComputationGraphConfiguration conf = graph.getConfiguration();
     if (conf.getNetworkInputs().size() != 1 || conf.getNetworkOutputs().size() != 1) {
       return null;
     }
     Map<String, GraphVertex> vertices = conf.getVertices();
     Map<String, List<String>> inputs = conf.getVertexInputs();
-    List<org.deeplearning4j.nn.api.Layer> out = new ArrayList<>();
+    List<Layer> out = new ArrayList<>();
     String previous = conf.getNetworkInputs().get(0);
     int layerVertices = 0;
     for (Map.Entry<String, GraphVertex> v : vertices.entrySet()) {

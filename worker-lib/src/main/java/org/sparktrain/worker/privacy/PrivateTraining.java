@@ -1,6 +1,8 @@
 package org.sparktrain.worker.privacy;
 
 import java.io.Serializable;
+import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * What every worker of a private run needs: the same sampling rate, clip norm, noise and
@@ -39,12 +41,12 @@ public record PrivateTraining(double samplingRate, double clipNorm, double noise
   public boolean equals(Object o) {
     return o instanceof PrivateTraining p && p.samplingRate == samplingRate
         && p.clipNorm == clipNorm && p.noiseMultiplier == noiseMultiplier
-        && p.microbatchSize == microbatchSize && java.util.Arrays.equals(p.secret, secret);
+        && p.microbatchSize == microbatchSize && Arrays.equals(p.secret, secret);
   }
 
   @Override
   public int hashCode() {
-    return java.util.Objects.hash(samplingRate, clipNorm, noiseMultiplier, microbatchSize,
-        java.util.Arrays.hashCode(secret));
+    return Objects.hash(samplingRate, clipNorm, noiseMultiplier, microbatchSize,
+        Arrays.hashCode(secret));
   }
 }

@@ -1,5 +1,6 @@
 package org.sparktrain.worker.sync;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -58,7 +59,7 @@ public final class ConcurrentAcceptor {
   }
 
   /** Closes a listener or connection that is being given up; null is allowed. */
-  public static void closeQuietly(java.io.Closeable c) {
+  public static void closeQuietly(Closeable c) {
     if (c != null) {
       try {
         c.close();

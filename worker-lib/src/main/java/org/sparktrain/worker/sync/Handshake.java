@@ -4,8 +4,10 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -75,10 +77,10 @@ public final class Handshake {
       in.readFully(clientChallenge);
       clientId = in.readInt();
       in.readFully(clientMac);
-    } catch (java.net.SocketTimeoutException e) {
+    } catch (SocketTimeoutException e) {
       throw new IOException("it sent no handshake within "
           + Math.min(HANDSHAKE_TIMEOUT_MS, timeoutMs) / 1000 + " s", e);
-    } catch (java.io.EOFException e) {
+    } catch (EOFException e) {
       throw new IOException("it closed the connection during the handshake", e);
     }
     if (!allowed.test(clientId)) {

@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -318,7 +319,7 @@ public final class PeerMesh implements AutoCloseable {
     SyncFrame lie = switch (fault) {
       case WRONG_LENGTH -> new SyncFrame(frame.round(), frame.examples(), frame.lossSum(),
           frame.steps(), frame.computeNanos(), frame.roundBytes(),
-          java.util.Arrays.copyOf(frame.params(), frame.params().length + 1), frame.state(),
+          Arrays.copyOf(frame.params(), frame.params().length + 1), frame.state(),
           frame.bfloat16());
       case WRONG_EXAMPLES -> new SyncFrame(frame.round(), frame.examples() + 1,
           frame.lossSum(), frame.steps(), frame.computeNanos(), frame.roundBytes(),

@@ -1,5 +1,6 @@
 package org.sparktrain.worker.text;
 
+import java.io.Serializable;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.sparktrain.worker.data.SeedMixer;
@@ -19,7 +20,7 @@ import org.sparktrain.worker.data.SeedMixer;
  * Google's cap on predictions per sequence (20 at 128 tokens) is left to the caller's fraction.
  */
 public record MaskingPolicy(SpecialTokens specials, int vocabSize, double maskFraction,
-    double maskTokenFraction, double randomTokenFraction) implements java.io.Serializable {
+    double maskTokenFraction, double randomTokenFraction) implements Serializable {
   /** Seed stream of the masking draws (see {@link DocumentSplit} for the other streams). */
   private static final long STREAM = 12;
 

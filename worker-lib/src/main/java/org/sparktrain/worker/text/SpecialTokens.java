@@ -1,5 +1,6 @@
 package org.sparktrain.worker.text;
 
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -21,7 +22,7 @@ import java.util.List;
  * </ul>
  */
 public record SpecialTokens(int pad, int unk, int cls, int sep, int mask)
-    implements java.io.Serializable {
+    implements Serializable {
 
   /** How {@link Tokenizer#decode} spells each special token, in id order. */
   public static final List<String> NAMES = List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]");

@@ -1,5 +1,6 @@
 package org.sparktrain.worker.text;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.sparktrain.worker.json.BoundedJson;
 import org.nd4j.shade.jackson.databind.JsonNode;
@@ -47,7 +48,7 @@ public interface Tokenizer {
 
   /** Checks the saved special-token names, so a file from a different layout is refused. */
   static void checkSpecialNames(JsonNode object) {
-    List<String> names = new java.util.ArrayList<>();
+    List<String> names = new ArrayList<>();
     for (JsonNode n : TokenizerJson.array(object.get("specialTokens"), "specialTokens")) {
       names.add(n.asText());
     }

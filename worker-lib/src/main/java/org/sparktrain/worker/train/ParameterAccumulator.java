@@ -1,5 +1,7 @@
 package org.sparktrain.worker.train;
 
+import java.util.Arrays;
+
 /**
  * Example-weighted sums of worker parameters and optimizer state, in double precision.
  *
@@ -59,8 +61,8 @@ public final class ParameterAccumulator {
    */
   public ParameterAccumulator clear() {
     if (paramSums != null) {
-      java.util.Arrays.fill(paramSums, 0);
-      java.util.Arrays.fill(stateSums, 0);
+      Arrays.fill(paramSums, 0);
+      Arrays.fill(stateSums, 0);
     }
     examples = 0;
     lossSum = 0;

@@ -1,6 +1,9 @@
 package org.sparktrain.worker.train;
 
 import java.io.Serializable;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -15,8 +18,8 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public record ZeroMask(float[] keep) implements Serializable {
   /** This JVM's copy as an array, made once per mask (workers apply it every step). */
-  private static final java.util.Map<ZeroMask, INDArray> ARRAYS =
-      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+  private static final Map<ZeroMask, INDArray> ARRAYS =
+      Collections.synchronizedMap(new WeakHashMap<>());
 
   public void apply(INDArray params) {
     if (params.length() != keep.length) {

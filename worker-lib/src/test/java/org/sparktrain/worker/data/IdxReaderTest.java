@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -63,7 +64,7 @@ class IdxReaderTest {
 
   /** A header alone: what a crafted file needs to make a reader allocate. */
   private static byte[] header(int count, int rows, int cols) {
-    return java.nio.ByteBuffer.allocate(16).putInt(IdxReader.IMAGES_MAGIC).putInt(count)
+    return ByteBuffer.allocate(16).putInt(IdxReader.IMAGES_MAGIC).putInt(count)
         .putInt(rows).putInt(cols).array();
   }
 

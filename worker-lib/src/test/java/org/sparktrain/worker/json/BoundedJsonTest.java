@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +33,7 @@ class BoundedJsonTest {
 
     @Override
     public int read(byte[] buf, int off, int len) {
-      java.util.Arrays.fill(buf, off, off + len, b);
+      Arrays.fill(buf, off, off + len, b);
       read += len;
       return len;
     }

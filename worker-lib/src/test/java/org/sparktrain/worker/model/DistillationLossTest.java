@@ -7,10 +7,13 @@ import static org.assertj.core.api.Assertions.within;
 import java.util.Random;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.sparktrain.worker.optim.OptimizerConfig;
 
@@ -80,8 +83,8 @@ class DistillationLossTest {
     INDArray y = labels();
     // Teacher = the student's own softened output; alpha 1 leaves only the soft term.
     INDArray softened = Nd4j.nn().softmax(z.div(temperature), 1);
-    y.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-        org.nd4j.linalg.indexing.NDArrayIndex.interval(CLASSES, 2 * CLASSES)).assign(softened);
+    y.get(NDArrayIndex.all(),
+        NDArrayIndex.interval(CLASSES, 2 * CLASSES)).assign(softened);
     DistillationLoss loss = new DistillationLoss(temperature, 1);
     assertThat(loss.computeScore(y, z, new ActivationSoftmax(), null, true))
         .isCloseTo(0, within(1e-5));
@@ -93,8 +96,8 @@ class DistillationLossTest {
   void alphaZeroIsCrossEntropyBitForBitAndPlainLabelsScoreAsCrossEntropy() {
     INDArray z = logits();
     INDArray y = labels();
-    INDArray hard = y.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-        org.nd4j.linalg.indexing.NDArrayIndex.interval(0, CLASSES)).dup('c');
+    INDArray hard = y.get(NDArrayIndex.all(),
+        NDArrayIndex.interval(0, CLASSES)).dup('c');
     LossMCXENT mcxent = new LossMCXENT();
     assertThat(new DistillationLoss(4, 0).computeGradient(y, z.dup(), new ActivationSoftmax(),
         null).data().asFloat()).containsExactly(mcxent.computeGradient(hard, z.dup(),
@@ -110,7 +113,7 @@ class DistillationLossTest {
   @Test
   void theLossTravelsInTheConfigurationJson() {
     NetworkConfig conf = new MlpConfig(new int[] {8},
-        org.nd4j.linalg.activations.Activation.RELU, 0, false).build(4, 3, ADAM, 1);
+        Activation.RELU, 0, false).build(4, 3, ADAM, 1);
     DistillationLoss.install(conf, 3, 0.25);
     NetworkConfig again = NetworkConfig.fromJson(conf.toJson());
     var layers = again.layers().getConfs();
@@ -122,11 +125,11 @@ class DistillationLossTest {
     // A network of it trains on [one-hot | soft] labels.
     Network net = again.newNetwork();
     INDArray x = Nd4j.rand(DataType.FLOAT, ROWS, 4);
-    net.fit(new org.nd4j.linalg.dataset.DataSet(x, labels()));
+    net.fit(new DataSet(x, labels()));
     assertThat(Double.isFinite(net.score())).isTrue();
 
     NetworkConfig regression = new MlpConfig(new int[] {8},
-        org.nd4j.linalg.activations.Activation.RELU, 0, true).build(4, 1, ADAM, 1);
+        Activation.RELU, 0, true).build(4, 1, ADAM, 1);
     assertThatThrownBy(() -> DistillationLoss.install(regression, 3, 0.25))
         .hasMessageContaining("needs a classifier with a softmax output");
   }

@@ -6,13 +6,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+import org.assertj.core.data.Percentage;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
 import org.sparktrain.worker.model.transformer.TransformerNetworks;
 import org.sparktrain.worker.model.transformer.TransformerShape;
 import org.sparktrain.worker.optim.OptimizerConfig;
@@ -52,7 +59,7 @@ class Int8ModelFileTest {
       for (int r = 0; r < 5; r++) {
         max = Math.max(max, Math.abs(w[r * 3 + c]));
       }
-      assertThat(q.scales()[c] * 127).isCloseTo(max, org.assertj.core.data.Percentage
+      assertThat(q.scales()[c] * 127).isCloseTo(max, Percentage
           .withPercentage(1e-4));
     }
     // Filters [nOut, nIn, kH, kW]: channels are the first dimension.
@@ -67,7 +74,7 @@ class Int8ModelFileTest {
     Network resnet = new ResNetConfig(new int[] {6, 6, 1}, 2, 1, new int[] {2, 3}, 1)
         .build(36, 3, ADAM, 1).newNetwork();
     Network gpt = Network.wrap(initialised(TransformerNetworks.gpt(
-        new TransformerShape(7, 6, 2, 16, 4), new org.nd4j.linalg.learning.config.Adam(1e-3),
+        new TransformerShape(7, 6, 2, 16, 4), new Adam(1e-3),
         3)));
     for (Network net : new Network[] {mlp, resnet, gpt}) {
       ByteArrayOutputStream file = new ByteArrayOutputStream();
@@ -113,8 +120,8 @@ class Int8ModelFileTest {
     ByteArrayOutputStream other = new ByteArrayOutputStream();
     Int8ModelFile.write(wider, other);
     byte[] otherRaw = ungzip(other.toByteArray());
-    int configEnd = 12 + java.nio.ByteBuffer.wrap(otherRaw, 8, 4).getInt();
-    int ourConfigEnd = 12 + java.nio.ByteBuffer.wrap(raw, 8, 4).getInt();
+    int configEnd = 12 + ByteBuffer.wrap(otherRaw, 8, 4).getInt();
+    int ourConfigEnd = 12 + ByteBuffer.wrap(raw, 8, 4).getInt();
     byte[] spliced = new byte[configEnd + raw.length - ourConfigEnd];
     System.arraycopy(otherRaw, 0, spliced, 0, configEnd);
     System.arraycopy(raw, ourConfigEnd, spliced, configEnd, raw.length - ourConfigEnd);
@@ -126,20 +133,20 @@ class Int8ModelFileTest {
         "zeros")).hasMessageContaining("zeros is not a sparktrain int8 model");
   }
 
-  private static org.deeplearning4j.nn.multilayer.MultiLayerNetwork initialised(
-      org.deeplearning4j.nn.conf.MultiLayerConfiguration conf) {
-    var net = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(conf);
+  private static MultiLayerNetwork initialised(
+      MultiLayerConfiguration conf) {
+    var net = new MultiLayerNetwork(conf);
     net.init();
     return net;
   }
 
   private static byte[] ungzip(byte[] gz) throws IOException {
-    return new java.util.zip.GZIPInputStream(new ByteArrayInputStream(gz)).readAllBytes();
+    return new GZIPInputStream(new ByteArrayInputStream(gz)).readAllBytes();
   }
 
   private static byte[] gzip(byte[] raw) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (var zip = new java.util.zip.GZIPOutputStream(out)) {
+    try (var zip = new GZIPOutputStream(out)) {
       zip.write(raw);
     }
     return out.toByteArray();

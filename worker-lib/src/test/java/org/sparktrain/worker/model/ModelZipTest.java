@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.sparktrain.worker.optim.OptimizerConfig;
 
 /** A model file from anyone: what DL4J would have done with it, and what sparktrain does. */
 class ModelZipTest {
@@ -141,8 +142,8 @@ class ModelZipTest {
       throws IOException {
     // What the configuration claims sized the inflate caps: zeros up to 2 GB passed them.
     String claim = new MlpConfig(new int[] {23_170}, Activation.RELU, 0, false)
-        .build(23_170, 3, new org.sparktrain.worker.optim.OptimizerConfig(
-            org.sparktrain.worker.optim.OptimizerConfig.Kind.ADAM, 1e-3, 0.9, 0.9, 0.999,
+        .build(23_170, 3, new OptimizerConfig(
+            OptimizerConfig.Kind.ADAM, 1e-3, 0.9, 0.9, 0.999,
             1e-8), 1).toJson();
     Map<String, byte[]> entries = new LinkedHashMap<>();
     entries.put(ModelZip.CONFIGURATION, claim.getBytes(StandardCharsets.UTF_8));

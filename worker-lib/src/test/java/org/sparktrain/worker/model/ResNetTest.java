@@ -6,12 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Random;
+import java.util.stream.Collectors;
+import org.assertj.core.data.Offset;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.sparktrain.worker.data.ExampleBlock;
@@ -45,8 +50,8 @@ class ResNetTest {
     net.init();
     randomizeWeights(net, 11);
     double[][] images = new Random(5).doubles(2 * 36).map(v -> v * 2 - 1).boxed()
-        .collect(java.util.stream.Collectors.collectingAndThen(
-            java.util.stream.Collectors.toList(), l -> {
+        .collect(Collectors.collectingAndThen(
+            Collectors.toList(), l -> {
               double[][] out = new double[2][36];
               for (int i = 0; i < 72; i++) {
                 out[i / 36][i % 36] = l.get(i);
@@ -60,7 +65,7 @@ class ResNetTest {
       double[] expected = new ReferenceResNet(net).forward(images[n]);
       for (int k = 0; k < 3; k++) {
         assertThat(out.getDouble(n, k)).as("image %d class %d", n, k)
-            .isCloseTo(expected[k], org.assertj.core.data.Offset.offset(1e-6));
+            .isCloseTo(expected[k], Offset.offset(1e-6));
       }
     }
   }
@@ -81,7 +86,7 @@ class ResNetTest {
       }
       // Batch norm in training mode normalizes by the minibatch's own statistics, which the
       // finite differences see too: both sides compute the same function.
-      assertThat(maxRelativeError(net, new org.nd4j.linalg.dataset.DataSet(x, y)))
+      assertThat(maxRelativeError(net, new DataSet(x, y)))
           .isLessThan(1e-4);
     } finally {
       Nd4j.setDefaultDataTypes(before, before);
@@ -92,7 +97,7 @@ class ResNetTest {
   void jsonAndModelFileRoundTripsGiveIdenticalOutputs() throws IOException {
     NetworkConfig config = TINY.build(36, 3, ADAM, 7);
     Network net = config.newNetwork();
-    net.fit(new org.nd4j.linalg.dataset.DataSet(Nd4j.rand(DataType.FLOAT, 4, 36),
+    net.fit(new DataSet(Nd4j.rand(DataType.FLOAT, 4, 36),
         Nd4j.eye(3).getRows(0, 1, 2, 0).castTo(DataType.FLOAT)));
     INDArray x = Nd4j.rand(DataType.FLOAT, 3, 36);
 
@@ -132,7 +137,7 @@ class ResNetTest {
     assertThat(stemRunningMean(config, start.params())).isZero();
     assertThat(Math.abs(darkMean - brightMean)).isGreaterThan(1e-3);
     assertThat(averaged).isCloseTo((darkMean + brightMean) / 2,
-        org.assertj.core.data.Offset.offset(1e-6));
+        Offset.offset(1e-6));
   }
 
   @Test
@@ -154,11 +159,11 @@ class ResNetTest {
    * they are not trained by gradient.
    */
   private static double maxRelativeError(ComputationGraph net,
-      org.nd4j.linalg.dataset.DataSet batch) {
+      DataSet batch) {
     net.setInputs(batch.getFeatures());
     net.setLabels(batch.getLabels());
     net.computeGradientAndScore();
-    java.util.Map<String, INDArray> analytic = new java.util.HashMap<>();
+    Map<String, INDArray> analytic = new HashMap<>();
     net.gradient().gradientForVariable().forEach((k, v) -> analytic.put(k, v.dup(v.ordering())));
     double worst = 0;
     int checked = 0;

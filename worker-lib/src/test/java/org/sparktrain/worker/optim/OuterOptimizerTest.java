@@ -2,6 +2,7 @@ package org.sparktrain.worker.optim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class OuterOptimizerTest {
@@ -29,7 +30,7 @@ class OuterOptimizerTest {
     assertThat(s2.params()).containsExactly((float) (b0 - 0.5 * (g0 + 0.9 * m0)),
         (float) (b1 - 0.5 * (g1 + 0.9 * m1)));
     assertThat((double) s2.params()[0]).isCloseTo(0.525 - 0.5 * (0.275 + 0.9 * 0.725),
-        org.assertj.core.api.Assertions.within(1e-6));
+        Assertions.within(1e-6));
   }
 
   @Test

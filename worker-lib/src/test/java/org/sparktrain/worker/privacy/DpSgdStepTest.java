@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Sgd;
@@ -54,10 +55,10 @@ class DpSgdStepTest {
 
   private static DataSet rows(DataSet batch, int from, int to) {
     return new DataSet(batch.getFeatures().get(
-        org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
-        org.nd4j.linalg.indexing.NDArrayIndex.all()).dup(),
-        batch.getLabels().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
-            org.nd4j.linalg.indexing.NDArrayIndex.all()).dup());
+        NDArrayIndex.interval(from, to),
+        NDArrayIndex.all()).dup(),
+        batch.getLabels().get(NDArrayIndex.interval(from, to),
+            NDArrayIndex.all()).dup());
   }
 
   @Test

@@ -9,8 +9,11 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -171,8 +174,8 @@ class DataPlaneSecurityTest {
     try {
       // A stranger listening where a peer should be: the connecting worker refuses it.
       ExecutorService pool = Executors.newSingleThreadExecutor();
-      try (java.net.ServerSocket fake = new java.net.ServerSocket(0, 1,
-          java.net.InetAddress.getLoopbackAddress())) {
+      try (ServerSocket fake = new ServerSocket(0, 1,
+          InetAddress.getLoopbackAddress())) {
         Future<?> impostor = pool.submit(() -> {
           try (Socket s = fake.accept()) {
             Handshake.accept(s, key("another secret", false), "mesh", 1, r -> true, 1024,
@@ -253,7 +256,7 @@ class DataPlaneSecurityTest {
     assertThat(back.state()).containsExactly(4);
     // A length of two billion is refused from the header, before any array exists.
     byte[] forged = wire.clone();
-    java.nio.ByteBuffer.wrap(forged).putInt(SyncFrame.HEADER_BYTES - 8, Integer.MAX_VALUE);
+    ByteBuffer.wrap(forged).putInt(SyncFrame.HEADER_BYTES - 8, Integer.MAX_VALUE);
     assertThatThrownBy(() -> SyncFrame.readFrom(in(forged), SyncFrame.newChunk(),
         new SyncFrame.FrameShape(3, 1, false)))
         .hasMessage("it carries 2147483647 parameter and 1 optimizer-state values, expected 3 "

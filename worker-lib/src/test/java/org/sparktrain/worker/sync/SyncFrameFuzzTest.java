@@ -9,6 +9,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -48,7 +49,7 @@ class SyncFrameFuzzTest {
             : random.nextInt(SyncFrame.HEADER_BYTES - 3);
         ByteBuffer.wrap(b).putInt(at, EDGE_INTS[random.nextInt(EDGE_INTS.length)]);
       }
-      case 2 -> b = java.util.Arrays.copyOf(b, random.nextInt(b.length));
+      case 2 -> b = Arrays.copyOf(b, random.nextInt(b.length));
       case 3 -> {
         int at = random.nextInt(b.length);
         byte[] longer = new byte[b.length + 1 + random.nextInt(64)];

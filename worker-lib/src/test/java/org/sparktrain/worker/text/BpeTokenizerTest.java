@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestReporter;
 
@@ -120,7 +122,7 @@ class BpeTokenizerTest {
 
   /** A BPE tokenizer file as sparktrain writes it, with the given pattern and merges. */
   private static String bpeJson(String pattern, int[][] merges) {
-    java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
+    Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("type", "bpe");
     fields.put("version", 1);
     fields.put("pattern", pattern);

@@ -3,6 +3,7 @@ package org.sparktrain.worker.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.text.MaskingPolicy;
@@ -21,7 +22,7 @@ class MaskedTokenBatchesTest {
     return new ExampleBlock(1, 4, 41, ids, new float[4]);
   }
 
-  private static float[] flat(org.nd4j.linalg.api.ndarray.INDArray a) {
+  private static float[] flat(INDArray a) {
     return a.ravel().toFloatVector();
   }
 

@@ -3,6 +3,7 @@ package org.sparktrain.worker.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -84,8 +85,8 @@ class ParameterAccumulatorTest {
     // Slice [10, 35) of the parameters and [40, 90) of the state, as a collective owner sums.
     ParameterAccumulator copies = new ParameterAccumulator();
     for (WorkerResult r : new WorkerResult[] {a, b}) {
-      copies.add(new WorkerResult(r.partition(), java.util.Arrays.copyOfRange(r.params(), 10, 35),
-          java.util.Arrays.copyOfRange(r.optimizerState(), 40, 90), r.examples(), r.lossSum(),
+      copies.add(new WorkerResult(r.partition(), Arrays.copyOfRange(r.params(), 10, 35),
+          Arrays.copyOfRange(r.optimizerState(), 40, 90), r.examples(), r.lossSum(),
           r.steps(), r.computeNanos()));
     }
     // Used once for another round, then cleared.

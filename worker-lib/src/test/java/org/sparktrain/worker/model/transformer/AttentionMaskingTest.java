@@ -2,6 +2,7 @@ package org.sparktrain.worker.model.transformer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -55,7 +56,7 @@ class AttentionMaskingTest {
   }
 
   private static MultiLayerNetwork network(
-      org.deeplearning4j.nn.conf.MultiLayerConfiguration conf) {
+      MultiLayerConfiguration conf) {
     MultiLayerNetwork net = new MultiLayerNetwork(conf);
     net.init();
     // Larger than GPT-2's 0.02 so that every position's output clearly depends on what it sees.

@@ -1,5 +1,6 @@
 package org.sparktrain.worker.model.transformer;
 
+import org.deeplearning4j.nn.api.Layer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -8,12 +9,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link TransformerBlock}: weights [in, out], biases and LayerNorm parameters [1, width].
  */
 final class BlockReference {
-  private final org.deeplearning4j.nn.api.Layer layer;
+  private final Layer layer;
   private final int width;
   private final int heads;
   private final boolean causal;
 
-  BlockReference(org.deeplearning4j.nn.api.Layer layer, int width, int heads, boolean causal) {
+  BlockReference(Layer layer, int width, int heads, boolean causal) {
     this.layer = layer;
     this.width = width;
     this.heads = heads;

@@ -1,5 +1,6 @@
 package org.sparktrain.worker.model.transformer;
 
+import java.util.Random;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -54,7 +55,7 @@ final class TinyNetworks {
 
   /** Token ids [batch, 1, T] drawn uniformly. */
   static INDArray tokens(int batch, int positions, int vocab, long seed, DataType dataType) {
-    java.util.Random random = new java.util.Random(seed);
+    Random random = new Random(seed);
     INDArray ids = Nd4j.create(dataType, batch, 1, positions);
     for (int b = 0; b < batch; b++) {
       for (int t = 0; t < positions; t++) {
@@ -66,7 +67,7 @@ final class TinyNetworks {
 
   /** One-hot [batch, classes, T] of random classes. */
   static INDArray oneHotSequence(int batch, int classes, int positions, long seed) {
-    java.util.Random random = new java.util.Random(seed);
+    Random random = new Random(seed);
     INDArray labels = Nd4j.zeros(DataType.DOUBLE, batch, classes, positions);
     for (int b = 0; b < batch; b++) {
       for (int t = 0; t < positions; t++) {

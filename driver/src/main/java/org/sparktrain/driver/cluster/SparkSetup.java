@@ -1,8 +1,11 @@
-package org.sparktrain.driver.train;
+package org.sparktrain.driver.cluster;
 
+import java.util.Arrays;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.monitor.SparktrainMetricsPlugin;
+import org.sparktrain.driver.train.NativeKernelsPlugin;
+import org.sparktrain.driver.train.SparkNativeKernels;
 
 /** The Spark settings sparktrain needs, applied on top of whatever spark-submit passed. */
 public final class SparkSetup {
@@ -84,7 +87,7 @@ public final class SparkSetup {
    */
   static void addPlugin(SparkConf conf, String plugin) {
     String current = conf.get("spark.plugins", "").trim();
-    if (!java.util.Arrays.asList(current.split("\\s*,\\s*")).contains(plugin)) {
+    if (!Arrays.asList(current.split("\\s*,\\s*")).contains(plugin)) {
       conf.set("spark.plugins", current.isEmpty() ? plugin : current + "," + plugin);
     }
   }
@@ -127,7 +130,7 @@ public final class SparkSetup {
   }
 
   /** local / local[N] / local[N,F]: tasks run inside the driver JVM (not local-cluster). */
-  static boolean isLocalThreads(String master) {
+  public static boolean isLocalThreads(String master) {
     return master.equals("local") || master.startsWith("local[");
   }
 
@@ -182,7 +185,7 @@ public final class SparkSetup {
   }
 
   /** Task slots of a local / local[N] / local[*] / local[N,F] master. */
-  static int localSlots(String master) {
+  public static int localSlots(String master) {
     if (master.equals("local")) {
       return 1;
     }

@@ -1,4 +1,4 @@
-package org.sparktrain.driver.train;
+package org.sparktrain.driver.train.sync;
 
 import java.io.Serializable;
 import org.sparktrain.worker.optim.OuterOptimizer;
@@ -17,7 +17,7 @@ import org.sparktrain.worker.train.WorkerResult;
  * @param precision what is exchanged: the values, or their bfloat16-rounded change
  * @param outer applied to the averaged parameters; null for plain averaging
  */
-record Averaging(boolean averageState, SyncPrecision precision, OuterOptimizer outer)
+public record Averaging(boolean averageState, SyncPrecision precision, OuterOptimizer outer)
     implements Serializable {
 
   /** What worker {@code trained.partition()} sends after training from {@code from}. */

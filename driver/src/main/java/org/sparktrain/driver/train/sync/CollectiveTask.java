@@ -1,4 +1,4 @@
-package org.sparktrain.driver.train;
+package org.sparktrain.driver.train.sync;
 
 import java.io.IOException;
 import java.io.Serializable;
@@ -8,10 +8,12 @@ import java.util.List;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.util.TaskCompletionListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparktrain.driver.train.StretchResult.RoundFigures;
+import org.sparktrain.driver.train.SparkNativeKernels;
 import org.sparktrain.driver.train.state.SliceWriter;
+import org.sparktrain.driver.train.sync.StretchResult.RoundFigures;
 import org.sparktrain.worker.backend.NativeMemory;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.optim.OuterOptimizer;
@@ -93,7 +95,7 @@ final class CollectiveTask extends AbstractFunction1<Iterator<ExampleBlock>,
     LinkSecurity security = credentials.linkSecurity();
     try (PeerMesh mesh = PeerMesh.listen(host, peers.timeoutMs(), peers.handOff(), security)) {
       // Closing the connections when Spark kills this task (a peer failed) ends the readers.
-      context.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c -> mesh.close());
+      context.addTaskCompletionListener((TaskCompletionListener) c -> mesh.close());
       // Not context.allGather: it waits for its answer in steps of a second (see Rendezvous).
       mesh.connect(rank, Rendezvous.join(rendezvousAddress, rank, shardRows.length,
           mesh.address(), security, peers.timeoutMs()));

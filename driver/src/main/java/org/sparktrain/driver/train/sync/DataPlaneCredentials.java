@@ -1,10 +1,11 @@
-package org.sparktrain.driver.train;
+package org.sparktrain.driver.train.sync;
 
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
+import org.slf4j.Logger;
 import org.sparktrain.worker.sync.LinkSecurity;
 
 /**
@@ -52,7 +53,7 @@ record DataPlaneCredentials(byte[] nonce, byte[] token, boolean encrypt)
   }
 
   /** Says once per run what an unauthenticated data plane exposes. */
-  static void warnIfUnauthenticated(SparkConf conf, org.slf4j.Logger log) {
+  static void warnIfUnauthenticated(SparkConf conf, Logger log) {
     if (!conf.getBoolean(AUTHENTICATE_KEY, false)) {
       log.warn("{} is off: the collective data plane (the driver's rendezvous and round feed, the "
           + "workers' synchronization ports) admits only connections that prove a per-stretch "

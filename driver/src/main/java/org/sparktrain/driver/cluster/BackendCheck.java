@@ -1,4 +1,4 @@
-package org.sparktrain.driver.train;
+package org.sparktrain.driver.cluster;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,6 +12,7 @@ import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparktrain.driver.train.SparkNativeKernels;
 import org.sparktrain.worker.backend.BackendChoice;
 import org.sparktrain.worker.backend.BackendException;
 import org.sparktrain.worker.backend.BackendInfo;

@@ -1,6 +1,7 @@
-package org.sparktrain.driver.train;
+package org.sparktrain.driver.train.sync;
 
 import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -12,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparktrain.driver.train.StretchResult.RoundFigures;
+import org.sparktrain.driver.train.sync.StretchResult.RoundFigures;
 import org.sparktrain.worker.sync.ConcurrentAcceptor;
 import org.sparktrain.worker.sync.Handshake;
 import org.sparktrain.worker.sync.LinkSecurity;
@@ -138,9 +139,9 @@ final class RoundFeed implements AutoCloseable {
   /** Rank 0's end of the feed, inside the task. */
   static final class Sender implements AutoCloseable {
     private final Socket socket;
-    private final java.io.DataOutputStream out;
+    private final DataOutputStream out;
 
-    private Sender(Socket socket, java.io.DataOutputStream out) {
+    private Sender(Socket socket, DataOutputStream out) {
       this.socket = socket;
       this.out = out;
     }

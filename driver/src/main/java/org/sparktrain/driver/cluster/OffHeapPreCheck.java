@@ -1,4 +1,4 @@
-package org.sparktrain.driver.train;
+package org.sparktrain.driver.cluster;
 
 import java.util.Locale;
 import org.apache.spark.SparkConf;

@@ -1,10 +1,11 @@
-package org.sparktrain.driver.train;
+package org.sparktrain.driver.train.sync;
 
 import java.util.List;
 import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.sparktrain.driver.train.SparkNativeKernels;
 import org.sparktrain.driver.train.state.SliceWriter;
 import org.sparktrain.worker.backend.NativeMemory;
 import org.sparktrain.worker.data.ExampleBlock;
@@ -22,7 +23,7 @@ import org.sparktrain.worker.train.WorkerResult;
  * state) in partition order. Works on any cluster, dynamic allocation included; the driver's
  * traffic grows with the number of workers.
  */
-final class DriverSync implements SyncStrategy {
+public final class DriverSync implements SyncStrategy {
   private final JavaSparkContext sc;
   private final JavaRDD<ExampleBlock> shards;
   private final TrainerSettings settings;
@@ -34,7 +35,7 @@ final class DriverSync implements SyncStrategy {
    */
   private final ParameterAccumulator sum = new ParameterAccumulator();
 
-  DriverSync(JavaSparkContext sc, JavaRDD<ExampleBlock> shards, TrainerSettings settings,
+  public DriverSync(JavaSparkContext sc, JavaRDD<ExampleBlock> shards, TrainerSettings settings,
       Averaging averaging) {
     this.sc = sc;
     this.shards = shards;

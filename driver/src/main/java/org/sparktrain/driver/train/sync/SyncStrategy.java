@@ -1,4 +1,4 @@
-package org.sparktrain.driver.train;
+package org.sparktrain.driver.train.sync;
 
 import java.util.List;
 import java.util.function.Consumer;
@@ -11,7 +11,7 @@ import org.sparktrain.worker.train.ModelSnapshot;
  * decides where stretches end (validation, checkpoint, epoch end), and the engine that runs
  * them. Every strategy gives bitwise the same snapshots for the same spec.
  */
-interface SyncStrategy {
+public interface SyncStrategy {
   /** The most rounds one {@link #run} may cover. */
   long maxRoundsPerRun();
 

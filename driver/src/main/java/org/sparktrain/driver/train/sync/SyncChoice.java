@@ -1,7 +1,8 @@
-package org.sparktrain.driver.train;
+package org.sparktrain.driver.train.sync;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.sparktrain.driver.cluster.SparkSetup;
 import org.sparktrain.driver.spec.JobSpec.SyncMode;
 import org.sparktrain.driver.spec.SpecException;
 

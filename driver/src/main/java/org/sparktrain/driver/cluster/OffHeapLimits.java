@@ -1,6 +1,8 @@
-package org.sparktrain.driver.train;
+package org.sparktrain.driver.cluster;
 
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.SparkConf;
 import org.sparktrain.worker.backend.ResidentSizeCheck;
 
@@ -66,8 +68,8 @@ public record OffHeapLimits(long maxBytes, long executorMemoryBytes, long overhe
   /** The limit executors actually get: a user's own -D flag, or the derived one. */
   public long effectiveMaxBytes(SparkConf conf) {
     String options = conf.get("spark.executor.extraJavaOptions", "");
-    java.util.regex.Matcher m = java.util.regex.Pattern
-        .compile("-D" + java.util.regex.Pattern.quote(MAX_BYTES) + "=(\\S+)").matcher(options);
+    Matcher m = Pattern
+        .compile("-D" + Pattern.quote(MAX_BYTES) + "=(\\S+)").matcher(options);
     return m.find() ? parseJavaCppSize(m.group(1)) : maxBytes;
   }
 

@@ -1,4 +1,4 @@
-package org.sparktrain.driver.train;
+package org.sparktrain.driver.train.sync;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -13,15 +15,16 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.rdd.RDD;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparktrain.driver.util.Retry;
+import org.sparktrain.driver.cluster.SparkSetup;
 import org.sparktrain.driver.train.state.SliceWriter;
+import org.sparktrain.driver.util.Retry;
 import org.sparktrain.worker.data.ExampleBlock;
 import org.sparktrain.worker.sync.LinkSecurity;
 import org.sparktrain.worker.train.EpochSchedule;
 import org.sparktrain.worker.train.ModelSnapshot;
 import org.sparktrain.worker.train.TrainerSettings;
-import scala.reflect.ClassTag$;
 import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
 
 /**
  * {@code train.sync: collective}: one Spark barrier job per stretch of rounds (up to the next
@@ -31,7 +34,7 @@ import scala.reflect.ClassTag;
  * stretch then runs again from the same starting snapshot, and since every round is
  * deterministic the rerun gives the same bytes.
  */
-final class CollectiveSync implements SyncStrategy {
+public final class CollectiveSync implements SyncStrategy {
   private static final Logger LOG = LoggerFactory.getLogger(CollectiveSync.class);
   private static final ClassTag<StretchResult> RESULT = ClassTag$.MODULE$.apply(
       StretchResult.class);
@@ -46,7 +49,7 @@ final class CollectiveSync implements SyncStrategy {
   private final String driverHost;
 
   /** @param shardRows the examples in each shard, by partition: what each worker must declare */
-  CollectiveSync(JavaSparkContext sc, JavaRDD<ExampleBlock> shards, int[] shardRows,
+  public CollectiveSync(JavaSparkContext sc, JavaRDD<ExampleBlock> shards, int[] shardRows,
       TrainerSettings settings, Averaging averaging) {
     this.sc = sc;
     this.shards = shards;
@@ -64,7 +67,7 @@ final class CollectiveSync implements SyncStrategy {
    * a lost machine, and would fail again); local[N,F] asks for F, as it does of Spark.
    */
   static int attempts(String master, int maxFailures) {
-    java.util.regex.Matcher withFailures = java.util.regex.Pattern
+    Matcher withFailures = Pattern
         .compile("local\\[[^,\\]]+,\\s*(\\d+)\\]").matcher(master);
     if (withFailures.matches()) {
       return Math.max(1, Integer.parseInt(withFailures.group(1)));
