@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
@@ -56,25 +57,45 @@ public final class SpineBenchmark {
   static final String USAGE = "usage: SpineBenchmark --mnist DIR [--reps 1] [--configs "
       + DEFAULT_CONFIGS + "] [--limit N] [--warmup-epochs 1] [--timed-epochs 3]"
       + " [--out benchmarks/results/spine.json] [--md OUT.md] [--child-java-opts -Xmx6g]"
-      + " [--child-timeout-min 120] [--omp-threads N]";
+      + " [--child-timeout-min 120] [--omp-threads N] [--lines spark4,spark3.5]";
 
-  /** One configuration of the benchmark: a, bH or cH. */
   /**
+   * One configuration of the benchmark: a, bH, cH, dH, p, torch...
+   *
    * @param ompThreads OMP_NUM_THREADS for the child, 0 = ND4J's default. "a1" is the single JVM
    *     tuned to one OpenMP thread, which on this 2-vCPU machine is faster than ND4J's default
    *     of one thread per core: the honest baseline to beat.
-   */
-  /**
    * @param kernels spark.sparktrain.native for the child: "" = auto (the best build this CPU
    *     runs); "generic" for the a1g / pg rows, the kernels sparktrain shipped before
+   * @param line the Spark line whose build the child runs ({@code --lines}; see
+   *     benchmarks/build-line.sh), "" = the benchmark module's own class path
    */
-  record Config(String name, char system, int h, int ompThreads, String kernels) {
+  record Config(String name, char system, int h, int ompThreads, String kernels, String line) {
     Config(String name, char system, int h) {
-      this(name, system, h, 0, "");
+      this(name, system, h, 0, "", "");
     }
 
     Config(String name, char system, int h, int ompThreads) {
-      this(name, system, h, ompThreads, "");
+      this(name, system, h, ompThreads, "", "");
+    }
+
+    Config(String name, char system, int h, int ompThreads, String kernels) {
+      this(name, system, h, ompThreads, kernels, "");
+    }
+
+    /** The same configuration on one Spark line's build: named NAME/LINE, e.g. d5/spark3.5. */
+    Config onLine(String l) {
+      return new Config(name + "/" + l, system, h, ompThreads, kernels, l);
+    }
+
+    /** The name of the configuration {@code base} (a1, p, c5) on this one's line. */
+    String sameLine(String base) {
+      return line.isEmpty() ? base : base + "/" + line;
+    }
+
+    /** This configuration's name without its line. */
+    String baseName() {
+      return line.isEmpty() ? name : name.substring(0, name.length() - line.length() - 1);
     }
 
     static Config parse(String s) {
@@ -94,6 +115,14 @@ public final class SpineBenchmark {
       if (t.equals("pg")) {
         return new Config("pg", 'p', 0, 1, "generic");
       }
+      // The third anchor: PyTorch on the CPU (benchmarks/pytorch-p1.py), one thread; torch2 is two
+      // such processes at once, PyTorch's own "limit".
+      if (t.equals("torch")) {
+        return new Config("torch", 'y', 0, 1);
+      }
+      if (t.equals("torch2")) {
+        return new Config("torch2", 'w', 0, 1);
+      }
       // a1@avx2, p@onednn-avx2: the same with the kernels named (spark.sparktrain.native).
       if ((t.startsWith("a1@") || t.startsWith("p@")) && t.indexOf('@') < t.length() - 1) {
         return new Config(t, t.charAt(0), 0, 1, t.substring(t.indexOf('@') + 1));
@@ -109,8 +138,13 @@ public final class SpineBenchmark {
           // fall through
         }
       }
-      throw new IllegalArgumentException("bad config '" + s + "' (a, a1, a1g, a1@KERNELS, p, pg, p@KERNELS, bH, cH, "
-          + "dH, tH or eH with H >= 1)");
+      throw new IllegalArgumentException("bad config '" + s + "' (a, a1, a1g, a1@KERNELS, p, pg, "
+          + "p@KERNELS, torch, torch2, bH, cH, dH, tH or eH with H >= 1)");
+    }
+
+    /** Whether the child runs sparktrain's or Spark's classes (not dl4j-spark's, not PyTorch). */
+    boolean runsOnSpark() {
+      return system != 'c' && system != 'y' && system != 'w';
     }
 
     boolean isSparktrain() {
@@ -130,6 +164,8 @@ public final class SpineBenchmark {
         case 't' -> "sparktrain collective, TCP only";
         case 'e' -> "sparktrain collective, TCP, spark.authenticate + network crypto";
         case 'p' -> "physical limit: two a1 JVMs at once";
+        case 'y' -> "PyTorch on the CPU, 1 thread";
+        case 'w' -> "PyTorch, two 1-thread processes at once";
         default -> "dl4j-spark";
       };
     }
@@ -139,7 +175,7 @@ public final class SpineBenchmark {
 
   public static void main(String[] argv) throws Exception {
     BenchArgs args = BenchArgs.parse(argv, Set.of("mnist", "reps", "configs", "limit",
-        "warmup-epochs", "timed-epochs", "out", "md", "child-java-opts", "child-timeout-min", "omp-threads"),
+        "warmup-epochs", "timed-epochs", "out", "md", "child-java-opts", "child-timeout-min", "omp-threads", "lines"),
         USAGE);
     if (!args.has("mnist")) {
       BenchArgs.fail("--mnist DIR is required", USAGE);
@@ -155,6 +191,22 @@ public final class SpineBenchmark {
       }
     } catch (IllegalArgumentException e) {
       BenchArgs.fail(e.getMessage(), USAGE);
+    }
+    // --lines: every configuration once per Spark line, interleaved within each repetition, each
+    // from that line's private build (benchmarks/build-line.sh). dl4j-spark (c) has one line,
+    // PyTorch none.
+    List<String> lines = args.has("lines") ? split(args.string("lines", "").replace(',', ' '))
+        : List.of();
+    if (!lines.isEmpty()) {
+      List<Config> perLine = new ArrayList<>();
+      for (Config c : configs) {
+        if (!c.runsOnSpark()) {
+          perLine.add(c);
+        } else {
+          lines.forEach(l -> perLine.add(c.onLine(l)));
+        }
+      }
+      configs = perLine;
     }
     int limit = args.integer("limit", 0, 0, USAGE);
     int warmup = args.integer("warmup-epochs", 1, 0, USAGE);
@@ -184,7 +236,7 @@ public final class SpineBenchmark {
     Files.createDirectories(out.getParent());
     Path logDir = Files.createDirectories(out.getParent().resolve("logs"));
 
-    Launcher launcher = new Launcher(benchDir, childOpts, logDir, timeoutMin, ompThreads);
+    Launcher launcher = new Launcher(benchDir, childOpts, logDir, timeoutMin, ompThreads, lines);
     Map<String, Object> workload = new LinkedHashMap<>();
     workload.put("data", "MNIST " + mnist + (limit > 0 ? " (first " + limit + " train)" : ""));
     workload.put("model", "MLP 784-256-256-10 ReLU, softmax + cross-entropy");
@@ -211,6 +263,9 @@ public final class SpineBenchmark {
     doc.put("workload", workload);
     doc.put("reps", reps);
     doc.put("configs", configs.stream().map(Config::name).toList());
+    if (!lines.isEmpty()) {
+      doc.put("lines", launcher.sparkVersions());
+    }
     List<Map<String, Object>> runs = new ArrayList<>();
     doc.put("runs", runs);
 
@@ -239,6 +294,9 @@ public final class SpineBenchmark {
     doc.put("finished", Instant.now().toString());
     doc.put("summary", summary.rows());
     doc.put("ratios", summary.ratios());
+    if (!summary.lineComparison().isEmpty()) {
+      doc.put("lineComparison", summary.lineComparison());
+    }
     doc.put("markdown", table);
     Files.writeString(out, BenchJson.MAPPER.writerWithDefaultPrettyPrinter()
         .writeValueAsString(doc), StandardCharsets.UTF_8);
@@ -293,11 +351,13 @@ public final class SpineBenchmark {
     private final long timeoutMin;
     private final String java;
     private final List<String> opens;
-    private final String classpath;
+    /** The children's class path per Spark line; "" = the benchmark module's own. */
+    private final Map<String, String> classpaths = new LinkedHashMap<>();
+    private final Map<String, String> sparkVersions = new LinkedHashMap<>();
     private final String ompThreads;
 
     Launcher(Path benchDir, List<String> childOpts, Path logDir, long timeoutMin,
-        String ompThreads) throws IOException {
+        String ompThreads, List<String> lines) throws IOException {
       this.ompThreads = ompThreads;
       this.benchDir = benchDir;
       this.childOpts = childOpts;
@@ -319,12 +379,28 @@ public final class SpineBenchmark {
       if (!Files.isRegularFile(cpFile)) {
         throw new IllegalStateException(cpFile + " missing: run mvn package -pl benchmarks");
       }
-      this.classpath = benchDir.resolve("target").resolve("classes") + File.pathSeparator
-          + Files.readString(cpFile).trim();
+      classpaths.put("", benchDir.resolve("target").resolve("classes") + File.pathSeparator
+          + Files.readString(cpFile).trim());
+      for (String line : lines) {
+        Path lineDir = benchDir.resolve("line-builds").resolve(line);
+        if (!Files.isRegularFile(lineDir.resolve("classpath.txt"))) {
+          throw new IllegalStateException(lineDir.resolve("classpath.txt") + " missing: run "
+              + "benchmarks/build-line.sh " + line + " (or run-spine.sh --lines)");
+        }
+        classpaths.put(line, Files.readString(lineDir.resolve("classpath.txt")).trim());
+        Path version = lineDir.resolve("spark-version.txt");
+        sparkVersions.put(line, Files.isRegularFile(version)
+            ? Files.readString(version).trim() : "unknown");
+      }
+    }
+
+    /** Which Spark each line's build holds (spark-core_SCALA/VERSION). */
+    Map<String, String> sparkVersions() {
+      return sparkVersions;
     }
 
     Map<String, Object> run(int rep, Config c, List<String> common) throws Exception {
-      if (c.system() == 'p') {
+      if (c.system() == 'p' || c.system() == 'w') {
         return runPair(rep, c, common);
       }
       return finish(rep, c, start(rep, c, common, ""));
@@ -332,11 +408,12 @@ public final class SpineBenchmark {
 
     /**
      * The physical limit of two workers on this machine: two single-thread single-JVM runs at
-     * once, no synchronization at all. Their rates add up.
+     * once, no synchronization at all (p; w: two PyTorch processes). Their rates add up.
      */
     private Map<String, Object> runPair(int rep, Config c, List<String> common)
         throws Exception {
-      Config single = new Config(c.name(), 'a', 0, 1, c.kernels());
+      Config single = new Config(c.name(), c.system() == 'w' ? 'y' : 'a', 0, 1, c.kernels(),
+          c.line());
       Started first = start(rep, single, common, "-p1");
       Started second = start(rep, single, common, "-p2");
       Map<String, Object> a = finish(rep, c, first);
@@ -369,7 +446,16 @@ public final class SpineBenchmark {
         throws Exception {
       List<String> cmd = new ArrayList<>();
       Path tmpOut = null;
-      if (c.system() == 'c') {
+      if (c.system() == 'y') {
+        // run-spine.sh finds the python3 that has torch (Debian's may be hidden behind pyenv).
+        cmd.addAll(List.of(Objects.requireNonNullElse(System.getenv("TORCH_PYTHON"), "python3"),
+            benchDir.resolve("pytorch-p1.py").toString()));
+        cmd.addAll(common);
+        cmd.addAll(List.of("--threads", "1", "--seed", "42"));
+        if (rep == 1 && !suffix.equals("-p2")) {
+          cmd.add("--show-config");  // the build on record, once per configuration
+        }
+      } else if (c.system() == 'c') {
         tmpOut = Files.createTempFile("spine-dl4j-spark", ".jsonl");
         cmd.add(benchDir.resolve("dl4j-spark-baseline").resolve("run.sh").toString());
         cmd.addAll(common);
@@ -396,7 +482,7 @@ public final class SpineBenchmark {
           cmd.add("-Dspark.authenticate.secret=" + UUID.randomUUID());
           cmd.add("-Dspark.network.crypto.enabled=true");
         }
-        cmd.addAll(List.of("-cp", classpath));
+        cmd.addAll(List.of("-cp", classpaths.get(c.line())));
         if (c.system() == 'a') {
           cmd.add(SingleJvmRunner.class.getName());
           cmd.addAll(common);
@@ -408,7 +494,7 @@ public final class SpineBenchmark {
               c.system() == 'b' ? "driver" : "collective"));
         }
       }
-      String base = "spine-r" + rep + "-" + c.name() + suffix;
+      String base = "spine-r" + rep + "-" + c.name().replace('/', '-') + suffix;
       Path stdout = logDir.resolve(base + ".out");
       Path stderr = logDir.resolve(base + ".log");
       ProcessBuilder pb = new ProcessBuilder(cmd)
@@ -426,6 +512,9 @@ public final class SpineBenchmark {
       run.put("rep", rep);
       run.put("config", c.name());
       run.put("system", c.systemName());
+      if (!c.line().isEmpty()) {
+        run.put("line", c.line());
+      }
       if (c.h() > 0) {
         run.put("averagingFrequency", c.h());
       }
@@ -491,7 +580,12 @@ public final class SpineBenchmark {
   }
 
   /** Per-configuration medians and the ratios b/a and b/c per H. */
-  record Summary(List<Map<String, Object>> rows, List<Map<String, Object>> ratios) {
+  /**
+   * @param lineComparison with --lines: per configuration, ex/s and fraction of that line's
+   *     limit on each line, and each line's ex/s over the first line's
+   */
+  record Summary(List<Map<String, Object>> rows, List<Map<String, Object>> ratios,
+      List<Map<String, Object>> lineComparison) {
 
     static Summary of(List<Config> configs, List<Map<String, Object>> runs, int reps) {
       List<Map<String, Object>> rows = new ArrayList<>();
@@ -554,14 +648,46 @@ public final class SpineBenchmark {
         ratio.put("config", c.name());
         ratio.put("averagingFrequency", c.h());
         double b = median.get(c.name());
-        ratio.put("bOverA", BenchJson.round(b / median.getOrDefault("a", Double.NaN), 3));
-        ratio.put("bOverA1", BenchJson.round(b / median.getOrDefault("a1", Double.NaN), 3));
+        ratio.put("bOverA", BenchJson.round(b / median.getOrDefault(c.sameLine("a"),
+            Double.NaN), 3));
+        ratio.put("bOverA1", BenchJson.round(b / median.getOrDefault(c.sameLine("a1"),
+            Double.NaN), 3));
         ratio.put("bOverC", BenchJson.round(b / median.getOrDefault("c" + c.h(), Double.NaN),
             3));
-        ratio.put("ofLimit", BenchJson.round(b / median.getOrDefault("p", Double.NaN), 3));
+        ratio.put("ofLimit", BenchJson.round(b / median.getOrDefault(c.sameLine("p"),
+            Double.NaN), 3));
         ratios.add(ratio);
       }
-      return new Summary(rows, ratios);
+      return new Summary(rows, ratios, compareLines(configs, median, ratios));
+    }
+
+    /** Each configuration across the lines, the first line named in --lines as the base. */
+    private static List<Map<String, Object>> compareLines(List<Config> configs,
+        Map<String, Double> median, List<Map<String, Object>> ratios) {
+      Map<String, Object> ofLimit = new LinkedHashMap<>();
+      ratios.forEach(r -> ofLimit.put((String) r.get("config"), r.get("ofLimit")));
+      Map<String, List<Config>> byBase = new LinkedHashMap<>();
+      for (Config c : configs) {
+        if (!c.line().isEmpty()) {
+          byBase.computeIfAbsent(c.baseName(), k -> new ArrayList<>()).add(c);
+        }
+      }
+      List<Map<String, Object>> out = new ArrayList<>();
+      byBase.forEach((base, perLine) -> {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("config", base);
+        double first = median.get(perLine.get(0).name());
+        for (Config c : perLine) {
+          Map<String, Object> cell = new LinkedHashMap<>();
+          double eps = median.get(c.name());
+          cell.put("medianExamplesPerSec", BenchJson.round(eps, 1));
+          cell.put("overFirstLine", BenchJson.round(eps / first, 3));
+          cell.put("ofLimit", ofLimit.get(c.name()));
+          row.put(c.line(), cell);
+        }
+        out.add(row);
+      });
+      return out;
     }
 
     private static double medianOf(List<JsonNode> results, String field) {
@@ -615,6 +741,7 @@ public final class SpineBenchmark {
             .append(" | ").append(isB ? fmt(row.get("meanSyncMs"), "%.1f") : "")
             .append(" |\n");
       }
+      appendLineComparison(sb);
       long failed = rows.stream().mapToLong(r -> ((Number) r.get("failedRuns")).longValue())
           .sum();
       if (failed > 0) {
@@ -631,6 +758,30 @@ public final class SpineBenchmark {
           + "time per round, sync = the rest of the round (scheduling, broadcast, "
           + "results, averaging); means over the timed epochs.\n");
       return sb.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    private void appendLineComparison(StringBuilder sb) {
+      if (lineComparison.isEmpty()) {
+        return;
+      }
+      List<String> lines = lineComparison.get(0).keySet().stream()
+          .filter(k -> !k.equals("config")).toList();
+      sb.append("\n| config |");
+      lines.forEach(l -> sb.append(" ").append(l).append(" ex/s | ").append(l)
+          .append(" of its limit | ").append(l).append(" / ").append(lines.get(0)).append(" |"));
+      sb.append("\n|---|").append("---:|---:|---:|".repeat(lines.size())).append("\n");
+      for (Map<String, Object> row : lineComparison) {
+        sb.append("| ").append(row.get("config")).append(" |");
+        for (String l : lines) {
+          Map<String, Object> cell = (Map<String, Object>) row.get(l);
+          sb.append(" ").append(cell == null ? "n/a" : fmt(cell.get("medianExamplesPerSec"),
+              "%,.0f")).append(" | ").append(cell == null ? "n/a" : fmt(cell.get("ofLimit"),
+              "%.2f")).append(" | ").append(cell == null ? "n/a"
+              : fmt(cell.get("overFirstLine"), "%.3f")).append(" |");
+        }
+        sb.append("\n");
+      }
     }
 
     private static String fmt(Object v, String format) {
