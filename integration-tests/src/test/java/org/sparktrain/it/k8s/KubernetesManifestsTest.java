@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Assumptions;
@@ -130,10 +132,20 @@ class KubernetesManifestsTest {
         .isEqualTo(only(docs, "Role").at("/metadata/name").asText());
     assertThat(binding.at("/subjects/0/name").asText())
         .isEqualTo(driverAccount.at("/metadata/name").asText());
+    // Exactly the calls Spark's driver makes (k8s/base/role.yaml cites them): the collection
+    // delete on pods is what kills a hung executor during a run; no wildcard, no patch.
+    Map<String, String> verbs = new TreeMap<>();
     for (JsonNode rule : only(docs, "Role").get("rules")) {
       assertThat(rule.has("apiGroups") && rule.has("resources") && rule.has("verbs")).isTrue();
-      assertThat(rule.get("verbs").toString()).doesNotContain("*").doesNotContain("deletecollection");
+      assertThat(rule.get("apiGroups").toString()).isEqualTo("[\"\"]");
+      assertThat(rule.get("verbs").toString()).doesNotContain("*").doesNotContain("patch");
+      rule.get("resources").forEach(r -> verbs.put(r.asText(), rule.get("verbs").toString()));
     }
+    assertThat(verbs).containsExactlyEntriesOf(new TreeMap<>(Map.of(
+        "pods", "[\"create\",\"get\",\"list\",\"watch\",\"delete\",\"deletecollection\"]",
+        "configmaps", "[\"create\",\"deletecollection\"]",
+        "services", "[\"deletecollection\"]",
+        "persistentvolumeclaims", "[\"list\",\"deletecollection\"]")));
     ClusterHardening.assertHardened(app, only(docs, "NetworkPolicy"));
     // The job spec in the ConfigMap is a valid sparktrain spec.
     JobSpecParser.parse(configMap.at("/data/job.yaml").asText(), null);
