@@ -26,16 +26,7 @@ else
   fi
   JARS=$(mktemp -d)
   trap 'rm -rf "$JARS"' EXIT
-  cp -r "$BENCH/target/classes" "$JARS/classes"
-  CP="$JARS/classes"
-  # The file has no final newline: read then reports end of input, which is fine.
-  IFS=: read -r -a ENTRIES < "$BENCH/target/classpath.txt" || true
-  for entry in "${ENTRIES[@]}"; do
-    case "$(basename "$entry")" in
-      sparktrain-*.jar) cp "$entry" "$JARS/" && entry="$JARS/$(basename "$entry")" ;;
-    esac
-    CP="$CP:$entry"
-  done
+  CP=$("$BENCH/private-classpath.sh" "$JARS")
 fi
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 OPENS=$(sed -n 's:.*<spark.java17.opens>\(.*\)</spark.java17.opens>.*:\1:p' "$ROOT/pom.xml")

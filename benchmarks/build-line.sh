@@ -28,17 +28,7 @@ OUT="$BENCH/line-builds/$LINE"
 TMP="$OUT.tmp"
 rm -rf "$TMP"
 mkdir -p "$TMP"
-cp -r "$BENCH/target/classes" "$TMP/classes"
-CP="$OUT/classes"
-# The file has no final newline: read then reports end of input, which is fine.
-IFS=: read -r -a ENTRIES < "$BENCH/target/classpath.txt" || true
-for entry in "${ENTRIES[@]}"; do
-  case "$(basename "$entry")" in
-    sparktrain-*.jar) cp "$entry" "$TMP/" && entry="$OUT/$(basename "$entry")" ;;
-  esac
-  CP="$CP:$entry"
-done
-printf '%s' "$CP" > "$TMP/classpath.txt"
+"$BENCH/private-classpath.sh" "$TMP" "$OUT" > "$TMP/classpath.txt"
 # Which Spark the snapshot holds, read from its class path, so a mislabelled build shows.
 grep -o 'spark-core_[0-9.]*/[0-9.]*' "$TMP/classpath.txt" | head -1 > "$TMP/spark-version.txt"
 rm -rf "$OUT"

@@ -579,8 +579,9 @@ public final class SpineBenchmark {
     }
   }
 
-  /** Per-configuration medians and the ratios b/a and b/c per H. */
   /**
+   * Per-configuration medians and the ratios b/a and b/c per H.
+   *
    * @param lineComparison with --lines: per configuration, ex/s and fraction of that line's
    *     limit on each line, and each line's ex/s over the first line's
    */
