@@ -88,8 +88,8 @@ DIST="$ROOT/spark-dist/target/spark-dist"
 # The application jar of the line spark-dist was built for (Scala 2.12: Spark 3.5; else Spark 4,
 # the default); the results in RESULTS.md were measured on the 3.5 line.
 case "$(ls "$DIST"/jars/spark-core_2.1*.jar 2>/dev/null | head -1)" in
-  *spark-core_2.12-*) JAR="$ROOT/app/target/sparktrain-app-spark3.5.jar" ;;
-  *) JAR="$ROOT/app/target/sparktrain-app-spark4.jar" ;;
+  *spark-core_2.12-*) JAR="$ROOT/app/target/sparktrain-app-spark3.5.jar"; SCALA=2.12 ;;
+  *) JAR="$ROOT/app/target/sparktrain-app-spark4.jar"; SCALA=2.13 ;;
 esac
 if [ "$LINKS_ONLY" = 0 ] && { [ ! -f "$JAR" ] || [ ! -d "$DIST/jars" ]; }; then
   echo "run-netem: $JAR or $DIST/jars missing; build them with:" \
@@ -177,7 +177,7 @@ bits_per_s() {
 }
 
 # --- the Spark cluster -------------------------------------------------------------------------
-SPARK_ENV=(SPARK_HOME="$DIST" SPARK_SCALA_VERSION=2.12 SPARK_CONF_DIR="$WORK/conf"
+SPARK_ENV=(SPARK_HOME="$DIST" SPARK_SCALA_VERSION=$SCALA SPARK_CONF_DIR="$WORK/conf"
   JAVA_HOME="$JAVA_HOME" OMP_NUM_THREADS=1)
 
 # in_ns NS IP CMD...: runs CMD in namespace NS with Spark bound to IP.
