@@ -283,6 +283,9 @@ run_one() {
   [ "$model" = 10m ] && heap=3g
   echo "run-netem: rep $rep, $rate, $model, $config" >&2
   local start=$SECONDS rc=0
+  # minRegisteredResourcesRatio=1: the job starts once every executor has registered, so a
+  # driver run's first round does not start on part of the cluster. (Without it a collective
+  # run with 3 workers was once refused, 2 slots of 3; sparktrain now waits for them itself.)
   # local:// (the jar is on every node's disk here): executors do not fetch the 300 MB jar over
   # the shaped links, so each run's start does not depend on the rate.
   in_ns "$NS_M" "$IP_M" SPARKTRAIN_JAR="local://$JAR" SPARKTRAIN_SUBMIT_JAVA_OPTS="-Xmx$heap" \
@@ -290,6 +293,7 @@ run_one() {
     --deploy-mode client --conf spark.driver.host="$IP_M" --conf spark.driver.bindAddress="$IP_M" \
     --conf spark.executor.memory=2g --conf spark.executor.cores=1 --conf spark.cores.max="$WORKERS" \
     --conf spark.ui.enabled=false --conf spark.driver.maxResultSize=2g \
+    --conf spark.scheduler.minRegisteredResourcesRatio=1.0 \
     train "$WORK/runs/$name.yaml" > "$OUT/logs/$name.log" 2>&1 &
   # Waited for in the background, so an interrupt reaches the cleanup at once, not after the run.
   wait $! || rc=$?
