@@ -40,9 +40,11 @@ public record SyncChoice(SyncMode mode, String reason) {
     boolean moreMayRegister = !master.startsWith("local")
         && !conf.getBoolean("spark.dynamicAllocation.enabled", false)
         && (requested < 0 || requested >= neededCores);
+    // Warnings, not info: Spark's setLogLevel("WARN") hides sparktrain's info lines under
+    // spark-submit, and a run that waits minutes for its executors must say why.
     SlotWait.Result registered = asked != SyncMode.DRIVER && moreMayRegister
         ? SlotWait.await(clusterCores, neededCores,
-            SlotWait.patienceMs(conf, asked), clock, LOG::info)
+            SlotWait.patienceMs(conf, asked), clock, LOG::warn)
         : new SlotWait.Result(clusterCores.getAsInt(), 0);
     return resolve(conf, registered, asked, workers);
   }
